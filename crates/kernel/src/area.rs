@@ -1,0 +1,148 @@
+//! Areas and the application state. Each area (clinics, protection, …) is one crate exposing an
+//! `Area`; the composition root in `crates/phos` collects them. The kernel is an area too.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::jobs::Registry;
+use crate::metrics::Metrics;
+use crate::migrate::Migration;
+use crate::notify::Notifier;
+
+/// Who a home-page service is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Staff,
+    Partner,
+}
+
+/// A service shown on the home page: only services that work are listed.
+#[derive(Clone, Debug)]
+pub struct HomeCard {
+    pub audience: Audience,
+    pub title_key: &'static str,
+    pub description_key: &'static str,
+    pub href: &'static str,
+}
+
+/// One vertical slice of PHOS.
+pub struct Area {
+    pub name: &'static str,
+    pub migrations: Vec<Migration>,
+    pub routes: fn() -> OpenApiRouter<AppState>,
+    pub jobs: fn(&mut Registry),
+    pub home: Vec<HomeCard>,
+}
+
+/// Everything a handler or job needs. Cheap to clone; nothing here holds state that matters
+/// across replicas (that lives in the database).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub notifier: Arc<Notifier>,
+    pub metrics: Arc<Metrics>,
+    pub jobs: Arc<Registry>,
+    pub migrations: Arc<Vec<Migration>>,
+    pub home: Arc<Vec<HomeCard>>,
+    /// Wakes this process's job worker when a job is enqueued here.
+    pub wake: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db, areas: &[Area]) -> anyhow::Result<AppState> {
+        let mut registry = Registry::default();
+        for a in areas {
+            (a.jobs)(&mut registry);
+        }
+        Ok(AppState {
+            notifier: Arc::new(Notifier::from_config(&config)?),
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            jobs: Arc::new(registry),
+            migrations: Arc::new(all_migrations(areas)),
+            home: Arc::new(areas.iter().flat_map(|a| a.home.iter().cloned()).collect()),
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Wakes the local job worker (after committing a transaction that enqueued jobs).
+    pub fn wake_worker(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Every area's migrations, in area order then version order.
+pub fn all_migrations(areas: &[Area]) -> Vec<Migration> {
+    areas
+        .iter()
+        .flat_map(|a| {
+            let mut m = a.migrations.clone();
+            m.sort_by_key(|m| m.version);
+            m
+        })
+        .collect()
+}
+
+/// The kernel's own area: platform tables, the public calendar and service-point directory,
+/// the outbox, and the jobs that deliver notifications and prune old jobs.
+pub fn kernel() -> Area {
+    Area {
+        name: "kernel",
+        migrations: vec![
+            crate::migration!("kernel", 1, "0001_platform.sql"),
+            crate::migration!("kernel", 2, "0002_directory.sql"),
+        ],
+        routes: crate::routes,
+        jobs: |r| {
+            r.handle(crate::notify::DELIVER_JOB, crate::notify::deliver);
+            r.handle(PRUNE_JOB, prune);
+            r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
+        },
+        home: vec![
+            HomeCard {
+                audience: Audience::Public,
+                title_key: "home-card-service-points",
+                description_key: "home-card-service-points-desc",
+                href: "/service-points",
+            },
+            HomeCard {
+                audience: Audience::Public,
+                title_key: "home-card-calendar",
+                description_key: "home-card-calendar-desc",
+                href: "/calendar",
+            },
+            HomeCard {
+                audience: Audience::Partner,
+                title_key: "home-card-api",
+                description_key: "home-card-api-desc",
+                href: "/api/v1/openapi.json",
+            },
+            HomeCard {
+                audience: Audience::Staff,
+                title_key: "home-card-outbox",
+                description_key: "home-card-outbox-desc",
+                href: "/staff/outbox",
+            },
+        ],
+    }
+}
+
+pub const PRUNE_JOB: &str = "kernel.prune";
+
+/// Deletes finished jobs older than a week.
+async fn prune(ctx: crate::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), crate::jobs::JobError> {
+    let cutoff = crate::now_ms() - 7 * 24 * 3600 * 1000;
+    let r = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1")
+        .bind(cutoff)
+        .execute(ctx.state.db.pool())
+        .await?;
+    tracing::info!(deleted = r.rows_affected(), "pruned finished jobs");
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! The Department of Health's service points and the citizen register (identity details arrive
+//! with the trust issue; the demo seeds synthetic citizens here).
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::db::{Db, Tx, values_placeholders};
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ServicePoint {
+    pub code: String,
+    /// `dental`, `ehc` (Elderly Health Centre), `mchc` (Maternal and Child Health Centre) or `vaccination`.
+    pub kind: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// District code.
+    pub district: String,
+    pub address_en: String,
+    pub address_zh: String,
+}
+
+pub const KINDS: [&str; 4] = ["dental", "ehc", "mchc", "vaccination"];
+
+/// Inserts service points that are not there yet (by code). Returns how many were new.
+pub async fn upsert_service_points(tx: &mut Tx, points: &[ServicePoint]) -> sqlx::Result<u64> {
+    let mut n = 0;
+    for p in points {
+        n += sqlx::query(
+            "INSERT INTO service_points (id, code, kind, name_en, name_zh, district, address_en, address_zh, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(crate::new_id())
+        .bind(&p.code)
+        .bind(&p.kind)
+        .bind(&p.name_en)
+        .bind(&p.name_zh)
+        .bind(&p.district)
+        .bind(&p.address_en)
+        .bind(&p.address_zh)
+        .bind(crate::now_ms())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(n)
+}
+
+/// Service points, optionally filtered by district and kind, ordered by district then name.
+pub async fn service_points(db: &Db, district: Option<&str>, kind: Option<&str>) -> sqlx::Result<Vec<ServicePoint>> {
+    let rows = sqlx::query(
+        "SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points \
+         WHERE ($1 IS NULL OR district = $1) AND ($2 IS NULL OR kind = $2) ORDER BY district, kind, name_en",
+    )
+    .bind(district)
+    .bind(kind)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ServicePoint {
+                code: r.try_get("code")?,
+                kind: r.try_get("kind")?,
+                name_en: r.try_get("name_en")?,
+                name_zh: r.try_get("name_zh")?,
+                district: r.try_get("district")?,
+                address_en: r.try_get("address_en")?,
+                address_zh: r.try_get("address_zh")?,
+            })
+        })
+        .collect()
+}
+
+/// A citizen as stored (personal data: read only through audited paths once identity lands).
+#[derive(Clone, Debug)]
+pub struct NewCitizen {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub sex: char,
+    pub birth_date: String,
+    pub district: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_lang: &'static str,
+    pub hkid_masked: Option<String>,
+    pub hkid_hmac: Option<String>,
+    pub synthetic: bool,
+}
+
+/// Inserts citizens in multi-row batches; rows whose id or HKID already exists are skipped.
+pub async fn insert_citizens(tx: &mut Tx, citizens: &[NewCitizen]) -> sqlx::Result<u64> {
+    const COLS: usize = 13;
+    const BATCH: usize = 400;
+    let now = crate::now_ms();
+    let mut n = 0;
+    for chunk in citizens.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, phone, preferred_lang, \
+             hkid_masked, hkid_hmac, synthetic, created_at) VALUES {} ON CONFLICT DO NOTHING",
+            values_placeholders(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for c in chunk {
+            q = q
+                .bind(&c.id)
+                .bind(&c.name_en)
+                .bind(&c.name_zh)
+                .bind(c.sex.to_string())
+                .bind(&c.birth_date)
+                .bind(&c.district)
+                .bind(&c.email)
+                .bind(&c.phone)
+                .bind(c.preferred_lang)
+                .bind(&c.hkid_masked)
+                .bind(&c.hkid_hmac)
+                .bind(c.synthetic as i64)
+                .bind(now);
+        }
+        n += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(n)
+}
+
+pub async fn count_citizens(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM citizens").fetch_one(db.pool()).await?.try_get("n")
+}

@@ -1,0 +1,134 @@
+//! Hong Kong context: the 18 districts, general holidays and the business calendar,
+//! and staff-declared closures (typhoon signal No. 8, black rainstorm).
+
+pub mod calendar;
+pub mod store;
+
+use std::sync::LazyLock;
+
+use chrono::{FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub use calendar::{Closure, ClosureKind};
+
+/// One of the 18 District Council districts.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct District {
+    /// Short code, e.g. `KT` for Kwun Tong.
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `HK` (Hong Kong Island), `KLN` (Kowloon) or `NT` (New Territories).
+    pub region: String,
+    pub population: u64,
+    pub lat: f64,
+    pub lon: f64,
+    pub age_0_14: f64,
+    pub age_15_64: f64,
+    pub age_65_plus: f64,
+}
+
+impl District {
+    pub fn name(&self, locale: crate::i18n::Locale) -> &str {
+        match locale {
+            crate::i18n::Locale::En => &self.name_en,
+            crate::i18n::Locale::ZhHant => &self.name_zh,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DistrictFile {
+    source: String,
+    districts: Vec<District>,
+}
+
+/// A general holiday (Cap 149), other than Sundays.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct Holiday {
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    pub name_en: String,
+    pub name_zh: String,
+}
+
+#[derive(Deserialize)]
+struct HolidayFile {
+    source: String,
+    holidays: Vec<Holiday>,
+}
+
+static DISTRICTS: LazyLock<DistrictFile> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../data/districts.json")).expect("districts.json is valid")
+});
+
+static HOLIDAYS: LazyLock<HolidayFile> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../data/hk_holidays.json")).expect("hk_holidays.json is valid")
+});
+
+/// The 18 districts in official order.
+pub fn districts() -> &'static [District] {
+    &DISTRICTS.districts
+}
+
+/// Where the district populations come from.
+pub fn districts_source() -> &'static str {
+    &DISTRICTS.source
+}
+
+pub fn district(code: &str) -> Option<&'static District> {
+    districts().iter().find(|d| d.code == code)
+}
+
+/// General holidays 2024–2027, sorted by date.
+pub fn holidays() -> &'static [Holiday] {
+    &HOLIDAYS.holidays
+}
+
+pub fn holidays_source() -> &'static str {
+    &HOLIDAYS.source
+}
+
+/// Hong Kong time (UTC+8, no daylight saving since 1979).
+pub fn tz() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Today's date in Hong Kong.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz()).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eighteen_districts_with_populations() {
+        let d = districts();
+        assert_eq!(d.len(), 18);
+        let total: u64 = d.iter().map(|d| d.population).sum();
+        assert!((7_000_000..7_700_000).contains(&total), "total population {total}");
+        let mut codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 18);
+        for x in d {
+            let s = x.age_0_14 + x.age_15_64 + x.age_65_plus;
+            assert!((s - 1.0).abs() < 0.01, "{} age profile sums to {s}", x.code);
+            assert!(!x.name_zh.is_empty() && x.name_zh.ends_with('區'), "{}", x.name_zh);
+        }
+        assert_eq!(district("KT").map(|d| d.name_en.as_str()), Some("Kwun Tong"));
+    }
+
+    #[test]
+    fn holidays_cover_2024_to_2027() {
+        let h = holidays();
+        for y in 2024..=2027 {
+            let n = h.iter().filter(|h| chrono::Datelike::year(&h.date) == y).count();
+            assert!((15..=19).contains(&n), "{y} has {n} holidays");
+        }
+        assert!(h.windows(2).all(|w| w[0].date < w[1].date), "sorted and unique");
+    }
+}

@@ -1,0 +1,204 @@
+//! Internationalisation: English and Traditional Chinese (Hong Kong), through Fluent
+//! catalogues. The locale travels with each request; nothing is process-wide.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, StaticLoader, langid};
+use serde::Serialize;
+
+fluent_templates::static_loader! {
+    static KERNEL = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static EN: LanguageIdentifier = langid!("en");
+static ZH: LanguageIdentifier = langid!("zh-Hant-HK");
+
+/// Catalogues of areas, consulted after the kernel's.
+static AREA_CATALOGUES: LazyLock<RwLock<Vec<&'static StaticLoader>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+
+/// Adds an area's Fluent catalogue (done once, by the composition root).
+pub fn register_catalogue(loader: &'static StaticLoader) {
+    let mut list = AREA_CATALOGUES.write().expect("i18n registry poisoned");
+    if !list.iter().any(|l| std::ptr::eq(*l, loader)) {
+        list.push(loader);
+    }
+}
+
+/// The two languages PHOS speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-Hant-HK")]
+    ZhHant,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::ZhHant];
+    pub const COOKIE: &'static str = "phos_lang";
+
+    /// BCP 47 tag, as used in `lang` attributes and the cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhHant => "zh-Hant-HK",
+        }
+    }
+
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::En => Locale::ZhHant,
+            Locale::ZhHant => Locale::En,
+        }
+    }
+
+    /// The language's own name, for the language switch.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::ZhHant => "繁體中文",
+        }
+    }
+
+    /// Parses a tag leniently: `zh`, `zh-HK`, `zh-Hant`, `zh-TW` → Traditional Chinese.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let t = tag.trim().to_ascii_lowercase();
+        if t == "en" || t.starts_with("en-") {
+            Some(Locale::En)
+        } else if t == "zh" || t.starts_with("zh-") {
+            Some(Locale::ZhHant)
+        } else {
+            None
+        }
+    }
+
+    /// Picks from an `Accept-Language` header by quality, defaulting to English.
+    pub fn from_accept_language(header: &str) -> Locale {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("");
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if let Some(l) = Locale::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, l));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    fn langid(self) -> &'static LanguageIdentifier {
+        match self {
+            Locale::En => &EN,
+            Locale::ZhHant => &ZH,
+        }
+    }
+
+    /// The text for `key`, or the key itself if no catalogue has it (a test keeps that from
+    /// happening).
+    pub fn t(self, key: &str) -> String {
+        self.t_args(key, &[])
+    }
+
+    /// The text for `key` with Fluent arguments.
+    pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty()).then(|| {
+            args.iter()
+                .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+                .collect()
+        });
+        if let Some(s) = KERNEL.try_lookup_complete(self.langid(), key, args.as_ref()) {
+            return s;
+        }
+        for loader in AREA_CATALOGUES.read().expect("i18n registry poisoned").iter() {
+            if let Some(s) = loader.try_lookup_complete(self.langid(), key, args.as_ref()) {
+                return s;
+            }
+        }
+        key.to_string()
+    }
+
+    /// Both languages' texts for `key`, for bilingual API errors.
+    pub fn both(key: &str, args: &[(&'static str, String)]) -> BTreeTexts {
+        BTreeTexts {
+            en: Locale::En.t_args(key, args),
+            zh_hant: Locale::ZhHant.t_args(key, args),
+        }
+    }
+}
+
+/// A text in both languages.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct BTreeTexts {
+    pub en: String,
+    #[serde(rename = "zh-Hant-HK")]
+    pub zh_hant: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Locale::from_accept_language("zh-HK,zh;q=0.9,en;q=0.8"), Locale::ZhHant);
+        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,zh-TW;q=0.5"), Locale::En);
+        assert_eq!(Locale::from_accept_language("fr-FR"), Locale::En);
+        assert_eq!(Locale::from_accept_language("fr;q=1, zh-Hant;q=0.7"), Locale::ZhHant);
+    }
+
+    #[test]
+    fn lookups_in_both_languages() {
+        assert_eq!(Locale::En.t("site-name"), "Public Health Operations Suite");
+        assert_eq!(Locale::ZhHant.t("site-name"), "公共衞生營運系統");
+    }
+
+    /// Every key in one language's catalogue exists in the other, and no text is empty.
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+        let en = crate::i18n::tests::keys(&format!("{dir}/en"));
+        let zh = crate::i18n::tests::keys(&format!("{dir}/zh-Hant-HK"));
+        assert!(en.len() > 20, "catalogue looks empty: {}", en.len());
+        let missing_zh: Vec<_> = en.difference(&zh).collect();
+        let missing_en: Vec<_> = zh.difference(&en).collect();
+        assert!(missing_zh.is_empty(), "keys missing in zh-Hant-HK: {missing_zh:?}");
+        assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
+        let args = [("year", "2025".to_string()), ("count", "3".to_string()), ("value", "x".to_string())];
+        for k in &en {
+            assert_ne!(Locale::En.t_args(k, &args), *k, "{k} has no English text");
+            assert_ne!(Locale::ZhHant.t_args(k, &args), *k, "{k} has no Chinese text");
+        }
+    }
+
+    /// The message identifiers of every `.ftl` file in `dir`.
+    pub fn keys(dir: &str) -> std::collections::BTreeSet<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).expect("locale dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                let text = std::fs::read_to_string(&path).expect("ftl");
+                for line in text.lines() {
+                    if let Some((id, _)) = line.split_once('=')
+                        && !line.starts_with([' ', '#', '.', '*', '['])
+                        && !id.trim().is_empty()
+                    {
+                        keys.insert(id.trim().to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+}

@@ -1,0 +1,42 @@
+//! PHOS kernel: the shared platform every area stands on.
+//!
+//! Storage (`db`, `migrate`), background jobs (`jobs`), the notification outbox
+//! (`notify`), Hong Kong context (`hk`), the service-point directory and citizen
+//! register (`directory`), i18n (`i18n`), metrics and the web shell (`web`).
+
+pub mod area;
+pub mod backup;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod hk;
+pub mod hkid;
+pub mod settings;
+pub mod i18n;
+pub mod jobs;
+pub mod metrics;
+pub mod migrate;
+pub mod notify;
+pub mod web;
+
+pub use area::{Area, AppState};
+pub use config::Config;
+pub use db::{Db, Engine, Tx};
+
+/// Milliseconds since the Unix epoch, UTC: the one representation of instants in storage.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A new time-ordered identifier (UUIDv7), as stored in `TEXT` id columns.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub mod api;
+pub mod pages;
+
+/// The kernel's own routes (public pages, JSON API).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::routes().merge(pages::routes())
+}

@@ -1,0 +1,396 @@
+//! The notification outbox. A message is written in the same transaction as the change that
+//! causes it, together with the job that delivers it. Providers: SMTP (lettre) for e-mail and a
+//! `log` provider (a file in the data directory; the staff outbox page reads the table).
+//!
+//! Templates live in the i18n catalogues as `notify-<id>-subject` and `notify-<id>-body`, in
+//! English and Traditional Chinese, with `((placeholder))` fields.
+
+use std::io::Write;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::config::{Config, NotifyProvider};
+use crate::db::{Db, Tx};
+use crate::i18n::Locale;
+use crate::jobs::{JobCtx, JobError, NewJob};
+
+pub const DELIVER_JOB: &str = "notify.deliver";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NotifyError {
+    #[error("template {template} has no placeholder value for (({name}))")]
+    MissingPlaceholder { template: String, name: String },
+    #[error("unknown template {0}")]
+    UnknownTemplate(String),
+    #[error("invalid recipient for {channel}: {recipient}")]
+    InvalidRecipient { channel: &'static str, recipient: String },
+}
+
+/// Replaces every `((name))` in `text` with its value. A placeholder without a value is an error,
+/// so that no half-filled message is ever sent.
+pub fn render(template: &str, text: &str, values: &[(&str, &str)]) -> Result<String, NotifyError> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("((") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("))") else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = after[..end].trim();
+        let value = values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| NotifyError::MissingPlaceholder { template: template.into(), name: name.into() })?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A message to send.
+pub struct Message<'a> {
+    pub channel: Channel,
+    pub recipient: &'a str,
+    pub locale: Locale,
+    pub template: &'a str,
+    pub values: &'a [(&'a str, &'a str)],
+}
+
+/// Subject and body of `template` in `locale`, filled in.
+pub fn compose(template: &str, locale: Locale, values: &[(&str, &str)]) -> Result<(String, String), NotifyError> {
+    let subject_key = format!("notify-{template}-subject");
+    let body_key = format!("notify-{template}-body");
+    let subject = locale.t(&subject_key);
+    let body = locale.t(&body_key);
+    if subject == subject_key || body == body_key {
+        return Err(NotifyError::UnknownTemplate(template.into()));
+    }
+    Ok((render(template, &subject, values)?, render(template, &body, values)?))
+}
+
+fn valid_recipient(channel: Channel, r: &str) -> bool {
+    match channel {
+        Channel::Email => {
+            let mut parts = r.split('@');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !r.contains(char::is_whitespace))
+        }
+        Channel::Sms => {
+            let digits: String = r.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+            let local = digits.strip_prefix("+852").unwrap_or(&digits);
+            local.len() == 8 && local.chars().all(|c| c.is_ascii_digit())
+        }
+    }
+}
+
+/// Writes the message and its delivery job in `tx`. Returns the message id.
+pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::Error> {
+    if !valid_recipient(msg.channel, msg.recipient) {
+        return Err(NotifyError::InvalidRecipient { channel: msg.channel.code(), recipient: msg.recipient.into() }.into());
+    }
+    let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
+    let id = crate::new_id();
+    let now = crate::now_ms();
+    sqlx::query(
+        "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
+    )
+    .bind(&id)
+    .bind(msg.channel.code())
+    .bind(msg.recipient)
+    .bind(msg.locale.tag())
+    .bind(msg.template)
+    .bind(&subject)
+    .bind(&body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    crate::jobs::enqueue(tx, NewJob::new(DELIVER_JOB, json!({ "id": id })).max_attempts(6)).await?;
+    Ok(id)
+}
+
+/// Splits `smtp://[user:password@]host[:port]` (plain SMTP; port 25 by default).
+fn parse_smtp_url(url: &str) -> Option<(String, u16, Option<(String, String)>)> {
+    let rest = url.strip_prefix("smtp://")?.trim_end_matches('/');
+    let (creds, hostport) = match rest.rsplit_once('@') {
+        Some((c, h)) => {
+            let (u, p) = c.split_once(':')?;
+            (Some((u.to_string(), p.to_string())), h)
+        }
+        None => (None, rest),
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().ok()?),
+        None => (hostport, 25),
+    };
+    (!host.is_empty()).then(|| (host.to_string(), port, creds))
+}
+
+/// Delivers messages through the configured provider.
+pub struct Notifier {
+    provider: NotifyProvider,
+    log_path: std::path::PathBuf,
+    from: Option<Mailbox>,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+enum SendError {
+    Transient(String),
+    Permanent(String),
+}
+
+impl Notifier {
+    pub fn from_config(config: &Config) -> anyhow::Result<Notifier> {
+        let (from, smtp) = match config.notify_provider {
+            NotifyProvider::Log => (None, None),
+            NotifyProvider::Smtp => {
+                let from: Mailbox = config
+                    .mail_from
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("PHOS_MAIL_FROM is not a valid address: {e}"))?;
+                let (host, port, creds) = parse_smtp_url(&config.smtp_url)
+                    .ok_or_else(|| anyhow::anyhow!("PHOS_SMTP_URL must look like smtp://[user:password@]host[:port]"))?;
+                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                    .port(port)
+                    .timeout(Some(std::time::Duration::from_secs(20)));
+                if let Some((user, pass)) = creds {
+                    builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, pass));
+                }
+                let transport = builder.build();
+                (Some(from), Some(transport))
+            }
+        };
+        Ok(Notifier {
+            provider: config.notify_provider,
+            log_path: config.data_dir.join("outbox.log"),
+            from,
+            smtp,
+        })
+    }
+
+    async fn send(&self, channel: &str, recipient: &str, subject: &str, body: &str, id: &str) -> Result<&'static str, SendError> {
+        match (&self.smtp, channel) {
+            (Some(smtp), "email") => {
+                let to: Mailbox = recipient.parse().map_err(|e| SendError::Permanent(format!("bad address: {e}")))?;
+                let email = lettre::Message::builder()
+                    .from(self.from.clone().expect("from is set with smtp"))
+                    .to(to)
+                    .subject(subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .message_id(Some(format!("<{id}@phos>")))
+                    .body(body.to_string())
+                    .map_err(|e| SendError::Permanent(format!("cannot build e-mail: {e}")))?;
+                match smtp.send(email).await {
+                    Ok(_) => Ok("smtp"),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Transient(e.to_string())),
+                }
+            }
+            _ => {
+                let line = json!({
+                    "at": crate::now_ms(), "id": id, "channel": channel, "to": recipient,
+                    "subject": subject, "body": body,
+                });
+                let path = self.log_path.clone();
+                tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+                    writeln!(f, "{line}")
+                })
+                .await
+                .map_err(|e| SendError::Transient(e.to_string()))?
+                .map_err(|e| SendError::Transient(format!("outbox log: {e}")))?;
+                Ok("log")
+            }
+        }
+    }
+
+    pub fn provider(&self) -> NotifyProvider {
+        self.provider
+    }
+}
+
+/// The `notify.deliver` job.
+pub async fn deliver(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
+    let id = payload["id"].as_str().ok_or_else(|| JobError::Permanent("payload has no id".into()))?.to_string();
+    let db = &ctx.state.db;
+    let now = crate::now_ms();
+    let row = sqlx::query(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+         WHERE id = $2 AND status IN ('queued', 'sending', 'temporary_failure') \
+         RETURNING channel, recipient, subject, body",
+    )
+    .bind(now)
+    .bind(&id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(()); // already delivered or given up: nothing to do
+    };
+    let channel: String = row.try_get("channel")?;
+    let recipient: String = row.try_get("recipient")?;
+    let subject: String = row.try_get("subject")?;
+    let body: String = row.try_get("body")?;
+    let result = ctx.state.notifier.send(&channel, &recipient, &subject, &body, &id).await;
+    let (status, provider, error, outcome) = match result {
+        Ok(provider) => ("delivered", Some(provider), None, Ok(())),
+        Err(SendError::Permanent(e)) => ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e))),
+        Err(SendError::Transient(e)) if ctx.is_last_attempt() => ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e))),
+        Err(SendError::Transient(e)) => ("temporary_failure", None, Some(e.clone()), Err(JobError::Retry(e))),
+    };
+    let done = crate::now_ms();
+    sqlx::query(
+        "UPDATE outbox SET status = $1, provider = $2, last_error = $3, updated_at = $4, \
+         delivered_at = CASE WHEN $1 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $5",
+    )
+    .bind(status)
+    .bind(provider)
+    .bind(error)
+    .bind(done)
+    .bind(&id)
+    .execute(db.pool())
+    .await?;
+    ctx.state.metrics.notification(status);
+    outcome
+}
+
+/// One row of the outbox, for the staff page.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub locale: String,
+    pub template: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, channel, recipient, locale, template, subject, body, status, attempts, last_error, created_at \
+         FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OutboxEntry {
+                id: r.try_get("id")?,
+                channel: r.try_get("channel")?,
+                recipient: r.try_get("recipient")?,
+                locale: r.try_get("locale")?,
+                template: r.try_get("template")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                status: r.try_get("status")?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Messages by status, for `/metrics`.
+pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
+}
+
+/// Masks a recipient for display: `ch***@example.com`, `+852 9*** **12`.
+pub fn mask_recipient(r: &str) -> String {
+    if let Some((local, domain)) = r.split_once('@') {
+        let keep: String = local.chars().take(2).collect();
+        format!("{keep}***@{domain}")
+    } else {
+        let digits: Vec<char> = r.chars().filter(|c| c.is_ascii_digit()).collect();
+        let n = digits.len();
+        if n < 4 {
+            return "****".into();
+        }
+        format!("****{}{}", digits[n - 2], digits[n - 1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_placeholders() {
+        let out = render("t", "Dear ((name)), your ref is (( ref )).", &[("name", "Chan Tai Man"), ("ref", "B-12")]).unwrap();
+        assert_eq!(out, "Dear Chan Tai Man, your ref is B-12.");
+        assert_eq!(render("t", "no fields", &[]).unwrap(), "no fields");
+        assert_eq!(render("t", "a (( b", &[]).unwrap(), "a (( b");
+    }
+
+    #[test]
+    fn missing_placeholder_is_an_error() {
+        let err = render("welcome", "Hi ((name)) ((x))", &[("name", "A")]).unwrap_err();
+        assert_eq!(err, NotifyError::MissingPlaceholder { template: "welcome".into(), name: "x".into() });
+    }
+
+    #[test]
+    fn composes_in_both_languages() {
+        let values = [("name", "陳大文"), ("base_url", "http://x")];
+        let (s_en, b_en) = compose("test", Locale::En, &values).unwrap();
+        let (s_zh, b_zh) = compose("test", Locale::ZhHant, &values).unwrap();
+        assert!(s_en.contains("PHOS"), "{s_en}");
+        assert!(b_en.contains("陳大文") && b_zh.contains("陳大文"));
+        assert_ne!(s_en, s_zh);
+        assert!(matches!(compose("nope", Locale::En, &values), Err(NotifyError::UnknownTemplate(_))));
+    }
+
+    #[test]
+    fn smtp_urls() {
+        assert_eq!(parse_smtp_url("smtp://127.0.0.1:2525"), Some(("127.0.0.1".into(), 2525, None)));
+        assert_eq!(parse_smtp_url("smtp://mail.example"), Some(("mail.example".into(), 25, None)));
+        assert_eq!(
+            parse_smtp_url("smtp://u:p@mail.example:587"),
+            Some(("mail.example".into(), 587, Some(("u".into(), "p".into()))))
+        );
+        assert_eq!(parse_smtp_url("http://x"), None);
+    }
+
+    #[test]
+    fn recipients() {
+        assert!(valid_recipient(Channel::Email, "a.b@example.com"));
+        assert!(!valid_recipient(Channel::Email, "a b@example.com"));
+        assert!(!valid_recipient(Channel::Email, "nobody"));
+        assert!(valid_recipient(Channel::Sms, "+852 9123 4567"));
+        assert!(!valid_recipient(Channel::Sms, "+852 123"));
+        assert_eq!(mask_recipient("chan.tai.man@example.com"), "ch***@example.com");
+        assert_eq!(mask_recipient("+852 9123 4567"), "****67");
+    }
+}

@@ -1,0 +1,228 @@
+//! The kernel's pages: home, language switch, holidays and closures, service-point directory,
+//! and the staff outbox.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+use crate::area::{Audience, HomeCard};
+use crate::directory::{self, ServicePoint};
+use crate::hk::{self, Closure, District, Holiday};
+use crate::i18n::Locale;
+use crate::notify::OutboxEntry;
+use crate::web::page::render;
+use crate::web::{AppError, AppResult, FieldError, PageCtx};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: PageCtx,
+    public: Vec<HomeCard>,
+    staff: Vec<HomeCard>,
+    partner: Vec<HomeCard>,
+    closures: Vec<Closure>,
+}
+
+async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
+    let pick = |a: Audience| state.home.iter().filter(|c| c.audience == a).cloned().collect::<Vec<_>>();
+    let closures = hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
+    render(&HomePage {
+        public: pick(Audience::Public),
+        staff: pick(Audience::Staff),
+        partner: pick(Audience::Partner),
+        closures,
+        page,
+    })
+}
+
+#[derive(Deserialize)]
+struct BackQuery {
+    back: Option<String>,
+}
+
+/// Only local paths are followed, so the switch cannot be used as an open redirect.
+fn safe_back(back: Option<&str>) -> &str {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.contains("/\t") => b,
+        _ => "/",
+    }
+}
+
+async fn switch_language(Path(tag): Path<String>, Query(q): Query<BackQuery>, state: State<AppState>) -> AppResult<Response> {
+    let locale = Locale::parse(&tag).ok_or(AppError::NotFound)?;
+    let secure = if state.config.tls { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        Locale::COOKIE,
+        locale.tag()
+    );
+    let mut res = Redirect::to(safe_back(q.back.as_deref())).into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, cookie.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?);
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    page: PageCtx,
+    year: i32,
+    years: Vec<i32>,
+    holidays: Vec<Holiday>,
+    closures: Vec<Closure>,
+    today: chrono::NaiveDate,
+    source: &'static str,
+}
+
+impl CalendarPage {
+    fn district_name(&self, code: &Option<String>) -> String {
+        match code.as_deref().and_then(hk::district) {
+            Some(d) => d.name(self.page.locale).to_string(),
+            None => self.page.t("closure-territory-wide"),
+        }
+    }
+
+    fn holiday_name<'a>(&self, h: &'a Holiday) -> &'a str {
+        self.page.pick(&h.name_en, &h.name_zh)
+    }
+}
+
+#[derive(Deserialize)]
+struct CalendarQuery {
+    year: Option<i32>,
+}
+
+async fn calendar(State(state): State<AppState>, page: PageCtx, Query(q): Query<CalendarQuery>) -> AppResult<Html<String>> {
+    let today = hk::today();
+    let year = q
+        .year
+        .filter(|y| (2024..=2027).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&today).clamp(2024, 2027));
+    let holidays = hk::holidays()
+        .iter()
+        .filter(|h| chrono::Datelike::year(&h.date) == year)
+        .cloned()
+        .collect();
+    let closures = hk::store::current_closures(&state.db, crate::now_ms()).await?;
+    render(&CalendarPage {
+        page,
+        year,
+        years: (2024..=2027).collect(),
+        holidays,
+        closures,
+        today,
+        source: hk::holidays_source(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "service_points.html")]
+struct ServicePointsPage {
+    page: PageCtx,
+    districts: &'static [District],
+    kinds: [&'static str; 4],
+    district: String,
+    kind: String,
+    errors: Vec<FieldError>,
+    points: Vec<ServicePoint>,
+}
+
+impl ServicePointsPage {
+    fn district_name(&self, code: &str) -> String {
+        hk::district(code).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
+    }
+
+    fn error_for(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
+    }
+
+    fn message(&self, e: &FieldError) -> String {
+        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+    }
+}
+
+#[derive(Deserialize)]
+struct ServicePointForm {
+    district: Option<String>,
+    kind: Option<String>,
+}
+
+async fn service_points(State(state): State<AppState>, page: PageCtx, Query(q): Query<ServicePointForm>) -> AppResult<Response> {
+    let district = q.district.unwrap_or_default();
+    let kind = q.kind.unwrap_or_default();
+    let d = (!district.is_empty()).then_some(district.as_str());
+    let k = (!kind.is_empty()).then_some(kind.as_str());
+    let errors: Vec<FieldError> = [crate::api::check_district("district", d), crate::api::check_kind("kind", k)]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    let points = if errors.is_empty() { directory::service_points(&state.db, d, k).await? } else { vec![] };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let html = render(&ServicePointsPage {
+        page,
+        districts: hk::districts(),
+        kinds: directory::KINDS,
+        district,
+        kind,
+        errors,
+        points,
+    })?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    page: PageCtx,
+    entries: Vec<OutboxEntry>,
+}
+
+impl OutboxPage {
+    fn masked(&self, r: &str) -> String {
+        crate::notify::mask_recipient(r)
+    }
+}
+
+/// The staff outbox. Until staff sign-in exists it answers only on the machine itself
+/// (loopback), never to the network.
+async fn outbox(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    page: PageCtx,
+) -> AppResult<Html<String>> {
+    if !peer.ip().is_loopback() {
+        return Err(AppError::Forbidden);
+    }
+    let entries = crate::notify::recent(&state.db, 200).await?;
+    render(&OutboxPage { page, entries })
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .route("/", get(home))
+        .route("/lang/{tag}", get(switch_language))
+        .route("/calendar", get(calendar))
+        .route("/service-points", get(service_points))
+        .route("/staff/outbox", get(outbox))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn language_switch_never_leaves_the_site() {
+        assert_eq!(safe_back(Some("/calendar?year=2025")), "/calendar?year=2025");
+        assert_eq!(safe_back(Some("//evil.example")), "/");
+        assert_eq!(safe_back(Some("https://evil.example")), "/");
+        assert_eq!(safe_back(Some("/\\evil.example")), "/");
+        assert_eq!(safe_back(None), "/");
+    }
+}

@@ -1,0 +1,148 @@
+//! What every page template gets: the locale, texts, the language switch and the layout.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::Html;
+
+use super::error::AppResult;
+use crate::i18n::Locale;
+
+/// The per-request context of a page.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub locale: Locale,
+    /// Path and query of this page, to come back to after switching language.
+    pub here: String,
+}
+
+impl PageCtx {
+    pub fn new(locale: Locale, here: &str) -> Self {
+        PageCtx { locale, here: here.to_string() }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.locale.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
+        self.locale.t_args(key, &[(name, value.to_string())])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.tag()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.locale.other().tag()
+    }
+
+    pub fn other_name(&self) -> &'static str {
+        self.locale.other().endonym()
+    }
+
+    pub fn is_zh(&self) -> bool {
+        self.locale == Locale::ZhHant
+    }
+
+    /// The link that switches language and comes back here.
+    pub fn switch_href(&self) -> String {
+        format!("/lang/{}?back={}", self.other_lang(), percent_encode(&self.here))
+    }
+
+    /// Picks the English or Chinese variant of a bilingual field.
+    pub fn pick<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        if self.is_zh() { zh } else { en }
+    }
+
+    /// A date and time in Hong Kong time, e.g. `2025-09-02 11:00`.
+    pub fn datetime(&self, ms: &i64) -> String {
+        chrono::DateTime::from_timestamp_millis(*ms)
+            .map(|t| t.with_timezone(&crate::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// A date with its weekday in the page's language.
+    pub fn date_long(&self, d: &chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let wd = d.weekday().num_days_from_monday() as usize;
+        if self.is_zh() {
+            const W: [&str; 7] = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
+            format!("{}年{}月{}日（{}）", d.year(), d.month(), d.day(), W[wd])
+        } else {
+            d.format("%A %-d %B %Y").to_string()
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        Ok(PageCtx::new(super::locale_of(&parts.headers), here))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
+    Ok(Html(t.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: PageCtx,
+    pub status: u16,
+    pub code: String,
+    pub request_id: Option<String>,
+}
+
+impl ErrorPage {
+    pub fn new(locale: Locale, status: u16, code: &str, request_id: Option<String>) -> Self {
+        ErrorPage { page: PageCtx::new(locale, "/"), status, code: code.into(), request_id }
+    }
+
+    pub fn title(&self) -> String {
+        self.page.t(&format!("error-{}-title", self.code))
+    }
+
+    pub fn advice(&self) -> String {
+        let key = format!("error-{}-advice", self.code);
+        let s = self.page.t(&key);
+        if s == key { self.page.t("error-generic-advice") } else { s }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switch_link_comes_back() {
+        let p = PageCtx::new(Locale::En, "/service-points?district=KT&kind=dental");
+        assert_eq!(p.switch_href(), "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental");
+        let z = PageCtx::new(Locale::ZhHant, "/");
+        assert_eq!(z.switch_href(), "/lang/en?back=/");
+    }
+
+    #[test]
+    fn dates_in_both_languages() {
+        let d: chrono::NaiveDate = "2025-01-29".parse().unwrap();
+        assert_eq!(PageCtx::new(Locale::En, "/").date_long(&d), "Wednesday 29 January 2025");
+        assert_eq!(PageCtx::new(Locale::ZhHant, "/").date_long(&d), "2025年1月29日（星期三）");
+    }
+}
