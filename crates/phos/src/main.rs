@@ -1,1 +1,302 @@
-fn main(){}
+//! `phos`: the Public Health Operations Suite in one binary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use kernel::config::LogFormat;
+use kernel::hk::ClosureKind;
+use kernel::hk::store::NewClosure;
+use kernel::jobs::WorkerOptions;
+use kernel::{Config, Db};
+
+#[derive(Parser)]
+#[command(name = "phos", version, about = "PHOS: Public Health Operations Suite", long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate and serve HTTP (and run background jobs unless --worker false).
+    Serve,
+    /// Migrate, seed the synthetic Hong Kong (idempotent), print the URL and serve.
+    Demo {
+        /// Seed of the synthetic world.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Synthetic citizens to create.
+        #[arg(long, default_value_t = 20_000)]
+        citizens: usize,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the effective configuration (secrets masked).
+    Config,
+    /// Write a consistent copy of the live SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE (stop `phos serve` first).
+    Restore { file: PathBuf },
+    /// Generate synthetic data.
+    #[command(subcommand)]
+    Synth(SynthCommand),
+    /// Declare, lift and list service closures (typhoon signal No. 8, black rainstorm).
+    #[command(subcommand)]
+    Closure(ClosureCommand),
+    /// Notifications.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+#[derive(Subcommand)]
+enum SynthCommand {
+    /// Write synthetic citizens as CSV.
+    Citizens {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        out: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClosureCommand {
+    /// Declare a closure, territory-wide or for one district.
+    Declare {
+        /// typhoon_8, black_rainstorm or other.
+        #[arg(long)]
+        kind: String,
+        /// District code (e.g. KT); territory-wide when absent.
+        #[arg(long)]
+        district: Option<String>,
+        /// Start (RFC 3339); now when absent.
+        #[arg(long)]
+        from: Option<String>,
+        /// End (RFC 3339); open until lifted when absent.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who declares it.
+        #[arg(long, default_value = "operator")]
+        by: String,
+    },
+    /// End an open closure now (the signal is lowered).
+    Lift { id: String },
+    /// List closures in force or announced.
+    List,
+}
+
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// Queue a test e-mail to check delivery.
+    Test {
+        #[arg(long)]
+        to: String,
+        /// en or zh-Hant-HK.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber_filter(&config.log);
+    match config.log_format {
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init(),
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
+    }
+}
+
+fn tracing_subscriber_filter(s: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_new(s).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(&cli.config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    if let Err(e) = runtime.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn parse_time(field: &str, s: &str) -> anyhow::Result<i64> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .with_context(|| format!("--{field} must be a date and time like 2025-09-02T08:00:00+08:00"))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command {
+        Command::Config => {
+            for (name, env, value) in config.effective() {
+                println!("{name:<22} {value:<45} ({env})");
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = phos::connect_and_migrate(&config).await?;
+            let pending = kernel::migrate::pending(&db, &kernel::area::all_migrations(&phos::areas())).await?;
+            println!("database {} is at the latest schema ({} pending)", db.engine().name(), pending.len());
+            Ok(())
+        }
+        Command::Serve => serve(config, None).await,
+        Command::Demo { seed, citizens } => serve(config, Some((seed, citizens))).await,
+        Command::Backup { file } => {
+            let db = Db::connect(&config.database_url()).await?;
+            let bytes = kernel::backup::backup(&db, &file).await?;
+            println!("backed up to {} ({bytes} bytes)", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let url = config.database_url();
+            let target = kernel::db::sqlite_path(&url).ok_or(kernel::backup::BackupError::NotSqlite)?;
+            kernel::backup::restore(&file, std::path::Path::new(target)).await?;
+            println!("restored {} into {target}", file.display());
+            Ok(())
+        }
+        Command::Synth(SynthCommand::Citizens { count, seed, out }) => synth_citizens(count, seed, &out),
+        Command::Closure(cmd) => closure(config, cmd).await,
+        Command::Notify(NotifyCommand::Test { to, lang }) => {
+            let db = phos::connect_and_migrate(&config).await?;
+            let locale = kernel::i18n::Locale::parse(&lang).context("--lang must be en or zh-Hant-HK")?;
+            let base = config.base_url();
+            let mut tx = db.begin().await?;
+            let id = kernel::notify::enqueue(
+                &mut tx,
+                &kernel::notify::Message {
+                    channel: kernel::notify::Channel::Email,
+                    recipient: &to,
+                    locale,
+                    template: "test",
+                    values: &[("name", &to), ("base_url", &base)],
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            println!("queued message {id}; a running `phos serve` delivers it");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: Option<(u64, usize)>) -> anyhow::Result<()> {
+    let listener = kernel::web::server::bind(config.listen).await?;
+    let db = phos::connect_and_migrate(&config).await?;
+    let state = phos::state(config, db).await?;
+    if let Some((seed, citizens)) = demo {
+        let started = Instant::now();
+        let report = phos::demo::seed(&state, seed, citizens).await?;
+        let (sp, people) = phos::demo::counts(&state.db).await?;
+        if report.already_seeded {
+            println!("synthetic Hong Kong (seed {seed}) already in place: {sp} service points, {people} citizens");
+        } else {
+            println!(
+                "seeded synthetic Hong Kong (seed {seed}) in {:.1}s: {sp} service points, {people} citizens",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let running = phos::start(state, listener, None, WorkerOptions::default(), true)?;
+    println!("PHOS is running at {}  (Ctrl-C to stop)", running.url());
+    if demo.is_some() {
+        println!("  English: {0}/lang/en   繁體中文: {0}/lang/zh-Hant-HK", running.url());
+        println!("  Staff sign-in is not part of this build yet; the outbox page {}/staff/outbox answers on this machine only.", running.url());
+    }
+    running.wait().await
+}
+
+fn synth_citizens(count: usize, seed: u64, out: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let sink: Box<dyn Write> = if out == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::fs::File::create(out).with_context(|| format!("cannot create {out}"))?)
+    };
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, sink);
+    let bar = ProgressBar::new(count as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} citizens {bar:40} {pos}/{len} {per_sec} eta {eta}")
+            .expect("valid template"),
+    );
+    writeln!(w, "id,name_en,name_zh,sex,birth_date,district,hkid,email,phone,preferred_lang")?;
+    for (i, c) in synth::CitizenGenerator::new(seed).take(count).enumerate() {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{}",
+            c.id,
+            c.name_en,
+            c.name_zh,
+            c.sex,
+            c.birth_date,
+            c.district,
+            c.hkid,
+            c.email.as_deref().unwrap_or(""),
+            c.phone.as_deref().unwrap_or(""),
+            c.preferred_lang
+        )?;
+        if i % 10_000 == 0 {
+            bar.set_position(i as u64);
+        }
+    }
+    w.flush()?;
+    bar.finish_and_clear();
+    eprintln!("generated {count} citizens (seed {seed}) in {:.2}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn closure(config: Config, cmd: ClosureCommand) -> anyhow::Result<()> {
+    let db = phos::connect_and_migrate(&config).await?;
+    match cmd {
+        ClosureCommand::Declare { kind, district, from, until, note, by } => {
+            let kind = ClosureKind::parse(&kind).context("--kind must be typhoon_8, black_rainstorm or other")?;
+            if let Some(d) = &district {
+                kernel::hk::district(d).with_context(|| format!("unknown district {d}; see /api/v1/districts"))?;
+            }
+            let starts_at = from.as_deref().map(|s| parse_time("from", s)).transpose()?.unwrap_or_else(kernel::now_ms);
+            let ends_at = until.as_deref().map(|s| parse_time("until", s)).transpose()?;
+            if ends_at.is_some_and(|e| e <= starts_at) {
+                anyhow::bail!("--until must be after --from");
+            }
+            let mut tx = db.begin().await?;
+            let c = kernel::hk::store::insert_closure(&mut tx, &NewClosure { kind, district, starts_at, ends_at, note, declared_by: by })
+                .await?;
+            tx.commit().await?;
+            println!("declared closure {}", c.id);
+        }
+        ClosureCommand::Lift { id } => {
+            let mut tx = db.begin().await?;
+            let lifted = kernel::hk::store::lift_closure(&mut tx, &id, kernel::now_ms()).await?;
+            tx.commit().await?;
+            match lifted {
+                Some(c) => println!("lifted closure {}", c.id),
+                None => anyhow::bail!("no open closure with id {id}"),
+            }
+        }
+        ClosureCommand::List => {
+            for c in kernel::hk::store::current_closures(&db, kernel::now_ms()).await? {
+                println!(
+                    "{}  {:<16} {:<5} from {} until {}  {}",
+                    c.id,
+                    c.kind.code(),
+                    c.district.as_deref().unwrap_or("all"),
+                    c.starts_at,
+                    c.ends_at.map(|e| e.to_string()).unwrap_or_else(|| "lifted".into()),
+                    c.note
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! Seeds the synthetic Hong Kong into the database. Idempotent: a second run adds nothing.
+
+use kernel::directory::{self, NewCitizen};
+use kernel::hkid::Hkid;
+use kernel::{AppState, Db};
+use sqlx::Row;
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub service_points: u64,
+    pub citizens: u64,
+    pub already_seeded: bool,
+}
+
+/// Seeds service points and `citizens` synthetic citizens for `seed`.
+pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Result<SeedReport> {
+    let db: &Db = &state.db;
+    let key = format!("seed:{seed}:{citizens}");
+    let done = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(&key)
+        .fetch_optional(db.pool())
+        .await?;
+    if done.is_some() {
+        return Ok(SeedReport { already_seeded: true, ..Default::default() });
+    }
+    let hkid_key = kernel::settings::secret(db, "hkid").await?;
+    let people: Vec<NewCitizen> = synth::CitizenGenerator::new(seed)
+        .take(citizens)
+        .map(|c| {
+            let hkid = Hkid::parse(&c.hkid).expect("generated HKIDs are valid");
+            NewCitizen {
+                id: c.id,
+                name_en: c.name_en,
+                name_zh: c.name_zh,
+                sex: c.sex,
+                birth_date: c.birth_date.to_string(),
+                district: c.district,
+                email: c.email,
+                phone: c.phone,
+                preferred_lang: c.preferred_lang,
+                hkid_masked: Some(hkid.masked()),
+                hkid_hmac: Some(hkid.hmac(&hkid_key)),
+                synthetic: true,
+            }
+        })
+        .collect();
+    let mut tx = db.begin().await?;
+    let service_points = directory::upsert_service_points(&mut tx, synth::service_points()).await?;
+    let citizens = directory::insert_citizens(&mut tx, &people).await?;
+    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+        .bind(&key)
+        .bind("done")
+        .bind(kernel::now_ms())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(SeedReport { service_points, citizens, already_seeded: false })
+}
+
+/// Row counts of the seeded tables.
+pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64)> {
+    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")?;
+    Ok((sp, directory::count_citizens(db).await?))
+}

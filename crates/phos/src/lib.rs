@@ -1,0 +1,124 @@
+//! The composition root: which areas make up PHOS, and how the process starts and stops.
+
+pub mod demo;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use kernel::jobs::{Worker, WorkerOptions};
+use kernel::{AppState, Area, Config, Db};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every area, in migration order.
+pub fn areas() -> Vec<Area> {
+    vec![kernel::area::kernel()]
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url()).await?;
+    let migrations = kernel::area::all_migrations(&areas());
+    let applied = kernel::migrate::run(&db, &migrations).await?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    Ok(db)
+}
+
+/// Builds the application state over a migrated database and registers recurring jobs.
+pub async fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
+    let state = AppState::new(config, db, &areas())?;
+    kernel::jobs::install_schedules(&state.db, &state.jobs).await?;
+    Ok(state)
+}
+
+/// The HTTP application of every area (plus `extra` routes, used by tests).
+pub fn router(state: AppState, extra: Option<OpenApiRouter<AppState>>) -> axum::Router {
+    let mut routers: Vec<OpenApiRouter<AppState>> = areas().iter().map(|a| (a.routes)()).collect();
+    routers.extend(extra);
+    kernel::web::app(state, routers)
+}
+
+/// A running server (and job worker), stoppable on demand.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Starts a graceful shutdown and waits for it: in-flight requests and jobs finish.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.server.await??;
+        if let Some(w) = self.worker.take() {
+            w.await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the server stops by itself (signal).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.server).await??;
+        if let Some(w) = self.worker.take() {
+            w.await?;
+        }
+        Ok(())
+    }
+}
+
+/// Serves on `listener` and runs the job worker (when configured) until `shutdown()` is called
+/// or, with `signals`, until Ctrl-C / SIGTERM.
+pub fn start(
+    state: AppState,
+    listener: TcpListener,
+    extra: Option<OpenApiRouter<AppState>>,
+    worker_options: WorkerOptions,
+    signals: bool,
+) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (bcast, _) = tokio::sync::broadcast::channel::<()>(1);
+    let b2 = bcast.clone();
+    tokio::spawn(async move {
+        if signals {
+            tokio::select! {
+                _ = stop_rx => {},
+                _ = kernel::web::server::shutdown_signal() => {},
+            }
+        } else {
+            let _ = stop_rx.await;
+        }
+        let _ = b2.send(());
+    });
+    let worker = state.config.worker.then(|| {
+        let mut rx = bcast.subscribe();
+        let w = Worker::new(state.clone(), worker_options);
+        tokio::spawn(w.run(async move {
+            let _ = rx.recv().await;
+        }))
+    });
+    let mut rx = bcast.subscribe();
+    let app = router(state.clone(), extra);
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let server = tokio::spawn(kernel::web::server::serve(
+        listener,
+        app,
+        async move {
+            let _ = rx.recv().await;
+        },
+        grace,
+    ));
+    Ok(Running { addr, state, stop: Some(stop_tx), server, worker })
+}
