@@ -16,9 +16,11 @@ use crate::web::{AppError, AppResult, FieldError};
 /// Checks a district filter; `None` passes.
 pub fn check_district(field: &str, code: Option<&str>) -> Result<(), FieldError> {
     match code {
-        Some(c) if hk::district(c).is_none() => {
-            Err(FieldError::new(field, "unknown_district", &[("value", c.chars().take(20).collect())]))
-        }
+        Some(c) if hk::district(c).is_none() => Err(FieldError::new(
+            field,
+            "unknown_district",
+            &[("value", c.chars().take(20).collect())],
+        )),
         _ => Ok(()),
     }
 }
@@ -26,9 +28,11 @@ pub fn check_district(field: &str, code: Option<&str>) -> Result<(), FieldError>
 /// Checks a service-point kind filter; `None` passes.
 pub fn check_kind(field: &str, kind: Option<&str>) -> Result<(), FieldError> {
     match kind {
-        Some(k) if !directory::KINDS.contains(&k) => {
-            Err(FieldError::new(field, "unknown_kind", &[("value", k.chars().take(20).collect())]))
-        }
+        Some(k) if !directory::KINDS.contains(&k) => Err(FieldError::new(
+            field,
+            "unknown_kind",
+            &[("value", k.chars().take(20).collect())],
+        )),
         _ => Ok(()),
     }
 }
@@ -52,7 +56,11 @@ pub async fn holidays(Query(q): Query<YearQuery>) -> AppResult<Json<Vec<Holiday>
     if let Some(y) = q.year
         && !(2024..=2027).contains(&y)
     {
-        return Err(AppError::Validation(vec![FieldError::new("year", "year_out_of_range", &[])]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "year",
+            "year_out_of_range",
+            &[],
+        )]));
     }
     Ok(Json(
         hk::holidays()
@@ -66,7 +74,9 @@ pub async fn holidays(Query(q): Query<YearQuery>) -> AppResult<Json<Vec<Holiday>
 /// Closures in force now or declared for later (typhoon signal No. 8, black rainstorm, …).
 #[utoipa::path(get, path = "/api/v1/calendar/closures", tag = "hong-kong", responses((status = 200, body = [Closure])))]
 pub async fn closures(State(state): State<AppState>) -> AppResult<Json<Vec<Closure>>> {
-    Ok(Json(hk::store::current_closures(&state.db, crate::now_ms()).await?))
+    Ok(Json(
+        hk::store::current_closures(&state.db, crate::now_ms()).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -96,9 +106,15 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
 pub async fn business_days(Query(q): Query<BusinessDaysQuery>) -> AppResult<Json<DateAnswer>> {
     let from = parse_date("from", &q.from).map_err(|e| AppError::Validation(vec![e]))?;
     if q.add.abs() > 500 {
-        return Err(AppError::Validation(vec![FieldError::new("add", "out_of_range", &[])]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "add",
+            "out_of_range",
+            &[],
+        )]));
     }
-    Ok(Json(DateAnswer { date: Calendar::hong_kong(&[]).add_business_days(from, q.add) }))
+    Ok(Json(DateAnswer {
+        date: Calendar::hong_kong(&[]).add_business_days(from, q.add),
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -119,7 +135,10 @@ pub struct OpenAnswer {
 /// Whether public services in a district are open at an instant.
 #[utoipa::path(get, path = "/api/v1/calendar/open", tag = "hong-kong", params(OpenQuery),
     responses((status = 200, body = OpenAnswer), (status = 422, body = crate::web::error::ProblemBody)))]
-pub async fn open(State(state): State<AppState>, Query(q): Query<OpenQuery>) -> AppResult<Json<OpenAnswer>> {
+pub async fn open(
+    State(state): State<AppState>,
+    Query(q): Query<OpenQuery>,
+) -> AppResult<Json<OpenAnswer>> {
     let mut errors = vec![];
     if let Err(e) = check_district("district", Some(&q.district)) {
         errors.push(e);
@@ -141,8 +160,16 @@ pub async fn open(State(state): State<AppState>, Query(q): Query<OpenQuery>) -> 
     let cal = Calendar::hong_kong(&closures);
     let local = chrono::DateTime::from_timestamp_millis(at)
         .map(|t| t.with_timezone(&hk::tz()).date_naive())
-        .ok_or(AppError::Validation(vec![FieldError::new("at", "invalid_datetime", &[])]))?;
-    let in_force: Vec<Closure> = cal.closures_at(at, &q.district).into_iter().cloned().collect();
+        .ok_or(AppError::Validation(vec![FieldError::new(
+            "at",
+            "invalid_datetime",
+            &[],
+        )]))?;
+    let in_force: Vec<Closure> = cal
+        .closures_at(at, &q.district)
+        .into_iter()
+        .cloned()
+        .collect();
     Ok(Json(OpenAnswer {
         open: cal.is_open(at, &q.district),
         business_day: cal.is_business_day(local),
@@ -167,14 +194,19 @@ pub async fn service_points(
 ) -> AppResult<Json<Vec<ServicePoint>>> {
     let district = q.district.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
-    let errors: Vec<_> = [check_district("district", district), check_kind("kind", kind)]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
+    let errors: Vec<_> = [
+        check_district("district", district),
+        check_kind("kind", kind),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    Ok(Json(directory::service_points(&state.db, district, kind).await?))
+    Ok(Json(
+        directory::service_points(&state.db, district, kind).await?,
+    ))
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

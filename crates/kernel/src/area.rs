@@ -103,7 +103,12 @@ pub fn kernel() -> Area {
         jobs: |r| {
             r.handle(crate::notify::DELIVER_JOB, crate::notify::deliver);
             r.handle(PRUNE_JOB, prune);
-            r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
+            r.every(
+                "kernel.prune-daily",
+                "0 30 3 * * *",
+                PRUNE_JOB,
+                serde_json::json!({}),
+            );
         },
         home: vec![
             HomeCard {
@@ -137,7 +142,10 @@ pub fn kernel() -> Area {
 pub const PRUNE_JOB: &str = "kernel.prune";
 
 /// Deletes finished jobs older than a week.
-async fn prune(ctx: crate::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), crate::jobs::JobError> {
+async fn prune(
+    ctx: crate::jobs::JobCtx,
+    _payload: serde_json::Value,
+) -> Result<(), crate::jobs::JobError> {
     let cutoff = crate::now_ms() - 7 * 24 * 3600 * 1000;
     let r = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1")
         .bind(cutoff)

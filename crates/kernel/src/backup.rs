@@ -7,7 +7,9 @@ use crate::db::{Db, Engine};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("backup and restore through phos are for SQLite; for PostgreSQL use pg_dump and pg_restore (see docs/operations.md)")]
+    #[error(
+        "backup and restore through phos are for SQLite; for PostgreSQL use pg_dump and pg_restore (see docs/operations.md)"
+    )]
     NotSqlite,
     #[error("{0} already exists; choose a new file name")]
     Exists(PathBuf),
@@ -46,8 +48,13 @@ pub async fn check(file: &Path) -> Result<(), BackupError> {
         return Err(BackupError::Missing(file.to_path_buf()));
     }
     let url = format!("sqlite://{}?mode=ro", file.display());
-    let invalid = |reason: String| BackupError::Invalid { path: file.to_path_buf(), reason };
-    let db = Db::connect_with(&url, 1).await.map_err(|e| invalid(e.to_string()))?;
+    let invalid = |reason: String| BackupError::Invalid {
+        path: file.to_path_buf(),
+        reason,
+    };
+    let db = Db::connect_with(&url, 1)
+        .await
+        .map_err(|e| invalid(e.to_string()))?;
     let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(db.pool())
         .await

@@ -62,6 +62,7 @@ impl Db {
         } else {
             url.to_string()
         };
+        let read_only = url.contains("mode=ro");
         let options: AnyConnectOptions = url.parse().map_err(|e| DbError::Connect {
             url: crate::config::mask_url(&url),
             source: e,
@@ -72,7 +73,9 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if engine == Engine::Sqlite {
+                    if engine == Engine::Sqlite && read_only {
+                        conn.execute("PRAGMA busy_timeout = 10000;").await?;
+                    } else if engine == Engine::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
@@ -133,7 +136,10 @@ impl Db {
 
     /// Round trip to the database.
     pub async fn ping(&self) -> sqlx::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Every table of the current schema with its columns, sorted: `(table, column)`.
@@ -241,8 +247,14 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(sqlite_path("sqlite://./phos-data/phos.db"), Some("./phos-data/phos.db"));
-        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(
+            sqlite_path("sqlite://./phos-data/phos.db"),
+            Some("./phos-data/phos.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?mode=rwc"),
+            Some("/tmp/x.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x"), None);
     }

@@ -60,18 +60,27 @@ impl Hkid {
         let prefix = &s[..letters];
         let digits = &s[letters..letters + 6];
         let check = s[letters + 6..].chars().next().ok_or(HkidError::Format)?;
-        if !digits.chars().all(|c| c.is_ascii_digit()) || !(check.is_ascii_digit() || check == 'A') {
+        if !digits.chars().all(|c| c.is_ascii_digit()) || !(check.is_ascii_digit() || check == 'A')
+        {
             return Err(HkidError::Format);
         }
         if check_digit(prefix, digits) != check {
             return Err(HkidError::CheckDigit);
         }
-        Ok(Hkid { prefix: prefix.into(), digits: digits.into(), check })
+        Ok(Hkid {
+            prefix: prefix.into(),
+            digits: digits.into(),
+            check,
+        })
     }
 
     /// Builds a number from its parts, computing the check digit.
     pub fn from_parts(prefix: &str, digits: &str) -> Hkid {
-        Hkid { prefix: prefix.into(), digits: digits.into(), check: check_digit(prefix, digits) }
+        Hkid {
+            prefix: prefix.into(),
+            digits: digits.into(),
+            check: check_digit(prefix, digits),
+        }
     }
 
     /// `A1234563`: the form used for matching and hashing.
@@ -105,7 +114,13 @@ mod tests {
     fn known_valid_numbers() {
         // Worked examples: A123456(3) is the Immigration Department's sample; the others were
         // computed by hand with the weights 9..2 (Z683365 sums to 749 ≡ 1 mod 11, so its digit is A).
-        for s in ["A123456(3)", "a1234563", "C668668(9)", "AB987654(3)", "Z683365(A)"] {
+        for s in [
+            "A123456(3)",
+            "a1234563",
+            "C668668(9)",
+            "AB987654(3)",
+            "Z683365(A)",
+        ] {
             let parsed = Hkid::parse(s);
             assert!(parsed.is_ok(), "{s}: {parsed:?}");
         }
@@ -118,7 +133,10 @@ mod tests {
         // Find by construction: the digit is 'A' when the remainder is 1, '0' when it is 0.
         let a = Hkid::from_parts("G", "111111");
         let sum = 36 * 9 + 16 * 8 + 7 + 6 + 5 + 4 + 3 + 2;
-        let expect = match (11 - sum % 11) % 11 { 10 => 'A', n => char::from_digit(n, 10).unwrap() };
+        let expect = match (11 - sum % 11) % 11 {
+            10 => 'A',
+            n => char::from_digit(n, 10).unwrap(),
+        };
         assert_eq!(a.check, expect);
         assert!(Hkid::parse(&a.display()).is_ok());
     }

@@ -81,13 +81,16 @@ impl Registry {
         F: Fn(JobCtx, Value) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), JobError>> + Send + 'static,
     {
-        self.handlers
-            .insert(kind.to_string(), Arc::new(move |ctx, v| Box::pin(f(ctx, v))));
+        self.handlers.insert(
+            kind.to_string(),
+            Arc::new(move |ctx, v| Box::pin(f(ctx, v))),
+        );
     }
 
     /// Declares a recurring job. Panics on an invalid cron expression (a programming error).
     pub fn every(&mut self, name: &str, cron: &str, kind: &str, payload: Value) {
-        cron::Schedule::from_str(cron).unwrap_or_else(|e| panic!("invalid cron '{cron}' for {name}: {e}"));
+        cron::Schedule::from_str(cron)
+            .unwrap_or_else(|e| panic!("invalid cron '{cron}' for {name}: {e}"));
         self.recurring.push(Recurring {
             name: name.into(),
             cron: cron.into(),
@@ -190,7 +193,8 @@ pub async fn install_schedules(db: &Db, registry: &Registry) -> anyhow::Result<(
 
 /// The first fire time of `cron` strictly after `after_ms`, in Hong Kong time.
 pub fn next_fire(cron: &str, after_ms: i64) -> anyhow::Result<i64> {
-    let schedule = cron::Schedule::from_str(cron).map_err(|e| anyhow::anyhow!("invalid cron '{cron}': {e}"))?;
+    let schedule = cron::Schedule::from_str(cron)
+        .map_err(|e| anyhow::anyhow!("invalid cron '{cron}': {e}"))?;
     let after = chrono::DateTime::from_timestamp_millis(after_ms)
         .ok_or_else(|| anyhow::anyhow!("time out of range"))?
         .with_timezone(&crate::hk::tz());
@@ -235,7 +239,8 @@ impl Default for WorkerOptions {
 /// Back-off before attempt `attempt + 1`, after `attempt` failures.
 pub fn backoff(base: Duration, attempt: i64) -> Duration {
     let exp = attempt.clamp(1, 20) as u32 - 1;
-    base.saturating_mul(2u32.saturating_pow(exp)).min(Duration::from_secs(3600))
+    base.saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(3600))
 }
 
 struct Claimed {
@@ -259,8 +264,15 @@ pub struct Worker {
 impl Worker {
     pub fn new(state: AppState, options: WorkerOptions) -> Worker {
         let kinds = state.jobs.kinds();
-        let list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
-        let list = if list.is_empty() { "NULL".to_string() } else { list };
+        let list = (0..kinds.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let list = if list.is_empty() {
+            "NULL".to_string()
+        } else {
+            list
+        };
         let claim_sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
              WHERE id = (SELECT id FROM jobs WHERE kind IN ({list}) AND \
@@ -308,9 +320,14 @@ impl Worker {
     async fn execute(&self, job: Claimed) -> sqlx::Result<()> {
         let db = &self.state.db;
         let outcome = if job.attempts > job.max_attempts {
-            Err(JobError::Permanent("attempts exhausted (lease expired)".into()))
+            Err(JobError::Permanent(
+                "attempts exhausted (lease expired)".into(),
+            ))
         } else {
-            match (self.state.jobs.handlers.get(&job.kind), serde_json::from_str::<Value>(&job.payload)) {
+            match (
+                self.state.jobs.handlers.get(&job.kind),
+                serde_json::from_str::<Value>(&job.payload),
+            ) {
                 (Some(handler), Ok(payload)) => {
                     let ctx = JobCtx {
                         state: self.state.clone(),
@@ -408,7 +425,11 @@ impl Worker {
                 == 1;
             if won {
                 let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-                enqueue(&mut tx, NewJob::new(&kind, payload).dedupe(format!("schedule:{name}:{due_at}"))).await?;
+                enqueue(
+                    &mut tx,
+                    NewJob::new(&kind, payload).dedupe(format!("schedule:{name}:{due_at}")),
+                )
+                .await?;
                 fired += 1;
             }
             tx.commit().await?;
@@ -481,9 +502,13 @@ mod tests {
     #[test]
     fn cron_in_hong_kong_time() {
         // 2025-01-01T00:00:00Z is 08:00 in Hong Kong; "daily at 03:00 HKT" fires 2025-01-01T19:00Z.
-        let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().timestamp_millis();
+        let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+            .unwrap()
+            .timestamp_millis();
         let next = next_fire("0 0 3 * * *", at).unwrap();
-        let expect = chrono::DateTime::parse_from_rfc3339("2025-01-01T19:00:00Z").unwrap().timestamp_millis();
+        let expect = chrono::DateTime::parse_from_rfc3339("2025-01-01T19:00:00Z")
+            .unwrap()
+            .timestamp_millis();
         assert_eq!(next, expect);
         assert!(next_fire("not cron", at).is_err());
     }

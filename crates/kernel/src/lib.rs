@@ -11,15 +11,15 @@ pub mod db;
 pub mod directory;
 pub mod hk;
 pub mod hkid;
-pub mod settings;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod migrate;
 pub mod notify;
+pub mod settings;
 pub mod web;
 
-pub use area::{Area, AppState};
+pub use area::{AppState, Area};
 pub use config::Config;
 pub use db::{Db, Engine, Tx};
 

@@ -31,8 +31,16 @@ struct HomePage {
 }
 
 async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
-    let pick = |a: Audience| state.home.iter().filter(|c| c.audience == a).cloned().collect::<Vec<_>>();
-    let closures = hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
+    let pick = |a: Audience| {
+        state
+            .home
+            .iter()
+            .filter(|c| c.audience == a)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let closures =
+        hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
     render(&HomePage {
         public: pick(Audience::Public),
         staff: pick(Audience::Staff),
@@ -50,12 +58,23 @@ struct BackQuery {
 /// Only local paths are followed, so the switch cannot be used as an open redirect.
 fn safe_back(back: Option<&str>) -> &str {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.contains("/\t") => b,
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.contains("/\t") =>
+        {
+            b
+        }
         _ => "/",
     }
 }
 
-async fn switch_language(Path(tag): Path<String>, Query(q): Query<BackQuery>, state: State<AppState>) -> AppResult<Response> {
+async fn switch_language(
+    Path(tag): Path<String>,
+    Query(q): Query<BackQuery>,
+    state: State<AppState>,
+) -> AppResult<Response> {
     let locale = Locale::parse(&tag).ok_or(AppError::NotFound)?;
     let secure = if state.config.tls { "; Secure" } else { "" };
     let cookie = format!(
@@ -64,8 +83,12 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<BackQuery>, st
         locale.tag()
     );
     let mut res = Redirect::to(safe_back(q.back.as_deref())).into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, cookie.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?);
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+    );
     Ok(res)
 }
 
@@ -99,7 +122,11 @@ struct CalendarQuery {
     year: Option<i32>,
 }
 
-async fn calendar(State(state): State<AppState>, page: PageCtx, Query(q): Query<CalendarQuery>) -> AppResult<Html<String>> {
+async fn calendar(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<CalendarQuery>,
+) -> AppResult<Html<String>> {
     let today = hk::today();
     let year = q
         .year
@@ -136,15 +163,24 @@ struct ServicePointsPage {
 
 impl ServicePointsPage {
     fn district_name(&self, code: &str) -> String {
-        hk::district(code).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
+        hk::district(code)
+            .map(|d| d.name(self.page.locale).to_string())
+            .unwrap_or_default()
     }
 
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| self.message(e))
     }
 
     fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+        if self.page.is_zh() {
+            e.message.zh_hant.clone()
+        } else {
+            e.message.en.clone()
+        }
     }
 }
 
@@ -154,17 +190,32 @@ struct ServicePointForm {
     kind: Option<String>,
 }
 
-async fn service_points(State(state): State<AppState>, page: PageCtx, Query(q): Query<ServicePointForm>) -> AppResult<Response> {
+async fn service_points(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<ServicePointForm>,
+) -> AppResult<Response> {
     let district = q.district.unwrap_or_default();
     let kind = q.kind.unwrap_or_default();
     let d = (!district.is_empty()).then_some(district.as_str());
     let k = (!kind.is_empty()).then_some(kind.as_str());
-    let errors: Vec<FieldError> = [crate::api::check_district("district", d), crate::api::check_kind("kind", k)]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
-    let points = if errors.is_empty() { directory::service_points(&state.db, d, k).await? } else { vec![] };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors: Vec<FieldError> = [
+        crate::api::check_district("district", d),
+        crate::api::check_kind("kind", k),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    let points = if errors.is_empty() {
+        directory::service_points(&state.db, d, k).await?
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let html = render(&ServicePointsPage {
         page,
         districts: hk::districts(),
@@ -219,7 +270,10 @@ mod tests {
 
     #[test]
     fn language_switch_never_leaves_the_site() {
-        assert_eq!(safe_back(Some("/calendar?year=2025")), "/calendar?year=2025");
+        assert_eq!(
+            safe_back(Some("/calendar?year=2025")),
+            "/calendar?year=2025"
+        );
         assert_eq!(safe_back(Some("//evil.example")), "/");
         assert_eq!(safe_back(Some("https://evil.example")), "/");
         assert_eq!(safe_back(Some("/\\evil.example")), "/");

@@ -21,7 +21,10 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .fetch_optional(db.pool())
         .await?;
     if done.is_some() {
-        return Ok(SeedReport { already_seeded: true, ..Default::default() });
+        return Ok(SeedReport {
+            already_seeded: true,
+            ..Default::default()
+        });
     }
     let hkid_key = kernel::settings::secret(db, "hkid").await?;
     let people: Vec<NewCitizen> = synth::CitizenGenerator::new(seed)
@@ -54,11 +57,18 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(SeedReport { service_points, citizens, already_seeded: false })
+    Ok(SeedReport {
+        service_points,
+        citizens,
+        already_seeded: false,
+    })
 }
 
 /// Row counts of the seeded tables.
 pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64)> {
-    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")?;
+    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
     Ok((sp, directory::count_citizens(db).await?))
 }

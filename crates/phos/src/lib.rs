@@ -120,5 +120,11 @@ pub fn start(
         },
         grace,
     ));
-    Ok(Running { addr, state, stop: Some(stop_tx), server, worker })
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(stop_tx),
+        server,
+        worker,
+    })
 }

@@ -96,6 +96,8 @@ error-request_timeout-title = The request took too long
 error-conflict-title = The request conflicts with the current state
 error-payload_too_large-title = What you sent is too large
 error-payload_too_large-advice = Send a smaller file or less text and try again.
+error-invalid_encoding-title = The form could not be read
+error-invalid_encoding-advice = Some characters were not valid text. Please type your answer again and resubmit.
 error-unsupported_media_type-title = This type of content is not accepted
 
 field-error-unknown_district = Choose a district from the list (got “{ $value }”)

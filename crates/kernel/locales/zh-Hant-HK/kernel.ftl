@@ -96,6 +96,8 @@ error-request_timeout-title = 要求處理時間過長
 error-conflict-title = 要求與目前狀態有衝突
 error-payload_too_large-title = 你傳送的內容過大
 error-payload_too_large-advice = 請傳送較小的檔案或較少的文字，然後再試。
+error-invalid_encoding-title = 無法讀取表格
+error-invalid_encoding-advice = 部分字元不是有效文字。請重新輸入後再提交。
 error-unsupported_media_type-title = 不接受此類內容
 
 field-error-unknown_district = 請從清單中選擇地區（收到「{ $value }」）

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "snake_case")]
 pub enum ClosureKind {
     /// Tropical cyclone warning signal No. 8 or above.
+    #[serde(rename = "typhoon_8")]
     Typhoon8,
     /// Black rainstorm warning.
     BlackRainstorm,
@@ -131,7 +132,10 @@ impl<'a> Calendar<'a> {
 
     /// Closures in force at `at_ms` for `district`.
     pub fn closures_at(&self, at_ms: i64, district: &str) -> Vec<&'a Closure> {
-        self.closures.iter().filter(|c| c.covers(at_ms, district)).collect()
+        self.closures
+            .iter()
+            .filter(|c| c.covers(at_ms, district))
+            .collect()
     }
 
     /// Whether public services in `district` are open at `at_ms`: a business day in Hong Kong
@@ -154,7 +158,9 @@ mod tests {
     }
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
     }
 
     fn closure(district: Option<&str>, from: &str, to: Option<&str>) -> Closure {
@@ -192,22 +198,35 @@ mod tests {
         // Fri 20 Dec + 5: Mon 23, Tue 24, Fri 27, Mon 30, Tue 31.
         assert_eq!(cal.add_business_days(d("2024-12-20"), 5), d("2024-12-31"));
         assert!(cal.is_holiday(d("2024-12-29")), "Sunday");
-        assert!(!cal.is_holiday(d("2024-12-28")), "Saturday is not a general holiday");
+        assert!(
+            !cal.is_holiday(d("2024-12-28")),
+            "Saturday is not a general holiday"
+        );
     }
 
     #[test]
     fn closures_close_a_district_or_the_territory() {
-        let local = [closure(Some("KT"), "2025-09-02T01:00:00Z", Some("2025-09-02T09:00:00Z"))];
+        let local = [closure(
+            Some("KT"),
+            "2025-09-02T01:00:00Z",
+            Some("2025-09-02T09:00:00Z"),
+        )];
         let cal = Calendar::hong_kong(&local);
         let during = ms("2025-09-02T03:00:00Z"); // Tuesday 11:00 HKT
         assert!(!cal.is_open(during, "KT"));
         assert!(cal.is_open(during, "SSP"));
-        assert!(cal.is_open(ms("2025-09-02T09:00:00Z"), "KT"), "end is exclusive");
+        assert!(
+            cal.is_open(ms("2025-09-02T09:00:00Z"), "KT"),
+            "end is exclusive"
+        );
 
         let everywhere = [closure(None, "2025-09-02T01:00:00Z", None)];
         let cal = Calendar::hong_kong(&everywhere);
         assert!(!cal.is_open(during, "SSP"));
-        assert!(!cal.is_open(ms("2025-09-03T03:00:00Z"), "IS"), "open-ended until lifted");
+        assert!(
+            !cal.is_open(ms("2025-09-03T03:00:00Z"), "IS"),
+            "open-ended until lifted"
+        );
         assert!(cal.is_open(ms("2025-09-02T00:59:00Z"), "IS"));
     }
 

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod form;
 pub mod ops;
 pub mod page;
 pub mod server;
@@ -24,6 +25,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{AppError, AppResult, FieldError};
+pub use form::Form;
 pub use page::PageCtx;
 
 use crate::AppState;
@@ -53,7 +55,10 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Locale {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(locale_of(&parts.headers))
     }
 }
@@ -79,9 +84,12 @@ async fn record_metrics(State(state): State<AppState>, req: Request, next: Next)
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
-    state
-        .metrics
-        .observe_request(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    state.metrics.observe_request(
+        &method,
+        &route,
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     res
 }
 
@@ -100,15 +108,22 @@ pub fn app(state: AppState, areas: Vec<OpenApiRouter<AppState>>) -> Router {
     let mut router = router
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc_json) }),
+            axum::routing::get(move || async move {
+                ([(header::CONTENT_TYPE, "application/json")], doc_json)
+            }),
         )
         .route("/static/{*path}", axum::routing::get(assets::serve))
         .route("/favicon.ico", axum::routing::get(assets::favicon))
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::new())
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            record_metrics,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),

@@ -22,7 +22,10 @@ pub struct Health {
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into(), problems: vec![] })
+    Json(Health {
+        status: "ok".into(),
+        problems: vec![],
+    })
 }
 
 /// The database answers and every migration is applied.
@@ -40,9 +43,23 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
     if problems.is_empty() {
-        (StatusCode::OK, Json(Health { status: "ready".into(), problems })).into_response()
+        (
+            StatusCode::OK,
+            Json(Health {
+                status: "ready".into(),
+                problems,
+            }),
+        )
+            .into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "not_ready".into(), problems })).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "not_ready".into(),
+                problems,
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -50,7 +67,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let body = state.metrics.render(&state.db).await;
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

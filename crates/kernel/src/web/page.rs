@@ -18,7 +18,10 @@ pub struct PageCtx {
 
 impl PageCtx {
     pub fn new(locale: Locale, here: &str) -> Self {
-        PageCtx { locale, here: here.to_string() }
+        PageCtx {
+            locale,
+            here: here.to_string(),
+        }
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -47,7 +50,11 @@ impl PageCtx {
 
     /// The link that switches language and comes back here.
     pub fn switch_href(&self) -> String {
-        format!("/lang/{}?back={}", self.other_lang(), percent_encode(&self.here))
+        format!(
+            "/lang/{}?back={}",
+            self.other_lang(),
+            percent_encode(&self.here)
+        )
     }
 
     /// Picks the English or Chinese variant of a bilingual field.
@@ -58,7 +65,11 @@ impl PageCtx {
     /// A date and time in Hong Kong time, e.g. `2025-09-02 11:00`.
     pub fn datetime(&self, ms: &i64) -> String {
         chrono::DateTime::from_timestamp_millis(*ms)
-            .map(|t| t.with_timezone(&crate::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&crate::hk::tz())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default()
     }
 
@@ -67,7 +78,15 @@ impl PageCtx {
         use chrono::Datelike;
         let wd = d.weekday().num_days_from_monday() as usize;
         if self.is_zh() {
-            const W: [&str; 7] = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
+            const W: [&str; 7] = [
+                "星期一",
+                "星期二",
+                "星期三",
+                "星期四",
+                "星期五",
+                "星期六",
+                "星期日",
+            ];
             format!("{}年{}月{}日（{}）", d.year(), d.month(), d.day(), W[wd])
         } else {
             d.format("%A %-d %B %Y").to_string()
@@ -79,7 +98,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         Ok(PageCtx::new(super::locale_of(&parts.headers), here))
     }
 }
@@ -113,7 +136,12 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn new(locale: Locale, status: u16, code: &str, request_id: Option<String>) -> Self {
-        ErrorPage { page: PageCtx::new(locale, "/"), status, code: code.into(), request_id }
+        ErrorPage {
+            page: PageCtx::new(locale, "/"),
+            status,
+            code: code.into(),
+            request_id,
+        }
     }
 
     pub fn title(&self) -> String {
@@ -123,7 +151,11 @@ impl ErrorPage {
     pub fn advice(&self) -> String {
         let key = format!("error-{}-advice", self.code);
         let s = self.page.t(&key);
-        if s == key { self.page.t("error-generic-advice") } else { s }
+        if s == key {
+            self.page.t("error-generic-advice")
+        } else {
+            s
+        }
     }
 }
 
@@ -134,7 +166,10 @@ mod tests {
     #[test]
     fn switch_link_comes_back() {
         let p = PageCtx::new(Locale::En, "/service-points?district=KT&kind=dental");
-        assert_eq!(p.switch_href(), "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental");
+        assert_eq!(
+            p.switch_href(),
+            "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental"
+        );
         let z = PageCtx::new(Locale::ZhHant, "/");
         assert_eq!(z.switch_href(), "/lang/en?back=/");
     }
@@ -142,7 +177,13 @@ mod tests {
     #[test]
     fn dates_in_both_languages() {
         let d: chrono::NaiveDate = "2025-01-29".parse().unwrap();
-        assert_eq!(PageCtx::new(Locale::En, "/").date_long(&d), "Wednesday 29 January 2025");
-        assert_eq!(PageCtx::new(Locale::ZhHant, "/").date_long(&d), "2025年1月29日（星期三）");
+        assert_eq!(
+            PageCtx::new(Locale::En, "/").date_long(&d),
+            "Wednesday 29 January 2025"
+        );
+        assert_eq!(
+            PageCtx::new(Locale::ZhHant, "/").date_long(&d),
+            "2025年1月29日（星期三）"
+        );
     }
 }

@@ -1,0 +1,10 @@
+//! PHOS integration tests: one binary, every test against a fresh database on the engine
+//! chosen by `PHOS_TEST_DATABASE_URL` (SQLite by default).
+
+mod harness;
+
+mod cli;
+mod jobs;
+mod notify;
+mod shell;
+mod storage;
