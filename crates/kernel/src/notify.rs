@@ -153,8 +153,11 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
     Ok(id)
 }
 
+/// User name and password for SMTP.
+type SmtpCredentials = Option<(String, String)>;
+
 /// Splits `smtp://[user:password@]host[:port]` (plain SMTP; port 25 by default).
-fn parse_smtp_url(url: &str) -> Option<(String, u16, Option<(String, String)>)> {
+fn parse_smtp_url(url: &str) -> Option<(String, u16, SmtpCredentials)> {
     let rest = url.strip_prefix("smtp://")?.trim_end_matches('/');
     let (creds, hostport) = match rest.rsplit_once('@') {
         Some((c, h)) => {

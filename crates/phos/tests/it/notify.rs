@@ -26,7 +26,7 @@ impl SmtpSink {
             .unwrap()
             .port();
         let dir = dir.join("maildir");
-        let child = Command::new("python3")
+        let mut child = Command::new("python3")
             .args([
                 "-m",
                 "aiosmtpd",
@@ -47,6 +47,8 @@ impl SmtpSink {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("SMTP sink did not start");
     }
 

@@ -1,0 +1,77 @@
+// Shared helpers for browser tests: start PHOS on a free port, launch Debian's Chromium,
+// run axe-core on a page.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '../..');
+const axeSource = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+    s.on('error', fail);
+  });
+}
+
+/** Starts `phos demo` with a small synthetic world; resolves when /readyz answers. */
+export async function startPhos(extraEnv = {}) {
+  const bin = process.env.PHOS_BIN || join(repo, 'target/debug/phos');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'phos-browser-'));
+  const env = { ...process.env, PHOS_LOG: 'warn', ...extraEnv };
+  delete env.PHOS_DATABASE_URL;
+  const child = spawn(bin, ['demo', '--citizens', '300', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) return { url, child, dataDir, output: () => output };
+    } catch { /* not yet */ }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`phos did not start:\n${output}`);
+}
+
+export async function stopPhos(phos) {
+  if (phos && phos.child.exitCode === null) {
+    const done = new Promise((r) => phos.child.once('exit', r));
+    phos.child.kill('SIGTERM');
+    await done;
+  }
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page; returns the violations. */
+export async function axe(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+}
+
+export function describeViolations(v) {
+  return v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.join('\n    ')}`).join('\n');
+}
