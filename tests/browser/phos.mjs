@@ -27,7 +27,9 @@ export async function startPhos(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'phos-browser-'));
   const env = { ...process.env, PHOS_LOG: 'warn', ...extraEnv };
   delete env.PHOS_DATABASE_URL;
-  const child = spawn(bin, ['demo', '--citizens', '300', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
+  // PHOS_TEST_DATABASE_URL (a fresh PostgreSQL database) runs the browser suite on PostgreSQL.
+  const db = process.env.PHOS_TEST_DATABASE_URL ? ['--database-url', process.env.PHOS_TEST_DATABASE_URL] : [];
+  const child = spawn(bin, ['demo', '--citizens', '300', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...db],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
