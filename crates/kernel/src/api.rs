@@ -5,22 +5,20 @@ use axum::extract::{Query, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::directory::{self, ServicePoint};
 use crate::hk::{self, Closure, District, Holiday, calendar::Calendar};
+use crate::identity::{Access, Routes};
 use crate::web::{AppError, AppResult, FieldError};
 
 /// Checks a district filter; `None` passes.
 pub fn check_district(field: &str, code: Option<&str>) -> Result<(), FieldError> {
     match code {
-        Some(c) if hk::district(c).is_none() => Err(FieldError::new(
-            field,
-            "unknown_district",
-            &[("value", c.chars().take(20).collect())],
-        )),
+        Some(c) if hk::district(c).is_none() => {
+            Err(FieldError::new(field, "unknown_district", &[("value", c.chars().take(20).collect())]))
+        }
         _ => Ok(()),
     }
 }
@@ -28,11 +26,9 @@ pub fn check_district(field: &str, code: Option<&str>) -> Result<(), FieldError>
 /// Checks a service-point kind filter; `None` passes.
 pub fn check_kind(field: &str, kind: Option<&str>) -> Result<(), FieldError> {
     match kind {
-        Some(k) if !directory::KINDS.contains(&k) => Err(FieldError::new(
-            field,
-            "unknown_kind",
-            &[("value", k.chars().take(20).collect())],
-        )),
+        Some(k) if !directory::KINDS.contains(&k) => {
+            Err(FieldError::new(field, "unknown_kind", &[("value", k.chars().take(20).collect())]))
+        }
         _ => Ok(()),
     }
 }
@@ -56,11 +52,7 @@ pub async fn holidays(Query(q): Query<YearQuery>) -> AppResult<Json<Vec<Holiday>
     if let Some(y) = q.year
         && !(2024..=2027).contains(&y)
     {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "year",
-            "year_out_of_range",
-            &[],
-        )]));
+        return Err(AppError::Validation(vec![FieldError::new("year", "year_out_of_range", &[])]));
     }
     Ok(Json(
         hk::holidays()
@@ -74,9 +66,7 @@ pub async fn holidays(Query(q): Query<YearQuery>) -> AppResult<Json<Vec<Holiday>
 /// Closures in force now or declared for later (typhoon signal No. 8, black rainstorm, …).
 #[utoipa::path(get, path = "/api/v1/calendar/closures", tag = "hong-kong", responses((status = 200, body = [Closure])))]
 pub async fn closures(State(state): State<AppState>) -> AppResult<Json<Vec<Closure>>> {
-    Ok(Json(
-        hk::store::current_closures(&state.db, crate::now_ms()).await?,
-    ))
+    Ok(Json(hk::store::current_closures(&state.db, crate::now_ms()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -106,15 +96,9 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
 pub async fn business_days(Query(q): Query<BusinessDaysQuery>) -> AppResult<Json<DateAnswer>> {
     let from = parse_date("from", &q.from).map_err(|e| AppError::Validation(vec![e]))?;
     if q.add.abs() > 500 {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "add",
-            "out_of_range",
-            &[],
-        )]));
+        return Err(AppError::Validation(vec![FieldError::new("add", "out_of_range", &[])]));
     }
-    Ok(Json(DateAnswer {
-        date: Calendar::hong_kong(&[]).add_business_days(from, q.add),
-    }))
+    Ok(Json(DateAnswer { date: Calendar::hong_kong(&[]).add_business_days(from, q.add) }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -135,10 +119,7 @@ pub struct OpenAnswer {
 /// Whether public services in a district are open at an instant.
 #[utoipa::path(get, path = "/api/v1/calendar/open", tag = "hong-kong", params(OpenQuery),
     responses((status = 200, body = OpenAnswer), (status = 422, body = crate::web::error::ProblemBody)))]
-pub async fn open(
-    State(state): State<AppState>,
-    Query(q): Query<OpenQuery>,
-) -> AppResult<Json<OpenAnswer>> {
+pub async fn open(State(state): State<AppState>, Query(q): Query<OpenQuery>) -> AppResult<Json<OpenAnswer>> {
     let mut errors = vec![];
     if let Err(e) = check_district("district", Some(&q.district)) {
         errors.push(e);
@@ -160,16 +141,8 @@ pub async fn open(
     let cal = Calendar::hong_kong(&closures);
     let local = chrono::DateTime::from_timestamp_millis(at)
         .map(|t| t.with_timezone(&hk::tz()).date_naive())
-        .ok_or(AppError::Validation(vec![FieldError::new(
-            "at",
-            "invalid_datetime",
-            &[],
-        )]))?;
-    let in_force: Vec<Closure> = cal
-        .closures_at(at, &q.district)
-        .into_iter()
-        .cloned()
-        .collect();
+        .ok_or(AppError::Validation(vec![FieldError::new("at", "invalid_datetime", &[])]))?;
+    let in_force: Vec<Closure> = cal.closures_at(at, &q.district).into_iter().cloned().collect();
     Ok(Json(OpenAnswer {
         open: cal.is_open(at, &q.district),
         business_day: cal.is_business_day(local),
@@ -194,27 +167,20 @@ pub async fn service_points(
 ) -> AppResult<Json<Vec<ServicePoint>>> {
     let district = q.district.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
-    let errors: Vec<_> = [
-        check_district("district", district),
-        check_kind("kind", kind),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .collect();
+    let errors: Vec<_> =
+        [check_district("district", district), check_kind("kind", kind)].into_iter().filter_map(Result::err).collect();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    Ok(Json(
-        directory::service_points(&state.db, district, kind).await?,
-    ))
+    Ok(Json(directory::service_points(&state.db, district, kind).await?))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(districts))
-        .routes(routes!(holidays))
-        .routes(routes!(closures))
-        .routes(routes!(business_days))
-        .routes(routes!(open))
-        .routes(routes!(service_points))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::Public, routes!(districts))
+        .api(Access::Public, routes!(holidays))
+        .api(Access::Public, routes!(closures))
+        .api(Access::Public, routes!(business_days))
+        .api(Access::Public, routes!(open))
+        .api(Access::Public, routes!(service_points))
 }

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+
 use tokio::sync::Notify;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::identity::{AccessTable, Routes};
 use crate::jobs::Registry;
 use crate::metrics::Metrics;
 use crate::migrate::Migration;
@@ -34,7 +36,7 @@ pub struct HomeCard {
 pub struct Area {
     pub name: &'static str,
     pub migrations: Vec<Migration>,
-    pub routes: fn() -> OpenApiRouter<AppState>,
+    pub routes: fn() -> Routes,
     pub jobs: fn(&mut Registry),
     pub home: Vec<HomeCard>,
 }
@@ -52,10 +54,30 @@ pub struct AppState {
     pub home: Arc<Vec<HomeCard>>,
     /// Wakes this process's job worker when a job is enqueued here.
     pub wake: Arc<Notify>,
+    pub keys: Arc<Keys>,
+    /// Every route's declared access (set when the router is built).
+    pub access: Arc<OnceLock<AccessTable>>,
+}
+
+/// Installation-wide secrets, the same on every replica (kept in the `settings` table).
+pub struct Keys {
+    pub csrf: Vec<u8>,
+    pub hkid: Vec<u8>,
+    pub otp: Vec<u8>,
+}
+
+impl Keys {
+    pub async fn load(db: &Db) -> sqlx::Result<Keys> {
+        Ok(Keys {
+            csrf: crate::settings::secret(db, "csrf").await?,
+            hkid: crate::settings::secret(db, "hkid").await?,
+            otp: crate::settings::secret(db, "otp").await?,
+        })
+    }
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db, areas: &[Area]) -> anyhow::Result<AppState> {
+    pub fn new(config: Config, db: Db, keys: Keys, areas: &[Area]) -> anyhow::Result<AppState> {
         let mut registry = Registry::default();
         for a in areas {
             (a.jobs)(&mut registry);
@@ -69,6 +91,8 @@ impl AppState {
             migrations: Arc::new(all_migrations(areas)),
             home: Arc::new(areas.iter().flat_map(|a| a.home.iter().cloned()).collect()),
             wake: Arc::new(Notify::new()),
+            keys: Arc::new(keys),
+            access: Arc::new(OnceLock::new()),
         })
     }
 
@@ -98,17 +122,13 @@ pub fn kernel() -> Area {
         migrations: vec![
             crate::migration!("kernel", 1, "0001_platform.sql"),
             crate::migration!("kernel", 2, "0002_directory.sql"),
+            crate::migration!("kernel", 3, "0003_identity.sql"),
         ],
         routes: crate::routes,
         jobs: |r| {
             r.handle(crate::notify::DELIVER_JOB, crate::notify::deliver);
             r.handle(PRUNE_JOB, prune);
-            r.every(
-                "kernel.prune-daily",
-                "0 30 3 * * *",
-                PRUNE_JOB,
-                serde_json::json!({}),
-            );
+            r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
         },
         home: vec![
             HomeCard {
@@ -142,15 +162,22 @@ pub fn kernel() -> Area {
 pub const PRUNE_JOB: &str = "kernel.prune";
 
 /// Deletes finished jobs older than a week.
-async fn prune(
-    ctx: crate::jobs::JobCtx,
-    _payload: serde_json::Value,
-) -> Result<(), crate::jobs::JobError> {
+async fn prune(ctx: crate::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), crate::jobs::JobError> {
     let cutoff = crate::now_ms() - 7 * 24 * 3600 * 1000;
-    let r = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1")
-        .bind(cutoff)
-        .execute(ctx.state.db.pool())
-        .await?;
-    tracing::info!(deleted = r.rows_affected(), "pruned finished jobs");
+    let db = ctx.state.db.pool();
+    let jobs =
+        sqlx::query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1").bind(cutoff).execute(db).await?;
+    let now = crate::now_ms();
+    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(db).await?;
+    let otps =
+        sqlx::query("DELETE FROM citizen_otps WHERE expires_at < $1").bind(now - 24 * 3600 * 1000).execute(db).await?;
+    let windows = crate::ratelimit::prune(&ctx.state.db).await?;
+    tracing::info!(
+        jobs = jobs.rows_affected(),
+        sessions = sessions.rows_affected(),
+        codes = otps.rows_affected(),
+        rate_windows = windows,
+        "pruned expired rows"
+    );
     Ok(())
 }

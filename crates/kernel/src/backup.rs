@@ -35,10 +35,7 @@ pub async fn backup(db: &Db, dest: &Path) -> Result<u64, BackupError> {
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    sqlx::query("VACUUM INTO $1")
-        .bind(dest.to_string_lossy().to_string())
-        .execute(db.pool())
-        .await?;
+    sqlx::query("VACUUM INTO $1").bind(dest.to_string_lossy().to_string()).execute(db.pool()).await?;
     Ok(std::fs::metadata(dest)?.len())
 }
 
@@ -48,17 +45,10 @@ pub async fn check(file: &Path) -> Result<(), BackupError> {
         return Err(BackupError::Missing(file.to_path_buf()));
     }
     let url = format!("sqlite://{}?mode=ro", file.display());
-    let invalid = |reason: String| BackupError::Invalid {
-        path: file.to_path_buf(),
-        reason,
-    };
-    let db = Db::connect_with(&url, 1)
-        .await
-        .map_err(|e| invalid(e.to_string()))?;
-    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(db.pool())
-        .await
-        .map_err(|e| invalid(e.to_string()))?;
+    let invalid = |reason: String| BackupError::Invalid { path: file.to_path_buf(), reason };
+    let db = Db::connect_with(&url, 1).await.map_err(|e| invalid(e.to_string()))?;
+    let ok: String =
+        sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.pool()).await.map_err(|e| invalid(e.to_string()))?;
     let ledger: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM phos_migrations")
         .fetch_one(db.pool())
         .await

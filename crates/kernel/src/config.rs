@@ -27,12 +27,7 @@ pub enum NotifyProvider {
 #[derive(Args, Clone, Debug, Serialize)]
 pub struct Config {
     /// Directory for the embedded database, the outbox log and backups.
-    #[arg(
-        long,
-        env = "PHOS_DATA_DIR",
-        default_value = "./phos-data",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_DATA_DIR", default_value = "./phos-data", global = true)]
     pub data_dir: PathBuf,
 
     /// Database URL: sqlite://PATH (default: <data-dir>/phos.db) or postgres://USER@HOST/DB.
@@ -40,12 +35,7 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "PHOS_LISTEN",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_LISTEN", default_value = "127.0.0.1:8080", global = true)]
     pub listen: SocketAddr,
 
     /// Public base URL used in links sent to people (default: http://<listen>).
@@ -53,13 +43,7 @@ pub struct Config {
     pub base_url: Option<String>,
 
     /// Log format.
-    #[arg(
-        long,
-        env = "PHOS_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
 
     /// Log filter (tracing EnvFilter syntax).
@@ -67,49 +51,23 @@ pub struct Config {
     pub log: String,
 
     /// Largest accepted request body, in bytes.
-    #[arg(
-        long,
-        env = "PHOS_MAX_BODY_BYTES",
-        default_value_t = 1_048_576,
-        global = true
-    )]
+    #[arg(long, env = "PHOS_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
 
     /// Seconds a graceful shutdown waits for in-flight requests.
-    #[arg(
-        long,
-        env = "PHOS_SHUTDOWN_GRACE_SECS",
-        default_value_t = 20,
-        global = true
-    )]
+    #[arg(long, env = "PHOS_SHUTDOWN_GRACE_SECS", default_value_t = 20, global = true)]
     pub shutdown_grace_secs: u64,
 
     /// How notifications are delivered.
-    #[arg(
-        long,
-        env = "PHOS_NOTIFY_PROVIDER",
-        value_enum,
-        default_value = "log",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_NOTIFY_PROVIDER", value_enum, default_value = "log", global = true)]
     pub notify_provider: NotifyProvider,
 
     /// SMTP server for e-mail, e.g. smtp://user:pass@mail.example:25.
-    #[arg(
-        long,
-        env = "PHOS_SMTP_URL",
-        default_value = "smtp://127.0.0.1:25",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_SMTP_URL", default_value = "smtp://127.0.0.1:25", global = true)]
     pub smtp_url: String,
 
     /// Sender address of e-mail.
-    #[arg(
-        long,
-        env = "PHOS_MAIL_FROM",
-        default_value = "PHOS <no-reply@phos.example>",
-        global = true
-    )]
+    #[arg(long, env = "PHOS_MAIL_FROM", default_value = "PHOS <no-reply@phos.example>", global = true)]
     pub mail_from: String,
 
     /// Run background jobs in this process (turn off for web-only replicas).
@@ -149,66 +107,29 @@ impl Default for Config {
 impl Config {
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/phos.db", self.data_dir.display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", self.data_dir.display()))
     }
 
     pub fn base_url(&self) -> String {
-        self.base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-            .trim_end_matches('/')
-            .to_string()
+        self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
     }
 
     /// The effective configuration as `(setting, environment variable, value)` rows, secrets masked.
     pub fn effective(&self) -> Vec<(&'static str, &'static str, String)> {
         vec![
-            (
-                "data-dir",
-                "PHOS_DATA_DIR",
-                self.data_dir.display().to_string(),
-            ),
-            (
-                "database-url",
-                "PHOS_DATABASE_URL",
-                mask_url(&self.database_url()),
-            ),
+            ("data-dir", "PHOS_DATA_DIR", self.data_dir.display().to_string()),
+            ("database-url", "PHOS_DATABASE_URL", mask_url(&self.database_url())),
             ("listen", "PHOS_LISTEN", self.listen.to_string()),
             ("base-url", "PHOS_BASE_URL", self.base_url()),
-            (
-                "log-format",
-                "PHOS_LOG_FORMAT",
-                format!("{:?}", self.log_format).to_lowercase(),
-            ),
+            ("log-format", "PHOS_LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
             ("log", "PHOS_LOG", self.log.clone()),
-            (
-                "max-body-bytes",
-                "PHOS_MAX_BODY_BYTES",
-                self.max_body_bytes.to_string(),
-            ),
-            (
-                "shutdown-grace-secs",
-                "PHOS_SHUTDOWN_GRACE_SECS",
-                self.shutdown_grace_secs.to_string(),
-            ),
-            (
-                "notify-provider",
-                "PHOS_NOTIFY_PROVIDER",
-                format!("{:?}", self.notify_provider).to_lowercase(),
-            ),
+            ("max-body-bytes", "PHOS_MAX_BODY_BYTES", self.max_body_bytes.to_string()),
+            ("shutdown-grace-secs", "PHOS_SHUTDOWN_GRACE_SECS", self.shutdown_grace_secs.to_string()),
+            ("notify-provider", "PHOS_NOTIFY_PROVIDER", format!("{:?}", self.notify_provider).to_lowercase()),
             ("smtp-url", "PHOS_SMTP_URL", mask_url(&self.smtp_url)),
             ("mail-from", "PHOS_MAIL_FROM", self.mail_from.clone()),
             ("worker", "PHOS_WORKER", self.worker.to_string()),
-            (
-                "mqtt-url",
-                "PHOS_MQTT_URL",
-                self.mqtt_url
-                    .as_deref()
-                    .map(mask_url)
-                    .unwrap_or_else(|| "(unset)".into()),
-            ),
+            ("mqtt-url", "PHOS_MQTT_URL", self.mqtt_url.as_deref().map(mask_url).unwrap_or_else(|| "(unset)".into())),
             ("tls", "PHOS_TLS", self.tls.to_string()),
         ]
     }
@@ -223,12 +144,9 @@ pub fn mask_url(url: &str) -> String {
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}{}:****{}",
-            &url[..scheme_end + 3],
-            &authority[..colon],
-            &rest[at..]
-        ),
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}{}:****{}", &url[..scheme_end + 3], &authority[..colon], &rest[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -239,26 +157,14 @@ mod tests {
 
     #[test]
     fn masks_passwords() {
-        assert_eq!(
-            mask_url("postgres://phos:s3cret@db:5432/phos"),
-            "postgres://phos:****@db:5432/phos"
-        );
-        assert_eq!(
-            mask_url("postgres://phos@db/phos"),
-            "postgres://phos@db/phos"
-        );
+        assert_eq!(mask_url("postgres://phos:s3cret@db:5432/phos"), "postgres://phos:****@db:5432/phos");
+        assert_eq!(mask_url("postgres://phos@db/phos"), "postgres://phos@db/phos");
         assert_eq!(mask_url("smtp://u:p@mail:25"), "smtp://u:****@mail:25");
-        assert_eq!(
-            mask_url("sqlite://./phos-data/phos.db"),
-            "sqlite://./phos-data/phos.db"
-        );
+        assert_eq!(mask_url("sqlite://./phos-data/phos.db"), "sqlite://./phos-data/phos.db");
     }
 
     #[test]
     fn default_database_is_sqlite_in_data_dir() {
-        assert_eq!(
-            Config::default().database_url(),
-            "sqlite://./phos-data/phos.db"
-        );
+        assert_eq!(Config::default().database_url(), "sqlite://./phos-data/phos.db");
     }
 }

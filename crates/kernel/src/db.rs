@@ -32,10 +32,7 @@ pub enum DbError {
     #[error("unsupported database URL scheme (use sqlite://PATH or postgres://…): {0}")]
     Scheme(String),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot connect to the database at {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
 }
@@ -57,16 +54,10 @@ impl Db {
     pub async fn connect_with(url: &str, max_connections: u32) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let engine = engine_of(url)?;
-        let url = if engine == Engine::Sqlite {
-            prepare_sqlite_url(url)?
-        } else {
-            url.to_string()
-        };
+        let url = if engine == Engine::Sqlite { prepare_sqlite_url(url)? } else { url.to_string() };
         let read_only = url.contains("mode=ro");
-        let options: AnyConnectOptions = url.parse().map_err(|e| DbError::Connect {
-            url: crate::config::mask_url(&url),
-            source: e,
-        })?;
+        let options: AnyConnectOptions =
+            url.parse().map_err(|e| DbError::Connect { url: crate::config::mask_url(&url), source: e })?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .min_connections(if engine == Engine::Sqlite { 1 } else { 0 })
@@ -87,10 +78,7 @@ impl Db {
             })
             .connect_with(options)
             .await
-            .map_err(|e| DbError::Connect {
-                url: crate::config::mask_url(&url),
-                source: e,
-            })?;
+            .map_err(|e| DbError::Connect { url: crate::config::mask_url(&url), source: e })?;
         Ok(Db { pool, engine })
     }
 
@@ -117,10 +105,7 @@ impl Db {
     /// the database write lock, so nothing more is needed.
     pub async fn lock_in_tx(&self, tx: &mut Tx, name: &str) -> sqlx::Result<()> {
         if self.engine == Engine::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(lock_key(name))
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -136,10 +121,7 @@ impl Db {
 
     /// Round trip to the database.
     pub async fn ping(&self) -> sqlx::Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 
     /// Every table of the current schema with its columns, sorted: `(table, column)`.
@@ -158,9 +140,7 @@ impl Db {
             }
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?))).collect()
     }
 
     pub async fn close(&self) {
@@ -194,9 +174,7 @@ fn default_pool_size(url: &str) -> u32 {
 
 /// The file path inside a `sqlite://` URL, if it names a file.
 pub fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -206,10 +184,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
         && let Some(dir) = Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(|e| DbError::DataDir {
-            path: dir.display().to_string(),
-            source: e,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|e| DbError::DataDir { path: dir.display().to_string(), source: e })?;
     }
     Ok(if url.contains("mode=") {
         url.to_string()
@@ -247,14 +222,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(
-            sqlite_path("sqlite://./phos-data/phos.db"),
-            Some("./phos-data/phos.db")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/x.db?mode=rwc"),
-            Some("/tmp/x.db")
-        );
+        assert_eq!(sqlite_path("sqlite://./phos-data/phos.db"), Some("./phos-data/phos.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x"), None);
     }

@@ -47,11 +47,7 @@ pub async fn upsert_service_points(tx: &mut Tx, points: &[ServicePoint]) -> sqlx
 }
 
 /// Service points, optionally filtered by district and kind, ordered by district then name.
-pub async fn service_points(
-    db: &Db,
-    district: Option<&str>,
-    kind: Option<&str>,
-) -> sqlx::Result<Vec<ServicePoint>> {
+pub async fn service_points(db: &Db, district: Option<&str>, kind: Option<&str>) -> sqlx::Result<Vec<ServicePoint>> {
     let rows = sqlx::query(
         "SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points \
          WHERE ($1 IS NULL OR district = $1) AND ($2 IS NULL OR kind = $2) ORDER BY district, kind, name_en",
@@ -127,8 +123,5 @@ pub async fn insert_citizens(tx: &mut Tx, citizens: &[NewCitizen]) -> sqlx::Resu
 }
 
 pub async fn count_citizens(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query("SELECT COUNT(*) AS n FROM citizens")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")
+    sqlx::query("SELECT COUNT(*) AS n FROM citizens").fetch_one(db.pool()).await?.try_get("n")
 }

@@ -48,11 +48,8 @@ pub fn check_digit(prefix: &str, digits: &str) -> char {
 impl Hkid {
     /// Parses `A123456(3)`, `A1234563`, `a123456 3`, `AB987654(2)` …, checking the digit.
     pub fn parse(input: &str) -> Result<Hkid, HkidError> {
-        let s: String = input
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '(' | ')' | '-'))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let s: String =
+            input.chars().filter(|c| !matches!(c, ' ' | '(' | ')' | '-')).map(|c| c.to_ascii_uppercase()).collect();
         let letters = s.chars().take_while(|c| c.is_ascii_uppercase()).count();
         if !(1..=2).contains(&letters) || s.len() != letters + 7 {
             return Err(HkidError::Format);
@@ -60,27 +57,18 @@ impl Hkid {
         let prefix = &s[..letters];
         let digits = &s[letters..letters + 6];
         let check = s[letters + 6..].chars().next().ok_or(HkidError::Format)?;
-        if !digits.chars().all(|c| c.is_ascii_digit()) || !(check.is_ascii_digit() || check == 'A')
-        {
+        if !digits.chars().all(|c| c.is_ascii_digit()) || !(check.is_ascii_digit() || check == 'A') {
             return Err(HkidError::Format);
         }
         if check_digit(prefix, digits) != check {
             return Err(HkidError::CheckDigit);
         }
-        Ok(Hkid {
-            prefix: prefix.into(),
-            digits: digits.into(),
-            check,
-        })
+        Ok(Hkid { prefix: prefix.into(), digits: digits.into(), check })
     }
 
     /// Builds a number from its parts, computing the check digit.
     pub fn from_parts(prefix: &str, digits: &str) -> Hkid {
-        Hkid {
-            prefix: prefix.into(),
-            digits: digits.into(),
-            check: check_digit(prefix, digits),
-        }
+        Hkid { prefix: prefix.into(), digits: digits.into(), check: check_digit(prefix, digits) }
     }
 
     /// `A1234563`: the form used for matching and hashing.
@@ -114,13 +102,7 @@ mod tests {
     fn known_valid_numbers() {
         // Worked examples: A123456(3) is the Immigration Department's sample; the others were
         // computed by hand with the weights 9..2 (Z683365 sums to 749 ≡ 1 mod 11, so its digit is A).
-        for s in [
-            "A123456(3)",
-            "a1234563",
-            "C668668(9)",
-            "AB987654(3)",
-            "Z683365(A)",
-        ] {
+        for s in ["A123456(3)", "a1234563", "C668668(9)", "AB987654(3)", "Z683365(A)"] {
             let parsed = Hkid::parse(s);
             assert!(parsed.is_ok(), "{s}: {parsed:?}");
         }

@@ -21,8 +21,7 @@ static EN: LanguageIdentifier = langid!("en");
 static ZH: LanguageIdentifier = langid!("zh-Hant-HK");
 
 /// Catalogues of areas, consulted after the kernel's.
-static AREA_CATALOGUES: LazyLock<RwLock<Vec<&'static StaticLoader>>> =
-    LazyLock::new(|| RwLock::new(Vec::new()));
+static AREA_CATALOGUES: LazyLock<RwLock<Vec<&'static StaticLoader>>> = LazyLock::new(|| RwLock::new(Vec::new()));
 
 /// Adds an area's Fluent catalogue (done once, by the composition root).
 pub fn register_catalogue(loader: &'static StaticLoader) {
@@ -87,13 +86,7 @@ impl Locale {
         for part in header.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("");
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             if let Some(l) = Locale::parse(tag)
                 && best.is_none_or(|(bq, _)| q > bq)
             {
@@ -118,19 +111,12 @@ impl Locale {
 
     /// The text for `key` with Fluent arguments.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
-        let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty()).then(|| {
-            args.iter()
-                .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
-                .collect()
-        });
+        let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty())
+            .then(|| args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect());
         if let Some(s) = KERNEL.try_lookup_complete(self.langid(), key, args.as_ref()) {
             return s;
         }
-        for loader in AREA_CATALOGUES
-            .read()
-            .expect("i18n registry poisoned")
-            .iter()
-        {
+        for loader in AREA_CATALOGUES.read().expect("i18n registry poisoned").iter() {
             if let Some(s) = loader.try_lookup_complete(self.langid(), key, args.as_ref()) {
                 return s;
             }
@@ -140,10 +126,7 @@ impl Locale {
 
     /// Both languages' texts for `key`, for bilingual API errors.
     pub fn both(key: &str, args: &[(&'static str, String)]) -> BTreeTexts {
-        BTreeTexts {
-            en: Locale::En.t_args(key, args),
-            zh_hant: Locale::ZhHant.t_args(key, args),
-        }
+        BTreeTexts { en: Locale::En.t_args(key, args), zh_hant: Locale::ZhHant.t_args(key, args) }
     }
 }
 
@@ -161,19 +144,10 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(
-            Locale::from_accept_language("zh-HK,zh;q=0.9,en;q=0.8"),
-            Locale::ZhHant
-        );
-        assert_eq!(
-            Locale::from_accept_language("en-GB,en;q=0.9,zh-TW;q=0.5"),
-            Locale::En
-        );
+        assert_eq!(Locale::from_accept_language("zh-HK,zh;q=0.9,en;q=0.8"), Locale::ZhHant);
+        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,zh-TW;q=0.5"), Locale::En);
         assert_eq!(Locale::from_accept_language("fr-FR"), Locale::En);
-        assert_eq!(
-            Locale::from_accept_language("fr;q=1, zh-Hant;q=0.7"),
-            Locale::ZhHant
-        );
+        assert_eq!(Locale::from_accept_language("fr;q=1, zh-Hant;q=0.7"), Locale::ZhHant);
     }
 
     #[test]
@@ -191,23 +165,13 @@ mod tests {
         assert!(en.len() > 20, "catalogue looks empty: {}", en.len());
         let missing_zh: Vec<_> = en.difference(&zh).collect();
         let missing_en: Vec<_> = zh.difference(&en).collect();
-        assert!(
-            missing_zh.is_empty(),
-            "keys missing in zh-Hant-HK: {missing_zh:?}"
-        );
+        assert!(missing_zh.is_empty(), "keys missing in zh-Hant-HK: {missing_zh:?}");
         assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
-        let args = [
-            ("year", "2025".to_string()),
-            ("count", "3".to_string()),
-            ("value", "x".to_string()),
-        ];
+        let args: Vec<(&str, String)> =
+            ["year", "count", "value", "left", "max", "min", "until"].iter().map(|k| (*k, "1".to_string())).collect();
         for k in &en {
             assert_ne!(Locale::En.t_args(k, &args), *k, "{k} has no English text");
-            assert_ne!(
-                Locale::ZhHant.t_args(k, &args),
-                *k,
-                "{k} has no Chinese text"
-            );
+            assert_ne!(Locale::ZhHant.t_args(k, &args), *k, "{k} has no Chinese text");
         }
     }
 

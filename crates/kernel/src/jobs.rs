@@ -81,22 +81,13 @@ impl Registry {
         F: Fn(JobCtx, Value) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), JobError>> + Send + 'static,
     {
-        self.handlers.insert(
-            kind.to_string(),
-            Arc::new(move |ctx, v| Box::pin(f(ctx, v))),
-        );
+        self.handlers.insert(kind.to_string(), Arc::new(move |ctx, v| Box::pin(f(ctx, v))));
     }
 
     /// Declares a recurring job. Panics on an invalid cron expression (a programming error).
     pub fn every(&mut self, name: &str, cron: &str, kind: &str, payload: Value) {
-        cron::Schedule::from_str(cron)
-            .unwrap_or_else(|e| panic!("invalid cron '{cron}' for {name}: {e}"));
-        self.recurring.push(Recurring {
-            name: name.into(),
-            cron: cron.into(),
-            kind: kind.into(),
-            payload,
-        });
+        cron::Schedule::from_str(cron).unwrap_or_else(|e| panic!("invalid cron '{cron}' for {name}: {e}"));
+        self.recurring.push(Recurring { name: name.into(), cron: cron.into(), kind: kind.into(), payload });
     }
 
     pub fn kinds(&self) -> Vec<String> {
@@ -122,13 +113,7 @@ pub struct NewJob {
 
 impl NewJob {
     pub fn new(kind: &str, payload: Value) -> Self {
-        NewJob {
-            kind: kind.into(),
-            payload,
-            run_at: crate::now_ms(),
-            max_attempts: 8,
-            dedupe_key: None,
-        }
+        NewJob { kind: kind.into(), payload, run_at: crate::now_ms(), max_attempts: 8, dedupe_key: None }
     }
 
     pub fn at(mut self, run_at_ms: i64) -> Self {
@@ -193,8 +178,7 @@ pub async fn install_schedules(db: &Db, registry: &Registry) -> anyhow::Result<(
 
 /// The first fire time of `cron` strictly after `after_ms`, in Hong Kong time.
 pub fn next_fire(cron: &str, after_ms: i64) -> anyhow::Result<i64> {
-    let schedule = cron::Schedule::from_str(cron)
-        .map_err(|e| anyhow::anyhow!("invalid cron '{cron}': {e}"))?;
+    let schedule = cron::Schedule::from_str(cron).map_err(|e| anyhow::anyhow!("invalid cron '{cron}': {e}"))?;
     let after = chrono::DateTime::from_timestamp_millis(after_ms)
         .ok_or_else(|| anyhow::anyhow!("time out of range"))?
         .with_timezone(&crate::hk::tz());
@@ -207,12 +191,8 @@ pub fn next_fire(cron: &str, after_ms: i64) -> anyhow::Result<i64> {
 
 /// Jobs by status, for `/metrics` and the operations pages.
 pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
-        .collect()
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
 }
 
 /// Worker tuning.
@@ -239,8 +219,7 @@ impl Default for WorkerOptions {
 /// Back-off before attempt `attempt + 1`, after `attempt` failures.
 pub fn backoff(base: Duration, attempt: i64) -> Duration {
     let exp = attempt.clamp(1, 20) as u32 - 1;
-    base.saturating_mul(2u32.saturating_pow(exp))
-        .min(Duration::from_secs(3600))
+    base.saturating_mul(2u32.saturating_pow(exp)).min(Duration::from_secs(3600))
 }
 
 struct Claimed {
@@ -264,15 +243,8 @@ pub struct Worker {
 impl Worker {
     pub fn new(state: AppState, options: WorkerOptions) -> Worker {
         let kinds = state.jobs.kinds();
-        let list = (0..kinds.len())
-            .map(|i| format!("${}", i + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let list = if list.is_empty() {
-            "NULL".to_string()
-        } else {
-            list
-        };
+        let list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+        let list = if list.is_empty() { "NULL".to_string() } else { list };
         let claim_sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
              WHERE id = (SELECT id FROM jobs WHERE kind IN ({list}) AND \
@@ -282,14 +254,7 @@ impl Worker {
             state.db.skip_locked()
         );
         let wake = state.wake.clone();
-        Worker {
-            state,
-            id: format!("worker-{}", crate::new_id()),
-            options,
-            claim_sql,
-            kinds,
-            wake,
-        }
+        Worker { state, id: format!("worker-{}", crate::new_id()), options, claim_sql, kinds, wake }
     }
 
     pub fn id(&self) -> &str {
@@ -320,14 +285,9 @@ impl Worker {
     async fn execute(&self, job: Claimed) -> sqlx::Result<()> {
         let db = &self.state.db;
         let outcome = if job.attempts > job.max_attempts {
-            Err(JobError::Permanent(
-                "attempts exhausted (lease expired)".into(),
-            ))
+            Err(JobError::Permanent("attempts exhausted (lease expired)".into()))
         } else {
-            match (
-                self.state.jobs.handlers.get(&job.kind),
-                serde_json::from_str::<Value>(&job.payload),
-            ) {
+            match (self.state.jobs.handlers.get(&job.kind), serde_json::from_str::<Value>(&job.payload)) {
                 (Some(handler), Ok(payload)) => {
                     let ctx = JobCtx {
                         state: self.state.clone(),
@@ -401,10 +361,11 @@ impl Worker {
     pub async fn tick_schedules(&self) -> anyhow::Result<usize> {
         let db = &self.state.db;
         let now = crate::now_ms();
-        let due = sqlx::query("SELECT name, cron, kind, payload, next_run_at FROM job_schedules WHERE next_run_at <= $1")
-            .bind(now)
-            .fetch_all(db.pool())
-            .await?;
+        let due =
+            sqlx::query("SELECT name, cron, kind, payload, next_run_at FROM job_schedules WHERE next_run_at <= $1")
+                .bind(now)
+                .fetch_all(db.pool())
+                .await?;
         let mut fired = 0;
         for r in due {
             let name: String = r.try_get("name")?;
@@ -414,22 +375,20 @@ impl Worker {
             let due_at: i64 = r.try_get("next_run_at")?;
             let next = next_fire(&cron, now)?;
             let mut tx = db.begin().await?;
-            let won = sqlx::query("UPDATE job_schedules SET next_run_at = $1, last_run_at = $2 WHERE name = $3 AND next_run_at = $4")
-                .bind(next)
-                .bind(now)
-                .bind(&name)
-                .bind(due_at)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
+            let won = sqlx::query(
+                "UPDATE job_schedules SET next_run_at = $1, last_run_at = $2 WHERE name = $3 AND next_run_at = $4",
+            )
+            .bind(next)
+            .bind(now)
+            .bind(&name)
+            .bind(due_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
                 == 1;
             if won {
                 let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-                enqueue(
-                    &mut tx,
-                    NewJob::new(&kind, payload).dedupe(format!("schedule:{name}:{due_at}")),
-                )
-                .await?;
+                enqueue(&mut tx, NewJob::new(&kind, payload).dedupe(format!("schedule:{name}:{due_at}"))).await?;
                 fired += 1;
             }
             tx.commit().await?;
@@ -502,13 +461,9 @@ mod tests {
     #[test]
     fn cron_in_hong_kong_time() {
         // 2025-01-01T00:00:00Z is 08:00 in Hong Kong; "daily at 03:00 HKT" fires 2025-01-01T19:00Z.
-        let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
-            .unwrap()
-            .timestamp_millis();
+        let at = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().timestamp_millis();
         let next = next_fire("0 0 3 * * *", at).unwrap();
-        let expect = chrono::DateTime::parse_from_rfc3339("2025-01-01T19:00:00Z")
-            .unwrap()
-            .timestamp_millis();
+        let expect = chrono::DateTime::parse_from_rfc3339("2025-01-01T19:00:00Z").unwrap().timestamp_millis();
         assert_eq!(next, expect);
         assert!(next_fire("not cron", at).is_err());
     }

@@ -5,6 +5,7 @@
 //! register (`directory`), i18n (`i18n`), metrics and the web shell (`web`).
 
 pub mod area;
+pub mod audit;
 pub mod backup;
 pub mod config;
 pub mod db;
@@ -12,14 +13,16 @@ pub mod directory;
 pub mod hk;
 pub mod hkid;
 pub mod i18n;
+pub mod identity;
 pub mod jobs;
 pub mod metrics;
 pub mod migrate;
 pub mod notify;
+pub mod ratelimit;
 pub mod settings;
 pub mod web;
 
-pub use area::{AppState, Area};
+pub use area::{AppState, Area, Keys};
 pub use config::Config;
 pub use db::{Db, Engine, Tx};
 
@@ -34,9 +37,12 @@ pub fn new_id() -> String {
 }
 
 pub mod api;
+pub mod citizen_pages;
+pub mod oauth;
 pub mod pages;
+pub mod staff_pages;
 
-/// The kernel's own routes (public pages, JSON API).
-pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+/// The kernel's own routes (public pages, JSON API, identity pages).
+pub fn routes() -> identity::Routes {
     api::routes().merge(pages::routes())
 }

@@ -67,45 +67,13 @@ impl Metrics {
         let outbox = Family::<StatusLabels, Gauge>::default();
         let job_outcomes = Family::<OutcomeLabels, Counter>::default();
         let notifications = Family::<StatusLabels, Counter>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests by method, route and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by method and route",
-            latency.clone(),
-        );
-        registry.register(
-            "jobs",
-            "Background jobs in the queue by status",
-            jobs.clone(),
-        );
-        registry.register(
-            "outbox_messages",
-            "Notification outbox messages by status",
-            outbox.clone(),
-        );
-        registry.register(
-            "job_outcomes",
-            "Job attempts by kind and outcome",
-            job_outcomes.clone(),
-        );
-        registry.register(
-            "notifications",
-            "Notification deliveries by resulting status",
-            notifications.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            latency,
-            jobs,
-            outbox,
-            job_outcomes,
-            notifications,
-        }
+        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency by method and route", latency.clone());
+        registry.register("jobs", "Background jobs in the queue by status", jobs.clone());
+        registry.register("outbox_messages", "Notification outbox messages by status", outbox.clone());
+        registry.register("job_outcomes", "Job attempts by kind and outcome", job_outcomes.clone());
+        registry.register("notifications", "Notification deliveries by resulting status", notifications.clone());
+        Metrics { registry, requests, latency, jobs, outbox, job_outcomes, notifications }
     }
 
     /// Registers an area's own metric family; call while building the state.
@@ -114,70 +82,32 @@ impl Metrics {
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                method: method.into(),
-                route: route.into(),
-                status,
-            })
-            .inc();
-        self.latency
-            .get_or_create(&RouteLabels {
-                method: method.into(),
-                route: route.into(),
-            })
-            .observe(seconds);
+        self.requests.get_or_create(&RequestLabels { method: method.into(), route: route.into(), status }).inc();
+        self.latency.get_or_create(&RouteLabels { method: method.into(), route: route.into() }).observe(seconds);
     }
 
     pub fn job_outcome(&self, kind: &str, outcome: &str) {
-        self.job_outcomes
-            .get_or_create(&OutcomeLabels {
-                kind: kind.into(),
-                outcome: outcome.into(),
-            })
-            .inc();
+        self.job_outcomes.get_or_create(&OutcomeLabels { kind: kind.into(), outcome: outcome.into() }).inc();
     }
 
     pub fn notification(&self, status: &str) {
-        self.notifications
-            .get_or_create(&StatusLabels {
-                status: status.into(),
-            })
-            .inc();
+        self.notifications.get_or_create(&StatusLabels { status: status.into() }).inc();
     }
 
     /// The Prometheus text exposition, with queue depths read from the database now.
     pub async fn render(&self, db: &Db) -> String {
         for (family, statuses, rows) in [
-            (
-                &self.jobs,
-                &["queued", "running", "done", "failed"][..],
-                crate::jobs::depth(db).await,
-            ),
+            (&self.jobs, &["queued", "running", "done", "failed"][..], crate::jobs::depth(db).await),
             (
                 &self.outbox,
-                &[
-                    "queued",
-                    "sending",
-                    "delivered",
-                    "temporary_failure",
-                    "permanent_failure",
-                ][..],
+                &["queued", "sending", "delivered", "temporary_failure", "permanent_failure"][..],
                 crate::notify::depth(db).await,
             ),
         ] {
             let rows = rows.unwrap_or_default();
             for s in statuses {
-                let n = rows
-                    .iter()
-                    .find(|(st, _)| st == s)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0);
-                family
-                    .get_or_create(&StatusLabels {
-                        status: (*s).into(),
-                    })
-                    .set(n);
+                let n = rows.iter().find(|(st, _)| st == s).map(|(_, n)| *n).unwrap_or(0);
+                family.get_or_create(&StatusLabels { status: (*s).into() }).set(n);
             }
         }
         let mut out = String::new();

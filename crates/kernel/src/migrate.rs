@@ -39,11 +39,7 @@ pub enum MigrateError {
     #[error("migration {area}/{name} was changed after it was applied (checksum differs)")]
     Changed { area: String, name: String },
     #[error("migration {area}/{name} failed: {source}")]
-    Failed {
-        area: String,
-        name: String,
-        source: sqlx::Error,
-    },
+    Failed { area: String, name: String, source: sqlx::Error },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -66,33 +62,22 @@ pub async fn run(db: &Db, migrations: &[Migration]) -> Result<Vec<String>, Migra
     for m in migrations {
         let mut tx = db.begin().await?;
         db.lock_in_tx(&mut tx, "phos_migrations").await?;
-        let existing =
-            sqlx::query("SELECT checksum FROM phos_migrations WHERE area = $1 AND version = $2")
-                .bind(m.area)
-                .bind(m.version)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing = sqlx::query("SELECT checksum FROM phos_migrations WHERE area = $1 AND version = $2")
+            .bind(m.area)
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(row) = existing {
             let sum: String = row.try_get("checksum")?;
             tx.rollback().await?;
             if sum != m.checksum() {
-                return Err(MigrateError::Changed {
-                    area: m.area.into(),
-                    name: m.name.into(),
-                });
+                return Err(MigrateError::Changed { area: m.area.into(), name: m.name.into() });
             }
             continue;
         }
-        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql))
-            .execute(&mut *tx)
-            .await
-        {
+        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql)).execute(&mut *tx).await {
             tx.rollback().await?;
-            return Err(MigrateError::Failed {
-                area: m.area.into(),
-                name: m.name.into(),
-                source: e,
-            });
+            return Err(MigrateError::Failed { area: m.area.into(), name: m.name.into(), source: e });
         }
         sqlx::query(
             "INSERT INTO phos_migrations (area, version, name, checksum, applied_at) VALUES ($1, $2, $3, $4, $5)",
@@ -112,24 +97,15 @@ pub async fn run(db: &Db, migrations: &[Migration]) -> Result<Vec<String>, Migra
 
 /// Migrations the code knows but the database has not applied (for `/readyz`).
 pub async fn pending(db: &Db, migrations: &[Migration]) -> sqlx::Result<Vec<String>> {
-    let rows = match sqlx::query("SELECT area, version FROM phos_migrations")
-        .fetch_all(db.pool())
-        .await
-    {
+    let rows = match sqlx::query("SELECT area, version FROM phos_migrations").fetch_all(db.pool()).await {
         Ok(rows) => rows,
         Err(_) => {
-            return Ok(migrations
-                .iter()
-                .map(|m| format!("{}/{}", m.area, m.name))
-                .collect());
+            return Ok(migrations.iter().map(|m| format!("{}/{}", m.area, m.name)).collect());
         }
     };
     let mut done = std::collections::HashSet::new();
     for r in rows {
-        done.insert((
-            r.try_get::<String, _>("area")?,
-            r.try_get::<i64, _>("version")?,
-        ));
+        done.insert((r.try_get::<String, _>("area")?, r.try_get::<i64, _>("version")?));
     }
     Ok(migrations
         .iter()

@@ -43,10 +43,7 @@ pub enum NotifyError {
     #[error("unknown template {0}")]
     UnknownTemplate(String),
     #[error("invalid recipient for {channel}: {recipient}")]
-    InvalidRecipient {
-        channel: &'static str,
-        recipient: String,
-    },
+    InvalidRecipient { channel: &'static str, recipient: String },
 }
 
 /// Replaces every `((name))` in `text` with its value. A placeholder without a value is an error,
@@ -66,10 +63,7 @@ pub fn render(template: &str, text: &str, values: &[(&str, &str)]) -> Result<Str
             .iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| *v)
-            .ok_or_else(|| NotifyError::MissingPlaceholder {
-                template: template.into(),
-                name: name.into(),
-            })?;
+            .ok_or_else(|| NotifyError::MissingPlaceholder { template: template.into(), name: name.into() })?;
         out.push_str(value);
         rest = &after[end + 2..];
     }
@@ -87,11 +81,7 @@ pub struct Message<'a> {
 }
 
 /// Subject and body of `template` in `locale`, filled in.
-pub fn compose(
-    template: &str,
-    locale: Locale,
-    values: &[(&str, &str)],
-) -> Result<(String, String), NotifyError> {
+pub fn compose(template: &str, locale: Locale, values: &[(&str, &str)]) -> Result<(String, String), NotifyError> {
     let subject_key = format!("notify-{template}-subject");
     let body_key = format!("notify-{template}-body");
     let subject = locale.t(&subject_key);
@@ -99,10 +89,7 @@ pub fn compose(
     if subject == subject_key || body == body_key {
         return Err(NotifyError::UnknownTemplate(template.into()));
     }
-    Ok((
-        render(template, &subject, values)?,
-        render(template, &body, values)?,
-    ))
+    Ok((render(template, &subject, values)?, render(template, &body, values)?))
 }
 
 fn valid_recipient(channel: Channel, r: &str) -> bool {
@@ -122,11 +109,9 @@ fn valid_recipient(channel: Channel, r: &str) -> bool {
 /// Writes the message and its delivery job in `tx`. Returns the message id.
 pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::Error> {
     if !valid_recipient(msg.channel, msg.recipient) {
-        return Err(NotifyError::InvalidRecipient {
-            channel: msg.channel.code(),
-            recipient: msg.recipient.into(),
-        }
-        .into());
+        return Err(
+            NotifyError::InvalidRecipient { channel: msg.channel.code(), recipient: msg.recipient.into() }.into()
+        );
     }
     let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
     let id = crate::new_id();
@@ -145,11 +130,7 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    crate::jobs::enqueue(
-        tx,
-        NewJob::new(DELIVER_JOB, json!({ "id": id })).max_attempts(6),
-    )
-    .await?;
+    crate::jobs::enqueue(tx, NewJob::new(DELIVER_JOB, json!({ "id": id })).max_attempts(6)).await?;
     Ok(id)
 }
 
@@ -196,28 +177,20 @@ impl Notifier {
                     .parse()
                     .map_err(|e| anyhow::anyhow!("PHOS_MAIL_FROM is not a valid address: {e}"))?;
                 let (host, port, creds) = parse_smtp_url(&config.smtp_url).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "PHOS_SMTP_URL must look like smtp://[user:password@]host[:port]"
-                    )
+                    anyhow::anyhow!("PHOS_SMTP_URL must look like smtp://[user:password@]host[:port]")
                 })?;
                 let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
                     .port(port)
                     .timeout(Some(std::time::Duration::from_secs(20)));
                 if let Some((user, pass)) = creds {
-                    builder = builder.credentials(
-                        lettre::transport::smtp::authentication::Credentials::new(user, pass),
-                    );
+                    builder =
+                        builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, pass));
                 }
                 let transport = builder.build();
                 (Some(from), Some(transport))
             }
         };
-        Ok(Notifier {
-            provider: config.notify_provider,
-            log_path: config.data_dir.join("outbox.log"),
-            from,
-            smtp,
-        })
+        Ok(Notifier { provider: config.notify_provider, log_path: config.data_dir.join("outbox.log"), from, smtp })
     }
 
     async fn send(
@@ -230,9 +203,7 @@ impl Notifier {
     ) -> Result<&'static str, SendError> {
         match (&self.smtp, channel) {
             (Some(smtp), "email") => {
-                let to: Mailbox = recipient
-                    .parse()
-                    .map_err(|e| SendError::Permanent(format!("bad address: {e}")))?;
+                let to: Mailbox = recipient.parse().map_err(|e| SendError::Permanent(format!("bad address: {e}")))?;
                 let email = lettre::Message::builder()
                     .from(self.from.clone().expect("from is set with smtp"))
                     .to(to)
@@ -257,10 +228,7 @@ impl Notifier {
                     if let Some(dir) = path.parent() {
                         std::fs::create_dir_all(dir)?;
                     }
-                    let mut f = std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(&path)?;
+                    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
                     writeln!(f, "{line}")
                 })
                 .await
@@ -278,10 +246,7 @@ impl Notifier {
 
 /// The `notify.deliver` job.
 pub async fn deliver(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
-    let id = payload["id"]
-        .as_str()
-        .ok_or_else(|| JobError::Permanent("payload has no id".into()))?
-        .to_string();
+    let id = payload["id"].as_str().ok_or_else(|| JobError::Permanent("payload has no id".into()))?.to_string();
     let db = &ctx.state.db;
     let now = crate::now_ms();
     let row = sqlx::query(
@@ -300,31 +265,14 @@ pub async fn deliver(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobE
     let recipient: String = row.try_get("recipient")?;
     let subject: String = row.try_get("subject")?;
     let body: String = row.try_get("body")?;
-    let result = ctx
-        .state
-        .notifier
-        .send(&channel, &recipient, &subject, &body, &id)
-        .await;
+    let result = ctx.state.notifier.send(&channel, &recipient, &subject, &body, &id).await;
     let (status, provider, error, outcome) = match result {
         Ok(provider) => ("delivered", Some(provider), None, Ok(())),
-        Err(SendError::Permanent(e)) => (
-            "permanent_failure",
-            None,
-            Some(e.clone()),
-            Err(JobError::Permanent(e)),
-        ),
-        Err(SendError::Transient(e)) if ctx.is_last_attempt() => (
-            "permanent_failure",
-            None,
-            Some(e.clone()),
-            Err(JobError::Permanent(e)),
-        ),
-        Err(SendError::Transient(e)) => (
-            "temporary_failure",
-            None,
-            Some(e.clone()),
-            Err(JobError::Retry(e)),
-        ),
+        Err(SendError::Permanent(e)) => ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e))),
+        Err(SendError::Transient(e)) if ctx.is_last_attempt() => {
+            ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e)))
+        }
+        Err(SendError::Transient(e)) => ("temporary_failure", None, Some(e.clone()), Err(JobError::Retry(e))),
     };
     let done = crate::now_ms();
     sqlx::query(
@@ -387,12 +335,8 @@ pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
 
 /// Messages by status, for `/metrics`.
 pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
-        .collect()
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
 }
 
 /// Masks a recipient for display: `ch***@example.com`, `+852 9*** **12`.
@@ -416,12 +360,8 @@ mod tests {
 
     #[test]
     fn renders_placeholders() {
-        let out = render(
-            "t",
-            "Dear ((name)), your ref is (( ref )).",
-            &[("name", "Chan Tai Man"), ("ref", "B-12")],
-        )
-        .unwrap();
+        let out =
+            render("t", "Dear ((name)), your ref is (( ref )).", &[("name", "Chan Tai Man"), ("ref", "B-12")]).unwrap();
         assert_eq!(out, "Dear Chan Tai Man, your ref is B-12.");
         assert_eq!(render("t", "no fields", &[]).unwrap(), "no fields");
         assert_eq!(render("t", "a (( b", &[]).unwrap(), "a (( b");
@@ -430,13 +370,7 @@ mod tests {
     #[test]
     fn missing_placeholder_is_an_error() {
         let err = render("welcome", "Hi ((name)) ((x))", &[("name", "A")]).unwrap_err();
-        assert_eq!(
-            err,
-            NotifyError::MissingPlaceholder {
-                template: "welcome".into(),
-                name: "x".into()
-            }
-        );
+        assert_eq!(err, NotifyError::MissingPlaceholder { template: "welcome".into(), name: "x".into() });
     }
 
     #[test]
@@ -447,22 +381,13 @@ mod tests {
         assert!(s_en.contains("PHOS"), "{s_en}");
         assert!(b_en.contains("陳大文") && b_zh.contains("陳大文"));
         assert_ne!(s_en, s_zh);
-        assert!(matches!(
-            compose("nope", Locale::En, &values),
-            Err(NotifyError::UnknownTemplate(_))
-        ));
+        assert!(matches!(compose("nope", Locale::En, &values), Err(NotifyError::UnknownTemplate(_))));
     }
 
     #[test]
     fn smtp_urls() {
-        assert_eq!(
-            parse_smtp_url("smtp://127.0.0.1:2525"),
-            Some(("127.0.0.1".into(), 2525, None))
-        );
-        assert_eq!(
-            parse_smtp_url("smtp://mail.example"),
-            Some(("mail.example".into(), 25, None))
-        );
+        assert_eq!(parse_smtp_url("smtp://127.0.0.1:2525"), Some(("127.0.0.1".into(), 2525, None)));
+        assert_eq!(parse_smtp_url("smtp://mail.example"), Some(("mail.example".into(), 25, None)));
         assert_eq!(
             parse_smtp_url("smtp://u:p@mail.example:587"),
             Some(("mail.example".into(), 587, Some(("u".into(), "p".into()))))
@@ -477,10 +402,7 @@ mod tests {
         assert!(!valid_recipient(Channel::Email, "nobody"));
         assert!(valid_recipient(Channel::Sms, "+852 9123 4567"));
         assert!(!valid_recipient(Channel::Sms, "+852 123"));
-        assert_eq!(
-            mask_recipient("chan.tai.man@example.com"),
-            "ch***@example.com"
-        );
+        assert_eq!(mask_recipient("chan.tai.man@example.com"), "ch***@example.com");
         assert_eq!(mask_recipient("+852 9123 4567"), "****67");
     }
 }

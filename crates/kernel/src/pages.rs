@@ -1,21 +1,19 @@
 //! The kernel's pages: home, language switch, holidays and closures, service-point directory,
 //! and the staff outbox.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::area::{Audience, HomeCard};
 use crate::directory::{self, ServicePoint};
 use crate::hk::{self, Closure, District, Holiday};
 use crate::i18n::Locale;
+use crate::identity::{Access, Role, Routes};
 use crate::notify::OutboxEntry;
 use crate::web::page::render;
 use crate::web::{AppError, AppResult, FieldError, PageCtx};
@@ -31,16 +29,8 @@ struct HomePage {
 }
 
 async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
-    let pick = |a: Audience| {
-        state
-            .home
-            .iter()
-            .filter(|c| c.audience == a)
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let closures =
-        hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
+    let pick = |a: Audience| state.home.iter().filter(|c| c.audience == a).cloned().collect::<Vec<_>>();
+    let closures = hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
     render(&HomePage {
         public: pick(Audience::Public),
         staff: pick(Audience::Staff),
@@ -58,14 +48,7 @@ struct BackQuery {
 /// Only local paths are followed, so the switch cannot be used as an open redirect.
 fn safe_back(back: Option<&str>) -> &str {
     match back {
-        Some(b)
-            if b.starts_with('/')
-                && !b.starts_with("//")
-                && !b.contains('\\')
-                && !b.contains("/\t") =>
-        {
-            b
-        }
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.contains("/\t") => b,
         _ => "/",
     }
 }
@@ -77,18 +60,11 @@ async fn switch_language(
 ) -> AppResult<Response> {
     let locale = Locale::parse(&tag).ok_or(AppError::NotFound)?;
     let secure = if state.config.tls { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
-        Locale::COOKIE,
-        locale.tag()
-    );
+    let cookie =
+        format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", Locale::COOKIE, locale.tag());
     let mut res = Redirect::to(safe_back(q.back.as_deref())).into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        cookie
-            .parse()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
-    );
+    res.headers_mut()
+        .insert(header::SET_COOKIE, cookie.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?);
     Ok(res)
 }
 
@@ -132,11 +108,7 @@ async fn calendar(
         .year
         .filter(|y| (2024..=2027).contains(y))
         .unwrap_or_else(|| chrono::Datelike::year(&today).clamp(2024, 2027));
-    let holidays = hk::holidays()
-        .iter()
-        .filter(|h| chrono::Datelike::year(&h.date) == year)
-        .cloned()
-        .collect();
+    let holidays = hk::holidays().iter().filter(|h| chrono::Datelike::year(&h.date) == year).cloned().collect();
     let closures = hk::store::current_closures(&state.db, crate::now_ms()).await?;
     render(&CalendarPage {
         page,
@@ -163,24 +135,15 @@ struct ServicePointsPage {
 
 impl ServicePointsPage {
     fn district_name(&self, code: &str) -> String {
-        hk::district(code)
-            .map(|d| d.name(self.page.locale).to_string())
-            .unwrap_or_default()
+        hk::district(code).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
     }
 
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| self.message(e))
+        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
     }
 
     fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() {
-            e.message.zh_hant.clone()
-        } else {
-            e.message.en.clone()
-        }
+        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
     }
 }
 
@@ -199,23 +162,12 @@ async fn service_points(
     let kind = q.kind.unwrap_or_default();
     let d = (!district.is_empty()).then_some(district.as_str());
     let k = (!kind.is_empty()).then_some(kind.as_str());
-    let errors: Vec<FieldError> = [
-        crate::api::check_district("district", d),
-        crate::api::check_kind("kind", k),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .collect();
-    let points = if errors.is_empty() {
-        directory::service_points(&state.db, d, k).await?
-    } else {
-        vec![]
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let errors: Vec<FieldError> = [crate::api::check_district("district", d), crate::api::check_kind("kind", k)]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    let points = if errors.is_empty() { directory::service_points(&state.db, d, k).await? } else { vec![] };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&ServicePointsPage {
         page,
         districts: hk::districts(),
@@ -241,27 +193,34 @@ impl OutboxPage {
     }
 }
 
-/// The staff outbox. Until staff sign-in exists it answers only on the machine itself
-/// (loopback), never to the network.
+/// The staff outbox (administrators and communications officers).
 async fn outbox(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     page: PageCtx,
+    identity: crate::identity::Identity,
+    origin: crate::audit::Origin,
 ) -> AppResult<Html<String>> {
-    if !peer.ip().is_loopback() {
-        return Err(AppError::Forbidden);
-    }
     let entries = crate::notify::recent(&state.db, 200).await?;
+    crate::audit::record_now(
+        &state.db,
+        &identity.actor(),
+        &origin,
+        crate::audit::Event::new("outbox.view", "outbox", "-"),
+    )
+    .await?;
     render(&OutboxPage { page, entries })
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .route("/", get(home))
-        .route("/lang/{tag}", get(switch_language))
-        .route("/calendar", get(calendar))
-        .route("/service-points", get(service_points))
-        .route("/staff/outbox", get(outbox))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page("/", Access::Public, get(home))
+        .page("/lang/{tag}", Access::Public, get(switch_language))
+        .page("/calendar", Access::Public, get(calendar))
+        .page("/service-points", Access::Public, get(service_points))
+        .page("/staff/outbox", Access::Staff(&[Role::Admin, Role::CommsOfficer]), get(outbox))
+        .merge(crate::staff_pages::routes())
+        .merge(crate::citizen_pages::routes())
+        .merge(crate::oauth::routes())
 }
 
 #[cfg(test)]
@@ -270,10 +229,7 @@ mod tests {
 
     #[test]
     fn language_switch_never_leaves_the_site() {
-        assert_eq!(
-            safe_back(Some("/calendar?year=2025")),
-            "/calendar?year=2025"
-        );
+        assert_eq!(safe_back(Some("/calendar?year=2025")), "/calendar?year=2025");
         assert_eq!(safe_back(Some("//evil.example")), "/");
         assert_eq!(safe_back(Some("https://evil.example")), "/");
         assert_eq!(safe_back(Some("/\\evil.example")), "/");

@@ -17,10 +17,7 @@ pub async fn secret(db: &Db, name: &str) -> sqlx::Result<Vec<u8>> {
         .bind(crate::now_ms())
         .execute(&mut *tx)
         .await?;
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-        .bind(&key)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     let value: String = row.try_get("value")?;
     hex::decode(value).map_err(|e| sqlx::Error::Decode(Box::new(e)))

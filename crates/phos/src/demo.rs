@@ -2,8 +2,22 @@
 
 use kernel::directory::{self, NewCitizen};
 use kernel::hkid::Hkid;
+use kernel::identity::{Role, password, staff};
 use kernel::{AppState, Db};
 use sqlx::Row;
+
+/// The demo's staff accounts: one per role, all with this password.
+pub const DEMO_PASSWORD: &str = "harbour-lights-at-dusk";
+
+/// `(email, name, role)` of each demo staff account.
+pub fn demo_staff() -> Vec<(String, String, Role)> {
+    Role::ALL
+        .iter()
+        .map(|r| {
+            (format!("{}@phos.example", r.code().replace('_', ".")), format!("Demo {}", r.code().replace('_', " ")), *r)
+        })
+        .collect()
+}
 
 #[derive(Debug, Default)]
 pub struct SeedReport {
@@ -16,17 +30,12 @@ pub struct SeedReport {
 pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Result<SeedReport> {
     let db: &Db = &state.db;
     let key = format!("seed:{seed}:{citizens}");
-    let done = sqlx::query("SELECT value FROM settings WHERE key = $1")
-        .bind(&key)
-        .fetch_optional(db.pool())
-        .await?;
+    let done = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_optional(db.pool()).await?;
     if done.is_some() {
-        return Ok(SeedReport {
-            already_seeded: true,
-            ..Default::default()
-        });
+        return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
-    let hkid_key = kernel::settings::secret(db, "hkid").await?;
+    let hkid_key = state.keys.hkid.clone();
+    let demo_hash = password::hash_async(DEMO_PASSWORD.to_string()).await;
     let people: Vec<NewCitizen> = synth::CitizenGenerator::new(seed)
         .take(citizens)
         .map(|c| {
@@ -50,6 +59,12 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     let mut tx = db.begin().await?;
     let service_points = directory::upsert_service_points(&mut tx, synth::service_points()).await?;
     let citizens = directory::insert_citizens(&mut tx, &people).await?;
+    for (email, name, role) in demo_staff() {
+        match staff::create(&mut tx, &email, &name, &[role], Some(demo_hash.clone())).await {
+            Ok(_) | Err(staff::StaffError::Exists) => {}
+            Err(staff::StaffError::Db(e)) => return Err(e.into()),
+        }
+    }
     sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
         .bind(&key)
         .bind("done")
@@ -57,18 +72,11 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(SeedReport {
-        service_points,
-        citizens,
-        already_seeded: false,
-    })
+    Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 
 /// Row counts of the seeded tables.
 pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64)> {
-    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")?;
     Ok((sp, directory::count_citizens(db).await?))
 }

@@ -5,12 +5,12 @@ pub mod demo;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use kernel::identity::Routes;
 use kernel::jobs::{Worker, WorkerOptions};
-use kernel::{AppState, Area, Config, Db};
+use kernel::{AppState, Area, Config, Db, Keys};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use utoipa_axum::router::OpenApiRouter;
 
 /// Every area, in migration order.
 pub fn areas() -> Vec<Area> {
@@ -30,14 +30,15 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
 
 /// Builds the application state over a migrated database and registers recurring jobs.
 pub async fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
-    let state = AppState::new(config, db, &areas())?;
+    let keys = Keys::load(&db).await?;
+    let state = AppState::new(config, db, keys, &areas())?;
     kernel::jobs::install_schedules(&state.db, &state.jobs).await?;
     Ok(state)
 }
 
 /// The HTTP application of every area (plus `extra` routes, used by tests).
-pub fn router(state: AppState, extra: Option<OpenApiRouter<AppState>>) -> axum::Router {
-    let mut routers: Vec<OpenApiRouter<AppState>> = areas().iter().map(|a| (a.routes)()).collect();
+pub fn router(state: AppState, extra: Option<Routes>) -> axum::Router {
+    let mut routers: Vec<Routes> = areas().iter().map(|a| (a.routes)()).collect();
     routers.extend(extra);
     kernel::web::app(state, routers)
 }
@@ -83,7 +84,7 @@ impl Running {
 pub fn start(
     state: AppState,
     listener: TcpListener,
-    extra: Option<OpenApiRouter<AppState>>,
+    extra: Option<Routes>,
     worker_options: WorkerOptions,
     signals: bool,
 ) -> anyhow::Result<Running> {
@@ -120,11 +121,5 @@ pub fn start(
         },
         grace,
     ));
-    Ok(Running {
-        addr,
-        state,
-        stop: Some(stop_tx),
-        server,
-        worker,
-    })
+    Ok(Running { addr, state, stop: Some(stop_tx), server, worker })
 }

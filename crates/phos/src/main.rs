@@ -52,6 +52,38 @@ enum Command {
     /// Notifications.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print the access matrix (every route × role) as Markdown.
+    AccessMatrix,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password is read from PHOS_NEW_PASSWORD, or an invitation
+    /// link is printed when it is unset.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Comma-separated roles: admin, auditor, clinic_staff, clinic_manager, epidemiologist,
+        /// inspector, licensing_officer, service_agent, comms_officer, data_steward.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List staff accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; names the first broken entry and exits 1 if there is one.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -111,30 +143,19 @@ enum NotifyCommand {
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber_filter(&config.log);
     match config.log_format {
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init(),
-        LogFormat::Text => tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init(),
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init(),
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
     }
 }
 
 fn tracing_subscriber_filter(s: &str) -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_new(s)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    tracing_subscriber::EnvFilter::try_new(s).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
 }
 
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli.config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     if let Err(e) = runtime.block_on(run(cli)) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -144,9 +165,7 @@ fn main() {
 fn parse_time(field: &str, s: &str) -> anyhow::Result<i64> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
-        .with_context(|| {
-            format!("--{field} must be a date and time like 2025-09-02T08:00:00+08:00")
-        })
+        .with_context(|| format!("--{field} must be a date and time like 2025-09-02T08:00:00+08:00"))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -160,14 +179,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = phos::connect_and_migrate(&config).await?;
-            let pending =
-                kernel::migrate::pending(&db, &kernel::area::all_migrations(&phos::areas()))
-                    .await?;
-            println!(
-                "database {} is at the latest schema ({} pending)",
-                db.engine().name(),
-                pending.len()
-            );
+            let pending = kernel::migrate::pending(&db, &kernel::area::all_migrations(&phos::areas())).await?;
+            println!("database {} is at the latest schema ({} pending)", db.engine().name(), pending.len());
             Ok(())
         }
         Command::Serve => serve(config, None).await,
@@ -180,20 +193,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => {
             let url = config.database_url();
-            let target =
-                kernel::db::sqlite_path(&url).ok_or(kernel::backup::BackupError::NotSqlite)?;
+            let target = kernel::db::sqlite_path(&url).ok_or(kernel::backup::BackupError::NotSqlite)?;
             kernel::backup::restore(&file, std::path::Path::new(target)).await?;
             println!("restored {} into {target}", file.display());
             Ok(())
         }
-        Command::Synth(SynthCommand::Citizens { count, seed, out }) => {
-            synth_citizens(count, seed, &out)
-        }
+        Command::Synth(SynthCommand::Citizens { count, seed, out }) => synth_citizens(count, seed, &out),
         Command::Closure(cmd) => closure(config, cmd).await,
+        Command::User(cmd) => user(config, cmd).await,
+        Command::Audit(AuditCommand::Verify) => {
+            let db = phos::connect_and_migrate(&config).await?;
+            match kernel::audit::verify(&db).await? {
+                kernel::audit::Verdict::Intact { entries } => {
+                    println!("audit chain intact: {entries} entries verified");
+                    Ok(())
+                }
+                kernel::audit::Verdict::Broken { seq, reason } => {
+                    anyhow::bail!("audit chain broken at entry {seq}: {reason}")
+                }
+            }
+        }
+        Command::AccessMatrix => {
+            let db = phos::connect_and_migrate(&config).await?;
+            let state = phos::state(config, db).await?;
+            let _ = phos::router(state.clone(), None);
+            print!("{}", state.access.get().map(|t| t.markdown()).unwrap_or_default());
+            Ok(())
+        }
         Command::Notify(NotifyCommand::Test { to, lang }) => {
             let db = phos::connect_and_migrate(&config).await?;
-            let locale =
-                kernel::i18n::Locale::parse(&lang).context("--lang must be en or zh-Hant-HK")?;
+            let locale = kernel::i18n::Locale::parse(&lang).context("--lang must be en or zh-Hant-HK")?;
             let base = config.base_url();
             let mut tx = db.begin().await?;
             let id = kernel::notify::enqueue(
@@ -223,9 +252,7 @@ async fn serve(config: Config, demo: Option<(u64, usize)>) -> anyhow::Result<()>
         let report = phos::demo::seed(&state, seed, citizens).await?;
         let (sp, people) = phos::demo::counts(&state.db).await?;
         if report.already_seeded {
-            println!(
-                "synthetic Hong Kong (seed {seed}) already in place: {sp} service points, {people} citizens"
-            );
+            println!("synthetic Hong Kong (seed {seed}) already in place: {sp} service points, {people} citizens");
         } else {
             println!(
                 "seeded synthetic Hong Kong (seed {seed}) in {:.1}s: {sp} service points, {people} citizens",
@@ -236,12 +263,18 @@ async fn serve(config: Config, demo: Option<(u64, usize)>) -> anyhow::Result<()>
     let running = phos::start(state, listener, None, WorkerOptions::default(), true)?;
     println!("PHOS is running at {}  (Ctrl-C to stop)", running.url());
     if demo.is_some() {
+        println!("  English: {0}/lang/en   繁體中文: {0}/lang/zh-Hant-HK", running.url());
         println!(
-            "  English: {0}/lang/en   繁體中文: {0}/lang/zh-Hant-HK",
-            running.url()
+            "  Staff sign-in: {}/staff/login  password for every demo account: {}",
+            running.url(),
+            phos::demo::DEMO_PASSWORD
         );
+        for (email, _, role) in phos::demo::demo_staff() {
+            println!("    {email:<34} {}", role.code());
+        }
         println!(
-            "  Staff sign-in is not part of this build yet; the outbox page {}/staff/outbox answers on this machine only.",
+            "  Citizens sign in at {}/signin with a one-time code; read it on {}/staff/outbox (as admin) or in outbox.log.",
+            running.url(),
             running.url()
         );
     }
@@ -261,10 +294,7 @@ fn synth_citizens(count: usize, seed: u64, out: &str) -> anyhow::Result<()> {
         ProgressStyle::with_template("{spinner} citizens {bar:40} {pos}/{len} {per_sec} eta {eta}")
             .expect("valid template"),
     );
-    writeln!(
-        w,
-        "id,name_en,name_zh,sex,birth_date,district,hkid,email,phone,preferred_lang"
-    )?;
+    writeln!(w, "id,name_en,name_zh,sex,birth_date,district,hkid,email,phone,preferred_lang")?;
     for (i, c) in synth::CitizenGenerator::new(seed).take(count).enumerate() {
         writeln!(
             w,
@@ -286,53 +316,27 @@ fn synth_citizens(count: usize, seed: u64, out: &str) -> anyhow::Result<()> {
     }
     w.flush()?;
     bar.finish_and_clear();
-    eprintln!(
-        "generated {count} citizens (seed {seed}) in {:.2}s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("generated {count} citizens (seed {seed}) in {:.2}s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
 async fn closure(config: Config, cmd: ClosureCommand) -> anyhow::Result<()> {
     let db = phos::connect_and_migrate(&config).await?;
     match cmd {
-        ClosureCommand::Declare {
-            kind,
-            district,
-            from,
-            until,
-            note,
-            by,
-        } => {
-            let kind = ClosureKind::parse(&kind)
-                .context("--kind must be typhoon_8, black_rainstorm or other")?;
+        ClosureCommand::Declare { kind, district, from, until, note, by } => {
+            let kind = ClosureKind::parse(&kind).context("--kind must be typhoon_8, black_rainstorm or other")?;
             if let Some(d) = &district {
-                kernel::hk::district(d)
-                    .with_context(|| format!("unknown district {d}; see /api/v1/districts"))?;
+                kernel::hk::district(d).with_context(|| format!("unknown district {d}; see /api/v1/districts"))?;
             }
-            let starts_at = from
-                .as_deref()
-                .map(|s| parse_time("from", s))
-                .transpose()?
-                .unwrap_or_else(kernel::now_ms);
-            let ends_at = until
-                .as_deref()
-                .map(|s| parse_time("until", s))
-                .transpose()?;
+            let starts_at = from.as_deref().map(|s| parse_time("from", s)).transpose()?.unwrap_or_else(kernel::now_ms);
+            let ends_at = until.as_deref().map(|s| parse_time("until", s)).transpose()?;
             if ends_at.is_some_and(|e| e <= starts_at) {
                 anyhow::bail!("--until must be after --from");
             }
             let mut tx = db.begin().await?;
             let c = kernel::hk::store::insert_closure(
                 &mut tx,
-                &NewClosure {
-                    kind,
-                    district,
-                    starts_at,
-                    ends_at,
-                    note,
-                    declared_by: by,
-                },
+                &NewClosure { kind, district, starts_at, ends_at, note, declared_by: by },
             )
             .await?;
             tx.commit().await?;
@@ -355,11 +359,57 @@ async fn closure(config: Config, cmd: ClosureCommand) -> anyhow::Result<()> {
                     c.kind.code(),
                     c.district.as_deref().unwrap_or("all"),
                     c.starts_at,
-                    c.ends_at
-                        .map(|e| e.to_string())
-                        .unwrap_or_else(|| "lifted".into()),
+                    c.ends_at.map(|e| e.to_string()).unwrap_or_else(|| "lifted".into()),
                     c.note
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    use kernel::identity::{parse_roles, password, staff};
+    let db = phos::connect_and_migrate(&config).await?;
+    match cmd {
+        UserCommand::Add { email, role, name } => {
+            if !staff::valid_email(&email) {
+                anyhow::bail!("--email must be an e-mail address like name@example.org");
+            }
+            let roles = parse_roles(&role)
+                .context("--role must be one or more of the roles listed in `phos user add --help`")?;
+            let hash = match std::env::var("PHOS_NEW_PASSWORD") {
+                Ok(p) => {
+                    password::check(&p, &email)
+                        .map_err(|e| anyhow::anyhow!("PHOS_NEW_PASSWORD is refused: {}", e.code()))?;
+                    Some(password::hash_async(p).await)
+                }
+                Err(_) => None,
+            };
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+            let mut tx = db.begin().await?;
+            let (user, invite) = match staff::create(&mut tx, &email, &name, &roles, hash).await {
+                Ok(x) => x,
+                Err(staff::StaffError::Exists) => anyhow::bail!("an account with e-mail {email} already exists"),
+                Err(staff::StaffError::Db(e)) => return Err(e.into()),
+            };
+            kernel::audit::record(
+                &db,
+                &mut tx,
+                &kernel::audit::Actor::System,
+                &kernel::audit::Origin::system(),
+                kernel::audit::Event::new("staff.create", "staff", &user.id).detail("phos user add"),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("created {} ({})", user.email, kernel::identity::roles_to_string(&user.roles));
+            if let Some(token) = invite {
+                println!("set the password at {}/staff/invite/{token}", config.base_url());
+            }
+        }
+        UserCommand::List => {
+            for u in staff::list(&db).await? {
+                println!("{:<36} {:<9} {}", u.email, u.status, kernel::identity::roles_to_string(&u.roles));
             }
         }
     }

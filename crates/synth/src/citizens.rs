@@ -74,12 +74,8 @@ impl CitizenGenerator {
         CitizenGenerator {
             rng: ChaCha8Rng::seed_from_u64(seed),
             index: 0,
-            districts: ds
-                .iter()
-                .map(|d| (d.code.as_str(), [d.age_0_14, d.age_15_64, d.age_65_plus]))
-                .collect(),
-            district_pick: WeightedIndex::new(ds.iter().map(|d| d.population))
-                .expect("populations"),
+            districts: ds.iter().map(|d| (d.code.as_str(), [d.age_0_14, d.age_15_64, d.age_65_plus])).collect(),
+            district_pick: WeightedIndex::new(ds.iter().map(|d| d.population)).expect("populations"),
             surname_pick: WeightedIndex::new(SURNAMES.iter().map(|s| s.2)).expect("weights"),
             prefix_pick: WeightedIndex::new(PREFIXES.iter().map(|p| p.1)).expect("weights"),
             reference: REFERENCE_DATE.parse().expect("valid date"),
@@ -117,9 +113,7 @@ impl Iterator for CitizenGenerator {
         let days_into_year = self.rng.random_range(0..365);
         let birth_date = self
             .reference
-            .checked_sub_signed(chrono::Duration::days(
-                age as i64 * 365 + age as i64 / 4 + days_into_year,
-            ))
+            .checked_sub_signed(chrono::Duration::days(age as i64 * 365 + age as i64 / 4 + days_into_year))
             .unwrap_or(self.reference);
         let (prefix_index, number) = loop {
             let p = self.prefix_pick.sample(&mut self.rng);
@@ -133,26 +127,15 @@ impl Iterator for CitizenGenerator {
         let hkid = Hkid::from_parts(prefix, &digits).display();
         let mut id_bytes = [0u8; 16];
         self.rng.fill(&mut id_bytes);
-        let id = uuid::Builder::from_random_bytes(id_bytes)
-            .into_uuid()
-            .to_string();
+        let id = uuid::Builder::from_random_bytes(id_bytes).into_uuid().to_string();
         let has_email = age >= 12 && self.rng.random_bool(0.85);
         let has_phone = age >= 10 && self.rng.random_bool(0.95);
         let email = has_email.then(|| {
-            format!(
-                "{}.{}{}.{n}@example.com",
-                s_en.to_lowercase(),
-                g1_en.to_lowercase(),
-                g2_en.to_lowercase()
-            )
+            format!("{}.{}{}.{n}@example.com", s_en.to_lowercase(), g1_en.to_lowercase(), g2_en.to_lowercase())
         });
         // Fictitious mobile-style numbers in one block; the demo never sends SMS anywhere.
         let phone = has_phone.then(|| format!("+852 5000 {:04}", n % 10_000));
-        let preferred_lang = if self.rng.random_bool(0.75) {
-            "zh-Hant-HK"
-        } else {
-            "en"
-        };
+        let preferred_lang = if self.rng.random_bool(0.75) { "zh-Hant-HK" } else { "en" };
         Some(Citizen {
             id,
             name_en: format!("{s_en} {g1_en} {g2_en}"),
@@ -174,18 +157,9 @@ mod tests {
 
     #[test]
     fn same_seed_same_people() {
-        let a: Vec<_> = CitizenGenerator::new(7)
-            .take(100)
-            .map(|c| (c.id, c.hkid, c.name_en))
-            .collect();
-        let b: Vec<_> = CitizenGenerator::new(7)
-            .take(100)
-            .map(|c| (c.id, c.hkid, c.name_en))
-            .collect();
-        let c: Vec<_> = CitizenGenerator::new(8)
-            .take(100)
-            .map(|c| (c.id, c.hkid, c.name_en))
-            .collect();
+        let a: Vec<_> = CitizenGenerator::new(7).take(100).map(|c| (c.id, c.hkid, c.name_en)).collect();
+        let b: Vec<_> = CitizenGenerator::new(7).take(100).map(|c| (c.id, c.hkid, c.name_en)).collect();
+        let c: Vec<_> = CitizenGenerator::new(8).take(100).map(|c| (c.id, c.hkid, c.name_en)).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -206,9 +180,7 @@ mod tests {
                 assert!(e.ends_with("@example.com"), "{e}");
             }
             assert!(c.email.is_some() || c.phone.is_some() || c.age_on(c.birth_date) < 12);
-            assert!(
-                !c.name_zh.is_empty() && c.name_en.chars().next().unwrap().is_ascii_uppercase()
-            );
+            assert!(!c.name_zh.is_empty() && c.name_en.chars().next().unwrap().is_ascii_uppercase());
         }
     }
 
@@ -216,21 +188,13 @@ mod tests {
     fn ages_follow_district_profiles() {
         let day: NaiveDate = REFERENCE_DATE.parse().unwrap();
         let people: Vec<_> = CitizenGenerator::new(3).take(50_000).collect();
-        let share = |f: &dyn Fn(u32) -> bool| {
-            people.iter().filter(|c| f(c.age_on(day))).count() as f64 / people.len() as f64
-        };
+        let share =
+            |f: &dyn Fn(u32) -> bool| people.iter().filter(|c| f(c.age_on(day))).count() as f64 / people.len() as f64;
         let ds = kernel::hk::districts();
         let total: u64 = ds.iter().map(|d| d.population).sum();
-        let expected_65: f64 = ds
-            .iter()
-            .map(|d| d.age_65_plus * d.population as f64)
-            .sum::<f64>()
-            / total as f64;
+        let expected_65: f64 = ds.iter().map(|d| d.age_65_plus * d.population as f64).sum::<f64>() / total as f64;
         let got_65 = share(&|a| a >= 65);
-        assert!(
-            (got_65 - expected_65).abs() < 0.01,
-            "65+ share {got_65:.3} vs {expected_65:.3}"
-        );
+        assert!((got_65 - expected_65).abs() < 0.01, "65+ share {got_65:.3} vs {expected_65:.3}");
         // Districts in proportion to population: Sha Tin (largest) beats Islands (smallest) ~3.7×.
         let st = people.iter().filter(|c| c.district == "ST").count() as f64;
         let is = people.iter().filter(|c| c.district == "IS").count() as f64;

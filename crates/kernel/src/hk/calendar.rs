@@ -85,10 +85,7 @@ pub struct Calendar<'a> {
 
 impl<'a> Calendar<'a> {
     pub fn new(holidays: impl IntoIterator<Item = NaiveDate>, closures: &'a [Closure]) -> Self {
-        Calendar {
-            holidays: holidays.into_iter().collect(),
-            closures,
-        }
+        Calendar { holidays: holidays.into_iter().collect(), closures }
     }
 
     /// The calendar of Hong Kong's gazetted holidays with the given closures.
@@ -118,11 +115,8 @@ impl<'a> Calendar<'a> {
         }
         let mut left = n.abs();
         while left > 0 {
-            day = if step > 0 {
-                day.succ_opt().expect("date in range")
-            } else {
-                day.pred_opt().expect("date in range")
-            };
+            day =
+                if step > 0 { day.succ_opt().expect("date in range") } else { day.pred_opt().expect("date in range") };
             if self.is_business_day(day) {
                 left -= 1;
             }
@@ -132,10 +126,7 @@ impl<'a> Calendar<'a> {
 
     /// Closures in force at `at_ms` for `district`.
     pub fn closures_at(&self, at_ms: i64, district: &str) -> Vec<&'a Closure> {
-        self.closures
-            .iter()
-            .filter(|c| c.covers(at_ms, district))
-            .collect()
+        self.closures.iter().filter(|c| c.covers(at_ms, district)).collect()
     }
 
     /// Whether public services in `district` are open at `at_ms`: a business day in Hong Kong
@@ -158,9 +149,7 @@ mod tests {
     }
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .unwrap()
-            .timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
     }
 
     fn closure(district: Option<&str>, from: &str, to: Option<&str>) -> Closure {
@@ -198,35 +187,22 @@ mod tests {
         // Fri 20 Dec + 5: Mon 23, Tue 24, Fri 27, Mon 30, Tue 31.
         assert_eq!(cal.add_business_days(d("2024-12-20"), 5), d("2024-12-31"));
         assert!(cal.is_holiday(d("2024-12-29")), "Sunday");
-        assert!(
-            !cal.is_holiday(d("2024-12-28")),
-            "Saturday is not a general holiday"
-        );
+        assert!(!cal.is_holiday(d("2024-12-28")), "Saturday is not a general holiday");
     }
 
     #[test]
     fn closures_close_a_district_or_the_territory() {
-        let local = [closure(
-            Some("KT"),
-            "2025-09-02T01:00:00Z",
-            Some("2025-09-02T09:00:00Z"),
-        )];
+        let local = [closure(Some("KT"), "2025-09-02T01:00:00Z", Some("2025-09-02T09:00:00Z"))];
         let cal = Calendar::hong_kong(&local);
         let during = ms("2025-09-02T03:00:00Z"); // Tuesday 11:00 HKT
         assert!(!cal.is_open(during, "KT"));
         assert!(cal.is_open(during, "SSP"));
-        assert!(
-            cal.is_open(ms("2025-09-02T09:00:00Z"), "KT"),
-            "end is exclusive"
-        );
+        assert!(cal.is_open(ms("2025-09-02T09:00:00Z"), "KT"), "end is exclusive");
 
         let everywhere = [closure(None, "2025-09-02T01:00:00Z", None)];
         let cal = Calendar::hong_kong(&everywhere);
         assert!(!cal.is_open(during, "SSP"));
-        assert!(
-            !cal.is_open(ms("2025-09-03T03:00:00Z"), "IS"),
-            "open-ended until lifted"
-        );
+        assert!(!cal.is_open(ms("2025-09-03T03:00:00Z"), "IS"), "open-ended until lifted");
         assert!(cal.is_open(ms("2025-09-02T00:59:00Z"), "IS"));
     }
 

@@ -59,14 +59,11 @@ struct HolidayFile {
     holidays: Vec<Holiday>,
 }
 
-static DISTRICTS: LazyLock<DistrictFile> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../data/districts.json"))
-        .expect("districts.json is valid")
-});
+static DISTRICTS: LazyLock<DistrictFile> =
+    LazyLock::new(|| serde_json::from_str(include_str!("../../data/districts.json")).expect("districts.json is valid"));
 
 static HOLIDAYS: LazyLock<HolidayFile> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../data/hk_holidays.json"))
-        .expect("hk_holidays.json is valid")
+    serde_json::from_str(include_str!("../../data/hk_holidays.json")).expect("hk_holidays.json is valid")
 });
 
 /// The 18 districts in official order.
@@ -111,10 +108,7 @@ mod tests {
         let d = districts();
         assert_eq!(d.len(), 18);
         let total: u64 = d.iter().map(|d| d.population).sum();
-        assert!(
-            (7_000_000..7_700_000).contains(&total),
-            "total population {total}"
-        );
+        assert!((7_000_000..7_700_000).contains(&total), "total population {total}");
         let mut codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
         codes.sort();
         codes.dedup();
@@ -122,31 +116,18 @@ mod tests {
         for x in d {
             let s = x.age_0_14 + x.age_15_64 + x.age_65_plus;
             assert!((s - 1.0).abs() < 0.01, "{} age profile sums to {s}", x.code);
-            assert!(
-                !x.name_zh.is_empty() && x.name_zh.ends_with('區'),
-                "{}",
-                x.name_zh
-            );
+            assert!(!x.name_zh.is_empty() && x.name_zh.ends_with('區'), "{}", x.name_zh);
         }
-        assert_eq!(
-            district("KT").map(|d| d.name_en.as_str()),
-            Some("Kwun Tong")
-        );
+        assert_eq!(district("KT").map(|d| d.name_en.as_str()), Some("Kwun Tong"));
     }
 
     #[test]
     fn holidays_cover_2024_to_2027() {
         let h = holidays();
         for y in 2024..=2027 {
-            let n = h
-                .iter()
-                .filter(|h| chrono::Datelike::year(&h.date) == y)
-                .count();
+            let n = h.iter().filter(|h| chrono::Datelike::year(&h.date) == y).count();
             assert!((15..=19).contains(&n), "{y} has {n} holidays");
         }
-        assert!(
-            h.windows(2).all(|w| w[0].date < w[1].date),
-            "sorted and unique"
-        );
+        assert!(h.windows(2).all(|w| w[0].date < w[1].date), "sorted and unique");
     }
 }

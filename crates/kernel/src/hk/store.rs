@@ -62,11 +62,7 @@ pub async fn insert_closure(tx: &mut Tx, c: &NewClosure) -> sqlx::Result<Closure
 pub async fn lift_closure(tx: &mut Tx, id: &str, at: i64) -> sqlx::Result<Option<Closure>> {
     let sql = "UPDATE closures SET ends_at = $1 WHERE id = $2 AND (ends_at IS NULL OR ends_at > $1) \
                RETURNING id, kind, district, starts_at, ends_at, note, declared_by, created_at";
-    let row = sqlx::query(sql)
-        .bind(at)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(sql).bind(at).bind(id).fetch_optional(&mut **tx).await?;
     row.as_ref().map(row_to_closure).transpose()
 }
 
@@ -82,11 +78,7 @@ pub async fn current_closures(db: &Db, now: i64) -> sqlx::Result<Vec<Closure>> {
 pub async fn closures_between(db: &Db, from: i64, to: i64) -> sqlx::Result<Vec<Closure>> {
     let sql = "SELECT id, kind, district, starts_at, ends_at, note, declared_by, created_at FROM closures \
                WHERE starts_at < $2 AND (ends_at IS NULL OR ends_at > $1) ORDER BY starts_at";
-    let rows = sqlx::query(sql)
-        .bind(from)
-        .bind(to)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(db.pool()).await?;
     rows.iter().map(row_to_closure).collect()
 }
 

@@ -42,6 +42,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Any status with a stable code (e.g. 403 `csrf_failed`, 401 `invalid_token`).
+    #[error("{1}")]
+    Code(StatusCode, &'static str),
     #[error("unauthorized")]
     Unauthorized,
     #[error("forbidden")]
@@ -78,55 +81,24 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, detail, errors) = match self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found".to_string(), None, vec![]),
-            AppError::BadRequest(d) => (
-                StatusCode::BAD_REQUEST,
-                "bad_request".into(),
-                Some(d),
-                vec![],
-            ),
+            AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad_request".into(), Some(d), vec![]),
             AppError::Malformed(code) => (StatusCode::BAD_REQUEST, code.to_string(), None, vec![]),
-            AppError::Validation(errs) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed".into(),
-                None,
-                errs,
-            ),
+            AppError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into(), None, errs),
             AppError::Conflict(code) => (StatusCode::CONFLICT, code.to_string(), None, vec![]),
-            AppError::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized".into(),
-                None,
-                vec![],
-            ),
+            AppError::Code(status, code) => (status, code.to_string(), None, vec![]),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".into(), None, vec![]),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden".into(), None, vec![]),
-            AppError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests".into(),
-                None,
-                vec![],
-            ),
-            AppError::Unavailable(d) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "service_unavailable".into(),
-                Some(d),
-                vec![],
-            ),
+            AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests".into(), None, vec![]),
+            AppError::Unavailable(d) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable".into(), Some(d), vec![])
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal".into(),
-                    None,
-                    vec![],
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal".into(), None, vec![])
             }
         };
         let mut res = status.into_response();
-        res.extensions_mut().insert(Problem {
-            code,
-            detail,
-            errors,
-        });
+        res.extensions_mut().insert(Problem { code, detail, errors });
         res
     }
 }
@@ -154,27 +126,16 @@ fn code_for_status(status: StatusCode) -> &'static str {
 
 /// Whether a request wants machine-readable errors.
 pub fn wants_json(path: &str, headers: &HeaderMap) -> bool {
-    if path.starts_with("/api/")
-        || path.starts_with("/fhir/")
-        || path.starts_with("/oauth/")
-        || path == "/readyz"
-    {
+    if path.starts_with("/api/") || path.starts_with("/fhir/") || path.starts_with("/oauth/") || path == "/readyz" {
         return true;
     }
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     (accept.contains("application/json") || accept.contains("application/problem+json"))
         && !accept.contains("text/html")
 }
 
 fn already_rendered(res: &Response) -> bool {
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     ct.starts_with("text/html")
         || ct.starts_with("application/problem+json")
         || ct.starts_with("application/json")
@@ -206,11 +167,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let json = wants_json(&path, req.headers());
     let locale = super::locale_of(req.headers());
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -239,10 +196,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let titles = Locale::both(&format!("error-{}-title", problem.code), &[]);
     let keep = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
-    let kept: Vec<_> = keep
-        .iter()
-        .filter_map(|h| res.headers().get(h).map(|v| (h.clone(), v.clone())))
-        .collect();
+    let kept: Vec<_> = keep.iter().filter_map(|h| res.headers().get(h).map(|v| (h.clone(), v.clone()))).collect();
     let mut out = if json {
         let body = ProblemBody {
             type_: format!("/problems/{}", problem.code),
@@ -258,10 +212,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             request_id,
         };
         let mut r = (status, axum::Json(body)).into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         r
     } else {
         let page = super::page::ErrorPage::new(locale, status.as_u16(), &problem.code, request_id);

@@ -60,15 +60,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         if !is_form {
             return Err(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response());
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
         if !decodes_as_utf8(&bytes) {
             return Err(AppError::Malformed("invalid_encoding").into_response());
         }
-        serde_urlencoded::from_bytes(&bytes)
-            .map(Form)
-            .map_err(|e| AppError::BadRequest(e.to_string()).into_response())
+        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| AppError::BadRequest(e.to_string()).into_response())
     }
 }
 
@@ -79,9 +75,7 @@ mod tests {
     #[test]
     fn utf8_checks() {
         assert!(decodes_as_utf8(b"name=Chan+Tai+Man&district=KT"));
-        assert!(decodes_as_utf8(
-            "name=%E9%99%B3%E5%A4%A7%E6%96%87".as_bytes()
-        ));
+        assert!(decodes_as_utf8("name=%E9%99%B3%E5%A4%A7%E6%96%87".as_bytes()));
         assert!(decodes_as_utf8(b"a=100%25&b=%"));
         assert!(!decodes_as_utf8(b"name=%FF%FE"));
         assert!(!decodes_as_utf8(b"name=\xff"));

@@ -30,6 +30,8 @@ pub use page::PageCtx;
 
 use crate::AppState;
 use crate::i18n::Locale;
+use crate::identity::guard::Guard;
+use crate::identity::{Access, AccessTable, Routes, Rule};
 
 /// The locale of a request: the language cookie, else `Accept-Language`, else English.
 pub fn locale_of(headers: &HeaderMap) -> Locale {
@@ -55,10 +57,7 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Locale {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(locale_of(&parts.headers))
     }
 }
@@ -76,30 +75,31 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Locale {
 struct ApiDoc;
 
 async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
-    state.metrics.observe_request(
-        &method,
-        &route,
-        res.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
+    state.metrics.observe_request(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
     res
 }
 
 /// Builds the whole application: every area's routes, the operations endpoints, the OpenAPI
-/// document and the middleware stack.
-pub fn app(state: AppState, areas: Vec<OpenApiRouter<AppState>>) -> Router {
-    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(ops::routes());
+/// document and the middleware stack, with every route's declared access enforced.
+pub fn app(state: AppState, areas: Vec<Routes>) -> Router {
+    let mut all = ops::routes().page("/static/{*path}", Access::Public, axum::routing::get(assets::serve)).page(
+        "/favicon.ico",
+        Access::Public,
+        axum::routing::get(assets::favicon),
+    );
+    all.rules.push(Rule { path: "/api/v1/openapi.json".into(), access: Access::Public });
     for area in areas {
-        api = api.merge(area);
+        all = all.merge(area);
     }
+    let table = AccessTable::from_rules(&all.rules);
+    let _ = state.access.set(table.clone());
+    let guard = std::sync::Arc::new(Guard { state: state.clone(), table });
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(all.router);
     let (router, doc) = api.split_for_parts();
     let doc_json = doc.to_pretty_json().expect("OpenAPI document serialises");
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -108,26 +108,15 @@ pub fn app(state: AppState, areas: Vec<OpenApiRouter<AppState>>) -> Router {
     let mut router = router
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move {
-                ([(header::CONTENT_TYPE, "application/json")], doc_json)
-            }),
+            axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc_json) }),
         )
-        .route("/static/{*path}", axum::routing::get(assets::serve))
-        .route("/favicon.ico", axum::routing::get(assets::favicon))
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(guard, crate::identity::guard::guard))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.max_body_bytes,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            record_metrics,
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -136,10 +125,7 @@ pub fn app(state: AppState, areas: Vec<OpenApiRouter<AppState>>) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ));
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     if state.config.tls {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

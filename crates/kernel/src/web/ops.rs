@@ -6,10 +6,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::identity::{Access, Routes};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -22,10 +22,7 @@ pub struct Health {
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        problems: vec![],
-    })
+    Json(Health { status: "ok".into(), problems: vec![] })
 }
 
 /// The database answers and every migration is applied.
@@ -43,23 +40,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
     if problems.is_empty() {
-        (
-            StatusCode::OK,
-            Json(Health {
-                status: "ready".into(),
-                problems,
-            }),
-        )
-            .into_response()
+        (StatusCode::OK, Json(Health { status: "ready".into(), problems })).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health {
-                status: "not_ready".into(),
-                problems,
-            }),
-        )
-            .into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "not_ready".into(), problems })).into_response()
     }
 }
 
@@ -67,19 +50,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let body = state.metrics.render(&state.db).await;
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(healthz))
-        .routes(routes!(readyz))
-        .routes(routes!(metrics))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::Public, routes!(healthz))
+        .api(Access::Public, routes!(readyz))
+        .api(Access::Public, routes!(metrics))
 }

@@ -7,6 +7,8 @@ use axum::response::Html;
 
 use super::error::AppResult;
 use crate::i18n::Locale;
+use crate::identity::Identity;
+use crate::identity::guard::CsrfToken;
 
 /// The per-request context of a page.
 #[derive(Clone, Debug)]
@@ -14,14 +16,29 @@ pub struct PageCtx {
     pub locale: Locale,
     /// Path and query of this page, to come back to after switching language.
     pub here: String,
+    /// Who is signed in.
+    pub identity: Identity,
+    /// The token every form on the page carries in its hidden `csrf` field.
+    pub csrf: String,
 }
 
 impl PageCtx {
     pub fn new(locale: Locale, here: &str) -> Self {
-        PageCtx {
-            locale,
-            here: here.to_string(),
-        }
+        PageCtx { locale, here: here.to_string(), identity: Identity::Anonymous, csrf: String::new() }
+    }
+
+    /// The signed-in staff member's name, if any.
+    pub fn staff_name(&self) -> Option<&str> {
+        self.identity.staff().map(|s| s.display_name.as_str())
+    }
+
+    /// The signed-in citizen's name, if any.
+    pub fn citizen_name(&self) -> Option<&str> {
+        self.identity.citizen().map(|c| c.name.as_str())
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        crate::identity::Role::parse(role).is_some_and(|r| self.identity.has_role(r))
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -50,11 +67,7 @@ impl PageCtx {
 
     /// The link that switches language and comes back here.
     pub fn switch_href(&self) -> String {
-        format!(
-            "/lang/{}?back={}",
-            self.other_lang(),
-            percent_encode(&self.here)
-        )
+        format!("/lang/{}?back={}", self.other_lang(), percent_encode(&self.here))
     }
 
     /// Picks the English or Chinese variant of a bilingual field.
@@ -65,11 +78,7 @@ impl PageCtx {
     /// A date and time in Hong Kong time, e.g. `2025-09-02 11:00`.
     pub fn datetime(&self, ms: &i64) -> String {
         chrono::DateTime::from_timestamp_millis(*ms)
-            .map(|t| {
-                t.with_timezone(&crate::hk::tz())
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(|t| t.with_timezone(&crate::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()
     }
 
@@ -78,15 +87,7 @@ impl PageCtx {
         use chrono::Datelike;
         let wd = d.weekday().num_days_from_monday() as usize;
         if self.is_zh() {
-            const W: [&str; 7] = [
-                "星期一",
-                "星期二",
-                "星期三",
-                "星期四",
-                "星期五",
-                "星期六",
-                "星期日",
-            ];
+            const W: [&str; 7] = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
             format!("{}年{}月{}日（{}）", d.year(), d.month(), d.day(), W[wd])
         } else {
             d.format("%A %-d %B %Y").to_string()
@@ -98,12 +99,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let here = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        Ok(PageCtx::new(super::locale_of(&parts.headers), here))
+        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let mut page = PageCtx::new(super::locale_of(&parts.headers), here);
+        page.identity = parts.extensions.get::<Identity>().cloned().unwrap_or_default();
+        page.csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+        Ok(page)
     }
 }
 
@@ -136,12 +136,7 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn new(locale: Locale, status: u16, code: &str, request_id: Option<String>) -> Self {
-        ErrorPage {
-            page: PageCtx::new(locale, "/"),
-            status,
-            code: code.into(),
-            request_id,
-        }
+        ErrorPage { page: PageCtx::new(locale, "/"), status, code: code.into(), request_id }
     }
 
     pub fn title(&self) -> String {
@@ -151,11 +146,7 @@ impl ErrorPage {
     pub fn advice(&self) -> String {
         let key = format!("error-{}-advice", self.code);
         let s = self.page.t(&key);
-        if s == key {
-            self.page.t("error-generic-advice")
-        } else {
-            s
-        }
+        if s == key { self.page.t("error-generic-advice") } else { s }
     }
 }
 
@@ -166,10 +157,7 @@ mod tests {
     #[test]
     fn switch_link_comes_back() {
         let p = PageCtx::new(Locale::En, "/service-points?district=KT&kind=dental");
-        assert_eq!(
-            p.switch_href(),
-            "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental"
-        );
+        assert_eq!(p.switch_href(), "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental");
         let z = PageCtx::new(Locale::ZhHant, "/");
         assert_eq!(z.switch_href(), "/lang/en?back=/");
     }
@@ -177,13 +165,7 @@ mod tests {
     #[test]
     fn dates_in_both_languages() {
         let d: chrono::NaiveDate = "2025-01-29".parse().unwrap();
-        assert_eq!(
-            PageCtx::new(Locale::En, "/").date_long(&d),
-            "Wednesday 29 January 2025"
-        );
-        assert_eq!(
-            PageCtx::new(Locale::ZhHant, "/").date_long(&d),
-            "2025年1月29日（星期三）"
-        );
+        assert_eq!(PageCtx::new(Locale::En, "/").date_long(&d), "Wednesday 29 January 2025");
+        assert_eq!(PageCtx::new(Locale::ZhHant, "/").date_long(&d), "2025年1月29日（星期三）");
     }
 }

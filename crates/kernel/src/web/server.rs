@@ -15,10 +15,7 @@ pub enum ServeError {
     )]
     InUse { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
@@ -41,11 +38,8 @@ pub async fn serve(
         shutdown.await;
         let _ = tx.send(true);
     };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal);
+    let server =
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal);
     let mut rx2 = rx.clone();
     let deadline = async move {
         let _ = rx2.wait_for(|v| *v).await;

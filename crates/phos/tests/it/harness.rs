@@ -4,20 +4,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use kernel::identity::{Role, Routes, password, session, staff};
 use kernel::jobs::WorkerOptions;
 use kernel::{AppState, Config, Db, Engine};
 use phos::Running;
-use utoipa_axum::router::OpenApiRouter;
 
 /// The PostgreSQL used by cross-engine tests (schema parity) even in a SQLite run.
 pub fn postgres_url() -> String {
     std::env::var("PHOS_TEST_POSTGRES_URL")
         .ok()
-        .or_else(|| {
-            std::env::var("PHOS_TEST_DATABASE_URL")
-                .ok()
-                .filter(|u| u.starts_with("postgres"))
-        })
+        .or_else(|| std::env::var("PHOS_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")))
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
@@ -45,28 +41,18 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("phos-test-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         match engine {
-            Engine::Sqlite => TestDb {
-                url: format!("sqlite://{}/phos.db", dir.display()),
-                dir,
-                schema: None,
-            },
+            Engine::Sqlite => TestDb { url: format!("sqlite://{}/phos.db", dir.display()), dir, schema: None },
             Engine::Postgres => {
                 let base = postgres_url();
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-                let admin = Db::connect_with(&base, 1)
-                    .await
-                    .expect("PostgreSQL for tests is reachable");
+                let admin = Db::connect_with(&base, 1).await.expect("PostgreSQL for tests is reachable");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                     .execute(admin.pool())
                     .await
                     .expect("create schema");
                 admin.close().await;
                 let sep = if base.contains('?') { '&' } else { '?' };
-                TestDb {
-                    url: format!("{base}{sep}options[search_path]={schema}"),
-                    dir,
-                    schema: Some((base, schema)),
-                }
+                TestDb { url: format!("{base}{sep}options[search_path]={schema}"), dir, schema: Some((base, schema)) }
             }
         }
     }
@@ -74,9 +60,7 @@ impl TestDb {
     /// A migrated connection to this database.
     pub async fn migrated(&self) -> Db {
         let db = Db::connect(&self.url).await.expect("connect");
-        kernel::migrate::run(&db, &kernel::area::all_migrations(&phos::areas()))
-            .await
-            .expect("migrate");
+        kernel::migrate::run(&db, &kernel::area::all_migrations(&phos::areas())).await.expect("migrate");
         db
     }
 }
@@ -86,10 +70,7 @@ impl Drop for TestDb {
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some((base, schema)) = self.schema.take() {
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("rt");
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
                 rt.block_on(async move {
                     if let Ok(db) = Db::connect_with(&base, 1).await {
                         // Never wait long: a schema still in use is left for the next run's clean-up.
@@ -137,11 +118,46 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.url))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(format!("{}{path}", self.url)).send().await.expect("request")
+    }
+
+    /// A client with its own cookie jar, like one browser.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.url.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// Creates an active staff account with these roles and the given password.
+    pub async fn staff_user(&self, email: &str, roles: &[Role], pw: &str) -> String {
+        let hash = password::hash_async(pw.to_string()).await;
+        let mut tx = self.state.db.begin().await.unwrap();
+        let (u, _) = staff::create(&mut tx, email, email, roles, Some(hash)).await.unwrap();
+        tx.commit().await.unwrap();
+        u.id
+    }
+
+    /// A browser signed in as staff with these roles (through the real sign-in form).
+    pub async fn staff_browser(&self, roles: &[Role]) -> Browser {
+        let email = format!("{}@dh.test", uuid::Uuid::now_v7().simple());
+        self.staff_user(&email, roles, STAFF_PASSWORD).await;
+        let b = self.browser();
+        let res = b.post_form("/staff/login", &[("email", &email), ("password", STAFF_PASSWORD)]).await;
+        assert_eq!(res.status(), 303, "staff sign-in");
+        b
+    }
+
+    /// A session cookie for a subject, made directly (for matrix tests).
+    pub async fn session_cookie(&self, kind: &str, subject: &str) -> String {
+        let mut tx = self.state.db.begin().await.unwrap();
+        let token = session::create(&mut tx, kind, subject, "127.0.0.1").await.unwrap();
+        tx.commit().await.unwrap();
+        token
     }
 
     pub async fn shutdown(mut self) {
@@ -155,30 +171,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}, None).await
 }
 
-pub async fn spawn_app_with(
-    configure: impl FnOnce(&mut Config),
-    extra: Option<OpenApiRouter<AppState>>,
-) -> TestApp {
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config), extra: Option<Routes>) -> TestApp {
     let db = TestDb::new().await;
     let mut config = test_config(&db);
     configure(&mut config);
     let conn = phos::connect_and_migrate(&config).await.expect("migrate");
     let state = phos::state(config.clone(), conn).await.expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let running = phos::start(state.clone(), listener, extra, fast_worker(), false).expect("start");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    TestApp {
-        url: running.url(),
-        client,
-        state,
-        running: Some(running),
-        db,
-    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { url: running.url(), client, state, running: Some(running), db }
 }
 
 /// Polls `f` until it returns `Some`, for at most `secs` seconds.
@@ -195,4 +197,64 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     None
+}
+
+pub const STAFF_PASSWORD: &str = "kowloon peak sunrise walk";
+
+/// One browser: a cookie jar, and forms posted with the CSRF token of the page.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// The value of the hidden `csrf` input of a page.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[i..].split('"').next()?.to_string())
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    /// The CSRF token this browser's pages carry (fetched from a page with a form).
+    pub async fn csrf(&self) -> String {
+        let html = self.get("/staff/login").await.text().await.unwrap();
+        csrf_of(&html).expect("a form with a csrf token")
+    }
+
+    /// Posts a form with this browser's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts a form exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = serde_urlencoded_string(fields);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+pub fn serde_urlencoded_string(fields: &[(&str, &str)]) -> String {
+    fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -17,30 +17,22 @@ type Runs = Arc<Mutex<HashMap<i64, u32>>>;
 /// fails until its third attempt; `test.broken` always fails.
 async fn state_with_handlers(t: &TestDb, runs: Runs) -> AppState {
     let db = t.migrated().await;
-    let mut state = AppState::new(test_config(t), db, &phos::areas()).unwrap();
+    let keys = kernel::Keys::load(&db).await.unwrap();
+    let mut state = AppState::new(test_config(t), db, keys, &phos::areas()).unwrap();
     let mut registry: Registry = (*state.jobs).clone();
     let r = runs.clone();
     registry.handle("test.count", move |_ctx, payload| {
         let r = r.clone();
         async move {
             tokio::time::sleep(Duration::from_millis(2)).await;
-            *r.lock()
-                .unwrap()
-                .entry(payload["n"].as_i64().unwrap())
-                .or_default() += 1;
+            *r.lock().unwrap().entry(payload["n"].as_i64().unwrap()).or_default() += 1;
             Ok(())
         }
     });
     registry.handle("test.flaky", |ctx, _| async move {
-        if ctx.attempt < 3 {
-            Err(JobError::Retry(format!("attempt {} failed", ctx.attempt)))
-        } else {
-            Ok(())
-        }
+        if ctx.attempt < 3 { Err(JobError::Retry(format!("attempt {} failed", ctx.attempt))) } else { Ok(()) }
     });
-    registry.handle("test.broken", |_, _| async move {
-        Err(JobError::Retry("always".into()))
-    });
+    registry.handle("test.broken", |_, _| async move { Err(JobError::Retry("always".into())) });
     state.jobs = Arc::new(registry);
     state
 }
@@ -78,9 +70,7 @@ async fn two_workers_run_each_job_exactly_once() {
     let state = state_with_handlers(&t, runs.clone()).await;
     let mut tx = state.db.begin().await.unwrap();
     for n in 0..300 {
-        kernel::jobs::enqueue(&mut tx, NewJob::new("test.count", json!({ "n": n })))
-            .await
-            .unwrap();
+        kernel::jobs::enqueue(&mut tx, NewJob::new("test.count", json!({ "n": n }))).await.unwrap();
     }
     tx.commit().await.unwrap();
     // Two independent workers (as on two replicas), each with several concurrent slots.
@@ -116,23 +106,8 @@ async fn delayed_jobs_wait_and_dedupe_keys_hold() {
     let state = state_with_handlers(&t, runs.clone()).await;
     let worker = Worker::new(state.clone(), fast_worker());
     let later = kernel::now_ms() + 400;
-    assert!(
-        enqueue(
-            &state,
-            NewJob::new("test.count", json!({ "n": 1 }))
-                .at(later)
-                .dedupe("once")
-        )
-        .await
-    );
-    assert!(
-        !enqueue(
-            &state,
-            NewJob::new("test.count", json!({ "n": 2 })).dedupe("once")
-        )
-        .await,
-        "deduplicated"
-    );
+    assert!(enqueue(&state, NewJob::new("test.count", json!({ "n": 1 })).at(later).dedupe("once")).await);
+    assert!(!enqueue(&state, NewJob::new("test.count", json!({ "n": 2 })).dedupe("once")).await, "deduplicated");
     assert_eq!(drain(&worker).await, 0, "not due yet");
     tokio::time::sleep(Duration::from_millis(450)).await;
     assert_eq!(drain(&worker).await, 1);
@@ -143,17 +118,10 @@ async fn delayed_jobs_wait_and_dedupe_keys_hold() {
 async fn failures_retry_with_back_off_then_succeed_or_give_up() {
     let t = TestDb::new().await;
     let state = state_with_handlers(&t, Arc::default()).await;
-    let options = kernel::jobs::WorkerOptions {
-        backoff_base: Duration::from_millis(400),
-        ..fast_worker()
-    };
+    let options = kernel::jobs::WorkerOptions { backoff_base: Duration::from_millis(400), ..fast_worker() };
     let worker = Worker::new(state.clone(), options);
     enqueue(&state, NewJob::new("test.flaky", json!({}))).await;
-    enqueue(
-        &state,
-        NewJob::new("test.broken", json!({})).max_attempts(3),
-    )
-    .await;
+    enqueue(&state, NewJob::new("test.broken", json!({})).max_attempts(3)).await;
     // First attempts fail, and the retries are not due immediately (back-off).
     assert_eq!(drain(&worker).await, 2);
     assert_eq!(drain(&worker).await, 0, "back-off delays the retry");
@@ -202,16 +170,9 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
     let runs: Runs = Arc::default();
     let mut state = state_with_handlers(&t, runs.clone()).await;
     let mut registry = (*state.jobs).clone();
-    registry.every(
-        "test.every-minute",
-        "0 * * * * *",
-        "test.count",
-        json!({ "n": 99 }),
-    );
+    registry.every("test.every-minute", "0 * * * * *", "test.count", json!({ "n": 99 }));
     state.jobs = Arc::new(registry);
-    kernel::jobs::install_schedules(&state.db, &state.jobs)
-        .await
-        .unwrap();
+    kernel::jobs::install_schedules(&state.db, &state.jobs).await.unwrap();
     // Make it due now, then let two workers race to fire it.
     sqlx::query("UPDATE job_schedules SET next_run_at = $1 WHERE name = 'test.every-minute'")
         .bind(kernel::now_ms() - 1000)
@@ -221,38 +182,19 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
     let a = Worker::new(state.clone(), fast_worker());
     let b = Worker::new(state.clone(), fast_worker());
     let (fa, fb) = tokio::join!(a.tick_schedules(), b.tick_schedules());
-    assert_eq!(
-        fa.unwrap() + fb.unwrap(),
-        1,
-        "exactly one worker fires the schedule"
-    );
-    let next: i64 = sqlx::query_scalar(
-        "SELECT next_run_at FROM job_schedules WHERE name = 'test.every-minute'",
-    )
-    .fetch_one(state.db.pool())
-    .await
-    .unwrap();
-    assert!(
-        next > kernel::now_ms(),
-        "the schedule moved to its next minute"
-    );
+    assert_eq!(fa.unwrap() + fb.unwrap(), 1, "exactly one worker fires the schedule");
+    let next: i64 = sqlx::query_scalar("SELECT next_run_at FROM job_schedules WHERE name = 'test.every-minute'")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    assert!(next > kernel::now_ms(), "the schedule moved to its next minute");
     drain(&a).await;
     assert_eq!(runs.lock().unwrap().get(&99), Some(&1));
     // Re-installing with the same cron keeps the schedule; the kernel's daily prune is there too.
-    kernel::jobs::install_schedules(&state.db, &state.jobs)
-        .await
-        .unwrap();
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM job_schedules ORDER BY name")
-        .fetch_all(state.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        names,
-        vec![
-            "kernel.prune-daily".to_string(),
-            "test.every-minute".to_string()
-        ]
-    );
+    kernel::jobs::install_schedules(&state.db, &state.jobs).await.unwrap();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM job_schedules ORDER BY name").fetch_all(state.db.pool()).await.unwrap();
+    assert_eq!(names, vec!["kernel.prune-daily".to_string(), "test.every-minute".to_string()]);
 }
 
 #[test]
@@ -263,11 +205,6 @@ fn every_area_job_kind_has_a_handler() {
         (a.jobs)(&mut r);
     }
     for rec in r.recurring() {
-        assert!(
-            r.kinds().contains(&rec.kind),
-            "{} schedules unknown kind {}",
-            rec.name,
-            rec.kind
-        );
+        assert!(r.kinds().contains(&rec.kind), "{} schedules unknown kind {}", rec.name, rec.kind);
     }
 }

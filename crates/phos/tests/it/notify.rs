@@ -20,22 +20,10 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start(dir: &Path) -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = dir.join("maildir");
         let mut child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -57,9 +45,7 @@ impl SmtpSink {
         let Ok(entries) = std::fs::read_dir(new) else {
             return vec![];
         };
-        entries
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-            .collect()
+        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
     }
 }
 
@@ -79,10 +65,7 @@ async fn queue(app: &TestApp, to: &str, locale: Locale, commit: bool) -> String 
             recipient: to,
             locale,
             template: "test",
-            values: &[
-                ("name", "陳大文 Chan Tai Man"),
-                ("base_url", "http://phos.test"),
-            ],
+            values: &[("name", "陳大文 Chan Tai Man"), ("base_url", "http://phos.test")],
         },
     )
     .await
@@ -122,31 +105,20 @@ async fn a_rolled_back_change_sends_nothing() {
 async fn log_provider_delivers_to_file_and_outbox_page() {
     let app = spawn_app_with(|_| {}, None).await;
     let id = queue(&app, "chan.taiman@example.com", Locale::ZhHant, true).await;
-    let delivered = eventually(10, || async {
-        status(&app, &id).await.filter(|s| s.0 == "delivered")
-    })
-    .await;
-    assert!(
-        delivered.is_some(),
-        "delivered: {:?}",
-        status(&app, &id).await
-    );
+    let delivered = eventually(10, || async { status(&app, &id).await.filter(|s| s.0 == "delivered") }).await;
+    assert!(delivered.is_some(), "delivered: {:?}", status(&app, &id).await);
     let log = std::fs::read_to_string(app.db.dir.join("outbox.log")).unwrap();
     assert!(log.contains(&id) && log.contains("PHOS 測試訊息"), "{log}");
     // The staff outbox page lists it with the recipient masked.
-    let page = app.get("/staff/outbox").await.text().await.unwrap();
+    assert_eq!(app.get("/staff/outbox").await.status(), 303, "staff only: anonymous visitors are sent to sign in");
+    let admin = app.staff_browser(&[kernel::identity::Role::Admin]).await;
+    let page = admin.get("/staff/outbox").await.text().await.unwrap();
     assert!(page.contains("ch***@example.com"), "masked recipient shown");
-    assert!(
-        !page.contains("chan.taiman@example.com"),
-        "full address not shown"
-    );
+    assert!(!page.contains("chan.taiman@example.com"), "full address not shown");
     assert!(page.contains("Delivered"));
     // Metrics show the outbox depth.
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(
-        metrics.contains("phos_outbox_messages{status=\"delivered\"} 1"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("phos_outbox_messages{status=\"delivered\"} 1"), "{metrics}");
     app.shutdown().await;
 }
 
@@ -167,28 +139,16 @@ async fn smtp_delivers_to_a_real_server_in_the_persons_language() {
     let en = queue(&app, "en.person@example.com", Locale::En, true).await;
     let zh = queue(&app, "zh.person@example.com", Locale::ZhHant, true).await;
     for id in [&en, &zh] {
-        let ok = eventually(15, || async {
-            status(&app, id).await.filter(|s| s.0 == "delivered")
-        })
-        .await;
+        let ok = eventually(15, || async { status(&app, id).await.filter(|s| s.0 == "delivered") }).await;
         assert!(ok.is_some(), "{id}: {:?}", status(&app, id).await);
     }
     let mails = sink.messages();
     assert_eq!(mails.len(), 2, "the sink received both");
-    let en_mail = mails
-        .iter()
-        .find(|m| m.contains("en.person@example.com"))
-        .unwrap();
+    let en_mail = mails.iter().find(|m| m.contains("en.person@example.com")).unwrap();
     assert!(en_mail.contains("Subject: PHOS test message"), "{en_mail}");
-    let zh_mail = mails
-        .iter()
-        .find(|m| m.contains("zh.person@example.com"))
-        .unwrap();
+    let zh_mail = mails.iter().find(|m| m.contains("zh.person@example.com")).unwrap();
     // "PHOS 測試訊息", the Chinese words as an RFC 2047 encoded word.
-    assert!(
-        zh_mail.contains("Subject: PHOS =?utf-8?b?5ris6Kmm6KiK5oGv?="),
-        "{zh_mail}"
-    );
+    assert!(zh_mail.contains("Subject: PHOS =?utf-8?b?5ris6Kmm6KiK5oGv?="), "{zh_mail}");
     app.shutdown().await;
     drop(sink);
     let _ = std::fs::remove_dir_all(dir);
@@ -196,11 +156,7 @@ async fn smtp_delivers_to_a_real_server_in_the_persons_language() {
 
 #[tokio::test]
 async fn an_unreachable_smtp_server_retries_then_fails_permanently() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let app = spawn_app_with(
         |c| {
             c.notify_provider = NotifyProvider::Smtp;
@@ -210,24 +166,10 @@ async fn an_unreachable_smtp_server_retries_then_fails_permanently() {
     )
     .await;
     let id = queue(&app, "x@example.com", Locale::En, true).await;
-    let temp = eventually(10, || async {
-        status(&app, &id)
-            .await
-            .filter(|s| s.0 == "temporary_failure")
-    })
-    .await;
-    assert!(
-        temp.is_some(),
-        "first failure is temporary: {:?}",
-        status(&app, &id).await
-    );
+    let temp = eventually(10, || async { status(&app, &id).await.filter(|s| s.0 == "temporary_failure") }).await;
+    assert!(temp.is_some(), "first failure is temporary: {:?}", status(&app, &id).await);
     // The delivery job allows 6 attempts; with the tests' 50 ms back-off they pass quickly.
-    let failed = eventually(30, || async {
-        status(&app, &id)
-            .await
-            .filter(|s| s.0 == "permanent_failure")
-    })
-    .await;
+    let failed = eventually(30, || async { status(&app, &id).await.filter(|s| s.0 == "permanent_failure") }).await;
     let (_, attempts, error) = failed.expect("gives up in the end");
     assert_eq!(attempts, 6);
     assert!(error.is_some());

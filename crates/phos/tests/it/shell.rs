@@ -5,39 +5,34 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::routing::{get, post};
-use kernel::AppState;
 use kernel::hk::ClosureKind;
 use kernel::hk::store::NewClosure;
+use kernel::identity::{Access, Routes};
 use serde_json::Value;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::harness::{spawn_app, spawn_app_with};
 
 /// Routes that exist only in tests, to exercise the shell's handling of bodies and slowness.
-fn test_routes() -> OpenApiRouter<AppState> {
+fn test_routes() -> Routes {
     #[derive(serde::Deserialize)]
     struct Form {
         #[allow(dead_code)]
         name: String,
     }
-    OpenApiRouter::new()
-        .route(
-            "/api/v1/test/echo",
-            post(|Json(v): Json<Value>| async move { Json(v) }),
-        )
-        .route(
-            "/test/form",
-            post(|_f: kernel::web::Form<Form>| async { "ok" }),
-        )
-        .route(
+    Routes::new()
+        .page("/api/v1/test/echo", Access::Public, post(|Json(v): Json<Value>| async move { Json(v) }))
+        .page("/test/form", Access::Public, post(|_f: kernel::web::Form<Form>| async { "ok" }))
+        .page(
             "/test/slow",
+            Access::Public,
             get(|| async {
                 tokio::time::sleep(Duration::from_millis(600)).await;
                 "finished"
             }),
         )
-        .route(
+        .page(
             "/test/panic",
+            Access::Public,
             get(|| async {
                 if std::env::var("NEVER_SET_XYZ").is_err() {
                     panic!("boom with secret internals");
@@ -56,10 +51,7 @@ async fn home_page_in_both_languages() {
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"<html lang="en">"#));
     assert!(html.contains("Find a service point") && html.contains("Public holidays and closures"));
-    assert!(
-        html.contains(r##"href="#main""##) && html.contains(r#"<main id="main""#),
-        "skip link and landmark"
-    );
+    assert!(html.contains(r##"href="#main""##) && html.contains(r#"<main id="main""#), "skip link and landmark");
     assert!(!html.contains("coming soon"));
     // Switching language sets a cookie and returns to the page.
     let res = app.get("/lang/zh-Hant-HK?back=/calendar").await;
@@ -67,9 +59,7 @@ async fn home_page_in_both_languages() {
     assert_eq!(res.headers()["location"], "/calendar");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
-        cookie.starts_with("phos_lang=zh-Hant-HK")
-            && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Lax")
+        cookie.starts_with("phos_lang=zh-Hant-HK") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax")
     );
     let html = app
         .client
@@ -83,10 +73,7 @@ async fn home_page_in_both_languages() {
         .unwrap();
     assert!(html.contains(r#"<html lang="zh-Hant-HK">"#));
     assert!(html.contains("公共衞生服務") && html.contains("查找服務點"));
-    assert!(
-        html.contains(r#"lang="en" hreflang="en">English</a>"#),
-        "switch back to English"
-    );
+    assert!(html.contains(r#"lang="en" hreflang="en">English</a>"#), "switch back to English");
     // Accept-Language is honoured when there is no cookie.
     let html = app
         .client
@@ -112,13 +99,8 @@ async fn unknown_routes_get_a_bilingual_page_or_problem_json() {
     assert_eq!(res.status(), 404);
     let html = res.text().await.unwrap();
     assert!(html.contains("Page not found") && html.contains(r#"lang="en""#));
-    let res = app
-        .client
-        .get(format!("{}/no/such/page", app.url))
-        .header("accept-language", "zh-HK")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.get(format!("{}/no/such/page", app.url)).header("accept-language", "zh-HK").send().await.unwrap();
     assert!(res.text().await.unwrap().contains("找不到網頁"));
     let res = app.get("/api/v1/nothing").await;
     assert_eq!(res.status(), 404);
@@ -129,12 +111,10 @@ async fn unknown_routes_get_a_bilingual_page_or_problem_json() {
     assert_eq!(body["titles"]["zh-Hant-HK"], "找不到網頁");
     assert!(body["request_id"].as_str().is_some_and(|s| s.len() == 36));
     // Wrong method on an existing route.
-    let res = app
-        .client
-        .delete(format!("{}/api/v1/districts", app.url))
-        .send()
-        .await
-        .unwrap();
+    let b = app.browser();
+    let token = b.csrf().await;
+    let res =
+        b.client.delete(format!("{}/api/v1/districts", app.url)).header("x-csrf-token", token).send().await.unwrap();
     assert_eq!(res.status(), 405);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "method_not_allowed");
@@ -145,15 +125,13 @@ async fn unknown_routes_get_a_bilingual_page_or_problem_json() {
 async fn bad_bodies_get_clear_errors() {
     let app = spawn_app_with(|c| c.max_body_bytes = 4096, Some(test_routes())).await;
     let url = format!("{}/api/v1/test/echo", app.url);
+    // A browser session: state-changing requests carry its CSRF token.
+    let b = app.browser();
+    let token = b.csrf().await;
+    let csrf = |r: reqwest::RequestBuilder| r.header("x-csrf-token", token.clone());
     // Malformed JSON.
-    let res = app
-        .client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body("{\"a\": ")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        csrf(b.client.post(&url)).header("content-type", "application/json").body("{\"a\": ").send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let body: Value = res.json().await.unwrap();
@@ -161,54 +139,32 @@ async fn bad_bodies_get_clear_errors() {
     assert!(body["detail"].as_str().unwrap().contains("JSON"), "{body}");
     assert_eq!(body["titles"]["en"], "The request could not be understood");
     // Wrong content type.
-    let res = app
-        .client
-        .post(&url)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let res = csrf(b.client.post(&url)).header("content-type", "text/plain").body("{}").send().await.unwrap();
     assert_eq!(res.status(), 415);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["code"],
-        "unsupported_media_type"
-    );
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "unsupported_media_type");
     // Oversized body.
     let big = format!("{{\"x\": \"{}\"}}", "a".repeat(10_000));
-    let res = app
-        .client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+    let res =
+        csrf(b.client.post(&url)).header("content-type", "application/json").body(big.clone()).send().await.unwrap();
     assert_eq!(res.status(), 413);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["code"],
-        "payload_too_large"
-    );
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "payload_too_large");
     // … and as a page for a browser form.
-    let res = app
+    let res = b
         .client
         .post(format!("{}/test/form", app.url))
+        .header("x-csrf-token", token.clone())
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("name={}", "a".repeat(10_000)))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("What you sent is too large")
-    );
+    assert!(res.text().await.unwrap().contains("What you sent is too large"));
     // Invalid UTF-8 in a form body.
-    let res = app
+    let res = b
         .client
         .post(format!("{}/test/form", app.url))
+        .header("x-csrf-token", token.clone())
         .header("content-type", "application/x-www-form-urlencoded")
         .body(b"name=%FF%FE\xff".to_vec())
         .send()
@@ -250,28 +206,16 @@ async fn operations_endpoints() {
     assert!(res_has_request_id(&app.get("/healthz").await));
     let _ = app.get("/").await;
     let m = app.get("/metrics").await.text().await.unwrap();
-    assert!(
-        m.contains(r#"phos_http_requests_total{method="GET",route="/",status="200"} 1"#),
-        "{m}"
-    );
+    assert!(m.contains(r#"phos_http_requests_total{method="GET",route="/",status="200"} 1"#), "{m}");
     assert!(m.contains(r#"phos_http_request_duration_seconds_bucket{le="#));
     assert!(m.contains(r#"phos_jobs{status="queued"}"#));
     assert!(m.contains(r#"phos_outbox_messages{status="queued"} 0"#));
     // Readiness fails when a migration is pending.
-    sqlx::query("DELETE FROM phos_migrations WHERE version = 2")
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM phos_migrations WHERE version = 2").execute(app.state.db.pool()).await.unwrap();
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
-    assert!(
-        body["problems"][0]
-            .as_str()
-            .unwrap()
-            .contains("0002_directory.sql"),
-        "{body}"
-    );
+    assert!(body["problems"][0].as_str().unwrap().contains("0002_directory.sql"), "{body}");
     app.shutdown().await;
 }
 
@@ -300,51 +244,21 @@ async fn openapi_document_describes_the_api() {
 #[tokio::test]
 async fn security_headers_and_compression() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(format!("{}/", app.url))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(format!("{}/", app.url)).header("accept-encoding", "gzip").send().await.unwrap();
     let h = res.headers();
-    assert!(
-        h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
-    assert!(
-        !h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("unsafe-inline")
-    );
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
     assert_eq!(h["content-encoding"], "gzip");
-    assert!(
-        h.get("strict-transport-security").is_none(),
-        "no HSTS without TLS"
-    );
+    assert!(h.get("strict-transport-security").is_none(), "no HSTS without TLS");
     let css = app.get("/static/phos.css").await;
     assert_eq!(css.status(), 200);
-    assert!(
-        css.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     assert_eq!(app.get("/static/nope.css").await.status(), 404);
     app.shutdown().await;
     let tls = spawn_app_with(|c| c.tls = true, None).await;
-    assert!(
-        tls.get("/")
-            .await
-            .headers()
-            .get("strict-transport-security")
-            .is_some()
-    );
+    assert!(tls.get("/").await.headers().get("strict-transport-security").is_some());
     tls.shutdown().await;
 }
 
@@ -369,15 +283,8 @@ async fn closures_show_on_pages_and_in_the_api() {
     let app = spawn_app().await;
     // Before: open on a business day.
     let at = "2026-03-03T10:00:00+08:00"; // a Tuesday
-    let body: Value = app
-        .get(&format!(
-            "/api/v1/calendar/open?district=KT&at={}",
-            urlencode(at)
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value =
+        app.get(&format!("/api/v1/calendar/open?district=KT&at={}", urlencode(at))).await.json().await.unwrap();
     assert_eq!(body["open"], true);
     // A territory-wide typhoon closure from now on, open-ended.
     let mut tx = app.state.db.begin().await.unwrap();
@@ -395,58 +302,28 @@ async fn closures_show_on_pages_and_in_the_api() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let body: Value = app
-        .get("/api/v1/calendar/open?district=SSP")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.get("/api/v1/calendar/open?district=SSP").await.json().await.unwrap();
     assert_eq!(body["open"], false);
     assert_eq!(body["closures"][0]["kind"], "typhoon_8");
     let home = app.get("/").await.text().await.unwrap();
     assert!(home.contains("Some services are closed now"));
     let cal = app.get("/calendar").await.text().await.unwrap();
-    assert!(
-        cal.contains("Tropical cyclone signal No. 8 or above")
-            && cal.contains("Until further notice")
-    );
+    assert!(cal.contains("Tropical cyclone signal No. 8 or above") && cal.contains("Until further notice"));
     // Lifting it ends the closure.
     let mut tx = app.state.db.begin().await.unwrap();
-    assert!(
-        kernel::hk::store::lift_closure(&mut tx, &c.id, kernel::now_ms())
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(kernel::hk::store::lift_closure(&mut tx, &c.id, kernel::now_ms()).await.unwrap().is_some());
     tx.commit().await.unwrap();
     let home = app.get("/").await.text().await.unwrap();
     assert!(!home.contains("Some services are closed now"));
     // Business days and holidays.
-    let d: Value = app
-        .get("/api/v1/calendar/business-days?from=2025-01-28&add=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let d: Value = app.get("/api/v1/calendar/business-days?from=2025-01-28&add=1").await.json().await.unwrap();
     assert_eq!(d["date"], "2025-02-03");
-    let res = app
-        .get("/api/v1/calendar/business-days?from=2025-02-30&add=1")
-        .await;
+    let res = app.get("/api/v1/calendar/business-days?from=2025-02-30&add=1").await;
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "from");
-    assert!(
-        body["errors"][0]["message"]["zh-Hant-HK"]
-            .as_str()
-            .unwrap()
-            .contains("日期")
-    );
-    let h: Value = app
-        .get("/api/v1/calendar/holidays?year=2026")
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert!(body["errors"][0]["message"]["zh-Hant-HK"].as_str().unwrap().contains("日期"));
+    let h: Value = app.get("/api/v1/calendar/holidays?year=2026").await.json().await.unwrap();
     assert_eq!(h.as_array().unwrap().len(), 17);
     app.shutdown().await;
 }
@@ -455,32 +332,14 @@ async fn closures_show_on_pages_and_in_the_api() {
 async fn service_point_directory() {
     let app = spawn_app().await;
     phos::demo::seed(&app.state, 1, 10).await.unwrap();
-    let dental: Value = app
-        .get("/api/v1/service-points?kind=dental")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let dental: Value = app.get("/api/v1/service-points?kind=dental").await.json().await.unwrap();
     assert_eq!(dental.as_array().unwrap().len(), 11);
-    let ehc_kt: Value = app
-        .get("/api/v1/service-points?kind=ehc&district=KT")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ehc_kt: Value = app.get("/api/v1/service-points?kind=ehc&district=KT").await.json().await.unwrap();
     assert_eq!(ehc_kt.as_array().unwrap().len(), 1);
     let districts: Value = app.get("/api/v1/districts").await.json().await.unwrap();
     assert_eq!(districts.as_array().unwrap().len(), 18);
-    let page = app
-        .get("/service-points?district=IS&kind=dental")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("Tai O") && page.contains("Cheung Chau"),
-        "Islands dental clinics listed"
-    );
+    let page = app.get("/service-points?district=IS&kind=dental").await.text().await.unwrap();
+    assert!(page.contains("Tai O") && page.contains("Cheung Chau"), "Islands dental clinics listed");
     let page = app
         .client
         .get(format!("{}/service-points?kind=mchc", app.url))

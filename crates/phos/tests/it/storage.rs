@@ -14,10 +14,7 @@ async fn both_engines_hold_the_same_schema() {
     assert!(a.len() > 40, "schema looks too small: {} columns", a.len());
     let only_sqlite: Vec<_> = a.iter().filter(|c| !b.contains(c)).collect();
     let only_pg: Vec<_> = b.iter().filter(|c| !a.contains(c)).collect();
-    assert!(
-        only_sqlite.is_empty() && only_pg.is_empty(),
-        "sqlite only: {only_sqlite:?}\npostgres only: {only_pg:?}"
-    );
+    assert!(only_sqlite.is_empty() && only_pg.is_empty(), "sqlite only: {only_sqlite:?}\npostgres only: {only_pg:?}");
 }
 
 #[tokio::test]
@@ -27,23 +24,12 @@ async fn migrations_apply_once_and_detect_edits() {
     let all = kernel::area::all_migrations(&phos::areas());
     let first = kernel::migrate::run(&db, &all).await.unwrap();
     assert_eq!(first.len(), all.len());
-    assert!(
-        kernel::migrate::run(&db, &all).await.unwrap().is_empty(),
-        "second run applies nothing"
-    );
-    assert!(
-        kernel::migrate::pending(&db, &all)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(kernel::migrate::run(&db, &all).await.unwrap().is_empty(), "second run applies nothing");
+    assert!(kernel::migrate::pending(&db, &all).await.unwrap().is_empty());
     let mut edited = all.clone();
     edited[0].sql = "CREATE TABLE sneaky (x TEXT);";
     let err = kernel::migrate::run(&db, &edited).await.unwrap_err();
-    assert!(
-        err.to_string().contains("changed after it was applied"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("changed after it was applied"), "{err}");
 }
 
 #[tokio::test]
@@ -64,33 +50,19 @@ async fn a_failed_migration_leaves_nothing_behind() {
         .try_get::<i64, _>("n")
         .unwrap();
     assert_eq!(exists, 0);
-    let probe = sqlx::query("SELECT COUNT(*) FROM half_written")
-        .fetch_one(db.pool())
-        .await;
-    assert!(
-        probe.is_err(),
-        "the table of the failed migration must not exist"
-    );
+    let probe = sqlx::query("SELECT COUNT(*) FROM half_written").fetch_one(db.pool()).await;
+    assert!(probe.is_err(), "the table of the failed migration must not exist");
 }
 
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     let t = TestDb::on(Engine::Sqlite).await;
     let db = t.migrated().await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.pool()).await.unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
     assert_eq!(fk, 1);
-    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(db.pool()).await.unwrap();
     assert!(busy >= 5000);
 }
 
@@ -99,15 +71,10 @@ async fn a_rolled_back_transaction_writes_nothing() {
     let t = TestDb::new().await;
     let db = t.migrated().await;
     let mut tx = db.begin().await.unwrap();
-    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 1)")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 1)").execute(&mut *tx).await.unwrap();
     tx.rollback().await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = 'k'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = 'k'").fetch_one(db.pool()).await.unwrap();
     assert_eq!(n, 0);
     assert_eq!(db.engine(), engine());
 }
@@ -123,15 +90,9 @@ async fn backup_and_restore_round_trip() {
     let file = t.dir.join("backups/first.db");
     let bytes = kernel::backup::backup(&db, &file).await.unwrap();
     assert!(bytes > 10_000);
-    assert!(
-        kernel::backup::backup(&db, &file).await.is_err(),
-        "never overwrites a backup"
-    );
+    assert!(kernel::backup::backup(&db, &file).await.is_err(), "never overwrites a backup");
     // Change the live database after the backup.
-    sqlx::query("DELETE FROM citizens WHERE district = 'KT'")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM citizens WHERE district = 'KT'").execute(db.pool()).await.unwrap();
     let after_delete = phos::demo::counts(&db).await.unwrap();
     assert!(after_delete.1 < 500);
     db.close().await;
@@ -150,19 +111,14 @@ async fn backup_and_restore_round_trip() {
 async fn demo_seeding_is_idempotent() {
     let t = TestDb::new().await;
     let db = t.migrated().await;
-    let state = phos::state(crate::harness::test_config(&t), db.clone())
-        .await
-        .unwrap();
+    let state = phos::state(crate::harness::test_config(&t), db.clone()).await.unwrap();
     let first = phos::demo::seed(&state, 42, 2000).await.unwrap();
     assert_eq!((first.service_points, first.citizens), (58, 2000));
     let second = phos::demo::seed(&state, 42, 2000).await.unwrap();
     assert!(second.already_seeded);
     assert_eq!(phos::demo::counts(&db).await.unwrap(), (58, 2000));
     // HKIDs are stored masked and keyed-hashed, never in clear.
-    let row = sqlx::query("SELECT hkid_masked, hkid_hmac FROM citizens LIMIT 1")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let row = sqlx::query("SELECT hkid_masked, hkid_hmac FROM citizens LIMIT 1").fetch_one(db.pool()).await.unwrap();
     let masked: String = row.try_get("hkid_masked").unwrap();
     let hmac: String = row.try_get("hkid_hmac").unwrap();
     assert!(masked.contains("***("), "{masked}");

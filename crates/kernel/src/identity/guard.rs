@@ -1,0 +1,258 @@
+//! The one middleware that decides: resolve who is calling (bearer token or session cookie),
+//! look up the route's declared access, refuse what is not allowed, check CSRF on
+//! state-changing requests that cookies authenticate, rate-limit and audit partner calls.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
+use super::{Access, AccessTable, Identity, StaffIdentity};
+use crate::AppState;
+use crate::audit::{self, Origin};
+use crate::web::AppError;
+use crate::web::error::wants_json;
+
+/// The CSRF token for forms on this request's page.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// The session cookie value of this request, if it is signed in (for sign-out).
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);
+
+pub struct Guard {
+    pub state: AppState,
+    pub table: AccessTable,
+}
+
+fn is_unguarded_asset(path: &str) -> bool {
+    path.starts_with("/static/") || matches!(path, "/favicon.ico" | "/healthz" | "/readyz" | "/metrics")
+}
+
+/// Paths where cookie-less, token-less POSTs are expected (OAuth clients authenticate themselves).
+fn csrf_exempt(path: &str) -> bool {
+    path.starts_with("/oauth/")
+}
+
+async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {
+    let Some(s) = session::lookup(&state.db, token).await? else { return Ok(None) };
+    let identity = match s.kind.as_str() {
+        "staff" => match super::staff::by_id(&state.db, &s.subject_id).await? {
+            Some(u) if u.status == "active" => Identity::Staff(StaffIdentity {
+                id: u.id,
+                email: u.email,
+                display_name: u.display_name,
+                roles: u.roles,
+            }),
+            _ => return Ok(None),
+        },
+        _ => match super::citizen::identity(&state.db, &s.subject_id).await? {
+            Some(c) => Identity::Citizen(c),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some((identity, s.id_hash)))
+}
+
+fn login_redirect(access: Access, req: &Request) -> Response {
+    let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let login = if matches!(access, Access::Citizen) { "/signin" } else { "/staff/login" };
+    Redirect::to(&format!("{login}?next={}", crate::web::page::percent_encode(here))).into_response()
+}
+
+fn bearer_challenge(mut res: Response, error: Option<&str>) -> Response {
+    let v = match error {
+        Some(e) => format!("Bearer realm=\"phos\", error=\"{e}\""),
+        None => "Bearer realm=\"phos\"".into(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    res
+}
+
+async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<String>), Response> {
+    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let v = v.to_string();
+        return Ok((req, Some(v)));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((req, None));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
+    };
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) -> Response {
+    let state = &g.state;
+    let uri_path = req.uri().path().to_string();
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let json = wants_json(&uri_path, req.headers());
+    let origin = Origin {
+        request_id: req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string(),
+        ip: req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "-".into()),
+    };
+    if is_unguarded_asset(&uri_path) {
+        return next.run(req).await;
+    }
+
+    // 1. Who is calling.
+    let mut identity = Identity::Anonymous;
+    let mut binding: Option<String> = None;
+    let mut bearer = false;
+    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+    if let Some(token) = auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) {
+        bearer = true;
+        match super::partner::resolve_token(&state.db, token).await {
+            Ok(Some(p)) => identity = Identity::Partner(p),
+            Ok(None) => {
+                return bearer_challenge(
+                    AppError::Code(StatusCode::UNAUTHORIZED, "invalid_token").into_response(),
+                    Some("invalid_token"),
+                );
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    } else if let Some(token) = session::cookie_value(req.headers(), SESSION_COOKIE) {
+        match resolve_session(state, &token).await {
+            Ok(Some((id, hash))) => {
+                identity = id;
+                binding = Some(hash);
+                req.extensions_mut().insert(SessionToken(token));
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+
+    // 2. What the route allows.
+    if let Some(path) = matched.as_deref() {
+        let Some(access) = g.table.0.get(path).copied() else {
+            return AppError::Internal(anyhow::anyhow!("route {path} has no declared access; it refuses everyone"))
+                .into_response();
+        };
+        if !identity.allows(access) {
+            return match (&identity, access) {
+                (Identity::Anonymous, Access::Partner(_)) => {
+                    bearer_challenge(AppError::Unauthorized.into_response(), None)
+                }
+                (Identity::Partner(_), Access::Partner(_)) => bearer_challenge(
+                    AppError::Code(StatusCode::FORBIDDEN, "insufficient_scope").into_response(),
+                    Some("insufficient_scope"),
+                ),
+                (Identity::Anonymous, _) if json => AppError::Unauthorized.into_response(),
+                (Identity::Anonymous, _) => login_redirect(access, &req),
+                _ => {
+                    let _ = audit::record_now(
+                        &state.db,
+                        &identity.actor(),
+                        &origin,
+                        audit::Event::new("access.denied", "route", path).detail(req.method().as_str()),
+                    )
+                    .await;
+                    AppError::Forbidden.into_response()
+                }
+            };
+        }
+    }
+
+    // 3. CSRF: state-changing requests that a cookie could have authenticated need the token.
+    let mut new_csrf_cookie = None;
+    let binding = match binding {
+        Some(b) => b,
+        None => match session::cookie_value(req.headers(), CSRF_COOKIE).filter(|v| v.len() == 64) {
+            Some(v) => v,
+            None => {
+                let v = session::random_token();
+                new_csrf_cookie = Some(v.clone());
+                v
+            }
+        },
+    };
+    let expected = session::csrf_token(&state.keys.csrf, &binding);
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !bearer && !csrf_exempt(&uri_path) && matched.is_some() {
+        let (r, provided) = match provided_csrf(req, state.config.max_body_bytes).await {
+            Ok(x) => x,
+            Err(res) => return res,
+        };
+        req = r;
+        if !provided.is_some_and(|p| session::same_token(&p, &expected)) {
+            return AppError::Code(StatusCode::FORBIDDEN, "csrf_failed").into_response();
+        }
+    }
+
+    // 4. Partners: per-client rate limit, and every call audited.
+    if let (Identity::Partner(p), Some(path)) = (&identity, matched.as_deref()) {
+        match crate::ratelimit::hit(&state.db, &format!("client:{}", p.client_id), 60_000).await {
+            Ok((hits, reset_ms)) if hits > p.rate_limit_per_minute => {
+                let mut res = AppError::TooManyRequests.into_response();
+                let secs = (reset_ms + 999) / 1000;
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+                return res;
+            }
+            Ok(_) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+        let detail = format!("{} {}", req.method(), uri_path);
+        if let Err(e) = audit::record_now(
+            &state.db,
+            &identity.actor(),
+            &origin,
+            audit::Event::new("partner.call", "route", path).detail(&detail),
+        )
+        .await
+        {
+            return AppError::from(e).into_response();
+        }
+    }
+
+    req.extensions_mut().insert(identity);
+    req.extensions_mut().insert(CsrfToken(expected));
+    req.extensions_mut().insert(origin);
+    let mut res = next.run(req).await;
+    if let Some(v) = new_csrf_cookie
+        && let Ok(h) = HeaderValue::from_str(&session::cookie(CSRF_COOKIE, &v, None, state.config.tls))
+    {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
+    res
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Identity {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Identity>().cloned().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Origin>().cloned().unwrap_or_default())
+    }
+}

@@ -1,0 +1,166 @@
+//! Sessions in the database (so any replica serves any request), cookies and CSRF tokens.
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Db, Tx};
+
+pub const SESSION_COOKIE: &str = "phos_session";
+pub const CSRF_COOKIE: &str = "phos_csrf";
+
+/// Idle and absolute lifetimes.
+pub const IDLE_MS: i64 = 30 * 60 * 1000;
+pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
+/// `last_seen_at` is refreshed at most this often, to keep reads cheap.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub kind: String,
+    pub subject_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// Creates a session and returns its token (only its hash is stored).
+pub async fn create(tx: &mut Tx, kind: &str, subject_id: &str, ip: &str) -> sqlx::Result<String> {
+    let token = random_token();
+    let now = crate::now_ms();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, kind, subject_id, created_at, last_seen_at, expires_at, ip) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+    )
+    .bind(token_hash(&token))
+    .bind(kind)
+    .bind(subject_id)
+    .bind(now)
+    .bind(now + ABSOLUTE_MS)
+    .bind(ip)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// The live session for `token`, or `None` if unknown, idle too long or past its absolute end.
+pub async fn lookup(db: &Db, token: &str) -> sqlx::Result<Option<SessionRow>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let row = sqlx::query(
+        "SELECT id_hash, kind, subject_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let s = SessionRow {
+        id_hash: r.try_get("id_hash")?,
+        kind: r.try_get("kind")?,
+        subject_id: r.try_get("subject_id")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        expires_at: r.try_get("expires_at")?,
+    };
+    let now = crate::now_ms();
+    if now >= s.expires_at || now - s.last_seen_at >= IDLE_MS {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(db.pool()).await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(s))
+}
+
+pub async fn destroy(db: &Db, token: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(token_hash(token)).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Ends every session of a person (role change, account disabled).
+pub async fn destroy_all_for(tx: &mut Tx, subject_id: &str) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE subject_id = $1")
+        .bind(subject_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure behind TLS; `max_age` of 0
+/// deletes the cookie, `None` makes it last for the browser session.
+pub fn cookie(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if tls {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The value of cookie `name` in the request headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().find_map(|v| {
+        v.to_str().ok()?.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then(|| v.to_string())
+        })
+    })
+}
+
+/// The CSRF token bound to a session (or, before sign-in, to the CSRF cookie).
+pub fn csrf_token(key: &[u8], binding: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(b"csrf:");
+    mac.update(binding.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Constant-time comparison of two tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_are_bound() {
+        let a = csrf_token(b"k", "session-1");
+        assert_eq!(a, csrf_token(b"k", "session-1"));
+        assert_ne!(a, csrf_token(b"k", "session-2"));
+        assert_ne!(a, csrf_token(b"other", "session-1"));
+        assert!(same_token(&a, &a.clone()));
+        assert!(!same_token(&a, &a[1..]));
+    }
+
+    #[test]
+    fn cookies() {
+        assert_eq!(cookie("phos_session", "abc", None, false), "phos_session=abc; Path=/; HttpOnly; SameSite=Lax");
+        assert!(cookie("x", "", Some(0), true).ends_with("Max-Age=0; Secure"));
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("cookie", "a=1; phos_session=tok; b=2".parse().unwrap());
+        assert_eq!(cookie_value(&h, "phos_session").as_deref(), Some("tok"));
+        assert_eq!(cookie_value(&h, "nope"), None);
+    }
+}

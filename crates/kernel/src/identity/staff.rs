@@ -1,0 +1,247 @@
+//! Staff accounts: creation and invitation, roles, disabling, and sign-in with throttling and
+//! temporary lock-out after repeated failures.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Role, parse_roles, password, roles_to_string};
+use crate::db::{Db, Tx};
+
+/// Failures in a row that lock an account.
+pub const MAX_FAILURES: i64 = 5;
+/// First lock-out; each further lock-out doubles it, up to a day.
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// How long an invitation link works.
+pub const INVITE_MS: i64 = 7 * 24 * 3600 * 1000;
+
+#[derive(Clone, Debug)]
+pub struct StaffUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub status: String,
+    pub failed_logins: i64,
+    pub lockouts: i64,
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+    password_hash: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, email, display_name, roles, password_hash, status, failed_logins, lockouts, locked_until, created_at";
+
+fn row_to_user(r: &AnyRow) -> sqlx::Result<StaffUser> {
+    let roles: String = r.try_get("roles")?;
+    Ok(StaffUser {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        display_name: r.try_get("display_name")?,
+        roles: parse_roles(&roles).unwrap_or_default(),
+        status: r.try_get("status")?,
+        failed_logins: r.try_get("failed_logins")?,
+        lockouts: r.try_get("lockouts")?,
+        locked_until: r.try_get("locked_until")?,
+        created_at: r.try_get("created_at")?,
+        password_hash: r.try_get("password_hash")?,
+    })
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub fn valid_email(email: &str) -> bool {
+    let e = email.trim();
+    e.len() <= 254
+        && !e.contains(char::is_whitespace)
+        && matches!(e.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("an account with this e-mail already exists")]
+    Exists,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Creates an account: active with a password, or invited (returns the invitation token).
+pub async fn create(
+    tx: &mut Tx,
+    email: &str,
+    display_name: &str,
+    roles: &[Role],
+    password_hash: Option<String>,
+) -> Result<(StaffUser, Option<String>), StaffError> {
+    let email = normalise_email(email);
+    let now = crate::now_ms();
+    let id = crate::new_id();
+    let invite = password_hash.is_none().then(super::session::random_token);
+    let status = if password_hash.is_some() { "active" } else { "invited" };
+    let inserted = sqlx::query(
+        "INSERT INTO staff_users (id, email, display_name, roles, password_hash, status, invite_token_hash, invite_expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(display_name)
+    .bind(roles_to_string(roles))
+    .bind(&password_hash)
+    .bind(status)
+    .bind(invite.as_deref().map(super::session::token_hash))
+    .bind(invite.as_ref().map(|_| now + INVITE_MS))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StaffError::Exists);
+    }
+    let user = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1")))
+        .bind(&id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((row_to_user(&user)?, invite))
+}
+
+pub async fn by_id(db: &Db, id: &str) -> sqlx::Result<Option<StaffUser>> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(row_to_user).transpose()
+}
+
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<StaffUser>> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM staff_users WHERE email = $1")))
+        .bind(normalise_email(email))
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(row_to_user).transpose()
+}
+
+pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffUser>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM staff_users ORDER BY email")))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(row_to_user).collect()
+}
+
+pub async fn set_roles(tx: &mut Tx, id: &str, roles: &[Role]) -> sqlx::Result<bool> {
+    let n = sqlx::query("UPDATE staff_users SET roles = $1, updated_at = $2 WHERE id = $3")
+        .bind(roles_to_string(roles))
+        .bind(crate::now_ms())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+/// Disables or re-enables an account; disabling ends its sessions.
+pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> sqlx::Result<bool> {
+    let sql = if disabled {
+        "UPDATE staff_users SET status = 'disabled', updated_at = $1 WHERE id = $2"
+    } else {
+        "UPDATE staff_users SET status = CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END, \
+         failed_logins = 0, locked_until = NULL, updated_at = $1 WHERE id = $2"
+    };
+    let n = sqlx::query(sql).bind(crate::now_ms()).bind(id).execute(&mut **tx).await?.rows_affected();
+    if disabled {
+        super::session::destroy_all_for(tx, id).await?;
+    }
+    Ok(n == 1)
+}
+
+/// Sets the password of an invited account from its invitation token. Returns the account.
+pub async fn accept_invite(tx: &mut Tx, token: &str, password_hash: &str) -> sqlx::Result<Option<StaffUser>> {
+    let now = crate::now_ms();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE staff_users SET password_hash = $1, status = 'active', invite_token_hash = NULL, invite_expires_at = NULL, updated_at = $2 \
+         WHERE invite_token_hash = $3 AND invite_expires_at > $2 AND status = 'invited' RETURNING {COLUMNS}"
+    )))
+    .bind(password_hash)
+    .bind(now)
+    .bind(super::session::token_hash(token))
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(row_to_user).transpose()
+}
+
+/// Whether an invitation token is live (for showing the set-password page).
+pub async fn invite_is_live(db: &Db, token: &str) -> sqlx::Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT email FROM staff_users WHERE invite_token_hash = $1 AND invite_expires_at > $2 AND status = 'invited'",
+    )
+    .bind(super::session::token_hash(token))
+    .bind(crate::now_ms())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| r.try_get("email")).transpose()
+}
+
+/// The result of a sign-in attempt.
+#[derive(Debug)]
+pub enum Login {
+    Ok(StaffUser),
+    /// Wrong e-mail or password (never says which).
+    Rejected,
+    /// This failure locked the account until the given time.
+    NowLocked {
+        user_id: String,
+        until: i64,
+    },
+    /// Already locked: the password was not even checked.
+    Locked {
+        until: i64,
+    },
+    Disabled,
+}
+
+/// Checks a password, counting failures and locking the account after `MAX_FAILURES` in a row.
+pub async fn attempt_login(db: &Db, email: &str, password: &str) -> sqlx::Result<Login> {
+    let now = crate::now_ms();
+    let Some(user) = by_email(db, email).await? else {
+        password::verify_async(password.to_string(), password::DUMMY_HASH.clone()).await;
+        return Ok(Login::Rejected);
+    };
+    if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        return Ok(Login::Locked { until });
+    }
+    let Some(hash) = user.password_hash.clone() else {
+        password::verify_async(password.to_string(), password::DUMMY_HASH.clone()).await;
+        return Ok(Login::Rejected);
+    };
+    let ok = password::verify_async(password.to_string(), hash).await;
+    if ok && user.status == "disabled" {
+        return Ok(Login::Disabled);
+    }
+    if ok && user.status == "active" {
+        sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(&user.id)
+            .execute(db.pool())
+            .await?;
+        return Ok(Login::Ok(user));
+    }
+    // A failure: count it, and lock when it is the MAX_FAILURES-th in a row (one statement, so
+    // concurrent failures cannot skip the lock).
+    let lock_ms = (LOCKOUT_MS << user.lockouts.min(6)).min(24 * 3600 * 1000);
+    let row = sqlx::query(
+        "UPDATE staff_users SET failed_logins = failed_logins + 1, \
+         locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
+         lockouts = CASE WHEN failed_logins + 1 >= $1 THEN lockouts + 1 ELSE lockouts END \
+         WHERE id = $3 RETURNING failed_logins, locked_until",
+    )
+    .bind(MAX_FAILURES)
+    .bind(now + lock_ms)
+    .bind(&user.id)
+    .fetch_one(db.pool())
+    .await?;
+    let failures: i64 = row.try_get("failed_logins")?;
+    if failures >= MAX_FAILURES {
+        sqlx::query("UPDATE staff_users SET failed_logins = 0 WHERE id = $1").bind(&user.id).execute(db.pool()).await?;
+        return Ok(Login::NowLocked { user_id: user.id, until: now + lock_ms });
+    }
+    Ok(Login::Rejected)
+}
