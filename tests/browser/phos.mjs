@@ -1,8 +1,8 @@
 // Shared helpers for browser tests: start PHOS on a free port, launch Debian's Chromium,
 // run axe-core on a page.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,49 @@ function freePort() {
     s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
     s.on('error', fail);
   });
+}
+
+/** Starts a real SMTP server (Python aiosmtpd) that stores mail in a Maildir. */
+export async function startSmtpSink() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'phos-mail-'));
+  const child = spawn('python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', join(dir, 'maildir')],
+    { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((res) => {
+      const s = connect(port, '127.0.0.1', () => { s.end(); res(true); });
+      s.on('error', () => res(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port, child,
+    /** Polls the Maildir for a message to `to` and returns its decoded text. */
+    async waitFor(to, timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const newDir = join(dir, 'maildir', 'new');
+        if (existsSync(newDir)) {
+          for (const f of readdirSync(newDir)) {
+            const raw = readFileSync(join(newDir, f), 'utf8');
+            if (raw.includes(to)) return decodeMail(raw);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to}`);
+    },
+    stop() { child.kill(); },
+  };
+}
+
+/** Subject and body of a simple RFC 5322 message (base64 or plain body). */
+function decodeMail(raw) {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  const b64 = /Content-Transfer-Encoding: base64/i.test(head);
+  return { head, body: b64 ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body };
 }
 
 /** Starts `phos demo` with a small synthetic world; resolves when /readyz answers. */

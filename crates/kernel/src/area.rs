@@ -144,6 +144,18 @@ pub fn kernel() -> Area {
                 href: "/calendar",
             },
             HomeCard {
+                audience: Audience::Public,
+                title_key: "home-card-account",
+                description_key: "home-card-account-desc",
+                href: "/me",
+            },
+            HomeCard {
+                audience: Audience::Staff,
+                title_key: "home-card-staff",
+                description_key: "home-card-staff-desc",
+                href: "/staff",
+            },
+            HomeCard {
                 audience: Audience::Partner,
                 title_key: "home-card-api",
                 description_key: "home-card-api-desc",

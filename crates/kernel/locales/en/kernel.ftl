@@ -17,6 +17,10 @@ home-card-calendar = Public holidays and closures
 home-card-calendar-desc = General holidays and service closures for typhoons and black rainstorms.
 home-card-api = Open API
 home-card-api-desc = The OpenAPI 3.1 description of the PHOS JSON API.
+home-card-account = My account
+home-card-account-desc = Sign in with a one-time code to keep your details and manage services for the people you care for.
+home-card-staff = Staff home
+home-card-staff-desc = Sign in to the tools of your role: accounts, audit log, partners, outbox.
 home-card-outbox = Notification outbox
 home-card-outbox-desc = Messages sent by PHOS and their delivery status (on this machine only).
 

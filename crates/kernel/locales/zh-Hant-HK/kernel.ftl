@@ -17,6 +17,10 @@ home-card-calendar = 公眾假期及服務暫停
 home-card-calendar-desc = 公眾假期，以及因颱風及黑色暴雨而暫停的服務。
 home-card-api = 開放應用程式介面
 home-card-api-desc = PHOS JSON 介面的 OpenAPI 3.1 說明文件。
+home-card-account = 我的帳戶
+home-card-account-desc = 以一次性驗證碼登入，更新個人資料及為你照顧的人管理服務。
+home-card-staff = 職員主頁
+home-card-staff-desc = 登入使用你的角色工具：帳戶、審計記錄、合作夥伴、寄件匣。
 home-card-outbox = 通知寄件匣
 home-card-outbox-desc = PHOS 發出的訊息及其傳送狀態（只限本機）。
 

@@ -279,8 +279,7 @@ async fn request_code(b: &Browser, contact: &str) -> String {
     let res = b.post_form("/signin", &[("contact", contact)]).await;
     assert_eq!(res.status(), 303, "code requested");
     let loc = res.headers()["location"].to_str().unwrap().to_string();
-    let r = loc.split("ref=").nth(1).unwrap().split('&').next().unwrap().to_string();
-    r
+    loc.split("ref=").nth(1).unwrap().split('&').next().unwrap().to_string()
 }
 
 #[tokio::test]
