@@ -831,3 +831,61 @@ async fn concurrent_audit_writers_keep_one_chain() {
     let db = kernel::Db::connect(&t.url).await.unwrap();
     assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 300 });
 }
+
+/// Two replicas on one database: a session started on one is honoured by the other, and signing
+/// out on the second ends it everywhere.
+#[tokio::test]
+async fn sessions_work_across_replicas() {
+    let app = spawn_app().await;
+    let id = app.staff_user("auditor@dh.test", &[Role::Auditor], STAFF_PASSWORD).await;
+    let token = app.session_cookie("staff", &id).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let db2 = kernel::Db::connect(&app.db.url).await.unwrap();
+    let state2 = phos::state(crate::harness::test_config(&app.db), db2).await.unwrap();
+    let replica = phos::start(state2, listener, None, crate::harness::fast_worker(), false).unwrap();
+    let res = app
+        .client
+        .get(format!("{}/staff/audit", replica.url()))
+        .header("cookie", format!("phos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "replica 2 honours a session stored by replica 1");
+    let res = app
+        .client
+        .get(format!("{}/staff/audit", app.url))
+        .header("cookie", format!("phos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "and so does replica 1");
+    // Sign out on replica 2 (CSRF token of that session, from replica 2's page).
+    let page = app
+        .client
+        .get(format!("{}/staff", replica.url()))
+        .header("cookie", format!("phos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page.text().await.unwrap()).unwrap();
+    let res = app
+        .client
+        .post(format!("{}/staff/logout", replica.url()))
+        .header("cookie", format!("phos_session={token}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = app
+        .client
+        .get(format!("{}/staff/audit", app.url))
+        .header("cookie", format!("phos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "signed out everywhere");
+    replica.shutdown().await.unwrap();
+    app.shutdown().await;
+}
