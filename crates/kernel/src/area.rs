@@ -39,6 +39,8 @@ pub struct Area {
     pub routes: fn() -> Routes,
     pub jobs: fn(&mut Registry),
     pub home: Vec<HomeCard>,
+    /// The area's Fluent catalogue (the kernel's own is built in).
+    pub catalogue: Option<&'static fluent_templates::StaticLoader>,
 }
 
 /// Everything a handler or job needs. Cheap to clone; nothing here holds state that matters
@@ -81,6 +83,9 @@ impl AppState {
         let mut registry = Registry::default();
         for a in areas {
             (a.jobs)(&mut registry);
+            if let Some(c) = a.catalogue {
+                crate::i18n::register_catalogue(c);
+            }
         }
         Ok(AppState {
             notifier: Arc::new(Notifier::from_config(&config)?),
@@ -168,6 +173,7 @@ pub fn kernel() -> Area {
                 href: "/staff/outbox",
             },
         ],
+        catalogue: None,
     }
 }
 

@@ -9,8 +9,37 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
-/// A transaction on whichever engine is configured.
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction on whichever engine is configured. On SQLite it also holds this
+/// process's writer turn (see `Db::begin`). Dereferences to the connection, so queries run
+/// with `.execute(&mut *tx)` (or `&mut **tx` through a `&mut Tx`).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -42,6 +71,9 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite has one writer at a time: writers queue here, in order, before they take a
+    /// connection, instead of holding pool connections while they spin on the file lock.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -79,7 +111,7 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| DbError::Connect { url: crate::config::mask_url(&url), source: e })?;
-        Ok(Db { pool, engine })
+        Ok(Db { pool, engine, writer: std::sync::Arc::new(tokio::sync::Mutex::new(())) })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -95,8 +127,12 @@ impl Db {
     /// mid-transaction; on PostgreSQL it is a plain `BEGIN`.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Engine::Postgres => self.pool.begin().await,
+            Engine::Sqlite => {
+                let turn = self.writer.clone().lock_owned().await;
+                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx { inner, _turn: Some(turn) })
+            }
+            Engine::Postgres => Ok(Tx { inner: self.pool.begin().await?, _turn: None }),
         }
     }
 

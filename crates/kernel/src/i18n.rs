@@ -138,6 +138,52 @@ pub struct BTreeTexts {
     pub zh_hant: String,
 }
 
+/// The message identifiers of every `.ftl` file in `dir`.
+pub fn catalogue_keys(dir: &str) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("locale dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "ftl") {
+            let text = std::fs::read_to_string(&path).expect("ftl");
+            for line in text.lines() {
+                if let Some((id, _)) = line.split_once('=')
+                    && !line.starts_with([' ', '#', '.', '*', '['])
+                    && !id.trim().is_empty()
+                {
+                    keys.insert(id.trim().to_string());
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// Checks that the `.ftl` catalogues under `dir` (one folder per language) have the same keys
+/// in both languages and a text for each; returns the problems found (for each area's test).
+pub fn check_catalogue(dir: &str) -> Vec<String> {
+    let en = catalogue_keys(&format!("{dir}/en"));
+    let zh = catalogue_keys(&format!("{dir}/zh-Hant-HK"));
+    let mut problems: Vec<String> = en.difference(&zh).map(|k| format!("{k} missing in zh-Hant-HK")).collect();
+    problems.extend(zh.difference(&en).map(|k| format!("{k} missing in en")));
+    if en.is_empty() {
+        problems.push(format!("no keys found in {dir}/en"));
+    }
+    let args: Vec<(&'static str, String)> =
+        ["year", "count", "value", "left", "max", "min", "until", "date", "time", "ref", "name", "service", "clinic"]
+            .iter()
+            .map(|k| (*k, "1".to_string()))
+            .collect();
+    for k in &en {
+        if Locale::En.t_args(k, &args) == *k {
+            problems.push(format!("{k} has no English text"));
+        }
+        if Locale::ZhHant.t_args(k, &args) == *k {
+            problems.push(format!("{k} has no Chinese text"));
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,8 +206,8 @@ mod tests {
     #[test]
     fn catalogues_have_the_same_keys() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
-        let en = crate::i18n::tests::keys(&format!("{dir}/en"));
-        let zh = crate::i18n::tests::keys(&format!("{dir}/zh-Hant-HK"));
+        let en = catalogue_keys(&format!("{dir}/en"));
+        let zh = catalogue_keys(&format!("{dir}/zh-Hant-HK"));
         assert!(en.len() > 20, "catalogue looks empty: {}", en.len());
         let missing_zh: Vec<_> = en.difference(&zh).collect();
         let missing_en: Vec<_> = zh.difference(&en).collect();
@@ -173,25 +219,5 @@ mod tests {
             assert_ne!(Locale::En.t_args(k, &args), *k, "{k} has no English text");
             assert_ne!(Locale::ZhHant.t_args(k, &args), *k, "{k} has no Chinese text");
         }
-    }
-
-    /// The message identifiers of every `.ftl` file in `dir`.
-    pub fn keys(dir: &str) -> std::collections::BTreeSet<String> {
-        let mut keys = std::collections::BTreeSet::new();
-        for entry in std::fs::read_dir(dir).expect("locale dir") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "ftl") {
-                let text = std::fs::read_to_string(&path).expect("ftl");
-                for line in text.lines() {
-                    if let Some((id, _)) = line.split_once('=')
-                        && !line.starts_with([' ', '#', '.', '*', '['])
-                        && !id.trim().is_empty()
-                    {
-                        keys.insert(id.trim().to_string());
-                    }
-                }
-            }
-        }
-        keys
     }
 }

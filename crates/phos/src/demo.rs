@@ -72,6 +72,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    clinics::seed_demo(state).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 

@@ -597,7 +597,7 @@ async fn role_matrix_over_every_route() {
     // The generated document is up to date.
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/access-matrix.md"))
         .expect("docs/access-matrix.md");
-    assert!(doc.contains(&table.markdown()), "docs/access-matrix.md is stale: regenerate with `phos access-matrix`");
+    assert!(doc.contains(&table.markdown()), "docs/access-matrix.md is stale: regenerate with scripts/access-matrix");
     // Every API path in the OpenAPI document has a declared rule.
     let api: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     for path in api["paths"].as_object().unwrap().keys() {

@@ -194,7 +194,10 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
     kernel::jobs::install_schedules(&state.db, &state.jobs).await.unwrap();
     let names: Vec<String> =
         sqlx::query_scalar("SELECT name FROM job_schedules ORDER BY name").fetch_all(state.db.pool()).await.unwrap();
-    assert_eq!(names, vec!["kernel.prune-daily".to_string(), "test.every-minute".to_string()]);
+    assert_eq!(
+        names,
+        vec!["clinics.generate-daily".to_string(), "kernel.prune-daily".to_string(), "test.every-minute".to_string()]
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod harness;
 
 mod cli;
+mod clinics;
 mod identity;
 mod jobs;
 mod notify;

@@ -1,0 +1,230 @@
+//! What booking does, as one transaction: take a place (conditional update), write the booking,
+//! queue the confirmation in the person's language, and audit it. Used by pages and the API.
+
+use kernel::AppState;
+use kernel::audit::{self, Actor, Event, Origin};
+use kernel::i18n::Locale;
+use kernel::notify;
+use sqlx::Row;
+
+use crate::booking::{self, Refusal};
+use crate::model::Booking;
+use crate::store;
+
+/// Who books, for whom, and through which channel.
+pub struct BookRequest<'a> {
+    pub slot_id: &'a str,
+    pub citizen_id: &'a str,
+    /// The citizen (caregiver or self) or staff member who books.
+    pub actor: Actor,
+    pub channel: &'a str,
+    pub origin: &'a Origin,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ActionError {
+    fn from(e: sqlx::Error) -> Self {
+        ActionError::Other(e.into())
+    }
+}
+
+impl From<Refusal> for ActionError {
+    fn from(r: Refusal) -> Self {
+        ActionError::Refused(r)
+    }
+}
+
+/// Contact of the person who should hear about a booking: `(channel, recipient, locale, name)`.
+async fn contact(
+    state: &AppState,
+    citizen_id: &str,
+) -> sqlx::Result<Option<(notify::Channel, String, Locale, String)>> {
+    let r = sqlx::query(
+        "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens WHERE id = $1",
+    )
+    .bind(citizen_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let email: Option<String> = r.try_get("email")?;
+    let phone: Option<String> = r.try_get("phone")?;
+    let channel: String = r.try_get("contact_channel")?;
+    let locale = Locale::parse(&r.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
+    let en: String = r.try_get("name_en")?;
+    let zh: String = r.try_get("name_zh")?;
+    // Chinese name for Chinese messages when there is one, else whichever name exists.
+    let name = if (locale == Locale::ZhHant && !zh.is_empty()) || en.is_empty() { zh } else { en };
+    Ok(match (channel.as_str(), email, phone) {
+        ("sms", _, Some(p)) => Some((notify::Channel::Sms, p, locale, name)),
+        (_, Some(e), _) => Some((notify::Channel::Email, e, locale, name)),
+        (_, None, Some(p)) => Some((notify::Channel::Sms, p, locale, name)),
+        _ => None,
+    })
+}
+
+pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, ActionError> {
+    let db = &state.db;
+    let now = kernel::now_ms();
+    let slot_before = store::slot(db, req.slot_id).await?;
+    let Some(slot_before) = slot_before else { return Err(Refusal::SlotNotFound.into()) };
+    let service = store::service(db, &slot_before.service).await?.ok_or(Refusal::SlotNotFound)?;
+    let birth: Option<String> = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")
+        .bind(req.citizen_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let day = chrono::DateTime::from_timestamp_millis(slot_before.starts_at)
+        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
+        .unwrap_or_default();
+    let age = birth.as_deref().and_then(|b| booking::age_on(b, day));
+    booking::check_age(&service, age)?;
+    let elderly = age.is_some_and(|a| a >= 65);
+    let earliest = now + service.min_notice_minutes * 60_000;
+
+    let mut tx = db.begin().await?;
+    let Some(pool) = store::take_place(&mut tx, req.slot_id, elderly, earliest).await? else {
+        tx.rollback().await?;
+        let current = store::slot(db, req.slot_id).await?;
+        return Err(booking::explain(current.as_ref(), &service, elderly, now).into());
+    };
+    let booking =
+        match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
+            Ok(b) => b,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Err(refusal.into());
+            }
+        };
+    // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
+    let notify_id = match &req.actor {
+        Actor::Citizen(id) => id.clone(),
+        _ => req.citizen_id.to_string(),
+    };
+    if let Some((channel, recipient, locale, name)) = contact(state, &notify_id).await? {
+        let point = kernel::directory::service_points(db, None, None)
+            .await?
+            .into_iter()
+            .find(|p| p.code == booking.service_point);
+        let clinic = point.map(|p| if locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
+        let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
+            .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let svc = if locale == Locale::ZhHant { &service.name_zh } else { &service.name_en };
+        let link = format!("{}/bookings/{}", state.config.base_url(), booking.reference);
+        notify::enqueue(
+            &mut tx,
+            &notify::Message {
+                channel,
+                recipient: &recipient,
+                locale,
+                template: "clinic-booked",
+                values: &[
+                    ("name", &name),
+                    ("service", svc),
+                    ("clinic", &clinic),
+                    ("when", &when),
+                    ("reference", &booking.reference),
+                    ("link", &link),
+                ],
+            },
+        )
+        .await
+        .map_err(ActionError::Other)?;
+    }
+    let detail = format!("{} at {} ({}, {pool} pool)", booking.reference, booking.service_point, req.channel);
+    audit::record(
+        db,
+        &mut tx,
+        &req.actor,
+        req.origin,
+        Event::new("booking.create", "booking", &booking.id).person(req.citizen_id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(booking)
+}
+
+/// Whether `actor` may manage the booking of `citizen_id` (themselves or a dependant).
+pub async fn may_manage(state: &AppState, caregiver: &str, citizen_id: &str) -> sqlx::Result<bool> {
+    kernel::identity::citizen::can_act_for(&state.db, caregiver, citizen_id).await
+}
+
+/// Cancels a booking and frees its place at once.
+pub async fn cancel(state: &AppState, reference: &str, actor: &Actor, origin: &Origin) -> Result<(), ActionError> {
+    let db = &state.db;
+    let view = store::booking_by_reference(db, reference).await?.ok_or(Refusal::SlotNotFound)?;
+    let mut tx = db.begin().await?;
+    let Some((slot_id, pool)) = store::cancel_booking(&mut tx, reference).await? else {
+        tx.rollback().await?;
+        return Err(Refusal::NotActive.into());
+    };
+    store::release_place(&mut tx, &slot_id, &pool).await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("booking.cancel", "booking", reference).person(&view.citizen_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a booking to another slot of the same service, within the service's reschedule limit.
+pub async fn reschedule(
+    state: &AppState,
+    reference: &str,
+    new_slot: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> Result<(), ActionError> {
+    let db = &state.db;
+    let view = store::booking_by_reference(db, reference).await?.ok_or(Refusal::SlotNotFound)?;
+    if view.status != "booked" {
+        return Err(Refusal::NotActive.into());
+    }
+    if view.slot_id == new_slot {
+        return Err(Refusal::SameSlot.into());
+    }
+    let service = store::service(db, &view.service).await?.ok_or(Refusal::SlotNotFound)?;
+    if view.reschedules >= service.max_reschedules {
+        return Err(Refusal::TooManyReschedules.into());
+    }
+    let target = store::slot(db, new_slot).await?.ok_or(Refusal::SlotNotFound)?;
+    if target.service != view.service {
+        return Err(Refusal::DifferentService.into());
+    }
+    let now = kernel::now_ms();
+    let elderly = view.pool == "elderly";
+    let mut tx = db.begin().await?;
+    let Some(pool) = store::take_place(&mut tx, new_slot, elderly, now + service.min_notice_minutes * 60_000).await?
+    else {
+        tx.rollback().await?;
+        let current = store::slot(db, new_slot).await?;
+        return Err(booking::explain(current.as_ref(), &service, elderly, now).into());
+    };
+    if !store::move_booking(&mut tx, reference, new_slot, pool, service.max_reschedules).await? {
+        tx.rollback().await?;
+        return Err(Refusal::TooManyReschedules.into());
+    }
+    store::release_place(&mut tx, &view.slot_id, &view.pool).await?;
+    let detail = format!("to slot {new_slot}");
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("booking.reschedule", "booking", reference).person(&view.citizen_id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,565 @@
+//! Clinic pages: find a clinic, see what it offers (eligibility first), pick a time and book,
+//! manage my bookings; for staff, the day's list, capacity, attendance and sessions.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::AppState;
+use kernel::audit::{self, Event, Origin};
+use kernel::directory::{self, ServicePoint};
+use kernel::identity::{Access, Identity, Role, Routes, citizen};
+use kernel::web::page::render;
+use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
+use serde::Deserialize;
+
+use crate::actions::{self, ActionError, BookRequest};
+use crate::api::day_range;
+use crate::booking::Refusal;
+use crate::model::{Service, Session, Slot};
+use crate::store::{self, BookingView};
+
+const FRONT_DESK: &[Role] = &[Role::ClinicStaff, Role::ClinicManager, Role::Admin];
+const MANAGERS: &[Role] = &[Role::ClinicManager, Role::Admin];
+
+fn msg(page: &PageCtx, e: &FieldError) -> String {
+    if page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+}
+
+async fn point(state: &AppState, code: &str) -> AppResult<ServicePoint> {
+    directory::service_points(&state.db, None, None)
+        .await?
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "clinics/clinic.html")]
+struct ClinicPage {
+    page: PageCtx,
+    point: ServicePoint,
+    district: String,
+    services: Vec<Service>,
+}
+
+async fn clinic(State(state): State<AppState>, page: PageCtx, Path(code): Path<String>) -> AppResult<Html<String>> {
+    let point = point(&state, &code).await?;
+    let district = kernel::hk::district(&point.district).map(|d| d.name(page.locale).to_string()).unwrap_or_default();
+    let services = store::services_at(&state.db, &point.kind).await?;
+    render(&ClinicPage { page, point, district, services })
+}
+
+/// One line of the slot list: the slot and whether/how the visitor can book it.
+struct SlotLine {
+    slot: Slot,
+    left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "clinics/slots.html")]
+struct SlotsPage {
+    page: PageCtx,
+    point: ServicePoint,
+    service: Service,
+    lines: Vec<SlotLine>,
+    people: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl SlotsPage {
+    fn message(&self, e: &FieldError) -> String {
+        msg(&self.page, e)
+    }
+    fn time(&self, s: &Slot) -> String {
+        let t = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.with_timezone(&kernel::hk::tz()).format("%H:%M").to_string())
+                .unwrap_or_default()
+        };
+        format!("{}–{}", t(s.starts_at), t(s.ends_at))
+    }
+    fn day(&self, s: &Slot) -> String {
+        s.day.parse::<chrono::NaiveDate>().map(|d| self.page.date_long(&d)).unwrap_or_default()
+    }
+}
+
+async fn people_of(state: &AppState, identity: &Identity) -> AppResult<Vec<(String, String)>> {
+    let Some(me) = identity.citizen() else { return Ok(vec![]) };
+    let mut people = vec![(me.id.clone(), me.name.clone())];
+    for d in citizen::dependants(&state.db, &me.id).await? {
+        people.push((d.id, d.name));
+    }
+    Ok(people)
+}
+
+async fn slots_page(
+    state: &AppState,
+    page: PageCtx,
+    identity: &Identity,
+    code: &str,
+    service: &str,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let point = point(state, code).await?;
+    let service =
+        store::service(&state.db, service).await?.filter(|s| s.point_kind == point.kind).ok_or(AppError::NotFound)?;
+    let (from, to) = day_range(kernel::hk::today(), 21);
+    let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
+    let lines = store::slots(&state.db, &point.code, &service.code, from, to)
+        .await?
+        .into_iter()
+        .filter(|s| s.starts_at >= earliest && s.status == "open")
+        .map(|slot| SlotLine { left: slot.general_left(), slot })
+        .collect();
+    let people = people_of(state, identity).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&SlotsPage { page, point, service, lines, people, errors })?).into_response())
+}
+
+async fn slots(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    Path((code, service)): Path<(String, String)>,
+) -> AppResult<Response> {
+    slots_page(&state, page, &identity, &code, &service, vec![]).await
+}
+
+#[derive(Deserialize)]
+struct BookForm {
+    slot_id: String,
+    for_citizen: String,
+}
+
+async fn book(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Form(f): Form<BookForm>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let slot = store::slot(&state.db, &f.slot_id.chars().take(64).collect::<String>()).await?;
+    let Some(slot) = slot else { return Err(AppError::NotFound) };
+    let refused = |r: Refusal| FieldError::new("slot_id", r.code(), &[]);
+    if !actions::may_manage(&state, &me, &f.for_citizen).await? {
+        return slots_page(
+            &state,
+            page,
+            &identity,
+            &slot.service_point,
+            &slot.service,
+            vec![refused(Refusal::NotYours)],
+        )
+        .await;
+    }
+    match actions::book(
+        &state,
+        BookRequest {
+            slot_id: &slot.id,
+            citizen_id: &f.for_citizen,
+            actor: identity.actor(),
+            channel: "online",
+            origin: &origin,
+        },
+    )
+    .await
+    {
+        Ok(b) => Ok(Redirect::to(&format!("/bookings/{}?new=1", b.reference)).into_response()),
+        Err(ActionError::Refused(r)) => {
+            slots_page(&state, page, &identity, &slot.service_point, &slot.service, vec![refused(r)]).await
+        }
+        Err(ActionError::Other(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clinics/bookings.html")]
+struct BookingsPage {
+    page: PageCtx,
+    bookings: Vec<BookingView>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    cancelled: Option<String>,
+}
+
+async fn my_bookings(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let bookings = store::bookings_of(&state.db, &me).await?;
+    audit::record_now(&state.db, &identity.actor(), &origin, Event::new("booking.list", "citizen", &me).person(&me))
+        .await?;
+    let notice = q.cancelled.map(|_| page.t("clinics-cancelled"));
+    render(&BookingsPage { page, bookings, notice })
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking.html")]
+struct BookingPage {
+    page: PageCtx,
+    b: BookingView,
+    qr: String,
+    is_new: bool,
+}
+
+impl BookingPage {
+    fn status_label(&self) -> String {
+        self.page.t(&format!("clinics-status-{}", self.b.status))
+    }
+}
+
+/// A QR code of the booking reference as inline SVG (scanned at the clinic counter).
+fn qr_svg(reference: &str) -> String {
+    qrcode::QrCode::new(reference.as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build())
+        .unwrap_or_default()
+        .replace("<?xml version=\"1.0\" standalone=\"yes\"?>", "")
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    new: Option<String>,
+}
+
+async fn booking(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Html<String>> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    if !actions::may_manage(&state, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        &origin,
+        Event::new("booking.view", "booking", &reference).person(&b.citizen_id),
+    )
+    .await?;
+    let qr = qr_svg(&b.reference);
+    render(&BookingPage { page, b, qr, is_new: q.new.is_some() })
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    if !actions::may_manage(&state, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    actions::cancel(&state, &reference, &identity.actor(), &origin).await?;
+    Ok(Redirect::to("/bookings?cancelled=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "clinics/staff_day.html")]
+struct StaffDay {
+    page: PageCtx,
+    point: ServicePoint,
+    day: String,
+    slots: Vec<Slot>,
+    bookings: Vec<BookingView>,
+    sessions: Vec<Session>,
+    services: Vec<Service>,
+    errors: Vec<FieldError>,
+    can_manage: bool,
+}
+
+impl StaffDay {
+    fn message(&self, e: &FieldError) -> String {
+        msg(&self.page, e)
+    }
+    fn time(&self, ms: &i64) -> String {
+        chrono::DateTime::from_timestamp_millis(*ms)
+            .map(|t| t.with_timezone(&kernel::hk::tz()).format("%H:%M").to_string())
+            .unwrap_or_default()
+    }
+    fn in_slot(&self, slot: &Slot) -> Vec<&BookingView> {
+        self.bookings.iter().filter(|b| b.slot_id == slot.id).collect()
+    }
+    fn service_name(&self, code: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.code == code)
+            .map(|s| self.page.pick(&s.name_en, &s.name_zh).to_string())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    day: Option<String>,
+}
+
+async fn staff_day_page(
+    state: &AppState,
+    page: PageCtx,
+    identity: &Identity,
+    origin: &Origin,
+    code: &str,
+    day: Option<&str>,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let point = point(state, code).await?;
+    let day = day.and_then(|d| d.parse::<chrono::NaiveDate>().ok()).unwrap_or_else(kernel::hk::today).to_string();
+    let slots = store::slots_on_day(&state.db, code, &day).await?;
+    let bookings = store::bookings_in_slots(&state.db, code, &day).await?;
+    let detail = format!("{code} {day}");
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        origin,
+        Event::new("clinic.day_list", "service_point", code).detail(&detail).purpose("clinic operations"),
+    )
+    .await?;
+    let sessions = store::sessions_at(&state.db, code).await?;
+    let services = store::services_at(&state.db, &point.kind).await?;
+    let can_manage = identity.has_role(Role::ClinicManager) || identity.has_role(Role::Admin);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&StaffDay { page, point, day, slots, bookings, sessions, services, errors, can_manage })?)
+        .into_response())
+}
+
+async fn staff_day(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(code): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> AppResult<Response> {
+    staff_day_page(&state, page, &identity, &origin, &code, q.day.as_deref(), vec![]).await
+}
+
+#[derive(Deserialize)]
+struct CapacityForm {
+    capacity: String,
+}
+
+async fn set_capacity(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(slot_id): Path<String>,
+    Form(f): Form<CapacityForm>,
+) -> AppResult<Response> {
+    let slot = store::slot(&state.db, &slot_id).await?.ok_or(AppError::NotFound)?;
+    let capacity: Option<i64> = f.capacity.trim().parse().ok().filter(|c| (0..=10_000).contains(c));
+    let Some(capacity) = capacity else {
+        let e = FieldError::new("capacity", "capacity_number", &[]);
+        return staff_day_page(&state, page, &identity, &origin, &slot.service_point, Some(&slot.day), vec![e]).await;
+    };
+    let mut tx = state.db.begin().await?;
+    if !store::set_capacity(&mut tx, &slot_id, capacity).await? {
+        tx.rollback().await?;
+        let e = FieldError::new("capacity", "capacity_below_bookings", &[("count", slot.booked.to_string())]);
+        return staff_day_page(&state, page, &identity, &origin, &slot.service_point, Some(&slot.day), vec![e]).await;
+    }
+    let detail = format!("{} -> {capacity}", slot.capacity);
+    audit::record(
+        &state.db,
+        &mut tx,
+        &identity.actor(),
+        &origin,
+        Event::new("slot.capacity", "slot", &slot_id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/clinics/{}?day={}", slot.service_point, slot.day)).into_response())
+}
+
+#[derive(Deserialize)]
+struct AttendanceForm {
+    status: String,
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Form(f): Form<AttendanceForm>,
+) -> AppResult<Response> {
+    if !matches!(f.status.as_str(), "attended" | "no_show" | "late") {
+        return Err(AppError::Validation(vec![FieldError::new("status", "invalid_choice", &[])]));
+    }
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !store::set_attendance(&mut tx, &reference, &f.status).await? {
+        return Err(crate::api::refusal(Refusal::NotActive));
+    }
+    audit::record(
+        &state.db,
+        &mut tx,
+        &identity.actor(),
+        &origin,
+        Event::new("booking.attendance", "booking", &reference).person(&b.citizen_id).detail(&f.status),
+    )
+    .await?;
+    tx.commit().await?;
+    let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)
+        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive().to_string())
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/staff/clinics/{}?day={day}", b.point)).into_response())
+}
+
+#[derive(Deserialize)]
+struct SessionForm {
+    service: String,
+    weekday: String,
+    start_time: String,
+    end_time: String,
+    slot_minutes: String,
+    capacity: String,
+    pool_walkin: String,
+    pool_elderly: String,
+    valid_from: String,
+    valid_to: String,
+}
+
+/// Validates a new recurring session; the field errors name what is wrong.
+fn parse_session(point: &ServicePoint, services: &[Service], f: &SessionForm) -> Result<Session, Vec<FieldError>> {
+    let mut errors = vec![];
+    let num = |field: &str, v: &str, lo: i64, hi: i64, errors: &mut Vec<FieldError>| -> i64 {
+        match v.trim().parse::<i64>() {
+            Ok(n) if (lo..=hi).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::new(
+                    field,
+                    "number_between",
+                    &[("min", lo.to_string()), ("max", hi.to_string())],
+                ));
+                0
+            }
+        }
+    };
+    if !services.iter().any(|s| s.code == f.service) {
+        errors.push(FieldError::new("service", "invalid_choice", &[]));
+    }
+    let weekday = num("weekday", &f.weekday, 1, 7, &mut errors);
+    let slot_minutes = num("slot_minutes", &f.slot_minutes, 5, 480, &mut errors);
+    let capacity = num("capacity", &f.capacity, 1, 1000, &mut errors);
+    let walkin = num("pool_walkin", &f.pool_walkin, 0, 1000, &mut errors);
+    let elderly = num("pool_elderly", &f.pool_elderly, 0, 1000, &mut errors);
+    let start = crate::schedule::parse_time(&f.start_time);
+    let end = crate::schedule::parse_time(&f.end_time);
+    match (start, end) {
+        (None, _) => errors.push(FieldError::new("start_time", "time_format", &[])),
+        (_, None) => errors.push(FieldError::new("end_time", "time_format", &[])),
+        (Some(s), Some(e)) if e <= s => errors.push(FieldError::new("end_time", "end_after_start", &[])),
+        _ => {}
+    }
+    let from = f.valid_from.parse::<chrono::NaiveDate>();
+    let to = f.valid_to.parse::<chrono::NaiveDate>();
+    match (&from, &to) {
+        (Err(_), _) => errors.push(FieldError::new("valid_from", "invalid_date", &[])),
+        (_, Err(_)) => errors.push(FieldError::new("valid_to", "invalid_date", &[])),
+        (Ok(a), Ok(b)) if b < a || (*b - *a).num_days() > 366 => {
+            errors.push(FieldError::new("valid_to", "date_range", &[]))
+        }
+        _ => {}
+    }
+    if walkin + elderly > capacity {
+        errors.push(FieldError::new("pool_walkin", "pools_exceed_capacity", &[]));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Session {
+        id: kernel::new_id(),
+        service_point: point.code.clone(),
+        service: f.service.clone(),
+        weekday,
+        start_time: f.start_time.trim().to_string(),
+        end_time: f.end_time.trim().to_string(),
+        slot_minutes,
+        capacity,
+        pool_walkin: walkin,
+        pool_elderly: elderly,
+        valid_from: f.valid_from.clone(),
+        valid_to: f.valid_to.clone(),
+    })
+}
+
+async fn add_session(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(code): Path<String>,
+    Form(f): Form<SessionForm>,
+) -> AppResult<Response> {
+    let point = point(&state, &code).await?;
+    let services = store::services_at(&state.db, &point.kind).await?;
+    let session = match parse_session(&point, &services, &f) {
+        Ok(s) => s,
+        Err(errors) => return staff_day_page(&state, page, &identity, &origin, &code, None, errors).await,
+    };
+    let mut tx = state.db.begin().await?;
+    let by = identity.actor().id().to_string();
+    store::insert_session(&mut tx, &session, &by).await?;
+    let detail = format!(
+        "{} weekday {} {}-{} x{}",
+        session.service, session.weekday, session.start_time, session.end_time, session.capacity
+    );
+    audit::record(
+        &state.db,
+        &mut tx,
+        &identity.actor(),
+        &origin,
+        Event::new("session.create", "session", &session.id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    let from = session.valid_from.parse().unwrap_or_else(|_| kernel::hk::today()).max(kernel::hk::today());
+    let to =
+        session.valid_to.parse().unwrap_or(from).min(kernel::hk::today() + chrono::Duration::days(crate::HORIZON_DAYS));
+    store::generate_slots(&state.db, Some(&session.id), from, to).await?;
+    Ok(Redirect::to(&format!("/staff/clinics/{code}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "clinics/staff_list.html")]
+struct StaffList {
+    page: PageCtx,
+    points: Vec<ServicePoint>,
+}
+
+async fn staff_list(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
+    let points = directory::service_points(&state.db, None, None).await?;
+    render(&StaffList { page, points })
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .page("/clinics/{code}", Access::Public, get(clinic))
+        .page("/clinics/{code}/{service}", Access::Public, get(slots))
+        .page("/bookings", Access::Citizen, get(my_bookings).post(book))
+        .page("/bookings/{reference}", Access::Citizen, get(booking))
+        .page("/bookings/{reference}/cancel", Access::Citizen, post(cancel))
+        .page("/staff/clinics", Access::Staff(FRONT_DESK), get(staff_list))
+        .page("/staff/clinics/{code}", Access::Staff(FRONT_DESK), get(staff_day))
+        .page("/staff/clinics/{code}/sessions", Access::Staff(MANAGERS), post(add_session))
+        .page("/staff/slots/{id}/capacity", Access::Staff(MANAGERS), post(set_capacity))
+        .page("/staff/bookings/{reference}/attendance", Access::Staff(FRONT_DESK), post(attendance))
+}

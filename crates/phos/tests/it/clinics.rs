@@ -1,0 +1,406 @@
+//! Smart clinics over HTTP: eligibility before booking, slots from sessions, booking that never
+//! oversells under concurrency, per-service rules, pools, cancel, staff capacity and attendance.
+
+use clinics::model::Session;
+use serde_json::Value;
+
+use crate::harness::{TestApp, csrf_of, spawn_app};
+
+/// A citizen with a date of birth and a signed-in session: `(id, session token, csrf token)`.
+async fn citizen(app: &TestApp, email: &str, birth: &str) -> (String, String, String) {
+    let id = kernel::new_id();
+    sqlx::query(
+        "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, preferred_lang, contact_channel, synthetic, created_at) \
+         VALUES ($1, $2, '', 'F', $3, 'KT', $4, 'zh-Hant-HK', 'email', 0, 1)",
+    )
+    .bind(&id)
+    .bind(format!("TEST {email}"))
+    .bind(birth)
+    .bind(email)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    let token = app.session_cookie("citizen", &id).await;
+    let page = app
+        .client
+        .get(format!("{}/signin", app.url))
+        .header("cookie", format!("phos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page.text().await.unwrap()).unwrap();
+    (id, token, csrf)
+}
+
+/// A session at EHC-KT (or DC-KC for dental) on every weekday, starting tomorrow, and its slots.
+async fn timetable(
+    app: &TestApp,
+    point: &str,
+    service: &str,
+    capacity: i64,
+    walkin: i64,
+    elderly: i64,
+) -> Vec<clinics::model::Slot> {
+    let today = kernel::hk::today();
+    let mut tx = app.state.db.begin().await.unwrap();
+    kernel::directory::upsert_service_points(&mut tx, synth::service_points()).await.unwrap();
+    for weekday in 1..=7 {
+        let s = Session {
+            id: format!("t-{point}-{service}-{weekday}"),
+            service_point: point.into(),
+            service: service.into(),
+            weekday,
+            start_time: "09:00".into(),
+            end_time: "10:00".into(),
+            slot_minutes: 60,
+            capacity,
+            pool_walkin: walkin,
+            pool_elderly: elderly,
+            valid_from: today.to_string(),
+            valid_to: (today + chrono::Duration::days(30)).to_string(),
+        };
+        clinics::store::insert_session(&mut tx, &s, "test").await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    clinics::store::generate_slots(&app.state.db, None, today, today + chrono::Duration::days(14)).await.unwrap();
+    let (from, to) = clinics::api::day_range(today + chrono::Duration::days(2), 12);
+    clinics::store::slots(&app.state.db, point, service, from, to).await.unwrap()
+}
+
+async fn book(
+    app: &TestApp,
+    who: &(String, String, String),
+    slot: &str,
+    for_citizen: Option<&str>,
+) -> reqwest::Response {
+    let mut body = serde_json::json!({ "slot_id": slot });
+    if let Some(f) = for_citizen {
+        body["for_citizen"] = f.into();
+    }
+    app.client
+        .post(format!("{}/api/v1/bookings", app.url))
+        .header("cookie", format!("phos_session={}", who.1))
+        .header("x-csrf-token", &who.2)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_booking_never_oversells() {
+    let app = spawn_app().await;
+    // 6 places: 1 kept for walk-ins, so 5 bookable online.
+    let slots = timetable(&app, "DC-KC", "dental_gp", 6, 1, 0).await;
+    let slot = slots[0].id.clone();
+    let mut people = vec![];
+    for i in 0..40 {
+        people.push(citizen(&app, &format!("rush{i}@example.com"), "1980-01-01").await);
+    }
+    let mut handles = vec![];
+    for p in people {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/bookings", app.url);
+        let slot = slot.clone();
+        handles.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .header("cookie", format!("phos_session={}", p.1))
+                .header("x-csrf-token", &p.2)
+                .json(&serde_json::json!({ "slot_id": slot }))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            (status, body)
+        }));
+    }
+    let mut ok = 0;
+    let mut full = 0;
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        match status {
+            201 => ok += 1,
+            409 => {
+                assert_eq!(body["code"], "slot_full", "{body}");
+                assert!(body["titles"]["zh-Hant-HK"].as_str().unwrap().contains("已滿"));
+                full += 1
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((ok, full), (5, 35));
+    let s = clinics::store::slot(&app.state.db, &slot).await.unwrap().unwrap();
+    assert_eq!(s.booked, 5);
+    assert!(clinics::store::inconsistent_slots(&app.state.db).await.unwrap().is_empty());
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn rules_eligibility_pools_and_cancel() {
+    let app = spawn_app().await;
+    // EHC assessment is for people aged 65+. Capacity 3 with 1 place kept for 65+.
+    let slots = timetable(&app, "EHC-LT", "ehc_assessment", 3, 0, 1).await;
+    let young = citizen(&app, "young@example.com", "1990-05-05").await;
+    let res = book(&app, &young, &slots[0].id, None).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_eligible_age");
+    // Three elders fill the slot: the 65+ pool first, then the general pool.
+    let mut elders = vec![];
+    for i in 0..4 {
+        elders.push(citizen(&app, &format!("elder{i}@example.com"), "1950-01-01").await);
+    }
+    for e in &elders[..3] {
+        assert_eq!(book(&app, e, &slots[0].id, None).await.status(), 201);
+    }
+    let res = book(&app, &elders[3], &slots[0].id, None).await;
+    assert_eq!(res.status(), 409);
+    let s = clinics::store::slot(&app.state.db, &slots[0].id).await.unwrap().unwrap();
+    assert_eq!((s.booked, s.booked_elderly), (3, 1));
+    // One active booking per person per service.
+    let res = book(&app, &elders[0], &slots[1].id, None).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "already_booked");
+    // Cancelling frees the place at once for someone else.
+    let reference: String = sqlx::query_scalar("SELECT reference FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&elders[0].0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/bookings/{reference}/cancel", app.url))
+        .header("cookie", format!("phos_session={}", elders[0].1))
+        .header("x-csrf-token", &elders[0].2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(book(&app, &elders[3], &slots[0].id, None).await.status(), 201);
+    // Someone else's booking cannot be cancelled.
+    let theirs: String = sqlx::query_scalar("SELECT reference FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&elders[3].0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/bookings/{theirs}/cancel", app.url))
+        .header("cookie", format!("phos_session={}", young.1))
+        .header("x-csrf-token", &young.2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // Minimum notice: a slot starting within the service's notice cannot be booked.
+    sqlx::query("UPDATE clinic_slots SET starts_at = $1 WHERE id = $2")
+        .bind(kernel::now_ms() + 10 * 60_000)
+        .bind(&slots[2].id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = book(&app, &elders[0], &slots[2].id, None).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "too_late");
+    // A slot that does not exist, and a booking for someone you do not act for.
+    assert_eq!(book(&app, &elders[0], "nope", None).await.status(), 404);
+    assert_eq!(book(&app, &elders[0], &slots[3].id, Some(&young.0)).await.status(), 403);
+    // Every booking was audited against the person, and confirmations are queued in Chinese.
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'booking.create'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 4);
+    let subject: String =
+        sqlx::query_scalar("SELECT subject FROM outbox WHERE template = 'clinic-booked' ORDER BY created_at LIMIT 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert!(subject.starts_with("預約已確認：長者健康評估"), "{subject}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn booking_pages_caregivers_and_staff_capacity() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "MCHC-KT", "mchc_child", 2, 0, 0).await;
+    assert!(!slots.is_empty(), "MCHC-KT offers child health sessions");
+    // The eligibility statement comes before the times.
+    let html = app.get("/clinics/MCHC-KT/mchc_child").await.text().await.unwrap();
+    let eligibility = html.find("Before you book").unwrap();
+    let times = html.find("Available times").unwrap();
+    assert!(eligibility < times && html.contains("from birth to 5 years"));
+    assert!(html.contains("Sign in to book"));
+    // A parent books for a child through the page.
+    let b = app.browser();
+    let parent = citizen(&app, "parent@example.com", "1988-02-02").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let child = kernel::identity::citizen::add_dependant(
+        &mut tx,
+        &parent.0,
+        "CHAN Siu Bo",
+        &(kernel::hk::today() - chrono::Duration::days(400)).to_string(),
+        "child",
+        "consent",
+        kernel::i18n::Locale::En,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = b
+        .client
+        .get(format!("{}/clinics/MCHC-KT/mchc_child", app.url))
+        .header("cookie", format!("phos_session={}", parent.1))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("CHAN Siu Bo"), "the dependant is offered");
+    let form = crate::harness::serde_urlencoded_string(&[
+        ("csrf", &parent.2),
+        ("slot_id", &slots[0].id),
+        ("for_citizen", &child),
+    ]);
+    let res = app
+        .client
+        .post(format!("{}/bookings", app.url))
+        .header("cookie", format!("phos_session={}", parent.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/bookings/DH-"));
+    let page = app
+        .client
+        .get(format!("{}{location}", app.url))
+        .header("cookie", format!("phos_session={}", parent.1))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<svg") && html.contains("CHAN Siu Bo"), "QR code and the child's name");
+    // A full slot shows a clear error on the page and books nothing.
+    let other = citizen(&app, "other@example.com", "1988-02-02").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let kid2 = kernel::identity::citizen::add_dependant(
+        &mut tx,
+        &other.0,
+        "LEE Bo Bo",
+        &(kernel::hk::today() - chrono::Duration::days(300)).to_string(),
+        "child",
+        "consent",
+        kernel::i18n::Locale::En,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(book(&app, &other, &slots[0].id, Some(&kid2)).await.status(), 201);
+    let third = citizen(&app, "third@example.com", "1988-02-02").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let kid3 = kernel::identity::citizen::add_dependant(
+        &mut tx,
+        &third.0,
+        "HO Bo Bo",
+        &(kernel::hk::today() - chrono::Duration::days(200)).to_string(),
+        "child",
+        "consent",
+        kernel::i18n::Locale::En,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let form = crate::harness::serde_urlencoded_string(&[
+        ("csrf", &third.2),
+        ("slot_id", &slots[0].id),
+        ("for_citizen", &kid3),
+    ]);
+    let res = app
+        .client
+        .post(format!("{}/bookings", app.url))
+        .header("cookie", format!("phos_session={}", third.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("This time is fully booked"));
+    // Staff: capacity cannot drop below the bookings.
+    let manager = app.staff_browser(&[kernel::identity::Role::ClinicManager]).await;
+    let res = manager.post_form(&format!("/staff/slots/{}/capacity", slots[0].id), &[("capacity", "1")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("cannot go below the 2 places already booked"));
+    let res = manager.post_form(&format!("/staff/slots/{}/capacity", slots[0].id), &[("capacity", "4")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(clinics::store::slot(&app.state.db, &slots[0].id).await.unwrap().unwrap().capacity, 4);
+    // The day list shows the booking, and attendance is recorded.
+    let day = &slots[0].day;
+    let html = manager.get(&format!("/staff/clinics/MCHC-KT?day={day}")).await.text().await.unwrap();
+    assert!(html.contains("CHAN Siu Bo"));
+    let reference = location.trim_start_matches("/bookings/").split('?').next().unwrap().to_string();
+    let res = manager.post_form(&format!("/staff/bookings/{reference}/attendance"), &[("status", "attended")]).await;
+    assert_eq!(res.status(), 303);
+    let status: String = sqlx::query_scalar("SELECT status FROM clinic_bookings WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "attended");
+    // Clinic staff cannot change capacity; citizens cannot see the day list.
+    let front = app.staff_browser(&[kernel::identity::Role::ClinicStaff]).await;
+    assert_eq!(
+        front.post_form(&format!("/staff/slots/{}/capacity", slots[0].id), &[("capacity", "9")]).await.status(),
+        403
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn staff_define_sessions_that_skip_holidays() {
+    let app = spawn_app().await;
+    phos::demo::seed(&app.state, 1, 0).await.unwrap();
+    let manager = app.staff_browser(&[kernel::identity::Role::ClinicManager]).await;
+    // Bad input: end before start, pools over capacity.
+    let mut f = vec![
+        ("service", "ehc_assessment"),
+        ("weekday", "5"),
+        ("start_time", "11:00"),
+        ("end_time", "10:00"),
+        ("slot_minutes", "30"),
+        ("capacity", "2"),
+        ("pool_walkin", "2"),
+        ("pool_elderly", "1"),
+        ("valid_from", "2027-03-01"),
+        ("valid_to", "2027-04-30"),
+    ];
+    let res = manager.post_form("/staff/clinics/EHC-NS/sessions", &f).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("The end time must be after the start time") && html.contains("reserved places cannot be more")
+    );
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clinic_sessions WHERE service_point = 'EHC-NS'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    f[3] = ("end_time", "12:00");
+    f[6] = ("pool_walkin", "0");
+    f[7] = ("pool_elderly", "0");
+    let res = manager.post_form("/staff/clinics/EHC-NS/sessions", &f).await;
+    assert_eq!(res.status(), 303);
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clinic_sessions WHERE service_point = 'EHC-NS'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, before + 1);
+    // Slots are generated only within the horizon; far-future sessions get theirs from the daily job.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clinic_slots WHERE day = '2027-03-26'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "Good Friday 2027 has no slots");
+    app.shutdown().await;
+}
