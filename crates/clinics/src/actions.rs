@@ -86,6 +86,19 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
     booking::check_age(&service, age)?;
     let elderly = age.is_some_and(|a| a >= 65);
     let earliest = now + service.min_notice_minutes * 60_000;
+    // Fast refusal without queueing for a write when the slot is visibly full, past or closed;
+    // the conditional update below stays the authority when it looks bookable.
+    let room = if elderly { slot_before.elderly_left() } else { slot_before.general_left() };
+    if room == 0 || slot_before.status != "open" || slot_before.starts_at < earliest {
+        return Err(booking::explain(Some(&slot_before), &service, elderly, now).into());
+    }
+    // Everything the confirmation needs is read before the transaction, which only writes.
+    let notify_id = match &req.actor {
+        Actor::Citizen(id) => id.clone(),
+        _ => req.citizen_id.to_string(),
+    };
+    let who = contact(state, &notify_id).await?;
+    let point = kernel::directory::service_point(db, &slot_before.service_point).await?;
 
     let mut tx = db.begin().await?;
     let Some(pool) = store::take_place(&mut tx, req.slot_id, elderly, earliest).await? else {
@@ -93,24 +106,15 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         let current = store::slot(db, req.slot_id).await?;
         return Err(booking::explain(current.as_ref(), &service, elderly, now).into());
     };
-    let booking =
-        match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
-            Ok(b) => b,
-            Err(refusal) => {
-                tx.rollback().await?;
-                return Err(refusal.into());
-            }
-        };
-    // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
-    let notify_id = match &req.actor {
-        Actor::Citizen(id) => id.clone(),
-        _ => req.citizen_id.to_string(),
+    let booking = match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
+        Ok(b) => b,
+        Err(refusal) => {
+            tx.rollback().await?;
+            return Err(refusal.into());
+        }
     };
-    if let Some((channel, recipient, locale, name)) = contact(state, &notify_id).await? {
-        let point = kernel::directory::service_points(db, None, None)
-            .await?
-            .into_iter()
-            .find(|p| p.code == booking.service_point);
+    // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
+    if let Some((channel, recipient, locale, name)) = who {
         let clinic = point.map(|p| if locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
@@ -124,14 +128,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
                 recipient: &recipient,
                 locale,
                 template: "clinic-booked",
-                values: &[
-                    ("name", &name),
-                    ("service", svc),
-                    ("clinic", &clinic),
-                    ("when", &when),
-                    ("reference", &booking.reference),
-                    ("link", &link),
-                ],
+                values: &[("name", &name), ("service", svc), ("clinic", &clinic), ("when", &when), ("reference", &booking.reference), ("link", &link)],
             },
         )
         .await

@@ -71,6 +71,26 @@ pub async fn service_points(db: &Db, district: Option<&str>, kind: Option<&str>)
         .collect()
 }
 
+/// One service point by code.
+pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePoint>> {
+    let r = sqlx::query("SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+    r.map(|r| {
+        Ok(ServicePoint {
+            code: r.try_get("code")?,
+            kind: r.try_get("kind")?,
+            name_en: r.try_get("name_en")?,
+            name_zh: r.try_get("name_zh")?,
+            district: r.try_get("district")?,
+            address_en: r.try_get("address_en")?,
+            address_zh: r.try_get("address_zh")?,
+        })
+    })
+    .transpose()
+}
+
 /// A citizen as stored (personal data: read only through audited paths once identity lands).
 #[derive(Clone, Debug)]
 pub struct NewCitizen {
