@@ -106,13 +106,14 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         let current = store::slot(db, req.slot_id).await?;
         return Err(booking::explain(current.as_ref(), &service, elderly, now).into());
     };
-    let booking = match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
-        Ok(b) => b,
-        Err(refusal) => {
-            tx.rollback().await?;
-            return Err(refusal.into());
-        }
-    };
+    let booking =
+        match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
+            Ok(b) => b,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Err(refusal.into());
+            }
+        };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
     if let Some((channel, recipient, locale, name)) = who {
         let clinic = point.map(|p| if locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
@@ -128,7 +129,14 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
                 recipient: &recipient,
                 locale,
                 template: "clinic-booked",
-                values: &[("name", &name), ("service", svc), ("clinic", &clinic), ("when", &when), ("reference", &booking.reference), ("link", &link)],
+                values: &[
+                    ("name", &name),
+                    ("service", svc),
+                    ("clinic", &clinic),
+                    ("when", &when),
+                    ("reference", &booking.reference),
+                    ("link", &link),
+                ],
             },
         )
         .await

@@ -321,7 +321,8 @@ pub struct BookingView {
     pub channel: String,
 }
 
-const VIEW_SQL: &str = "SELECT b.reference, b.status, b.citizen_id, c.name_en AS c_en, c.name_zh AS c_zh, b.service, \
+const VIEW_SQL: &str = "SELECT b.reference, b.status, b.citizen_id, c.name_en AS c_en, c.name_zh AS c_zh, \
+    COALESCE(c.email, c.phone, '') AS c_contact, b.service, \
     s.name_en AS s_en, s.name_zh AS s_zh, b.service_point, p.name_en AS p_en, p.name_zh AS p_zh, p.address_en, p.address_zh, \
     b.slot_id, t.starts_at, b.reschedules, b.pool, b.channel \
     FROM clinic_bookings b JOIN clinic_slots t ON t.id = b.slot_id JOIN clinic_services s ON s.code = b.service \
@@ -336,8 +337,9 @@ fn row_view(r: &AnyRow) -> sqlx::Result<BookingView> {
         citizen_id: r.try_get("citizen_id")?,
         citizen_name: match (en.is_empty(), zh.is_empty()) {
             (false, false) => format!("{zh} {en}"),
-            (true, _) => zh,
-            (_, true) => en,
+            (true, true) => r.try_get("c_contact")?,
+            (true, false) => zh,
+            (false, true) => en,
         },
         service: r.try_get("service")?,
         service_en: r.try_get("s_en")?,

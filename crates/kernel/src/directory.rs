@@ -73,10 +73,12 @@ pub async fn service_points(db: &Db, district: Option<&str>, kind: Option<&str>)
 
 /// One service point by code.
 pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePoint>> {
-    let r = sqlx::query("SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points WHERE code = $1")
-        .bind(code)
-        .fetch_optional(db.pool())
-        .await?;
+    let r = sqlx::query(
+        "SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
     r.map(|r| {
         Ok(ServicePoint {
             code: r.try_get("code")?,

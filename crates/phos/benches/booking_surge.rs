@@ -104,9 +104,14 @@ async fn main() -> anyhow::Result<()> {
         clinics::store::insert_session(&mut tx, &s, "bench").await?;
     }
     tx.commit().await?;
-    clinics::store::generate_slots(&db, None, today + chrono::Duration::days(1), today + chrono::Duration::days(60)).await?;
-    let slot_ids: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM clinic_slots ORDER BY starts_at").fetch_all(db.pool()).await?.into_iter().take(slots_needed).collect();
+    clinics::store::generate_slots(&db, None, today + chrono::Duration::days(1), today + chrono::Duration::days(60))
+        .await?;
+    let slot_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM clinic_slots ORDER BY starts_at")
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .take(slots_needed)
+        .collect();
     anyhow::ensure!(slot_ids.len() == slots_needed, "only {} slots", slot_ids.len());
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE clinic_slots SET status = 'closed' WHERE id NOT IN ({})",
@@ -149,7 +154,14 @@ async fn main() -> anyhow::Result<()> {
             values_placeholders(n, 7)
         )));
         for (id, token) in &batch {
-            ses = ses.bind(session::token_hash(token)).bind("citizen").bind(id.clone()).bind(now).bind(now).bind(now + 3_600_000).bind("bench");
+            ses = ses
+                .bind(session::token_hash(token))
+                .bind("citizen")
+                .bind(id.clone())
+                .bind(now)
+                .bind(now)
+                .bind(now + 3_600_000)
+                .bind("bench");
         }
         ses.execute(&mut *tx).await?;
         tx.commit().await?;
@@ -197,7 +209,8 @@ async fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     let mut hs = vec![];
     for c in 0..a.clients {
-        let (client, url, people, slots, next) = (client.clone(), urls[c % urls.len()].clone(), people.clone(), slots.clone(), next.clone());
+        let (client, url, people, slots, next) =
+            (client.clone(), urls[c % urls.len()].clone(), people.clone(), slots.clone(), next.clone());
         hs.push(tokio::spawn(async move {
             let mut lat = vec![];
             let (mut ok, mut full, mut other) = (0usize, 0usize, 0usize);
@@ -246,12 +259,16 @@ async fn main() -> anyhow::Result<()> {
     let confirm_s = last_ok.duration_since(start).as_secs_f64();
     lat.sort_unstable();
     let oversold = clinics::store::inconsistent_slots(&db).await?;
-    let booked: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(booked), 0) FROM clinic_slots").fetch_one(db.pool()).await?;
+    let booked: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM clinic_slots")
+        .fetch_one(db.pool())
+        .await?;
     for s in servers {
         s.shutdown().await?;
     }
     println!("worker delivering confirmations during the surge: {}", a.worker);
-    println!("| engine | replicas | clients | attempts | places | confirmed | confirmed/s | attempts/s | p50 ms | p99 ms | errors | oversold slots | /healthz req/s | setup s |");
+    println!(
+        "| engine | replicas | clients | attempts | places | confirmed | confirmed/s | attempts/s | p50 ms | p99 ms | errors | oversold slots | /healthz req/s | setup s |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
         "| {engine} | {} | {} | {} | {} | {ok} (DB counters {booked}) | {:.0} | {:.0} | {:.1} | {:.1} | {other} (409 full: {full}) | {} | {:.0} | {:.1} |",
