@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod ballot;
 pub mod booking;
 pub mod model;
 pub mod pages;
