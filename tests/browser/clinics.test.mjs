@@ -96,3 +96,23 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     await page.context().close();
   });
 }
+
+for (const lang of ['en', 'zh-Hant-HK']) {
+  test(`ballot pages: open and drawn, verified (${lang})`, async () => {
+    const page = await newPage(lang);
+    await page.goto(phos.url + '/ballots');
+    await noViolations(page, 'ballot list');
+    const links = await page.$$eval('main table a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.length, 2, 'the demo has an open and a drawn ballot');
+    let sawVerified = false;
+    for (const href of links) {
+      await page.goto(phos.url + href);
+      await noViolations(page, href);
+      const text = await page.textContent('main');
+      if (/Verified|已核實/.test(text)) sawVerified = true;
+    }
+    assert.ok(sawVerified, 'the drawn ballot verifies');
+    if (lang === 'en') await page.screenshot({ path: join(shots, 'ballot-en.png') });
+    await page.context().close();
+  });
+}

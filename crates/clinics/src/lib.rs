@@ -7,6 +7,8 @@
 pub mod actions;
 pub mod api;
 pub mod ballot;
+pub mod ballot_pages;
+pub mod ballots;
 pub mod booking;
 pub mod model;
 pub mod pages;
@@ -33,7 +35,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "clinics",
-        migrations: vec![kernel::migration!("clinics", 1, "0001_clinics.sql")],
+        migrations: vec![
+            kernel::migration!("clinics", 1, "0001_clinics.sql"),
+            kernel::migration!("clinics", 2, "0002_ballots.sql"),
+        ],
         routes,
         jobs,
         home: vec![
@@ -50,6 +55,12 @@ pub fn area() -> Area {
                 href: "/bookings",
             },
             HomeCard {
+                audience: Audience::Public,
+                title_key: "clinics-home-ballots",
+                description_key: "clinics-home-ballots-desc",
+                href: "/ballots",
+            },
+            HomeCard {
                 audience: Audience::Staff,
                 title_key: "clinics-home-staff",
                 description_key: "clinics-home-staff-desc",
@@ -61,12 +72,29 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes().merge(pages::routes())
+    api::routes().merge(pages::routes()).merge(ballot_pages::routes())
 }
+
+pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
 
 fn jobs(r: &mut Registry) {
     r.handle(GENERATE_JOB, generate);
     r.every("clinics.generate-daily", "0 15 1 * * *", GENERATE_JOB, serde_json::json!({}));
+    r.handle(DRAW_JOB, draw_due);
+    r.every("clinics.draw-every-minute", "0 * * * * *", DRAW_JOB, serde_json::json!({}));
+}
+
+/// Draws every ballot whose registration has closed.
+async fn draw_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobError> {
+    let now = kernel::now_ms();
+    for b in ballots::ballots(&ctx.state.db).await? {
+        if b.status == "open" && b.closes_at <= now {
+            ballots::draw(&ctx.state.db, &b.id, &kernel::audit::Actor::System, &kernel::audit::Origin::system())
+                .await?;
+            tracing::info!(ballot = %b.id, "ballot drawn");
+        }
+    }
+    Ok(())
 }
 
 /// Creates the slots of the coming weeks (idempotent).
@@ -116,7 +144,45 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
         }
     }
     tx.commit().await?;
-    Ok(store::generate_slots(db, None, today, today + chrono::Duration::days(HORIZON_DAYS)).await?)
+    let created = store::generate_slots(db, None, today, today + chrono::Duration::days(HORIZON_DAYS)).await?;
+    seed_demo_ballots(db).await?;
+    Ok(created)
+}
+
+/// One ballot open for registration at Kwun Tong Dental Clinic, and one already drawn at
+/// Kowloon City Dental Clinic with a few hundred synthetic registrants.
+async fn seed_demo_ballots(db: &kernel::Db) -> anyhow::Result<()> {
+    use kernel::audit::{Actor, Origin};
+    let now = kernel::now_ms();
+    let pick = |point: &'static str| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT id FROM clinic_slots WHERE service_point = $1 AND service = 'dental_gp' AND status = 'open' AND starts_at > $2 ORDER BY starts_at LIMIT 1",
+        )
+        .bind(point)
+        .bind(now + 4 * 24 * 3_600_000)
+        .fetch_optional(db.pool())
+    };
+    if let Some(slot) = pick("DC-KT").await? {
+        ballots::create(db, &slot, 24, now, now + 3 * 24 * 3_600_000, &Actor::System, &Origin::system()).await?;
+    }
+    if let Some(slot) = pick("DC-KC").await? {
+        let id =
+            ballots::create(db, &slot, 24, now - 3_600_000, now + 60_000, &Actor::System, &Origin::system()).await?;
+        let people: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM citizens WHERE synthetic = 1 AND district = 'KC' ORDER BY id LIMIT 300")
+                .fetch_all(db.pool())
+                .await?;
+        for p in &people {
+            ballots::register(db, &id, p, &Actor::Citizen(p.clone()), &Origin::system()).await?;
+        }
+        sqlx::query("UPDATE clinic_ballots SET closes_at = $1 WHERE id = $2")
+            .bind(now - 1)
+            .bind(&id)
+            .execute(db.pool())
+            .await?;
+        ballots::draw(db, &id, &Actor::System, &Origin::system()).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,6 +60,29 @@ enum Command {
     Audit(AuditCommand),
     /// Print the access matrix (every route × role) as Markdown.
     AccessMatrix,
+    /// Smart clinics.
+    #[command(subcommand)]
+    Clinics(ClinicsCommand),
+}
+
+#[derive(Subcommand)]
+enum ClinicsCommand {
+    /// Ballots for over-subscribed slots.
+    #[command(subcommand)]
+    Ballot(BallotCommand),
+}
+
+#[derive(Subcommand)]
+enum BallotCommand {
+    /// Recompute a drawn ballot from its published seed, commitment and registrations, and
+    /// compare with the published result hash (exit 1 when they differ).
+    Verify {
+        /// The ballot id.
+        #[arg(long)]
+        draw: String,
+    },
+    /// List ballots.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -210,6 +233,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 kernel::audit::Verdict::Broken { seq, reason } => {
                     anyhow::bail!("audit chain broken at entry {seq}: {reason}")
+                }
+            }
+        }
+        Command::Clinics(ClinicsCommand::Ballot(cmd)) => {
+            let db = phos::connect_and_migrate(&config).await?;
+            match cmd {
+                BallotCommand::Verify { draw } => match clinics::ballots::verify(&db, &draw).await? {
+                    Ok(hash) => {
+                        println!(
+                            "ballot {draw} verified: the seed matches the commitment and the draw reproduces result {hash}"
+                        );
+                        Ok(())
+                    }
+                    Err(clinics::ballot::VerifyError::SeedDoesNotMatchCommitment) => {
+                        anyhow::bail!("ballot {draw} does NOT verify: the published seed does not match the commitment")
+                    }
+                    Err(clinics::ballot::VerifyError::ResultDiffers { expected, recomputed }) => {
+                        anyhow::bail!(
+                            "ballot {draw} does NOT verify: published result {expected}, recomputed {recomputed}"
+                        )
+                    }
+                },
+                BallotCommand::List => {
+                    for b in clinics::ballots::ballots(&db).await? {
+                        println!(
+                            "{}  {:<6} {} {}  places {}  entries {}",
+                            b.id, b.status, b.service_point, b.service, b.places, b.entries
+                        );
+                    }
+                    Ok(())
                 }
             }
         }

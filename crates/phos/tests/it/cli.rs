@@ -70,3 +70,48 @@ fn synthetic_citizens_csv() {
     let again = phos().args(["synth", "citizens", "--count", "1000", "--seed", "3"]).output().unwrap();
     assert_eq!(text, String::from_utf8(again.stdout).unwrap(), "deterministic by seed");
 }
+
+#[test]
+fn ballot_verify_command() {
+    use kernel::audit::{Actor, Origin};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = std::env::temp_dir().join(format!("phos-ballot-{}", uuid::Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}/phos.db", dir.display());
+    let id = rt.block_on(async {
+        let config = kernel::Config { data_dir: dir.clone(), database_url: Some(url.clone()), ..kernel::Config::default() };
+        let db = phos::connect_and_migrate(&config).await.unwrap();
+        let state = phos::state(config, db.clone()).await.unwrap();
+        phos::demo::seed(&state, 3, 30).await.unwrap();
+        let slot: String = sqlx::query_scalar("SELECT id FROM clinic_slots WHERE service = 'dental_gp' AND status = 'open' ORDER BY starts_at DESC LIMIT 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let now = kernel::now_ms();
+        let id = clinics::ballots::create(&db, &slot, 5, now - 10_000, now + 60_000, &Actor::System, &Origin::system()).await.unwrap();
+        let people: Vec<String> = sqlx::query_scalar("SELECT id FROM citizens LIMIT 12").fetch_all(db.pool()).await.unwrap();
+        for p in &people {
+            clinics::ballots::register(&db, &id, p, &Actor::Citizen(p.clone()), &Origin::system()).await.unwrap();
+        }
+        sqlx::query("UPDATE clinic_ballots SET closes_at = $1").bind(now - 1).execute(db.pool()).await.unwrap();
+        clinics::ballots::draw(&db, &id, &Actor::System, &Origin::system()).await.unwrap();
+        db.close().await;
+        id
+    });
+    let run = || phos().args(["clinics", "ballot", "verify", "--draw", &id, "--database-url", &url]).output().unwrap();
+    let ok = run();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("verified"));
+    rt.block_on(async {
+        let db = kernel::Db::connect(&url).await.unwrap();
+        sqlx::query("UPDATE clinic_ballots SET winners = winners + 1").execute(db.pool()).await.unwrap();
+        db.close().await;
+    });
+    let bad = run();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("does NOT verify"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
