@@ -47,7 +47,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'phos_session');
     assert.ok(session && session.httpOnly && session.sameSite === 'Lax', JSON.stringify(session));
-    for (const path of ['/staff/users', '/staff', '/staff/audit', '/staff/partners', '/staff/access', '/staff/outbox']) {
+    for (const path of ['/staff/users', '/staff', '/staff/audit', '/staff/partners', '/staff/access', '/staff/outbox', '/staff/closures']) {
       const res = await page.goto(phos.url + path);
       assert.equal(res.status(), 200, path);
       await noViolations(page, path);

@@ -10,6 +10,7 @@ pub mod ballot;
 pub mod ballot_pages;
 pub mod ballots;
 pub mod booking;
+pub mod closures;
 pub mod model;
 pub mod pages;
 pub mod schedule;
@@ -76,11 +77,14 @@ fn routes() -> Routes {
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
+pub const CLOSURE_JOB: &str = "clinics.cancel-for-closure";
 
 fn jobs(r: &mut Registry) {
     r.handle(GENERATE_JOB, generate);
     r.every("clinics.generate-daily", "0 15 1 * * *", GENERATE_JOB, serde_json::json!({}));
     r.handle(DRAW_JOB, draw_due);
+    r.handle(CLOSURE_JOB, closures::on_closure);
+    r.subscribe(kernel::hk::store::CLOSURE_DECLARED, CLOSURE_JOB);
     r.every("clinics.draw-every-minute", "0 * * * * *", DRAW_JOB, serde_json::json!({}));
 }
 

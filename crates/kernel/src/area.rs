@@ -161,6 +161,12 @@ pub fn kernel() -> Area {
                 href: "/staff",
             },
             HomeCard {
+                audience: Audience::Staff,
+                title_key: "home-card-closures",
+                description_key: "home-card-closures-desc",
+                href: "/staff/closures",
+            },
+            HomeCard {
                 audience: Audience::Partner,
                 title_key: "home-card-api",
                 description_key: "home-card-api-desc",

@@ -73,6 +73,8 @@ pub struct Recurring {
 pub struct Registry {
     handlers: HashMap<String, Handler>,
     recurring: Vec<Recurring>,
+    /// topic → job kinds to enqueue when something is published on it.
+    subscriptions: HashMap<String, Vec<String>>,
 }
 
 impl Registry {
@@ -88,6 +90,16 @@ impl Registry {
     pub fn every(&mut self, name: &str, cron: &str, kind: &str, payload: Value) {
         cron::Schedule::from_str(cron).unwrap_or_else(|e| panic!("invalid cron '{cron}' for {name}: {e}"));
         self.recurring.push(Recurring { name: name.into(), cron: cron.into(), kind: kind.into(), payload });
+    }
+
+    /// Runs job `kind` with the event's payload whenever `topic` is published (how an area reacts
+    /// to another's events without depending on it).
+    pub fn subscribe(&mut self, topic: &str, kind: &str) {
+        self.subscriptions.entry(topic.to_string()).or_default().push(kind.to_string());
+    }
+
+    pub fn subscribers(&self, topic: &str) -> &[String] {
+        self.subscriptions.get(topic).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn kinds(&self) -> Vec<String> {
@@ -151,6 +163,17 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob) -> sqlx::Result<bool> {
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Publishes an event inside the caller's transaction: one durable job per subscriber, so the
+/// reactions happen exactly when the change commits. Returns how many were enqueued.
+pub async fn publish(tx: &mut Tx, registry: &Registry, topic: &str, payload: Value) -> sqlx::Result<usize> {
+    let mut n = 0;
+    for kind in registry.subscribers(topic) {
+        enqueue(tx, NewJob::new(kind, payload.clone())).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Upserts the registry's recurring jobs; a changed cron expression restarts the schedule.

@@ -211,8 +211,146 @@ async fn outbox(
     render(&OutboxPage { page, entries })
 }
 
+#[derive(Template)]
+#[template(path = "staff_closures.html")]
+struct ClosuresPage {
+    page: PageCtx,
+    closures: Vec<Closure>,
+    districts: &'static [District],
+    errors: Vec<FieldError>,
+    now_local: String,
+}
+
+impl ClosuresPage {
+    fn message(&self, e: &FieldError) -> String {
+        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+    }
+    fn district_name(&self, code: &Option<String>) -> String {
+        match code.as_deref().and_then(hk::district) {
+            Some(d) => d.name(self.page.locale).to_string(),
+            None => self.page.t("closure-territory-wide"),
+        }
+    }
+    fn dname(&self, code: &str) -> String {
+        hk::district(code).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
+    }
+}
+
+const CLOSURE_ROLES: &[Role] = &[Role::Admin, Role::ClinicManager, Role::CommsOfficer];
+
+async fn closures_page(state: &AppState, page: PageCtx, errors: Vec<FieldError>) -> AppResult<Response> {
+    let closures = hk::store::recent_closures(&state.db, 50).await?;
+    let now_local = chrono::Utc::now().with_timezone(&hk::tz()).format("%Y-%m-%dT%H:%M").to_string();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&ClosuresPage { page, closures, districts: hk::districts(), errors, now_local })?)
+        .into_response())
+}
+
+async fn staff_closures(State(state): State<AppState>, page: PageCtx) -> AppResult<Response> {
+    closures_page(&state, page, vec![]).await
+}
+
+#[derive(Deserialize)]
+struct ClosureForm {
+    kind: Option<String>,
+    district: String,
+    starts: String,
+    ends: String,
+    note: String,
+}
+
+fn local_ms(s: &str) -> Option<i64> {
+    chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|t| t.and_local_timezone(hk::tz()).single())
+        .map(|t| t.timestamp_millis())
+}
+
+async fn declare_closure(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: crate::identity::Identity,
+    origin: crate::audit::Origin,
+    crate::web::Form(f): crate::web::Form<ClosureForm>,
+) -> AppResult<Response> {
+    let mut errors = vec![];
+    let kind = f.kind.as_deref().and_then(crate::hk::ClosureKind::parse);
+    if kind.is_none() {
+        errors.push(FieldError::new("kind", "invalid_choice", &[]));
+    }
+    let district = (!f.district.is_empty()).then(|| f.district.clone());
+    if let Err(e) = crate::api::check_district("district", district.as_deref()) {
+        errors.push(e);
+    }
+    let starts = local_ms(&f.starts);
+    if starts.is_none() {
+        errors.push(FieldError::new("starts", "invalid_datetime_local", &[]));
+    }
+    let ends = if f.ends.trim().is_empty() { Ok(None) } else { local_ms(&f.ends).map(Some).ok_or(()) };
+    match (&ends, starts) {
+        (Err(()), _) => errors.push(FieldError::new("ends", "invalid_datetime_local", &[])),
+        (Ok(Some(e)), Some(s)) if *e <= s => errors.push(FieldError::new("ends", "end_after_start", &[])),
+        _ => {}
+    }
+    if f.note.chars().count() > 200 {
+        errors.push(FieldError::new("note", "too_long", &[("max", "200".into())]));
+    }
+    if !errors.is_empty() {
+        return closures_page(&state, page, errors).await;
+    }
+    let who = identity.staff().map(|s| s.display_name.clone()).unwrap_or_default();
+    let new = hk::store::NewClosure {
+        kind: kind.unwrap_or(crate::hk::ClosureKind::Other),
+        district,
+        starts_at: starts.unwrap_or_else(crate::now_ms),
+        ends_at: ends.ok().flatten(),
+        note: f.note.trim().to_string(),
+        declared_by: who,
+    };
+    let mut tx = state.db.begin().await?;
+    let c = hk::store::insert_closure(&mut tx, &new).await?;
+    let n = crate::jobs::publish(&mut tx, &state.jobs, hk::store::CLOSURE_DECLARED, serde_json::json!({ "id": c.id }))
+        .await?;
+    let detail = format!("{} {} ({} reactions)", c.kind.code(), c.district.as_deref().unwrap_or("territory-wide"), n);
+    crate::audit::record(
+        &state.db,
+        &mut tx,
+        &identity.actor(),
+        &origin,
+        crate::audit::Event::new("closure.declare", "closure", &c.id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(Redirect::to("/staff/closures").into_response())
+}
+
+async fn lift_closure(
+    State(state): State<AppState>,
+    identity: crate::identity::Identity,
+    origin: crate::audit::Origin,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    if hk::store::lift_closure(&mut tx, &id, crate::now_ms()).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    crate::audit::record(
+        &state.db,
+        &mut tx,
+        &identity.actor(),
+        &origin,
+        crate::audit::Event::new("closure.lift", "closure", &id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/closures").into_response())
+}
+
 pub fn routes() -> Routes {
     Routes::new()
+        .page("/staff/closures", Access::Staff(CLOSURE_ROLES), get(staff_closures).post(declare_closure))
+        .page("/staff/closures/{id}/lift", Access::Staff(CLOSURE_ROLES), axum::routing::post(lift_closure))
         .page("/", Access::Public, get(home))
         .page("/lang/{tag}", Access::Public, get(switch_language))
         .page("/calendar", Access::Public, get(calendar))

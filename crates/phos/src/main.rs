@@ -386,14 +386,22 @@ async fn closure(config: Config, cmd: ClosureCommand) -> anyhow::Result<()> {
             if ends_at.is_some_and(|e| e <= starts_at) {
                 anyhow::bail!("--until must be after --from");
             }
+            let state = phos::state(config.clone(), db.clone()).await?;
             let mut tx = db.begin().await?;
             let c = kernel::hk::store::insert_closure(
                 &mut tx,
                 &NewClosure { kind, district, starts_at, ends_at, note, declared_by: by },
             )
             .await?;
+            let n = kernel::jobs::publish(
+                &mut tx,
+                &state.jobs,
+                kernel::hk::store::CLOSURE_DECLARED,
+                serde_json::json!({ "id": c.id }),
+            )
+            .await?;
             tx.commit().await?;
-            println!("declared closure {}", c.id);
+            println!("declared closure {}; {n} reaction(s) queued (a running phos serve carries them out)", c.id);
         }
         ClosureCommand::Lift { id } => {
             let mut tx = db.begin().await?;

@@ -108,3 +108,15 @@ notify-clinic-booked-body =
     Reference: ((reference))
     
     To see, cancel or change it: ((link))
+notify-clinic-closure-rebooked-subject = ((service)) moved because of ((reason))
+notify-clinic-closure-rebooked-body =
+    Your booking for ((service)) on ((old)) is cancelled because of the ((reason)).
+    
+    We have kept you a place first, before anyone else: ((new)), reference ((reference)).
+    To keep it, do nothing. To see or cancel it: ((link))
+    To choose another time: ((change))
+notify-clinic-closure-cancelled-subject = ((service)) cancelled because of ((reason))
+notify-clinic-closure-cancelled-body =
+    Your booking for ((service)) on ((old)) is cancelled because of the ((reason)).
+    
+    There is no suitable time free yet. Please choose another time: ((link))

@@ -108,3 +108,15 @@ notify-clinic-booked-body =
     預約編號：((reference))
     
     查看、取消或更改預約：((link))
+notify-clinic-closure-rebooked-subject = 因((reason))，((service))已改期
+notify-clinic-closure-rebooked-body =
+    因((reason))，你於((old))的((service))預約已取消。
+    
+    我們已優先為你保留名額：((new))，預約編號((reference))。
+    如接受此時間，毋須採取任何行動。查看或取消：((link))
+    選擇其他時間：((change))
+notify-clinic-closure-cancelled-subject = 因((reason))，((service))已取消
+notify-clinic-closure-cancelled-body =
+    因((reason))，你於((old))的((service))預約已取消。
+    
+    暫時未有合適的時間。請選擇其他時間：((link))

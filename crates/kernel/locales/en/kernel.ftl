@@ -118,3 +118,15 @@ notify-test-body =
     This is a test message from the Public Health Operations Suite. If you received it, e-mail delivery works.
     
     ((base_url))
+
+closures-title = Service closures
+closures-intro = Declare a closure when typhoon signal No. 8 or a black rainstorm warning is issued. Bookings in the closed period are cancelled at once, each person is told in their language and given a place in the next suitable session.
+closures-declare = Declare a closure
+closures-until-hint = Leave empty until the signal is lowered; then lift the closure.
+closures-note = Note (shown to staff)
+closures-declare-button = Declare closure and cancel bookings
+closures-recent = Recent closures
+closures-lift = Lift (signal lowered)
+field-error-invalid_datetime_local = Enter a date and time
+home-card-closures = Service closures
+home-card-closures-desc = Declare typhoon and black-rainstorm closures; affected bookings are cancelled and rebooked.

@@ -118,3 +118,15 @@ notify-test-body =
     這是公共衞生營運系統發出的測試訊息。如你收到此訊息，即表示電郵傳送正常。
     
     ((base_url))
+
+closures-title = 暫停服務
+closures-intro = 在八號颱風信號或黑色暴雨警告發出時宣布暫停服務。暫停期間的預約會即時取消，並以各人的語言通知，同時安排在下一個合適時段的名額。
+closures-declare = 宣布暫停服務
+closures-until-hint = 信號除下前請留空；除下後再解除暫停。
+closures-note = 備註（只供職員參閱）
+closures-declare-button = 宣布暫停並取消預約
+closures-recent = 最近的暫停
+closures-lift = 解除（信號已除下）
+field-error-invalid_datetime_local = 請輸入日期及時間
+home-card-closures = 暫停服務
+home-card-closures-desc = 宣布颱風及黑色暴雨暫停服務；受影響的預約會被取消並重新安排。

@@ -88,3 +88,16 @@ pub async fn recent_closures(db: &Db, limit: i64) -> sqlx::Result<Vec<Closure>> 
     let rows = sqlx::query(sql).bind(limit).fetch_all(db.pool()).await?;
     rows.iter().map(row_to_closure).collect()
 }
+
+pub async fn closure(db: &Db, id: &str) -> sqlx::Result<Option<Closure>> {
+    let row = sqlx::query(
+        "SELECT id, kind, district, starts_at, ends_at, note, declared_by, created_at FROM closures WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(row_to_closure).transpose()
+}
+
+/// The topic published when a closure is declared (payload `{"id": closure id}`).
+pub const CLOSURE_DECLARED: &str = "closure.declared";

@@ -521,3 +521,78 @@ async fn ballot_commit_register_draw_and_verify() {
     assert!(app.get(&format!("/ballots/{id}")).await.text().await.unwrap().contains("Not verified"));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_typhoon_closure_cancels_and_rebooks_with_priority() {
+    let app = spawn_app().await;
+    let kc = timetable(&app, "DC-KC", "dental_gp", 2, 0, 0).await;
+    let kt = timetable(&app, "DC-KT", "dental_gp", 2, 0, 0).await;
+    let in_kc = citizen(&app, "kc@example.com", "1980-01-01").await;
+    let in_kt = citizen(&app, "kt@example.com", "1980-01-01").await;
+    assert_eq!(book(&app, &in_kc, &kc[0].id, None).await.status(), 201);
+    assert_eq!(book(&app, &in_kt, &kt[0].id, None).await.status(), 201);
+    // Typhoon signal No. 8 in Kowloon City covering the first slot.
+    let local = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .with_timezone(&kernel::hk::tz())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let (from, until) = (local(kc[0].starts_at - 3_600_000), local(kc[0].ends_at + 3_600_000));
+    let duty = app.staff_browser(&[kernel::identity::Role::CommsOfficer]).await;
+    // Bad input first: the end before the start.
+    let res = duty
+        .post_form(
+            "/staff/closures",
+            &[("kind", "typhoon_8"), ("district", "KC"), ("starts", &until), ("ends", &from), ("note", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM closures").fetch_one(app.state.db.pool()).await.unwrap(),
+        0
+    );
+    let res = duty
+        .post_form(
+            "/staff/closures",
+            &[("kind", "typhoon_8"), ("district", "KC"), ("starts", &from), ("ends", &until), ("note", "T8")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The worker carries out the reaction: the Kowloon City booking is cancelled and rebooked.
+    let rebooked = crate::harness::eventually(15, || async {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT status, slot_id FROM clinic_bookings WHERE citizen_id = $1 ORDER BY created_at")
+                .bind(&in_kc.0)
+                .fetch_all(app.state.db.pool())
+                .await
+                .unwrap();
+        (rows.len() == 2).then_some(rows)
+    })
+    .await
+    .expect("cancelled and rebooked");
+    assert_eq!(rebooked[0], ("cancelled".to_string(), kc[0].id.clone()));
+    assert_eq!(rebooked[1].0, "booked");
+    let new_slot = clinics::store::slot(&app.state.db, &rebooked[1].1).await.unwrap().unwrap();
+    assert!(new_slot.starts_at >= kc[0].ends_at, "the new place is after the closure");
+    let old_slot = clinics::store::slot(&app.state.db, &kc[0].id).await.unwrap().unwrap();
+    assert_eq!(old_slot.status, "closed");
+    // Told in Chinese (the person's language), with the new time.
+    let subject: String = sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE template = 'clinic-closure-rebooked' AND recipient = 'kc@example.com'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(subject.contains("八號或以上熱帶氣旋警告信號") && subject.contains("已改期"), "{subject}");
+    // Kwun Tong is not affected.
+    let kt_status: String = sqlx::query_scalar("SELECT status FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&in_kt.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(kt_status, "booked");
+    assert!(clinics::store::inconsistent_slots(&app.state.db).await.unwrap().is_empty());
+    app.shutdown().await;
+}

@@ -210,4 +210,8 @@ fn every_area_job_kind_has_a_handler() {
     for rec in r.recurring() {
         assert!(r.kinds().contains(&rec.kind), "{} schedules unknown kind {}", rec.name, rec.kind);
     }
+    for kind in r.subscribers(kernel::hk::store::CLOSURE_DECLARED) {
+        assert!(r.kinds().contains(kind), "subscriber {kind} has no handler");
+    }
+    assert!(!r.subscribers(kernel::hk::store::CLOSURE_DECLARED).is_empty(), "clinics reacts to closures");
 }
