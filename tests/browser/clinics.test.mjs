@@ -113,6 +113,10 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     }
     assert.ok(sawVerified, 'the drawn ballot verifies');
     if (lang === 'en') await page.screenshot({ path: join(shots, 'ballot-en.png') });
+    // A reminder link that is not valid: a clear page, accessible too.
+    const res = await page.goto(phos.url + '/bookings/DH-AAAA-BBBB/answer?a=no&exp=1&sig=00');
+    assert.equal(res.status(), 403);
+    await noViolations(page, 'invalid answer link');
     await page.context().close();
   });
 }

@@ -5,6 +5,7 @@
 //! staff's day list with capacity and attendance.
 
 pub mod actions;
+pub mod answer_pages;
 pub mod api;
 pub mod ballot;
 pub mod ballot_pages;
@@ -13,6 +14,7 @@ pub mod booking;
 pub mod closures;
 pub mod model;
 pub mod pages;
+pub mod reminders;
 pub mod schedule;
 pub mod store;
 
@@ -39,6 +41,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("clinics", 1, "0001_clinics.sql"),
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
+            kernel::migration!("clinics", 3, "0003_reminders.sql"),
         ],
         routes,
         jobs,
@@ -73,7 +76,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes().merge(pages::routes()).merge(ballot_pages::routes())
+    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -84,6 +87,8 @@ fn jobs(r: &mut Registry) {
     r.every("clinics.generate-daily", "0 15 1 * * *", GENERATE_JOB, serde_json::json!({}));
     r.handle(DRAW_JOB, draw_due);
     r.handle(CLOSURE_JOB, closures::on_closure);
+    r.handle(reminders::REMIND_JOB, reminders::send_due);
+    r.every("clinics.reminders-every-5-minutes", "0 */5 * * * *", reminders::REMIND_JOB, serde_json::json!({}));
     r.subscribe(kernel::hk::store::CLOSURE_DECLARED, CLOSURE_JOB);
     r.every("clinics.draw-every-minute", "0 * * * * *", DRAW_JOB, serde_json::json!({}));
 }

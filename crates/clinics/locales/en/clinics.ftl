@@ -120,3 +120,21 @@ notify-clinic-closure-cancelled-body =
     Your booking for ((service)) on ((old)) is cancelled because of the ((reason)).
     
     There is no suitable time free yet. Please choose another time: ((link))
+answer-title = Your appointment
+answer-confirm-button = Yes, I will come
+answer-cancel-button = No, cancel my appointment
+answer-cancel-explain = Cancelling frees your place at once for someone else.
+answer-confirmed = Thank you. Your attendance is confirmed.
+answer-cancelled = Your appointment is cancelled and the place has been given back.
+field-error-link_forged = This link is not valid. Use the link in your message, or sign in to manage your booking
+field-error-link_expired = This link has expired because the appointment time has passed
+notify-clinic-reminder-24h-subject = Reminder: ((service)) tomorrow, ((when))
+notify-clinic-reminder-24h-body =
+    Your appointment: ((service)) at ((clinic)), ((when)). Reference ((reference)).
+    
+    Will you come? Yes: ((yes))
+    If you cannot come, please cancel so that someone else can have the place: ((no))
+notify-clinic-reminder-2h-subject = Reminder: ((service)) at ((when))
+notify-clinic-reminder-2h-body =
+    Your appointment: ((service)) at ((clinic)), ((when)). Reference ((reference)).
+    Cannot come? Cancel here: ((no))

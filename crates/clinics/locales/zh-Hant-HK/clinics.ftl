@@ -120,3 +120,21 @@ notify-clinic-closure-cancelled-body =
     因((reason))，你於((old))的((service))預約已取消。
     
     暫時未有合適的時間。請選擇其他時間：((link))
+answer-title = 你的預約
+answer-confirm-button = 是，我會出席
+answer-cancel-button = 否，取消我的預約
+answer-cancel-explain = 取消後，你的名額會即時讓給其他人。
+answer-confirmed = 謝謝。你的出席已確認。
+answer-cancelled = 你的預約已取消，名額已交回。
+field-error-link_forged = 此連結無效。請使用訊息中的連結，或登入管理預約
+field-error-link_expired = 預約時間已過，此連結已失效
+notify-clinic-reminder-24h-subject = 提示：明天((when))的((service))
+notify-clinic-reminder-24h-body =
+    你的預約：((clinic))，((service))，((when))。預約編號((reference))。
+    
+    你會出席嗎？會：((yes))
+    如未能出席，請取消，讓其他人使用名額：((no))
+notify-clinic-reminder-2h-subject = 提示：((when))的((service))
+notify-clinic-reminder-2h-body =
+    你的預約：((clinic))，((service))，((when))。預約編號((reference))。
+    未能出席？請在此取消：((no))

@@ -596,3 +596,72 @@ async fn a_typhoon_closure_cancels_and_rebooks_with_priority() {
     assert!(clinics::store::inconsistent_slots(&app.state.db).await.unwrap().is_empty());
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn reminders_with_signed_answer_links() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KT", "dental_gp", 3, 0, 0).await;
+    let p = citizen(&app, "remind@example.com", "1980-01-01").await;
+    assert_eq!(book(&app, &p, &slots[0].id, None).await.status(), 201);
+    // The appointment is now 20 hours away: the 24-hour reminder is due.
+    sqlx::query("UPDATE clinic_slots SET starts_at = $1, ends_at = $2 WHERE id = $3")
+        .bind(kernel::now_ms() + 20 * 3_600_000)
+        .bind(kernel::now_ms() + 21 * 3_600_000)
+        .bind(&slots[0].id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let ctx = kernel::jobs::JobCtx { state: app.state.clone(), job_id: "t".into(), attempt: 1, max_attempts: 1 };
+    clinics::reminders::send_due(ctx.clone(), serde_json::json!({})).await.unwrap();
+    clinics::reminders::send_due(ctx, serde_json::json!({})).await.unwrap();
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE template = 'clinic-reminder-24h'")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(bodies.len(), 1, "sent once");
+    assert!(bodies[0].contains("你會出席嗎"), "in the person's language: {}", bodies[0]);
+    let link = |kind: &str| {
+        let start = bodies[0].find(&format!("/answer?a={kind}")).unwrap();
+        let begin = bodies[0][..start].rfind("http").unwrap();
+        let end = bodies[0][start..].find(char::is_whitespace).map(|e| start + e).unwrap_or(bodies[0].len());
+        bodies[0][begin..end].trim_start_matches(&app.state.config.base_url()).to_string()
+    };
+    let no = link("no");
+    // Opening the link changes nothing (mail scanners open links too).
+    let b = app.browser();
+    let page = b.get(&no).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("No, cancel my appointment"));
+    let status: String = sqlx::query_scalar("SELECT status FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&p.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "booked");
+    // A forged link is refused; so is an expired one.
+    let forged = no.replace("&sig=", "&sig=00");
+    let res = b.get(&forged).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("This link is not valid"));
+    let reference: String = sqlx::query_scalar("SELECT reference FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&p.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let past = kernel::now_ms() - 1;
+    let sig = clinics::reminders::sign(&app.state.keys.csrf, &reference, "no", past);
+    assert_eq!(b.get(&format!("/bookings/{reference}/answer?a=no&exp={past}&sig={sig}")).await.status(), 410);
+    // "No" on the page cancels and frees the place at once.
+    let query = no.split_once('?').unwrap().1.to_string();
+    let fields: Vec<(String, String)> =
+        query.split('&').map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap()).collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = b.post_form(&format!("/bookings/{reference}/answer"), &fields).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("the place has been given back"));
+    let s = clinics::store::slot(&app.state.db, &slots[0].id).await.unwrap().unwrap();
+    assert_eq!(s.booked, 0);
+    // The same link cannot act twice.
+    assert_eq!(b.post_form(&format!("/bookings/{reference}/answer"), &fields).await.status(), 409);
+    app.shutdown().await;
+}

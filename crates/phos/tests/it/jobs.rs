@@ -196,7 +196,13 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
         sqlx::query_scalar("SELECT name FROM job_schedules ORDER BY name").fetch_all(state.db.pool()).await.unwrap();
     assert_eq!(
         names,
-        vec!["clinics.draw-every-minute", "clinics.generate-daily", "kernel.prune-daily", "test.every-minute"]
+        vec![
+            "clinics.draw-every-minute",
+            "clinics.generate-daily",
+            "clinics.reminders-every-5-minutes",
+            "kernel.prune-daily",
+            "test.every-minute"
+        ]
     );
 }
 
