@@ -5,7 +5,6 @@ use kernel::AppState;
 use kernel::audit::{self, Actor, Event, Origin};
 use kernel::i18n::Locale;
 use kernel::notify;
-use sqlx::Row;
 
 use crate::booking::{self, Refusal};
 use crate::model::Booking;
@@ -41,34 +40,6 @@ impl From<Refusal> for ActionError {
     }
 }
 
-/// Contact of the person who should hear about a booking: `(channel, recipient, locale, name)`.
-async fn contact(
-    state: &AppState,
-    citizen_id: &str,
-) -> sqlx::Result<Option<(notify::Channel, String, Locale, String)>> {
-    let r = sqlx::query(
-        "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens WHERE id = $1",
-    )
-    .bind(citizen_id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let email: Option<String> = r.try_get("email")?;
-    let phone: Option<String> = r.try_get("phone")?;
-    let channel: String = r.try_get("contact_channel")?;
-    let locale = Locale::parse(&r.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
-    let en: String = r.try_get("name_en")?;
-    let zh: String = r.try_get("name_zh")?;
-    // Chinese name for Chinese messages when there is one, else whichever name exists.
-    let name = if (locale == Locale::ZhHant && !zh.is_empty()) || en.is_empty() { zh } else { en };
-    Ok(match (channel.as_str(), email, phone) {
-        ("sms", _, Some(p)) => Some((notify::Channel::Sms, p, locale, name)),
-        (_, Some(e), _) => Some((notify::Channel::Email, e, locale, name)),
-        (_, None, Some(p)) => Some((notify::Channel::Sms, p, locale, name)),
-        _ => None,
-    })
-}
-
 pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, ActionError> {
     let db = &state.db;
     let now = kernel::now_ms();
@@ -97,7 +68,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         Actor::Citizen(id) => id.clone(),
         _ => req.citizen_id.to_string(),
     };
-    let who = contact(state, &notify_id).await?;
+    let who = kernel::directory::contact(db, &notify_id, req.citizen_id).await?;
     let point = kernel::directory::service_point(db, &slot_before.service_point).await?;
 
     let mut tx = db.begin().await?;
@@ -115,7 +86,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
             }
         };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
-    if let Some((channel, recipient, locale, name)) = who {
+    if let Some(kernel::directory::Contact { channel, recipient, locale, name }) = who {
         let clinic = point.map(|p| if locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())

@@ -123,71 +123,56 @@ async fn rebook_one(
     .await?;
     // Tell whoever booked (a caregiver), else the person, in their language.
     let notify_id = a.booked_by.clone();
-    let contact = sqlx::query("SELECT email, phone, preferred_lang, contact_channel FROM citizens WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1")
-        .bind(&notify_id)
-        .bind(&a.citizen_id)
-        .fetch_optional(db.pool())
-        .await?;
-    if let Some(r) = contact {
-        let email: Option<String> = r.try_get("email")?;
-        let phone: Option<String> = r.try_get("phone")?;
-        let locale = Locale::parse(&r.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
-        let channel: String = r.try_get("contact_channel")?;
-        let to = match (channel.as_str(), email, phone) {
-            ("sms", _, Some(p)) => Some((notify::Channel::Sms, p)),
-            (_, Some(e), _) => Some((notify::Channel::Email, e)),
-            (_, None, Some(p)) => Some((notify::Channel::Sms, p)),
-            _ => None,
+    if let Some(kernel::directory::Contact { channel, recipient, locale, .. }) =
+        kernel::directory::contact(db, &notify_id, &a.citizen_id).await?
+    {
+        let reason = locale.t(reason_key);
+        let when = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
         };
-        if let Some((channel, recipient)) = to {
-            let reason = locale.t(reason_key);
-            let when = |ms: i64| {
-                chrono::DateTime::from_timestamp_millis(ms)
-                    .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default()
-            };
-            let svc = if locale == Locale::ZhHant { service.name_zh.clone() } else { service.name_en.clone() };
-            let base = state.config.base_url();
-            let old_when = when(a.starts_at);
-            match &new_booking {
-                Some(b) => {
-                    let new_when = when(b.starts_at);
-                    let link = format!("{base}/bookings/{}", b.reference);
-                    let change = format!("{base}/clinics/{}/{}", a.service_point, a.service);
-                    notify::enqueue(
-                        &mut tx,
-                        &notify::Message {
-                            channel,
-                            recipient: &recipient,
-                            locale,
-                            template: "clinic-closure-rebooked",
-                            values: &[
-                                ("reason", &reason),
-                                ("service", &svc),
-                                ("old", &old_when),
-                                ("new", &new_when),
-                                ("reference", &b.reference),
-                                ("link", &link),
-                                ("change", &change),
-                            ],
-                        },
-                    )
-                    .await?;
-                }
-                None => {
-                    let find = format!("{base}/clinics/{}/{}", a.service_point, a.service);
-                    notify::enqueue(
-                        &mut tx,
-                        &notify::Message {
-                            channel,
-                            recipient: &recipient,
-                            locale,
-                            template: "clinic-closure-cancelled",
-                            values: &[("reason", &reason), ("service", &svc), ("old", &old_when), ("link", &find)],
-                        },
-                    )
-                    .await?;
-                }
+        let svc = if locale == Locale::ZhHant { service.name_zh.clone() } else { service.name_en.clone() };
+        let base = state.config.base_url();
+        let old_when = when(a.starts_at);
+        match &new_booking {
+            Some(b) => {
+                let new_when = when(b.starts_at);
+                let link = format!("{base}/bookings/{}", b.reference);
+                let change = format!("{base}/clinics/{}/{}", a.service_point, a.service);
+                notify::enqueue(
+                    &mut tx,
+                    &notify::Message {
+                        channel,
+                        recipient: &recipient,
+                        locale,
+                        template: "clinic-closure-rebooked",
+                        values: &[
+                            ("reason", &reason),
+                            ("service", &svc),
+                            ("old", &old_when),
+                            ("new", &new_when),
+                            ("reference", &b.reference),
+                            ("link", &link),
+                            ("change", &change),
+                        ],
+                    },
+                )
+                .await?;
+            }
+            None => {
+                let find = format!("{base}/clinics/{}/{}", a.service_point, a.service);
+                notify::enqueue(
+                    &mut tx,
+                    &notify::Message {
+                        channel,
+                        recipient: &recipient,
+                        locale,
+                        template: "clinic-closure-cancelled",
+                        values: &[("reason", &reason), ("service", &svc), ("old", &old_when), ("link", &find)],
+                    },
+                )
+                .await?;
             }
         }
     }

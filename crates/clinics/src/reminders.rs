@@ -4,7 +4,6 @@
 
 use hmac::{Hmac, Mac};
 use kernel::AppState;
-use kernel::i18n::Locale;
 use kernel::jobs::{JobCtx, JobError};
 use kernel::notify;
 use sha2::Sha256;
@@ -92,13 +91,7 @@ pub async fn send_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), Jo
             let starts_at: i64 = r.try_get("starts_at")?;
             let booked_by: String = r.try_get("booked_by")?;
             let citizen: String = r.try_get("citizen_id")?;
-            let contact = sqlx::query(
-                "SELECT email, phone, preferred_lang, contact_channel FROM citizens WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1",
-            )
-            .bind(&booked_by)
-            .bind(&citizen)
-            .fetch_optional(state.db.pool())
-            .await?;
+            let contact = kernel::directory::contact(&state.db, &booked_by, &citizen).await?;
             let mut tx = state.db.begin().await?;
             let won = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE clinic_bookings SET {column} = $1 WHERE reference = $2 AND {column} IS NULL AND status = 'booked'"
@@ -109,45 +102,33 @@ pub async fn send_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), Jo
             .await?
             .rows_affected()
                 == 1;
-            if won && let Some(c) = contact {
-                let email: Option<String> = c.try_get("email")?;
-                let phone: Option<String> = c.try_get("phone")?;
-                let channel: String = c.try_get("contact_channel")?;
-                let locale = Locale::parse(&c.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
-                let to = match (channel.as_str(), email, phone) {
-                    ("sms", _, Some(p)) => Some((notify::Channel::Sms, p)),
-                    (_, Some(e), _) => Some((notify::Channel::Email, e)),
-                    (_, None, Some(p)) => Some((notify::Channel::Sms, p)),
-                    _ => None,
-                };
-                if let Some((channel, recipient)) = to {
-                    let zh = locale == Locale::ZhHant;
-                    let svc: String = r.try_get(if zh { "name_zh" } else { "name_en" })?;
-                    let clinic: String = r.try_get(if zh { "p_zh" } else { "p_en" })?;
-                    let when = chrono::DateTime::from_timestamp_millis(starts_at)
-                        .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
-                        .unwrap_or_default();
-                    let (yes, no) = links(state, &reference, starts_at);
-                    notify::enqueue(
-                        &mut tx,
-                        &notify::Message {
-                            channel,
-                            recipient: &recipient,
-                            locale,
-                            template,
-                            values: &[
-                                ("service", &svc),
-                                ("clinic", &clinic),
-                                ("when", &when),
-                                ("reference", &reference),
-                                ("yes", &yes),
-                                ("no", &no),
-                            ],
-                        },
-                    )
-                    .await?;
-                    sent += 1;
-                }
+            if won && let Some(kernel::directory::Contact { channel, recipient, locale, .. }) = contact {
+                let zh = locale == kernel::i18n::Locale::ZhHant;
+                let svc: String = r.try_get(if zh { "name_zh" } else { "name_en" })?;
+                let clinic: String = r.try_get(if zh { "p_zh" } else { "p_en" })?;
+                let when = chrono::DateTime::from_timestamp_millis(starts_at)
+                    .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                let (yes, no) = links(state, &reference, starts_at);
+                notify::enqueue(
+                    &mut tx,
+                    &notify::Message {
+                        channel,
+                        recipient: &recipient,
+                        locale,
+                        template,
+                        values: &[
+                            ("service", &svc),
+                            ("clinic", &clinic),
+                            ("when", &when),
+                            ("reference", &reference),
+                            ("yes", &yes),
+                            ("no", &no),
+                        ],
+                    },
+                )
+                .await?;
+                sent += 1;
             }
             tx.commit().await?;
         }

@@ -93,6 +93,46 @@ pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePo
     .transpose()
 }
 
+/// How to reach a citizen: their channel, address, language and display name.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub channel: crate::notify::Channel,
+    pub recipient: String,
+    pub locale: crate::i18n::Locale,
+    pub name: String,
+}
+
+/// The contact of `preferred` (e.g. the caregiver who booked), else of `fallback`, honouring the
+/// person's chosen channel when it is on file. `None` when neither can be reached.
+pub async fn contact(db: &Db, preferred: &str, fallback: &str) -> sqlx::Result<Option<Contact>> {
+    use crate::i18n::Locale;
+    use crate::notify::Channel;
+    let r = sqlx::query(
+        "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens WHERE id = $1 OR id = $2 \
+         ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1",
+    )
+    .bind(preferred)
+    .bind(fallback)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let email: Option<String> = r.try_get("email")?;
+    let phone: Option<String> = r.try_get("phone")?;
+    let chosen: String = r.try_get("contact_channel")?;
+    let locale = Locale::parse(&r.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
+    let en: String = r.try_get("name_en")?;
+    let zh: String = r.try_get("name_zh")?;
+    // Chinese name for Chinese messages when there is one, else whichever name exists.
+    let name = if (locale == Locale::ZhHant && !zh.is_empty()) || en.is_empty() { zh } else { en };
+    let to = match (chosen.as_str(), email, phone) {
+        ("sms", _, Some(p)) => Some((Channel::Sms, p)),
+        (_, Some(e), _) => Some((Channel::Email, e)),
+        (_, None, Some(p)) => Some((Channel::Sms, p)),
+        _ => None,
+    };
+    Ok(to.map(|(channel, recipient)| Contact { channel, recipient, locale, name }))
+}
+
 /// A citizen as stored (personal data: read only through audited paths once identity lands).
 #[derive(Clone, Debug)]
 pub struct NewCitizen {
