@@ -127,11 +127,6 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
     Ok(booking)
 }
 
-/// Whether `actor` may manage the booking of `citizen_id` (themselves or a dependant).
-pub async fn may_manage(state: &AppState, caregiver: &str, citizen_id: &str) -> sqlx::Result<bool> {
-    kernel::identity::citizen::can_act_for(&state.db, caregiver, citizen_id).await
-}
-
 /// Cancels a booking and frees its place at once.
 pub async fn cancel(state: &AppState, reference: &str, actor: &Actor, origin: &Origin) -> Result<(), ActionError> {
     let db = &state.db;

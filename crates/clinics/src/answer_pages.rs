@@ -30,9 +30,6 @@ struct AnswerPage {
 }
 
 impl AnswerPage {
-    fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-    }
     fn status_label(&self) -> String {
         self.booking.as_ref().map(|b| self.page.t(&format!("clinics-status-{}", b.status))).unwrap_or_default()
     }

@@ -108,7 +108,7 @@ pub async fn create_booking(
     if req.slot_id.len() > 64 || for_citizen.len() > 64 {
         return Err(AppError::Validation(vec![FieldError::new("slot_id", "too_long", &[("max", "64".into())])]));
     }
-    if !actions::may_manage(&state, &me, &for_citizen).await? {
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &for_citizen).await? {
         return Err(refusal(Refusal::NotYours));
     }
     let b = actions::book(
@@ -141,7 +141,7 @@ pub async fn cancel_booking(
 ) -> AppResult<Response> {
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     let view = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !actions::may_manage(&state, &me, &view.citizen_id).await? {
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &view.citizen_id).await? {
         return Err(refusal(Refusal::NotYours));
     }
     actions::cancel(&state, &reference, &identity.actor(), &origin).await?;

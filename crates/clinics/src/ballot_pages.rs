@@ -42,9 +42,6 @@ struct BallotPage {
 }
 
 impl BallotPage {
-    fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-    }
     fn percent(&self, v: &Option<f64>) -> String {
         v.map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_default()
     }

@@ -23,10 +23,6 @@ use crate::store::{self, BookingView};
 const FRONT_DESK: &[Role] = &[Role::ClinicStaff, Role::ClinicManager, Role::Admin];
 const MANAGERS: &[Role] = &[Role::ClinicManager, Role::Admin];
 
-fn msg(page: &PageCtx, e: &FieldError) -> String {
-    if page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-}
-
 async fn point(state: &AppState, code: &str) -> AppResult<ServicePoint> {
     directory::service_points(&state.db, None, None)
         .await?
@@ -69,9 +65,6 @@ struct SlotsPage {
 }
 
 impl SlotsPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn time(&self, s: &Slot) -> String {
         let t = |ms: i64| {
             chrono::DateTime::from_timestamp_millis(ms)
@@ -144,7 +137,7 @@ async fn book(
     let slot = store::slot(&state.db, &f.slot_id.chars().take(64).collect::<String>()).await?;
     let Some(slot) = slot else { return Err(AppError::NotFound) };
     let refused = |r: Refusal| FieldError::new("slot_id", r.code(), &[]);
-    if !actions::may_manage(&state, &me, &f.for_citizen).await? {
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &f.for_citizen).await? {
         return slots_page(
             &state,
             page,
@@ -241,7 +234,7 @@ async fn booking(
 ) -> AppResult<Html<String>> {
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !actions::may_manage(&state, &me, &b.citizen_id).await? {
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
         return Err(AppError::NotFound);
     }
     audit::record_now(
@@ -263,7 +256,7 @@ async fn cancel(
 ) -> AppResult<Response> {
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !actions::may_manage(&state, &me, &b.citizen_id).await? {
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
         return Err(AppError::NotFound);
     }
     actions::cancel(&state, &reference, &identity.actor(), &origin).await?;
@@ -285,9 +278,6 @@ struct StaffDay {
 }
 
 impl StaffDay {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn time(&self, ms: &i64) -> String {
         chrono::DateTime::from_timestamp_millis(*ms)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%H:%M").to_string())

@@ -20,10 +20,6 @@ use crate::staff_pages::{safe_next, with_cookie};
 use crate::web::page::render;
 use crate::web::{AppError, AppResult, FieldError, Form, PageCtx};
 
-fn msg(page: &PageCtx, e: &FieldError) -> String {
-    if page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-}
-
 #[derive(Template)]
 #[template(path = "citizen/signin.html")]
 struct SigninPage {
@@ -31,12 +27,6 @@ struct SigninPage {
     contact: String,
     next: String,
     errors: Vec<FieldError>,
-}
-
-impl SigninPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
 }
 
 #[derive(Deserialize)]
@@ -97,12 +87,6 @@ struct CodePage {
     otp_ref: String,
     next: String,
     errors: Vec<FieldError>,
-}
-
-impl CodePage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
 }
 
 #[derive(Deserialize)]
@@ -220,11 +204,8 @@ struct MePage {
 }
 
 impl MePage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
+        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
     }
 }
 
@@ -412,11 +393,8 @@ struct DependantPage {
 }
 
 impl DependantPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
+        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
     }
 }
 

@@ -156,7 +156,6 @@ fn parse_smtp_url(url: &str) -> Option<(String, u16, SmtpCredentials)> {
 
 /// Delivers messages through the configured provider.
 pub struct Notifier {
-    provider: NotifyProvider,
     log_path: std::path::PathBuf,
     from: Option<Mailbox>,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
@@ -190,7 +189,7 @@ impl Notifier {
                 (Some(from), Some(transport))
             }
         };
-        Ok(Notifier { provider: config.notify_provider, log_path: config.data_dir.join("outbox.log"), from, smtp })
+        Ok(Notifier { log_path: config.data_dir.join("outbox.log"), from, smtp })
     }
 
     async fn send(
@@ -237,10 +236,6 @@ impl Notifier {
                 Ok("log")
             }
         }
-    }
-
-    pub fn provider(&self) -> NotifyProvider {
-        self.provider
     }
 }
 

@@ -139,11 +139,7 @@ impl ServicePointsPage {
     }
 
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
-    }
-
-    fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
     }
 }
 
@@ -222,9 +218,6 @@ struct ClosuresPage {
 }
 
 impl ClosuresPage {
-    fn message(&self, e: &FieldError) -> String {
-        if self.page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-    }
     fn district_name(&self, code: &Option<String>) -> String {
         match code.as_deref().and_then(hk::district) {
             Some(d) => d.name(self.page.locale).to_string(),

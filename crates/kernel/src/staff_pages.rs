@@ -37,10 +37,6 @@ pub fn with_cookie(mut res: Response, cookie: &str) -> Response {
     res
 }
 
-fn msg(page: &PageCtx, e: &FieldError) -> String {
-    if page.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
-}
-
 fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
     (value.chars().count() > max).then(|| FieldError::new(field, "too_long", &[("max", max.to_string())]))
 }
@@ -53,12 +49,6 @@ struct LoginPage {
     next: String,
     errors: Vec<FieldError>,
     notice: Option<String>,
-}
-
-impl LoginPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
 }
 
 #[derive(Deserialize)]
@@ -206,11 +196,8 @@ struct UsersPage {
 }
 
 impl UsersPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.message(e))
+        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
     }
     fn role_name(&self, r: &Role) -> String {
         self.page.t(&r.label_key())
@@ -397,9 +384,6 @@ struct InvitePage {
 }
 
 impl InvitePage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
     fn min_len(&self) -> usize {
         password::MIN_LEN
     }
@@ -578,12 +562,6 @@ struct PartnersPage {
     kinds: [&'static str; 4],
     errors: Vec<FieldError>,
     created: Option<(String, String)>,
-}
-
-impl PartnersPage {
-    fn message(&self, e: &FieldError) -> String {
-        msg(&self.page, e)
-    }
 }
 
 async fn partners(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {

@@ -41,8 +41,3 @@ pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
 pub async fn favicon() -> Result<Response, AppError> {
     serve(Path("icon.svg".to_string())).await
 }
-
-/// Every embedded asset path (for tests and `phos config`).
-pub fn list() -> Vec<String> {
-    Assets::iter().map(|p| p.to_string()).collect()
-}

@@ -70,6 +70,11 @@ impl PageCtx {
         format!("/lang/{}?back={}", self.other_lang(), percent_encode(&self.here))
     }
 
+    /// A field error's message in the page's language.
+    pub fn field_message(&self, e: &super::FieldError) -> String {
+        if self.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+    }
+
     /// Picks the English or Chinese variant of a bilingual field.
     pub fn pick<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
         if self.is_zh() { zh } else { en }
