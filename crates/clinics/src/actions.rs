@@ -145,7 +145,10 @@ pub async fn cancel(state: &AppState, reference: &str, actor: &Actor, origin: &O
         Event::new("booking.cancel", "booking", reference).person(&view.citizen_id),
     )
     .await?;
+    // The freed place goes to the next person on the waitlist, if anyone is waiting.
+    crate::waitlists::offer_freed(state, &mut tx, &slot_id).await?;
     tx.commit().await?;
+    state.wake_worker();
     Ok(())
 }
 

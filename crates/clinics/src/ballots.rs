@@ -143,7 +143,9 @@ pub async fn register(
         .fetch_optional(db.pool())
         .await?;
     let age = birth.as_deref().and_then(|d| crate::booking::age_on(d, kernel::hk::today()));
-    let tier = if age.is_some_and(|a| a >= 65) { 0 } else { 1 };
+    // People aged 65+ first; a running no-show penalty puts a person after everyone else.
+    let standing = crate::noshows::standing_of(db, citizen_id).await?;
+    let tier = crate::noshow::ballot_tier(age.is_some_and(|a| a >= 65), standing);
     let registrant = format!("R-{}", &kernel::identity::session::random_token()[..12].to_uppercase());
     let mut tx = db.begin().await?;
     let inserted = sqlx::query(
@@ -275,6 +277,22 @@ pub async fn draw(db: &Db, ballot_id: &str, actor: &Actor, origin: &Origin) -> a
                 }
                 Err(r) => anyhow::bail!("allocating a winner failed: {r:?}"),
             }
+        }
+        if !won {
+            // The rest wait, in draw order, for places winners give up.
+            let entry = kernel::new_id();
+            crate::store::insert_wait_entry(
+                &mut tx,
+                &entry,
+                &b.service_point,
+                &b.service,
+                Some((&b.slot_id, ballot_id)),
+                citizen,
+                "ballot",
+                0,
+                rank as i64 + 1,
+            )
+            .await?;
         }
         sqlx::query("UPDATE clinic_ballot_entries SET ranking = $1, outcome = $2, booking_reference = $3 WHERE ballot_id = $4 AND registrant = $5")
             .bind(rank as i64 + 1)

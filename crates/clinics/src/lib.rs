@@ -13,10 +13,15 @@ pub mod ballots;
 pub mod booking;
 pub mod closures;
 pub mod model;
+pub mod noshow;
+pub mod noshows;
 pub mod pages;
 pub mod reminders;
 pub mod schedule;
 pub mod store;
+pub mod waitlist;
+pub mod waitlist_pages;
+pub mod waitlists;
 
 use kernel::area::{Audience, HomeCard};
 use kernel::identity::Routes;
@@ -42,6 +47,7 @@ pub fn area() -> Area {
             kernel::migration!("clinics", 1, "0001_clinics.sql"),
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
             kernel::migration!("clinics", 3, "0003_reminders.sql"),
+            kernel::migration!("clinics", 4, "0004_waitlist.sql"),
         ],
         routes,
         jobs,
@@ -76,7 +82,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes())
+    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes()).merge(waitlist_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -91,6 +97,9 @@ fn jobs(r: &mut Registry) {
     r.every("clinics.reminders-every-5-minutes", "0 */5 * * * *", reminders::REMIND_JOB, serde_json::json!({}));
     r.subscribe(kernel::hk::store::CLOSURE_DECLARED, CLOSURE_JOB);
     r.every("clinics.draw-every-minute", "0 * * * * *", DRAW_JOB, serde_json::json!({}));
+    r.handle(waitlists::NOTIFY_JOB, waitlists::notify_offer);
+    r.handle(waitlists::EXPIRE_JOB, waitlists::expire_due);
+    r.every("clinics.expire-offers-every-minute", "30 * * * * *", waitlists::EXPIRE_JOB, serde_json::json!({}));
 }
 
 /// Draws every ballot whose registration has closed.

@@ -87,7 +87,7 @@ async fn people_of(state: &AppState, identity: &Identity) -> AppResult<Vec<(Stri
     Ok(people)
 }
 
-async fn slots_page(
+pub(crate) async fn slots_page(
     state: &AppState,
     page: PageCtx,
     identity: &Identity,
@@ -406,7 +406,11 @@ async fn attendance(
         Event::new("booking.attendance", "booking", &reference).person(&b.citizen_id).detail(&f.status),
     )
     .await?;
+    if f.status == "no_show" && b.status != "no_show" {
+        crate::noshows::notify_no_show(&mut tx, &b.citizen_id).await?;
+    }
     tx.commit().await?;
+    state.wake_worker();
     let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)
         .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive().to_string())
         .unwrap_or_default();

@@ -81,6 +81,11 @@ pub struct Config {
     /// Mark cookies Secure and send HSTS (set when served over TLS).
     #[arg(long, env = "PHOS_TLS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub tls: bool,
+
+    /// Minutes a person has to accept a place offered from a clinic waitlist.
+    #[arg(long, env = "PHOS_OFFER_WINDOW_MINUTES", default_value_t = 30, global = true,
+          value_parser = clap::value_parser!(u32).range(5..=1440))]
+    pub offer_window_minutes: u32,
 }
 
 impl Default for Config {
@@ -100,6 +105,7 @@ impl Default for Config {
             worker: true,
             mqtt_url: None,
             tls: false,
+            offer_window_minutes: 30,
         }
     }
 }
@@ -131,6 +137,7 @@ impl Config {
             ("worker", "PHOS_WORKER", self.worker.to_string()),
             ("mqtt-url", "PHOS_MQTT_URL", self.mqtt_url.as_deref().map(mask_url).unwrap_or_else(|| "(unset)".into())),
             ("tls", "PHOS_TLS", self.tls.to_string()),
+            ("offer-window-minutes", "PHOS_OFFER_WINDOW_MINUTES", self.offer_window_minutes.to_string()),
         ]
     }
 }

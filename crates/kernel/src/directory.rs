@@ -105,17 +105,22 @@ pub struct Contact {
 /// The contact of `preferred` (e.g. the caregiver who booked), else of `fallback`, honouring the
 /// person's chosen channel when it is on file. `None` when neither can be reached.
 pub async fn contact(db: &Db, preferred: &str, fallback: &str) -> sqlx::Result<Option<Contact>> {
+    let r = sqlx::query(CONTACT_SQL).bind(preferred).bind(fallback).fetch_optional(db.pool()).await?;
+    r.as_ref().map(contact_from_row).transpose().map(Option::flatten)
+}
+
+/// [`contact`], read inside a write transaction.
+pub async fn contact_in_tx(tx: &mut crate::db::Tx, preferred: &str, fallback: &str) -> sqlx::Result<Option<Contact>> {
+    let r = sqlx::query(CONTACT_SQL).bind(preferred).bind(fallback).fetch_optional(&mut **tx).await?;
+    r.as_ref().map(contact_from_row).transpose().map(Option::flatten)
+}
+
+const CONTACT_SQL: &str = "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens \
+    WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
+
+fn contact_from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Option<Contact>> {
     use crate::i18n::Locale;
     use crate::notify::Channel;
-    let r = sqlx::query(
-        "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens WHERE id = $1 OR id = $2 \
-         ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1",
-    )
-    .bind(preferred)
-    .bind(fallback)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(r) = r else { return Ok(None) };
     let email: Option<String> = r.try_get("email")?;
     let phone: Option<String> = r.try_get("phone")?;
     let chosen: String = r.try_get("contact_channel")?;

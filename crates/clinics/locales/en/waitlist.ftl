@@ -1,0 +1,87 @@
+waitlist-mine = My waiting lists
+waitlist-offers = Places offered to you
+waitlist-none = You are not on any waiting list.
+waitlist-position = Position
+waitlist-estimate = Estimated wait
+waitlist-range = Likely between
+waitlist-basis = based on { $freed } places freed in the last 90 days
+waitlist-no-estimate = Not enough history yet to estimate
+waitlist-under-a-day = under a day
+waitlist-days = about { $n } days
+waitlist-weeks = about { $n } weeks
+waitlist-months = about { $n } months
+waitlist-leave = Leave the list
+waitlist-from-ballot = Waiting list of a ballot (in draw order)
+waitlist-status-waiting = Waiting
+waitlist-status-offered = A place is offered
+waitlist-status-booked = Booked
+waitlist-status-left = Left
+waitlist-status-removed = Removed
+waitlist-joined = You are on the waiting list. We will offer you a place when one frees up.
+waitlist-left = You have left the waiting list.
+waitlist-accepted = You accepted the place. Your booking is confirmed.
+waitlist-declined = You declined the place. You stay on the waiting list.
+waitlist-join-heading = No suitable time?
+waitlist-join-help = Join the waiting list. When a place frees up we hold it for you and send you a message; you then have a short time to accept it.
+waitlist-join = Join the waiting list
+waitlist-offer-title = A place is offered to you
+waitlist-answer-by = Please answer by { $time }. After that the place goes to the next person.
+waitlist-accept = Accept this place
+waitlist-decline = Decline
+waitlist-offer-pending = Waiting for your answer
+waitlist-offer-accepted = Accepted
+waitlist-offer-declined = Declined
+waitlist-offer-expired = Expired (not answered in time)
+waitlist-offer-withdrawn = Withdrawn
+waitlist-staff-title = Waiting list
+waitlist-staff-none = Nobody is waiting at this clinic.
+waitlist-staff-waiting = People waiting, in the order places are offered
+waitlist-joined-at = Joined
+waitlist-remove = Remove
+waitlist-recent-offers = Recent offers
+waitlist-no-offers = No offers yet.
+waitlist-offered-at = Offered
+waitlist-expires = Answer by
+field-error-already_waiting = This person is already on the waiting list for this service here
+field-error-offer_not_pending = This offer has already been answered or has passed to someone else
+field-error-offer_expired = The time to accept this offer has passed; the place went to the next person
+field-error-link_forged = This link is not valid. Use the link in your message
+noshow-title = No-show record
+noshow-standing-good = In good standing: no unexcused no-shows in the last 180 days.
+noshow-standing-warned = Warned: { $count } unexcused no-show(s) in the last 180 days.
+noshow-standing-penalised = Lower ballot priority until { $until } (two or more unexcused no-shows in 180 days).
+noshow-policy = Policy: one no-show in 180 days brings a warning; two or more put the person after everyone else in ballots for 90 days from the latest. A clinic manager can excuse a no-show on appeal.
+noshow-none = No no-shows recorded.
+noshow-appeal = Appeal
+noshow-reason = Reason for excusing
+noshow-excuse = Excuse
+noshow-excused = Excused
+noshow-counts = Counts
+field-error-excuse_reason = Give a reason of 3 to 500 characters
+field-error-not_an_unexcused_no_show = This booking is not an unexcused no-show
+notify-clinic-offer-subject = A place is free for you: ((service)), ((when))
+notify-clinic-offer-body =
+    Dear ((name)),
+    
+    A place has freed up and we are holding it for you.
+    Service: ((service))
+    Clinic: ((clinic))
+    Time: ((when))
+    
+    Accept or decline by ((expires)): ((link))
+    If you do not answer in time, the place goes to the next person.
+notify-clinic-no-show-warning-subject = You missed your clinic appointment
+notify-clinic-no-show-warning-body =
+    Dear ((name)),
+    
+    Our records show you did not attend your appointment ((count)) time(s) in the last 180 days.
+    Please cancel when you cannot come, so that someone else can have the place. Two missed
+    appointments in 180 days lower your priority in ballots for 90 days.
+    If this is wrong, please contact the clinic to appeal.
+notify-clinic-no-show-penalty-subject = Lower ballot priority after missed appointments
+notify-clinic-no-show-penalty-body =
+    Dear ((name)),
+    
+    You did not attend ((count)) appointments in the last 180 days. Until ((until)) you will be
+    drawn after other people in clinic ballots.
+    If a missed appointment was not your fault, please contact the clinic to appeal.
