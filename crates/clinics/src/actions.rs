@@ -190,6 +190,7 @@ pub async fn reschedule(
         return Err(Refusal::TooManyReschedules.into());
     }
     store::release_place(&mut tx, &view.slot_id, &view.pool).await?;
+    crate::waitlists::offer_freed(state, &mut tx, &view.slot_id).await?;
     let detail = format!("to slot {new_slot}");
     audit::record(
         db,

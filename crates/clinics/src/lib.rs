@@ -12,6 +12,7 @@ pub mod ballot_pages;
 pub mod ballots;
 pub mod booking;
 pub mod closures;
+pub mod counter_pages;
 pub mod model;
 pub mod noshow;
 pub mod noshows;
@@ -82,7 +83,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes()).merge(waitlist_pages::routes())
+    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes()).merge(waitlist_pages::routes()).merge(counter_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";

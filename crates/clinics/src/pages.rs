@@ -203,6 +203,7 @@ struct BookingPage {
     b: BookingView,
     qr: String,
     is_new: bool,
+    changed: bool,
 }
 
 impl BookingPage {
@@ -212,7 +213,7 @@ impl BookingPage {
 }
 
 /// A QR code of the booking reference as inline SVG (scanned at the clinic counter).
-fn qr_svg(reference: &str) -> String {
+pub(crate) fn qr_svg(reference: &str) -> String {
     qrcode::QrCode::new(reference.as_bytes())
         .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build())
         .unwrap_or_default()
@@ -222,6 +223,7 @@ fn qr_svg(reference: &str) -> String {
 #[derive(Deserialize)]
 struct NewQuery {
     new: Option<String>,
+    changed: Option<String>,
 }
 
 async fn booking(
@@ -245,7 +247,7 @@ async fn booking(
     )
     .await?;
     let qr = qr_svg(&b.reference);
-    render(&BookingPage { page, b, qr, is_new: q.new.is_some() })
+    render(&BookingPage { page, b, qr, is_new: q.new.is_some(), changed: q.changed.is_some() })
 }
 
 async fn cancel(
@@ -261,6 +263,89 @@ async fn cancel(
     }
     actions::cancel(&state, &reference, &identity.actor(), &origin).await?;
     Ok(Redirect::to("/bookings?cancelled=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "clinics/change.html")]
+struct ChangePage {
+    page: PageCtx,
+    b: BookingView,
+    left: i64,
+    slots: Vec<Slot>,
+    errors: Vec<FieldError>,
+}
+
+/// The booking if the signed-in citizen may manage it.
+async fn my_booking(state: &AppState, identity: &Identity, reference: &str) -> AppResult<BookingView> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, reference).await?.ok_or(AppError::NotFound)?;
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(b)
+}
+
+async fn change_page(
+    state: &AppState,
+    page: PageCtx,
+    b: BookingView,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let service = store::service(&state.db, &b.service).await?.ok_or(AppError::NotFound)?;
+    let left = (service.max_reschedules - b.reschedules).max(0);
+    let (from, to) = day_range(kernel::hk::today(), 21);
+    let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
+    let elderly = b.pool == "elderly";
+    let slots = if left > 0 && b.status == "booked" {
+        store::slots(&state.db, &b.point, &b.service, from, to)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != b.slot_id && s.status == "open" && s.starts_at >= earliest)
+            .filter(|s| if elderly { s.elderly_left() > 0 } else { s.general_left() > 0 })
+            .collect()
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&ChangePage { page, b, left, slots, errors })?).into_response())
+}
+
+async fn change(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let b = my_booking(&state, &identity, &reference).await?;
+    change_page(&state, page, b, vec![]).await
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    slot_id: String,
+}
+
+async fn change_to(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> AppResult<Response> {
+    let b = my_booking(&state, &identity, &reference).await?;
+    // Moves stay at the same clinic (the list above offers only its times).
+    let same_clinic = store::slot(&state.db, &f.slot_id).await?.is_some_and(|s| s.service_point == b.point);
+    let result = if same_clinic {
+        actions::reschedule(&state, &reference, &f.slot_id, &identity.actor(), &origin).await
+    } else {
+        Err(ActionError::Refused(Refusal::SlotNotFound))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/bookings/{reference}?changed=1")).into_response()),
+        Err(ActionError::Refused(r)) => change_page(&state, page, b, vec![FieldError::new("slots", r.code(), &[])]).await,
+        Err(ActionError::Other(e)) => Err(AppError::Internal(e)),
+    }
 }
 
 #[derive(Template)]
@@ -551,6 +636,7 @@ pub fn routes() -> Routes {
         .page("/bookings", Access::Citizen, get(my_bookings).post(book))
         .page("/bookings/{reference}", Access::Citizen, get(booking))
         .page("/bookings/{reference}/cancel", Access::Citizen, post(cancel))
+        .page("/bookings/{reference}/change", Access::Citizen, get(change).post(change_to))
         .page("/staff/clinics", Access::Staff(FRONT_DESK), get(staff_list))
         .page("/staff/clinics/{code}", Access::Staff(FRONT_DESK), get(staff_day))
         .page("/staff/clinics/{code}/sessions", Access::Staff(MANAGERS), post(add_session))
