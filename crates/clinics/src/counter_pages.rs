@@ -141,11 +141,14 @@ async fn counter_page(
             .collect();
     }
     let booked = match v.booked {
-        Some(r) => store::booking_by_reference(db, r).await?.map(|b| (b.reference.clone(), crate::pages::qr_svg(&b.reference))),
+        Some(r) => {
+            store::booking_by_reference(db, r).await?.map(|b| (b.reference.clone(), crate::pages::qr_svg(&b.reference)))
+        }
         None => None,
     };
     let status = if v.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let p = CounterPage { page, point, services, service, person, slots, register: v.register, booked, errors: v.errors };
+    let p =
+        CounterPage { page, point, services, service, person, slots, register: v.register, booked, errors: v.errors };
     Ok((status, render(&p)?).into_response())
 }
 
@@ -236,7 +239,9 @@ async fn register(
     };
     let phone = f.phone.trim().replace(' ', "");
     let phone = (!phone.is_empty()).then(|| phone.trim_start_matches("+852").to_string());
-    if phone.as_deref().is_some_and(|p| p.len() != 8 || !p.chars().all(|c| c.is_ascii_digit()) || !p.starts_with(['4', '5', '6', '7', '8', '9'])) {
+    if phone.as_deref().is_some_and(|p| {
+        p.len() != 8 || !p.chars().all(|c| c.is_ascii_digit()) || !p.starts_with(['4', '5', '6', '7', '8', '9'])
+    }) {
         errors.push(FieldError::new("phone", "hk_mobile", &[]));
     }
     let Some(hkid) = hkid.filter(|_| errors.is_empty()) else {
@@ -262,7 +267,8 @@ async fn register(
     if kernel::directory::insert_citizens(&mut tx, std::slice::from_ref(&citizen)).await? == 0 {
         tx.rollback().await?;
         let e = FieldError::new("hkid", "hkid_taken", &[]);
-        let v = View { citizen: None, service: Some(&f.service), register: Some(f.clone()), booked: None, errors: vec![e] };
+        let v =
+            View { citizen: None, service: Some(&f.service), register: Some(f.clone()), booked: None, errors: vec![e] };
         return counter_page(&state, page, &identity, &origin, &code, v).await;
     }
     audit::record(
@@ -312,7 +318,13 @@ async fn book(
         .into_response()),
         Err(ActionError::Refused(r)) => {
             let e = FieldError::new("slots", r.code(), &[]);
-            let v = View { citizen: Some(&f.citizen_id), service: Some(&slot.service), register: None, booked: None, errors: vec![e] };
+            let v = View {
+                citizen: Some(&f.citizen_id),
+                service: Some(&slot.service),
+                register: None,
+                booked: None,
+                errors: vec![e],
+            };
             counter_page(&state, page, &identity, &origin, &code, v).await
         }
         Err(ActionError::Other(e)) => Err(AppError::Internal(e)),

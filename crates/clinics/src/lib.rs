@@ -83,7 +83,12 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes().merge(pages::routes()).merge(ballot_pages::routes()).merge(answer_pages::routes()).merge(waitlist_pages::routes()).merge(counter_pages::routes())
+    api::routes()
+        .merge(pages::routes())
+        .merge(ballot_pages::routes())
+        .merge(answer_pages::routes())
+        .merge(waitlist_pages::routes())
+        .merge(counter_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";

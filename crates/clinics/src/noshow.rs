@@ -12,9 +12,14 @@ const DAY_MS: i64 = 86_400_000;
 pub enum Standing {
     Good,
     /// No-shows counted in the window, below the penalty.
-    Warned { count: usize },
+    Warned {
+        count: usize,
+    },
     /// Lower ballot priority until `until` (Unix ms).
-    Penalised { count: usize, until: i64 },
+    Penalised {
+        count: usize,
+        until: i64,
+    },
 }
 
 impl Standing {

@@ -285,12 +285,7 @@ async fn my_booking(state: &AppState, identity: &Identity, reference: &str) -> A
     Ok(b)
 }
 
-async fn change_page(
-    state: &AppState,
-    page: PageCtx,
-    b: BookingView,
-    errors: Vec<FieldError>,
-) -> AppResult<Response> {
+async fn change_page(state: &AppState, page: PageCtx, b: BookingView, errors: Vec<FieldError>) -> AppResult<Response> {
     let service = store::service(&state.db, &b.service).await?.ok_or(AppError::NotFound)?;
     let left = (service.max_reschedules - b.reschedules).max(0);
     let (from, to) = day_range(kernel::hk::today(), 21);
@@ -343,7 +338,9 @@ async fn change_to(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/bookings/{reference}?changed=1")).into_response()),
-        Err(ActionError::Refused(r)) => change_page(&state, page, b, vec![FieldError::new("slots", r.code(), &[])]).await,
+        Err(ActionError::Refused(r)) => {
+            change_page(&state, page, b, vec![FieldError::new("slots", r.code(), &[])]).await
+        }
         Err(ActionError::Other(e)) => Err(AppError::Internal(e)),
     }
 }

@@ -665,7 +665,8 @@ pub async fn set_wait_status(
          WHERE id = $4 AND status IN ({})",
         placeholders.join(", ")
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to).bind(kernel::now_ms()).bind(booking_reference).bind(entry_id);
+    let mut q =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to).bind(kernel::now_ms()).bind(booking_reference).bind(entry_id);
     for f in from {
         q = q.bind(*f);
     }
@@ -674,7 +675,12 @@ pub async fn set_wait_status(
 
 /// Holds a place for an offer: like [`take_place`], and also in a drawn ballot's slot (closed to
 /// first-come booking, but its freed places go to the ballot's waitlist).
-pub async fn hold_place(tx: &mut Tx, slot_id: &str, elderly: bool, earliest_start: i64) -> sqlx::Result<Option<&'static str>> {
+pub async fn hold_place(
+    tx: &mut Tx,
+    slot_id: &str,
+    elderly: bool,
+    earliest_start: i64,
+) -> sqlx::Result<Option<&'static str>> {
     const OPEN: &str = "(status = 'open' OR EXISTS (SELECT 1 FROM clinic_ballots b WHERE b.slot_id = clinic_slots.id AND b.status = 'drawn'))";
     if elderly {
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -816,7 +822,11 @@ pub async fn due_offers(db: &Db, now: i64) -> sqlx::Result<Vec<String>> {
 }
 
 /// The active booking of a person for a service, if any: `(reference, slot_id, pool)`.
-pub async fn active_booking_in_tx(tx: &mut Tx, citizen_id: &str, service: &str) -> sqlx::Result<Option<(String, String, String)>> {
+pub async fn active_booking_in_tx(
+    tx: &mut Tx,
+    citizen_id: &str,
+    service: &str,
+) -> sqlx::Result<Option<(String, String, String)>> {
     let r = sqlx::query("SELECT reference, slot_id, pool FROM clinic_bookings WHERE citizen_id = $1 AND service = $2 AND status = 'booked'")
         .bind(citizen_id)
         .bind(service)

@@ -57,11 +57,11 @@ fn days_text(page: &PageCtx, d: f64) -> String {
     if d < 1.0 {
         page.t("waitlist-under-a-day")
     } else if d < 14.0 {
-        page.t1("waitlist-days", "n", &format!("{}", d.round() as i64))
+        page.t1("waitlist-days", "count", &format!("{}", d.round() as i64))
     } else if d < 120.0 {
-        page.t1("waitlist-weeks", "n", &format!("{}", (d / 7.0).round() as i64))
+        page.t1("waitlist-weeks", "count", &format!("{}", (d / 7.0).round() as i64))
     } else {
-        page.t1("waitlist-months", "n", &format!("{}", (d / 30.4).round() as i64))
+        page.t1("waitlist-months", "count", &format!("{}", (d / 30.4).round() as i64))
     }
 }
 
@@ -87,7 +87,8 @@ async fn mine(
     for e in store::wait_entries_of(db, &me).await? {
         let position = store::ahead_of(db, &e).await? + 1;
         let freed = store::places_freed(db, &e.service_point, &e.service, since).await?;
-        let estimate = if e.slot_id.is_none() { waitlist::estimate(position, freed, waitlist::WINDOW_DAYS) } else { None };
+        let estimate =
+            if e.slot_id.is_none() { waitlist::estimate(position, freed, waitlist::WINDOW_DAYS) } else { None };
         entries.push(MyEntry { e, position, estimate });
     }
     let mut offers = vec![];
@@ -183,7 +184,8 @@ async fn offer_page(
     sig: &Sig,
     origin: Option<&Origin>,
 ) -> AppResult<Response> {
-    let empty = |page: PageCtx, errors: Vec<FieldError>| OfferPage { page, offer: None, done: None, booking: None, errors };
+    let empty =
+        |page: PageCtx, errors: Vec<FieldError>| OfferPage { page, offer: None, done: None, booking: None, errors };
     if !kernel::identity::session::same_token(&waitlists::offer_sig(state, id), &sig.sig) {
         let e = FieldError::new("offer", "link_forged", &[]);
         return Ok((StatusCode::FORBIDDEN, render(&empty(page, vec![e]))?).into_response());
@@ -193,7 +195,9 @@ async fn offer_page(
     let offer = MyOffer { sig: sig.sig.clone(), o, service, clinic };
     let Some(origin) = origin else {
         // Opening the link shows the offer; only the buttons act.
-        return Ok(render(&OfferPage { page, offer: Some(offer), done: None, booking: None, errors: vec![] })?.into_response());
+        return Ok(
+            render(&OfferPage { page, offer: Some(offer), done: None, booking: None, errors: vec![] })?.into_response()
+        );
     };
     let actor = kernel::audit::Actor::Citizen(offer.o.citizen_id.clone());
     let result = match sig.action.as_deref() {

@@ -82,8 +82,14 @@ pub async fn join(
         tx.rollback().await?;
         return Err(WaitError::AlreadyWaiting);
     }
-    audit::record(db, &mut tx, actor, origin, Event::new("waitlist.join", "waitlist", &id).person(citizen_id).detail(point))
-        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("waitlist.join", "waitlist", &id).person(citizen_id).detail(point),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -111,7 +117,8 @@ pub async fn leave(state: &AppState, entry_id: &str, actor: &Actor, origin: &Ori
         tx.rollback().await?;
         return Err(WaitError::OfferNotPending);
     }
-    audit::record(db, &mut tx, actor, origin, Event::new(event, "waitlist", entry_id).person(&entry.citizen_id)).await?;
+    audit::record(db, &mut tx, actor, origin, Event::new(event, "waitlist", entry_id).person(&entry.citizen_id))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -206,7 +213,9 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
             &mut tx,
             actor,
             origin,
-            Event::new("booking.cancel", "booking", &old).person(&o.citizen_id).detail("moved to an earlier time offered from the waitlist"),
+            Event::new("booking.cancel", "booking", &old)
+                .person(&o.citizen_id)
+                .detail("moved to an earlier time offered from the waitlist"),
         )
         .await?;
         offer_freed(state, &mut tx, &old_slot).await?;
@@ -248,8 +257,14 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
         .await?;
     }
     let detail = format!("{} from waitlist {}", b.reference, entry.id);
-    audit::record(db, &mut tx, actor, origin, Event::new("waitlist.accept", "offer", offer_id).person(&o.citizen_id).detail(&detail))
-        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("waitlist.accept", "offer", offer_id).person(&o.citizen_id).detail(&detail),
+    )
+    .await?;
     tx.commit().await?;
     state.wake_worker();
     Ok(b.reference)
@@ -265,7 +280,8 @@ pub async fn decline(state: &AppState, offer_id: &str, actor: &Actor, origin: &O
         tx.rollback().await?;
         return Err(WaitError::OfferNotPending);
     }
-    audit::record(db, &mut tx, actor, origin, Event::new("waitlist.decline", "offer", offer_id).person(&o.citizen_id)).await?;
+    audit::record(db, &mut tx, actor, origin, Event::new("waitlist.decline", "offer", offer_id).person(&o.citizen_id))
+        .await?;
     tx.commit().await?;
     state.wake_worker();
     Ok(())

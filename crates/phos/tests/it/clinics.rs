@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::harness::{TestApp, csrf_of, spawn_app};
 
 /// A citizen with a date of birth and a signed-in session: `(id, session token, csrf token)`.
-async fn citizen(app: &TestApp, email: &str, birth: &str) -> (String, String, String) {
+pub(crate) async fn citizen(app: &TestApp, email: &str, birth: &str) -> (String, String, String) {
     let id = kernel::new_id();
     sqlx::query(
         "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, preferred_lang, contact_channel, synthetic, created_at) \
@@ -33,7 +33,7 @@ async fn citizen(app: &TestApp, email: &str, birth: &str) -> (String, String, St
 }
 
 /// A session at EHC-KT (or DC-KC for dental) on every weekday, starting tomorrow, and its slots.
-async fn timetable(
+pub(crate) async fn timetable(
     app: &TestApp,
     point: &str,
     service: &str,
@@ -67,7 +67,7 @@ async fn timetable(
     clinics::store::slots(&app.state.db, point, service, from, to).await.unwrap()
 }
 
-async fn book(
+pub(crate) async fn book(
     app: &TestApp,
     who: &(String, String, String),
     slot: &str,

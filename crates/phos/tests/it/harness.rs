@@ -133,6 +133,20 @@ impl TestApp {
         }
     }
 
+    /// A browser carrying an existing session cookie (e.g. a signed-in citizen's).
+    pub fn browser_with_session(&self, token: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("cookie", format!("phos_session={token}").parse().expect("header"));
+        Browser {
+            base: self.url.clone(),
+            client: reqwest::Client::builder()
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
     /// Creates an active staff account with these roles and the given password.
     pub async fn staff_user(&self, email: &str, roles: &[Role], pw: &str) -> String {
         let hash = password::hash_async(pw.to_string()).await;

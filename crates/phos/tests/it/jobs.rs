@@ -198,6 +198,7 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
         names,
         vec![
             "clinics.draw-every-minute",
+            "clinics.expire-offers-every-minute",
             "clinics.generate-daily",
             "clinics.reminders-every-5-minutes",
             "kernel.prune-daily",

@@ -10,3 +10,4 @@ mod jobs;
 mod notify;
 mod shell;
 mod storage;
+mod waitlist;
