@@ -170,7 +170,53 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     tx.commit().await?;
     let created = store::generate_slots(db, None, today, today + chrono::Duration::days(HORIZON_DAYS)).await?;
     seed_demo_ballots(db).await?;
+    seed_demo_waitlist(state).await?;
     Ok(created)
+}
+
+/// A long waitlist for elderly health assessments at Wan Chai Elderly Health Centre (150 people
+/// aged 65+), with 90 days of places freed by cancellations so positions come with an estimate.
+async fn seed_demo_waitlist(state: &AppState) -> anyhow::Result<()> {
+    use kernel::audit::{Actor, Origin};
+    let db = &state.db;
+    let point = "EHC-WC";
+    let slots: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM clinic_slots WHERE service_point = $1 AND service = 'ehc_assessment' ORDER BY starts_at LIMIT 26",
+    )
+    .bind(point)
+    .fetch_all(db.pool())
+    .await?;
+    let elders: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM citizens WHERE synthetic = 1 AND birth_date <= '1955-01-01' ORDER BY id LIMIT 176",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let history = slots.len().min(elders.len() / 4);
+    if history == 0 {
+        return Ok(());
+    }
+    let now = kernel::now_ms();
+    let mut tx = db.begin().await?;
+    for (i, (slot, who)) in slots.iter().zip(&elders).take(history).enumerate() {
+        // Booked, then cancelled some time in the last 90 days: a place freed.
+        sqlx::query(
+            "INSERT INTO clinic_bookings (id, reference, slot_id, service, service_point, citizen_id, booked_by, channel, pool, status, \
+             reschedules, created_at, updated_at) VALUES ($1, $2, $3, 'ehc_assessment', $4, $5, 'demo', 'online', 'general', 'cancelled', 0, $6, $6)",
+        )
+        .bind(kernel::new_id())
+        .bind(booking::new_reference())
+        .bind(slot)
+        .bind(point)
+        .bind(who)
+        .bind(now - (i as i64 * 3 + 1) * 86_400_000)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    for who in &elders[history..] {
+        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system()).await.ok();
+    }
+    Ok(())
 }
 
 /// One ballot open for registration at Kwun Tong Dental Clinic, and one already drawn at
