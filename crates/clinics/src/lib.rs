@@ -17,6 +17,9 @@ pub mod model;
 pub mod noshow;
 pub mod noshows;
 pub mod pages;
+pub mod queue;
+pub mod queue_pages;
+pub mod queues;
 pub mod reminders;
 pub mod schedule;
 pub mod store;
@@ -49,6 +52,7 @@ pub fn area() -> Area {
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
             kernel::migration!("clinics", 3, "0003_reminders.sql"),
             kernel::migration!("clinics", 4, "0004_waitlist.sql"),
+            kernel::migration!("clinics", 6, "0006_queue.sql"),
         ],
         routes,
         jobs,
@@ -89,6 +93,7 @@ fn routes() -> Routes {
         .merge(answer_pages::routes())
         .merge(waitlist_pages::routes())
         .merge(counter_pages::routes())
+        .merge(queue_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -214,7 +219,9 @@ async fn seed_demo_waitlist(state: &AppState) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     for who in &elders[history..] {
-        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system()).await.ok();
+        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system())
+            .await
+            .ok();
     }
     Ok(())
 }

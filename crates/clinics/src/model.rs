@@ -81,3 +81,39 @@ pub struct Booking {
     pub starts_at: i64,
     pub ends_at: i64,
 }
+
+/// A counter or consultation room that calls walk-in tickets.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Room {
+    pub id: String,
+    pub service_point: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// Queue services it calls from (clinic service codes, `enquiry`).
+    pub services: Vec<String>,
+}
+
+/// A walk-in queue ticket.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: String,
+    #[serde(skip)]
+    pub token: String,
+    pub service_point: String,
+    pub service: String,
+    pub day: String,
+    pub number: String,
+    pub priority: String,
+    pub rank: i64,
+    pub channel: String,
+    /// `waiting`, `called`, `done`, `skipped` or `cancelled`.
+    pub status: String,
+    pub room_id: Option<String>,
+    pub lang: String,
+    pub issued_at: i64,
+    pub queued_at: i64,
+    pub first_called_at: Option<i64>,
+    pub called_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub calls: i64,
+}

@@ -92,6 +92,7 @@ pub fn start(
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (bcast, _) = tokio::sync::broadcast::channel::<()>(1);
     let b2 = bcast.clone();
+    let stopping = state.stopping.clone();
     tokio::spawn(async move {
         if signals {
             tokio::select! {
@@ -101,6 +102,7 @@ pub fn start(
         } else {
             let _ = stop_rx.await;
         }
+        stopping.send_replace(true);
         let _ = b2.send(());
     });
     let worker = state.config.worker.then(|| {
