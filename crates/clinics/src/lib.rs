@@ -13,6 +13,7 @@ pub mod ballots;
 pub mod booking;
 pub mod closures;
 pub mod counter_pages;
+pub mod demo;
 pub mod model;
 pub mod noshow;
 pub mod noshows;
@@ -176,6 +177,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     let created = store::generate_slots(db, None, today, today + chrono::Duration::days(HORIZON_DAYS)).await?;
     seed_demo_ballots(db).await?;
     seed_demo_waitlist(state).await?;
+    demo::seed_queues(state, 42).await?;
     Ok(created)
 }
 

@@ -946,6 +946,21 @@ pub async fn next_ticket_number(tx: &mut Tx, point: &str, day: &str, letter: cha
     .await
 }
 
+/// Sets the last ticket number given (demo history).
+pub async fn set_ticket_number(tx: &mut Tx, point: &str, day: &str, letter: char, last: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_queue_numbers (service_point, day, letter, last) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (service_point, day, letter) DO UPDATE SET last = $4",
+    )
+    .bind(point)
+    .bind(day)
+    .bind(letter.to_string())
+    .bind(last)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn row_ticket(r: &AnyRow) -> sqlx::Result<crate::model::Ticket> {
     Ok(crate::model::Ticket {
         id: r.try_get("id")?,
@@ -972,8 +987,8 @@ fn row_ticket(r: &AnyRow) -> sqlx::Result<crate::model::Ticket> {
 pub async fn insert_ticket(tx: &mut Tx, t: &crate::model::Ticket, issued_by: &str) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO clinic_tickets (id, token, service_point, service, day, number, priority, rank, channel, status, \
-         room_id, lang, issued_at, queued_at, calls, transfers, issued_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', NULL, $10, $11, $11, 0, 0, $12, $11)",
+         room_id, lang, issued_at, queued_at, first_called_at, called_at, done_at, calls, transfers, issued_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 0, $19, $13)",
     )
     .bind(&t.id)
     .bind(&t.token)
@@ -984,8 +999,15 @@ pub async fn insert_ticket(tx: &mut Tx, t: &crate::model::Ticket, issued_by: &st
     .bind(&t.priority)
     .bind(t.rank)
     .bind(&t.channel)
+    .bind(&t.status)
+    .bind(&t.room_id)
     .bind(&t.lang)
     .bind(t.issued_at)
+    .bind(t.queued_at)
+    .bind(t.first_called_at)
+    .bind(t.called_at)
+    .bind(t.done_at)
+    .bind(t.calls)
     .bind(issued_by)
     .execute(&mut **tx)
     .await?;
