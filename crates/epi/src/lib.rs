@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use epi::{detect, Method, Series};
-//! let counts: Vec<f64> = (0..320).map(|t| 20.0 + (t % 52) as f64 / 4.0).collect();
+//! let counts: Vec<f64> = (0..320).map(|t| f64::from(20 + (t % 52) / 4)).collect();
 //! let series = Series::new(counts, 52).unwrap();
 //! let outcomes = detect(Method::Farrington, &series, &Method::Farrington.default_params()).unwrap();
 //! assert_eq!(outcomes.first().unwrap().week, 264); // b*freq + w = 263 weeks of history

@@ -399,8 +399,8 @@ mod tests {
         let mut counts = background(7, 18, 40);
         // Locations 0 and 1 (neighbours) get 12 extra cases a day over the last 3 days.
         for z in [0, 1] {
-            for d in 37..40 {
-                counts[z][d] += 12;
+            for v in &mut counts[z][37..40] {
+                *v += 12;
             }
         }
         let cfg = ScanConfig { replicates: 199, seed: 3, ..Default::default() };
