@@ -73,14 +73,16 @@ pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
                 }
             }
             arrivals.sort_by_key(|a| a.0);
-            let mut free_at: std::collections::HashMap<&str, i64> = made.iter().map(|r| (r.id.as_str(), opens)).collect();
+            let mut free_at: std::collections::HashMap<&str, i64> =
+                made.iter().map(|r| (r.id.as_str(), opens)).collect();
             let mut holding: std::collections::HashSet<&str> = Default::default();
             let mut numbers = std::collections::HashMap::new();
             for (at, s) in arrivals {
                 let n = numbers.entry(s.letter).or_insert(0i64);
                 *n += 1;
                 // The room serving this service that frees up first takes the person.
-                let Some(room) = made.iter().filter(|r| r.services.contains(&s.code)).min_by_key(|r| free_at[r.id.as_str()])
+                let Some(room) =
+                    made.iter().filter(|r| r.services.contains(&s.code)).min_by_key(|r| free_at[r.id.as_str()])
                 else {
                     continue;
                 };

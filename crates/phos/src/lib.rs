@@ -50,6 +50,7 @@ pub struct Running {
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     worker: Option<JoinHandle<()>>,
+    mqtt: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -62,18 +63,23 @@ impl Running {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        self.server.await??;
-        if let Some(w) = self.worker.take() {
-            w.await?;
-        }
-        Ok(())
+        (&mut self.server).await??;
+        self.finish().await
     }
 
     /// Waits until the server stops by itself (signal).
     pub async fn wait(mut self) -> anyhow::Result<()> {
         (&mut self.server).await??;
+        self.finish().await
+    }
+
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        self.state.stopping.send_replace(true);
         if let Some(w) = self.worker.take() {
             w.await?;
+        }
+        if let Some(m) = self.mqtt.take() {
+            m.await?;
         }
         Ok(())
     }
@@ -112,6 +118,11 @@ pub fn start(
             let _ = rx.recv().await;
         }))
     });
+    // Fridge telemetry over MQTT, when a broker is configured.
+    let mqtt = match state.config.mqtt_url.as_deref() {
+        Some(url) => Some(clinics::mqtt::spawn(state.clone(), url, state.stopping.subscribe())?),
+        None => None,
+    };
     let mut rx = bcast.subscribe();
     let app = router(state.clone(), extra);
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
@@ -123,5 +134,5 @@ pub fn start(
         },
         grace,
     ));
-    Ok(Running { addr, state, stop: Some(stop_tx), server, worker })
+    Ok(Running { addr, state, stop: Some(stop_tx), server, worker, mqtt })
 }

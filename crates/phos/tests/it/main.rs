@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod clinics;
+mod coldchain;
 mod epi_cli;
 mod identity;
 mod jobs;
