@@ -269,7 +269,7 @@ fn main() {
     let mut r_total = 0.0;
     for row in &rows {
         total += row.wall;
-        let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}", v * 1e6));
+        let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.3}", v * 1e6));
         let ratio = match (row.r_each, row.rust_each) {
             (Some(r), Some(x)) => format!("{:.0}x", r / x),
             _ => "-".into(),

@@ -162,50 +162,65 @@ pub fn qgamma(p: f64, shape: f64, scale: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    let a = shape;
-    let lg = ln_gamma(a);
-    // Wilson–Hilferty start, or the small-x expansion P(a,x) ~ x^a / Gamma(a+1).
-    let c = 1.0 / (9.0 * a);
-    let wh = a * (1.0 - c + qnorm(p) * c.sqrt()).powi(3);
-    let small = (p.ln() + ln_gamma(a + 1.0)) / a;
-    let mut x = if wh > 0.0 && wh.is_finite() { wh } else { small.exp() };
-    if x <= 0.0 || !x.is_finite() {
-        x = f64::MIN_POSITIVE;
+    GammaQuantile::new(shape).standard(p, qnorm(p)) * scale
+}
+
+/// Quantiles of one gamma distribution (shape > 0, scale 1), with ln Gamma(shape) computed once.
+pub struct GammaQuantile {
+    a: f64,
+    lg: f64,
+}
+
+impl GammaQuantile {
+    pub fn new(shape: f64) -> Self {
+        GammaQuantile { a: shape, lg: ln_gamma(shape) }
     }
-    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    for _ in 0..200 {
-        let f = gamma_p(a, x) - p;
-        if f == 0.0 {
-            break;
+
+    /// The p quantile for 0 < p < 1, given `z = qnorm(p)` for the starting value.
+    pub fn standard(&self, p: f64, z: f64) -> f64 {
+        let (a, lg) = (self.a, self.lg);
+        // Wilson–Hilferty start, or the small-x expansion P(a,x) ~ x^a / Gamma(a+1).
+        let c = 1.0 / (9.0 * a);
+        let wh = a * (1.0 - c + z * c.sqrt()).powi(3);
+        let mut x = if wh > 0.0 && wh.is_finite() { wh } else { ((p.ln() + ln_gamma(a + 1.0)) / a).exp() };
+        if x <= 0.0 || !x.is_finite() {
+            x = f64::MIN_POSITIVE;
         }
-        if f < 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        // f' is the gamma density; f''/f' = (a - 1)/x - 1.
-        let dens = ((a - 1.0) * x.ln() - x - lg).exp();
-        let newton = f / dens;
-        let step = newton / (1.0 - 0.5 * newton * ((a - 1.0) / x - 1.0)).max(0.5);
-        // Halley's method converges cubically: once a step is below 1e-7 relative, the error
-        // left after it is far below 1e-15 and no further evaluation is needed.
-        if step.abs() <= 1e-7 * x {
-            let next = x - step;
-            if next >= lo && next <= hi {
-                x = next;
+        let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+        for _ in 0..200 {
+            let f = gamma_p(a, x) - p;
+            if f == 0.0 {
+                break;
             }
-            break;
+            if f < 0.0 {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            // f' is the gamma density; f''/f' = (a - 1)/x - 1.
+            let dens = ((a - 1.0) * x.ln() - x - lg).exp();
+            let newton = f / dens;
+            let step = newton / (1.0 - 0.5 * newton * ((a - 1.0) / x - 1.0)).max(0.5);
+            // Halley's method converges cubically: once a step is below 1e-7 relative, the error
+            // left after it is far below 1e-15 and no further evaluation is needed.
+            if step.abs() <= 1e-7 * x {
+                let next = x - step;
+                if next >= lo && next <= hi {
+                    x = next;
+                }
+                break;
+            }
+            let mut next = x - step;
+            if !(next > lo && next < hi && next.is_finite()) {
+                next = if hi.is_finite() { 0.5 * (lo + hi) } else { 2.0 * x.max(lo) };
+            }
+            x = next;
+            if hi.is_finite() && hi - lo <= 1e-15 * hi {
+                break;
+            }
         }
-        let mut next = x - step;
-        if !(next > lo && next < hi && next.is_finite()) {
-            next = if hi.is_finite() { 0.5 * (lo + hi) } else { 2.0 * x.max(lo) };
-        }
-        x = next;
-        if hi.is_finite() && hi - lo <= 1e-15 * hi {
-            break;
-        }
+        x
     }
-    x * scale
 }
 
 /// R's `ppois(y, lambda)`.

@@ -318,11 +318,11 @@ pub(crate) fn poisson_log(design: &Design, response: &Response, prior: Option<&[
     let mut dev = devold;
     for iter in 1..=MAXIT {
         iterations = iter;
-        // For the log link mu.eta(eta) = linkinv(eta) = mu, and variance(mu) = mu.
+        // For the log link mu.eta(eta) = linkinv(eta) = mu and variance(mu) = mu, so R's
+        // z = eta + (y - mu)/mu.eta and w^2 = weights * mu.eta^2 / variance = weights * mu.
         for i in 0..n {
-            let mu_eta = mu[i];
-            z[i] = eta[i] + (y[i] - mu[i]) / mu_eta;
-            w2[i] = wt[i] * mu_eta * mu_eta / mu[i];
+            z[i] = eta[i] + (y[i] - mu[i]) / mu[i];
+            w2[i] = wt[i] * mu[i];
         }
         normal.accumulate(design, &w2, &z);
         normal.factorise()?;
