@@ -187,6 +187,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     seed_demo_ballots(db).await?;
     seed_demo_waitlist(state).await?;
     demo::seed_queues(state, 42).await?;
+    demo::seed_fridges(state, 42).await?;
     Ok(created)
 }
 

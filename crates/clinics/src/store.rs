@@ -1,7 +1,7 @@
 //! SQL for the clinics area: one function per query.
 
 use chrono::NaiveDate;
-use kernel::db::{Db, Tx, values_placeholders};
+use kernel::db::{BindOptF64, Db, Tx, values_placeholders};
 use kernel::hk::calendar::Calendar;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -1399,15 +1399,40 @@ pub async fn save_fridge_state(tx: &mut Tx, id: &str, s: &crate::coldchain::Stat
     )
     .bind(id)
     .bind(s.last_reading_at)
-    .bind(s.last_temp)
+    .bind_opt_f64(s.last_temp)
     .bind(e.map(|e| e.alarm_id.clone()))
     .bind(e.map(|e| e.kind.code()))
     .bind(e.map(|e| e.started_at))
-    .bind(e.map(|e| e.min))
-    .bind(e.map(|e| e.max))
+    .bind_opt_f64(e.map(|e| e.min))
+    .bind_opt_f64(e.map(|e| e.max))
     .bind(&s.offline_alarm)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Records the latest reading of fridges whose alarm state did not otherwise change, many in
+/// one statement: `(fridge id, at, °C)`.
+pub async fn save_last_readings(tx: &mut Tx, rows: &[(&str, i64, f64)]) -> sqlx::Result<()> {
+    for chunk in rows.chunks(500) {
+        let n = chunk.len();
+        let mut at = String::from("CASE id");
+        let mut temp = String::from("CASE id");
+        for i in 0..n {
+            at.push_str(&format!(" WHEN ${} THEN ${}", 3 * i + 1, 3 * i + 2));
+            temp.push_str(&format!(" WHEN ${} THEN ${}", 3 * i + 1, 3 * i + 3));
+        }
+        let ids = (0..n).map(|i| format!("${}", 3 * i + 1)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "UPDATE clinic_fridges SET last_reading_at = {at} ELSE last_reading_at END, \
+             last_temp = {temp} ELSE last_temp END WHERE id IN ({ids})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, at, t) in chunk {
+            q = q.bind(*id).bind(*at).bind(*t);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -1447,17 +1472,15 @@ pub async fn insert_alarm(
     .bind(point)
     .bind(kind)
     .bind(started_at)
-    .bind(min_max.map(|m| m.0))
-    .bind(min_max.map(|m| m.1))
+    .bind_opt_f64(min_max.map(|m| m.0))
+    .bind_opt_f64(min_max.map(|m| m.1))
     .bind(opened_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Updates an alarm's extremes and, when it is over, its end. (Two statements rather than
-/// `COALESCE($n, column)`: the `Any` driver's typed NULL for a float is refused by PostgreSQL
-/// there.)
+/// Updates an alarm's extremes and, when it is over, its end.
 pub async fn update_alarm(
     tx: &mut Tx,
     id: &str,
