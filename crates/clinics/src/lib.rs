@@ -13,6 +13,7 @@ pub mod ballots;
 pub mod booking;
 pub mod closures;
 pub mod counter_pages;
+pub mod fhir;
 pub mod model;
 pub mod noshow;
 pub mod noshows;
@@ -49,6 +50,7 @@ pub fn area() -> Area {
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
             kernel::migration!("clinics", 3, "0003_reminders.sql"),
             kernel::migration!("clinics", 4, "0004_waitlist.sql"),
+            kernel::migration!("clinics", 5, "0005_fhir.sql"),
         ],
         routes,
         jobs,
@@ -89,6 +91,7 @@ fn routes() -> Routes {
         .merge(answer_pages::routes())
         .merge(waitlist_pages::routes())
         .merge(counter_pages::routes())
+        .merge(fhir::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -214,7 +217,9 @@ async fn seed_demo_waitlist(state: &AppState) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     for who in &elders[history..] {
-        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system()).await.ok();
+        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system())
+            .await
+            .ok();
     }
     Ok(())
 }

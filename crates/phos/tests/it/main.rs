@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod clinics;
+mod fhir;
 mod identity;
 mod jobs;
 mod notify;
