@@ -11,3 +11,6 @@ fhir-error-offset_out_of_range = _offset must be a whole number from 0 to 100000
 fhir-error-unsupported_format = Only JSON is supported (_format=json), not “{ $value }”.
 fhir-error-bad_query = The query string could not be read.
 fhir-error-internal = Sorry, there is a problem with the service. Please try again later.
+
+# How a FHIR read shows in the person's "who accessed my record".
+audit-action-fhir-appointment-read = Viewed an appointment (through the FHIR interface)

@@ -11,3 +11,6 @@ fhir-error-offset_out_of_range = _offset 必須是 0 至 1000000 的整數，而
 fhir-error-unsupported_format = 只支援 JSON（_format=json），不支援「{ $value }」。
 fhir-error-bad_query = 無法讀取查詢字串。
 fhir-error-internal = 抱歉，服務出現問題。請稍後再試。
+
+# FHIR 讀取在「誰查閱過我的紀錄」中的顯示。
+audit-action-fhir-appointment-read = 查閱了預約（經 FHIR 介面）

@@ -125,7 +125,11 @@ impl<'a> Fhir<'a> {
             .iter()
             .zip(seen.iter())
             .filter(|(r, _)| r["ok"] != true)
-            .map(|(r, (path, body))| format!("{path}: {}\n  {body}", r["errors"]))
+            .map(|(r, (path, body))| {
+                let body: String = body.to_string().chars().take(400).collect();
+                format!("{path}: {}\n  {body}…", r["errors"])
+            })
+            .take(5)
             .collect();
         assert!(bad.is_empty(), "resources not valid against the FHIR R4 schema:\n{}", bad.join("\n"));
         assert!(!bodies.is_empty());
@@ -436,14 +440,16 @@ async fn fhir_slot_searches() {
     let q = |query: &str| format!("/fhir/R4/Slot?_count=100&{query}");
 
     // status
-    assert_eq!(fhir.ids(&q("status=busy")).await, [b.id.clone()]);
-    assert_eq!(fhir.ids(&q("status=busy-unavailable")).await, [c.id.clone()]);
+    assert_eq!(fhir.ids(&q("status=busy")).await, vec![b.id.clone()]);
+    assert_eq!(fhir.ids(&q("status=busy-unavailable")).await, vec![c.id.clone()]);
     assert_eq!(set(fhir.ids(&q("status=busy,busy-unavailable")).await), set([b.id.clone(), c.id.clone()]));
     assert!(fhir.ids(&q("status=entered-in-error")).await.is_empty());
     let free_dc = set(dc.iter().filter(|s| s.id != b.id && s.id != c.id).map(|s| s.id.clone()));
     assert_eq!(set(fhir.ids(&q("status=free&schedule=Schedule/DC-KC.dental-gp")).await), free_dc);
     let read_a = fhir.ok(&format!("/fhir/R4/Slot/{}", a.id)).await;
     assert_eq!(read_a["status"], "free");
+    assert_eq!(fhir.ok(&format!("/fhir/R4/Slot/{}", b.id)).await["status"], "busy");
+    assert_eq!(fhir.ok(&format!("/fhir/R4/Slot/{}", c.id)).await["status"], "busy-unavailable");
 
     // schedule, location, service-type
     assert_eq!(
@@ -530,6 +536,10 @@ async fn fhir_paging_walks_every_result_once() {
             assert_eq!(total, synth::service_points().len());
         }
     }
+    // Exactly one full page: no next link.
+    let one = fhir.search(&format!("/fhir/R4/Slot?_count={n}")).await;
+    assert_eq!(ids(&one).len(), n);
+    assert!(link(&one, "next").is_none() && link(&one, "previous").is_none());
     // Parameters survive in the links; _count=0 gives the total only.
     let b = fhir.search("/fhir/R4/Slot?service-type=dental_gp&_count=5").await;
     let next = link(&b, "next").unwrap();
@@ -674,6 +684,11 @@ async fn fhir_appointments_are_for_clinic_staff_and_audited() {
     .await
     .unwrap();
     assert_eq!(last, (c1.0.clone(), b1.0.clone(), "staff".to_string()));
+    // The person sees the read in "who accessed my record".
+    let me = app.browser_with_session(&c1.1).get("/me").await.text().await.unwrap();
+    assert!(
+        me.contains("Viewed an appointment (through the FHIR interface)") || me.contains("查閱了預約（經 FHIR 介面）")
+    );
     let b = fhir.get_with(&staff.client, &format!("/fhir/R4/Appointment/{}", b2.0), &[]).await.1;
     assert_eq!(b["status"], "fulfilled");
     // Managers and administrators may read too; an unknown id is a 404 outcome.
