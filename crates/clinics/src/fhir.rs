@@ -174,7 +174,7 @@ impl FhirError {
             status: StatusCode::NOT_FOUND,
             issue: IssueType::NotFound,
             code: "not_found",
-            args: vec![("type", kind.to_string()), ("id", truncate(id))],
+            args: vec![("name", kind.to_string()), ("ref", truncate(id))],
         }
     }
 }
@@ -202,25 +202,25 @@ impl From<ParamError> for FhirError {
                 StatusCode::BAD_REQUEST,
                 IssueType::Invalid,
                 "bad_value",
-                vec![("param", param), ("value", truncate(&value))],
+                vec![("name", param), ("value", truncate(&value))],
             ),
             ParamError::UnsupportedPrefix { param, prefix } => (
                 StatusCode::BAD_REQUEST,
                 IssueType::NotSupported,
                 "unsupported_prefix",
-                vec![("param", param), ("prefix", prefix)],
+                vec![("name", param), ("value", prefix)],
             ),
             ParamError::BadModifier { param, modifier } => (
                 StatusCode::BAD_REQUEST,
                 IssueType::NotSupported,
                 "bad_modifier",
-                vec![("param", param), ("modifier", truncate(&modifier))],
+                vec![("name", param), ("value", truncate(&modifier))],
             ),
             ParamError::UnknownParam { param } => (
                 StatusCode::BAD_REQUEST,
                 IssueType::NotSupported,
                 "unknown_parameter",
-                vec![("param", truncate(&param))],
+                vec![("name", truncate(&param))],
             ),
             ParamError::Count { value } => {
                 (StatusCode::BAD_REQUEST, IssueType::Invalid, "count_out_of_range", vec![("value", truncate(&value))])
@@ -370,7 +370,7 @@ fn bundle(base: &str, kind: &str, search: &Search, total: i64, entries: Vec<(Str
     if !search.ignored.is_empty() {
         let ignored = search.ignored.iter().map(|p| truncate(p)).collect::<Vec<_>>().join(", ");
         let warning =
-            outcome(IssueSeverity::Warning, IssueType::NotSupported, "ignored_parameters", &[("params", ignored)])?;
+            outcome(IssueSeverity::Warning, IssueType::NotSupported, "ignored_parameters", &[("value", ignored)])?;
         entry.push(Some(
             BundleEntry::builder()
                 .resource(Resource::OperationOutcome(warning))
@@ -541,7 +541,7 @@ fn unknown(kind: &str) -> FhirError {
         status: StatusCode::NOT_FOUND,
         issue: IssueType::NotSupported,
         code: "unknown_type",
-        args: vec![("type", truncate(kind))],
+        args: vec![("name", truncate(kind))],
     }
 }
 

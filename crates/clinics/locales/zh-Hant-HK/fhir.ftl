@@ -1,11 +1,11 @@
 # FHIR R4 錯誤（OperationOutcome 的 details.text 為英文，中文載於其 translation 擴展）。
-fhir-error-unknown_type = 本伺服器沒有資源類型「{ $type }」。可用的類型為 Location、HealthcareService、Schedule、Slot 及 Appointment。
-fhir-error-not_found = 找不到 { $type }/{ $id }。
-fhir-error-bad_value = 搜尋參數 { $param } 的值「{ $value }」無效。
-fhir-error-unsupported_prefix = 搜尋參數 { $param } 不支援前綴「{ $prefix }」。請使用 eq、ne、gt、lt、ge 或 le。
-fhir-error-bad_modifier = 搜尋參數 { $param } 不支援修飾詞「:{ $modifier }」。
-fhir-error-unknown_parameter = 未知的搜尋參數「{ $param }」（因 Prefer: handling=strict 而拒絕）。
-fhir-error-ignored_parameters = 以下搜尋參數不受支援，已被略去：{ $params }。
+fhir-error-unknown_type = 本伺服器沒有資源類型「{ $name }」。可用的類型為 Location、HealthcareService、Schedule、Slot 及 Appointment。
+fhir-error-not_found = 找不到 { $name }/{ $ref }。
+fhir-error-bad_value = 搜尋參數 { $name } 的值「{ $value }」無效。
+fhir-error-unsupported_prefix = 搜尋參數 { $name } 不支援前綴「{ $value }」。請使用 eq、ne、gt、lt、ge 或 le。
+fhir-error-bad_modifier = 搜尋參數 { $name } 不支援修飾詞「:{ $value }」。
+fhir-error-unknown_parameter = 未知的搜尋參數「{ $name }」（因 Prefer: handling=strict 而拒絕）。
+fhir-error-ignored_parameters = 以下搜尋參數不受支援，已被略去：{ $value }。
 fhir-error-count_out_of_range = _count 必須是 0 至 100 的整數，而非「{ $value }」。
 fhir-error-offset_out_of_range = _offset 必須是 0 至 1000000 的整數，而非「{ $value }」。
 fhir-error-unsupported_format = 只支援 JSON（_format=json），不支援「{ $value }」。
