@@ -264,8 +264,9 @@ fn fhir_outcome(status: StatusCode, code: &str, titles: &BTreeTexts, request_id:
     if let Some(id) = request_id.filter(|id| !id.trim().is_empty()) {
         issue["diagnostics"] = format!("request id {id}").into();
     }
-    let body = serde_json::json!({ "resourceType": "OperationOutcome", "issue": [issue] });
-    let mut r = (status, axum::Json(body)).into_response();
+    // `resourceType` first, as FHIR JSON readers expect.
+    let body = format!(r#"{{"resourceType":"OperationOutcome","issue":[{issue}]}}"#);
+    let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json; charset=utf-8"));
     r
 }
