@@ -31,11 +31,14 @@ pub struct Column {
     pub max: f64,
 }
 
+/// Running sums of one column: (sum, min, max, count, first at, last at).
+type Acc = (f64, f64, f64, usize, i64, i64);
+
 /// Averages readings per column of the plot; `gap_ms` of silence breaks the line.
 pub fn columns(readings: &[(i64, f64)], from: i64, to: i64, gap_ms: i64) -> Vec<Vec<Column>> {
     let span = (to - from).max(1) as f64;
     let n = (W - LEFT - RIGHT).floor() as usize;
-    let mut acc: Vec<Option<(f64, f64, f64, usize, i64, i64)>> = vec![None; n];
+    let mut acc: Vec<Option<Acc>> = vec![None; n];
     for &(at, t) in readings {
         if at < from || at > to {
             continue;

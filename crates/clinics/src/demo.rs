@@ -10,8 +10,11 @@ use crate::model::{Room, Ticket};
 use crate::queue::{self, Priority};
 use crate::{queues, store};
 
-/// Service points with a demo queue, and their rooms: (English, Chinese, services).
-const QUEUES: &[(&str, &[(&str, &str, &[&str])])] = &[
+/// A room: (English name, Chinese name, queue services it calls).
+type DemoRoom = (&'static str, &'static str, &'static [&'static str]);
+
+/// Service points with a demo queue, and their rooms.
+const QUEUES: &[(&str, &[DemoRoom])] = &[
     (
         "MCHC-KT",
         &[

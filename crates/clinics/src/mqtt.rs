@@ -24,8 +24,11 @@ pub const BATCH: usize = 5_000;
 /// Longest a reading waits for its batch.
 pub const LINGER: Duration = Duration::from_millis(100);
 
+/// User name and password.
+pub type Credentials = (String, String);
+
 /// Host, port and optional credentials of `mqtt://[user:pass@]host[:port]`.
-pub fn parse_url(url: &str) -> Option<(String, u16, Option<(String, String)>)> {
+pub fn parse_url(url: &str) -> Option<(String, u16, Option<Credentials>)> {
     let rest = url.strip_prefix("mqtt://").or_else(|| url.strip_prefix("tcp://"))?;
     let rest = rest.trim_end_matches('/');
     let (creds, hostport) = match rest.rsplit_once('@') {

@@ -293,7 +293,7 @@ pub async fn standing(state: &AppState, ticket: Ticket) -> sqlx::Result<Standing
     let rooms = store::queue_rooms(db, &ticket.service_point)
         .await?
         .iter()
-        .filter(|r| r.services.iter().any(|s| *s == ticket.service))
+        .filter(|r| r.services.contains(&ticket.service))
         .count();
     let eta = queue::eta(ahead as usize, now, &calls, queue::typical_minutes(&ticket.service), rooms);
     Ok(Standing { ticket, position: ahead + 1, eta: Some(eta), room })
