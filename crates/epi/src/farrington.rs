@@ -9,7 +9,7 @@
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnorm};
-use crate::glm::{Design, GlmFit, NewRow, Response, assign_weights, poisson_log};
+use crate::levels::{LevelFit, Rows};
 use crate::{EpiError, Series};
 
 /// R's `powertrans`: the power transformation for the prediction interval.
@@ -133,33 +133,29 @@ pub(crate) fn power_upper(mu0: f64, se_fit: f64, phi: f64, trans: PowerTrans, z:
     if lo.is_nan() || hi.is_nan() { if hi.is_nan() { lo } else { hi } } else { lo.max(hi) }
 }
 
-/// A fitted model with its clamped dispersion `phi = max(dispersion, 1)`.
-struct Fitted {
-    fit: GlmFit,
-    design: Design,
-    phi: f64,
+/// `algo.farrington.fitGLM.fast` into `fit`: fit, then refit with weights from Anscombe
+/// residuals. Returns `phi = max(dispersion, 1)` and whether the model has the trend.
+fn fit_glm_fast(
+    rows: &Rows,
+    fit: &mut LevelFit,
+    omega: &mut Vec<f64>,
     trend: bool,
-}
-
-/// `algo.farrington.fitGLM.fast`: fit, then refit with weights from Anscombe residuals.
-fn fit_glm_fast(design: Design, y: &Response, trend: bool, reweight: bool) -> Result<Fitted, EpiError> {
+    reweight: bool,
+) -> Result<(f64, bool), EpiError> {
     let fail = |e| EpiError::FitFailed { method: "farrington", reason: format!("{e:?}") };
-    let mut design = design;
     let mut trend = trend;
-    let mut fit = poisson_log(&design, y, None).map_err(fail)?;
+    fit.fit(rows, trend, None).map_err(fail)?;
     if !fit.converged && trend {
-        design = design.without_column(1);
         trend = false;
-        fit = poisson_log(&design, y, None).map_err(fail)?;
+        fit.fit(rows, false, None).map_err(fail)?;
     }
     let mut phi = fit.dispersion().max(1.0);
     if reweight {
-        let s = fit.anscombe_residuals(&design, y, phi);
-        let omega = assign_weights(&s, 1.0);
-        fit = poisson_log(&design, y, Some(&omega)).map_err(fail)?;
+        fit.reweights(rows, phi, 1.0, omega);
+        fit.fit(rows, trend, Some(omega)).map_err(fail)?;
         phi = fit.dispersion().max(1.0);
     }
-    Ok(Fitted { fit, design, phi, trend })
+    Ok((phi, trend))
 }
 
 /// Runs `algo.farrington` over the range.
@@ -171,38 +167,34 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
     let x = series.observed();
     let z = qnorm(1.0 - control.alpha / 2.0);
     let (b, w) = (control.b, control.w);
+    let mut rows = Rows::new(x);
+    let mut fit = LevelFit::default();
+    let mut omega = Vec::new();
     range
         .weeks()
         .map(|k| {
-            // wtime: for i in b..1, k - freq*i - w ..= k - freq*i + w (all >= 1 by the range check).
-            let mut wtime = Vec::with_capacity(b * (2 * w + 1));
+            // wtime: for i in b..1, k - freq*i - w ..= k - freq*i + w (all >= 1 by the range check),
+            // centred on k: the same fit as R's `response ~ 1 + wtime`.
+            rows.clear(1);
             for i in (1..=b).rev() {
-                let centre = k - freq * i;
-                wtime.extend(centre - w..=centre + w);
+                let first = k - freq * i - w;
+                rows.push_run(first, 2 * w + 1, first as f64 - k as f64, 0);
             }
-            let y: Vec<f64> = wtime.iter().map(|&t| x[t - 1]).collect();
-            // The trend is centred on k: same fit as R's `response ~ 1 + wtime`.
-            let t: Vec<f64> = wtime.iter().map(|&t| t as f64 - k as f64).collect();
-            let columns = if control.trend { vec![vec![1.0; y.len()], t] } else { vec![vec![1.0; y.len()]] };
-            let response = Response::new(&y);
-            let mut model = fit_glm_fast(Design { columns, factor: None }, &response, control.trend, control.reweight)?;
-            if model.trend {
+            rows.finish();
+            let (mut phi, trend) = fit_glm_fast(&rows, &mut fit, &mut omega, control.trend, control.reweight)?;
+            if trend {
                 // p-value of the slope with the estimated (unclamped) dispersion.
-                let disp = model.fit.dispersion();
-                let p = pt_two_sided(model.fit.t_value(1, disp), model.fit.df_residual as f64);
+                let p = pt_two_sided(fit.t_slope(fit.dispersion()), fit.df_residual as f64);
                 let significant = p < 0.05;
-                let mu0_hat = model.fit.coefficients[0].exp().max(f64::EPSILON);
-                let max_y = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                if !(b >= 3 && significant && mu0_hat <= max_y) {
-                    let design = model.design.without_column(1);
-                    model = fit_glm_fast(design, &response, false, control.reweight)?;
+                let mu0_hat = fit.c[0].exp().max(f64::EPSILON);
+                if !(b >= 3 && significant && mu0_hat <= rows.max_y()) {
+                    (phi, _) = fit_glm_fast(&rows, &mut fit, &mut omega, false, control.reweight)?;
                 }
             }
-            let row = if model.trend { vec![1.0, 0.0] } else { vec![1.0] };
-            let (eta, var) = model.fit.predict_link(&model.design, &NewRow { dense: &row, level: 0 });
+            let (eta, var) = fit.predict_link(0);
             let mu0 = eta.exp().max(f64::EPSILON);
-            let se_fit = (var * model.phi).sqrt() * mu0;
-            let upper = power_upper(mu0, se_fit, model.phi, control.powertrans, z);
+            let se_fit = (var * phi).sqrt() * mu0;
+            let upper = power_upper(mu0, se_fit, phi, control.powertrans, z);
             let enough = control.limit54.enough_cases(x, k);
             let obs = x[k - 1];
             let score = if enough { (obs - mu0) / (upper - mu0) } else { 0.0 };

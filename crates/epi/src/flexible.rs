@@ -16,7 +16,7 @@
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnbinom, qnorm, qpois};
 use crate::farrington::{Limit54, PowerTrans, check_common, power_upper};
-use crate::glm::{Design, Factor, GlmFit, NewRow, Response, assign_weights, poisson_log};
+use crate::levels::{LevelFit, Rows};
 use crate::{EpiError, Series};
 
 /// R's `thresholdMethod`.
@@ -112,111 +112,119 @@ impl FlexibleControl {
     }
 }
 
-/// A fit as returned by `algo.farrington.fitGLM.flexible`.
+/// What `evaluate` needs of a fit of `algo.farrington.fitGLM.flexible` (the model itself is
+/// in the `LevelFit` it was fitted into).
 struct FlexFit {
-    fit: GlmFit,
-    design: Design,
     phi: f64,
     trend: bool,
-    /// What R leaves in `model$weights`: the final prior weights after reweighting, else the
-    /// working weights. `summary.glm` and `predict.glm` compute the dispersion from these.
-    summary_weights: Vec<f64>,
+    /// The dispersion `summary.glm` computes from what R leaves in `model$weights`: the final
+    /// prior weights after reweighting, else the working weights.
+    summary_dispersion: f64,
 }
 
-impl FlexFit {
-    fn summary_dispersion(&self) -> f64 {
-        self.fit.dispersion_with(&self.summary_weights)
-    }
+/// Buffers reused from week to week.
+struct Work {
+    rows: Rows,
+    segments: Vec<(usize, usize, usize)>,
+    fit: LevelFit,
+    omega: Vec<f64>,
 }
 
-/// `algo.farrington.fitGLM.flexible`; `None` where R returns `NULL` (no convergence).
-fn fit_flexible(design: Design, y: &Response, trend: bool, control: &FlexibleControl) -> Option<FlexFit> {
-    let mut design = design;
+/// `algo.farrington.fitGLM.flexible` into `fit`; `None` where R returns `NULL` (no convergence).
+fn fit_flexible(
+    rows: &Rows,
+    fit: &mut LevelFit,
+    omega: &mut Vec<f64>,
+    trend: bool,
+    control: &FlexibleControl,
+) -> Option<FlexFit> {
     let mut trend = trend;
-    let mut fit = poisson_log(&design, y, None).ok()?;
+    fit.fit(rows, trend, None).ok()?;
     if !fit.converged {
         if trend {
-            design = design.without_column(1);
             trend = false;
-            fit = poisson_log(&design, y, None).ok()?;
+            fit.fit(rows, false, None).ok()?;
         }
         if !fit.converged {
             return None;
         }
     }
     let mut phi = fit.dispersion().max(1.0);
-    let summary_weights;
+    let summary_dispersion;
     if control.reweight {
-        let s = fit.anscombe_residuals(&design, y, phi);
-        let omega = assign_weights(&s, control.weights_threshold);
-        fit = poisson_log(&design, y, Some(&omega)).ok()?;
+        fit.reweights(rows, phi, control.weights_threshold, omega);
+        fit.fit(rows, trend, Some(omega)).ok()?;
         phi = fit.dispersion().max(1.0);
-        summary_weights = omega;
+        summary_dispersion = fit.prior_dispersion();
     } else {
-        summary_weights = fit.working_weights.clone();
+        summary_dispersion = fit.dispersion();
     }
-    Some(FlexFit { fit, design, phi, trend, summary_weights })
+    Some(FlexFit { phi, trend, summary_dispersion })
 }
 
-/// The data of `algo.farrington.data.glm` for week k: included weeks and their block.
-struct GlmData {
-    weeks: Vec<usize>,
-    y: Vec<f64>,
-    /// Index of each week's block among the sorted distinct blocks (R's factor codes - 1).
-    level: Vec<usize>,
-    levels: usize,
-    /// Factor code of the current week's block (`noPeriods`).
-    current_level: Option<usize>,
-}
-
-/// `blocks()` and `algo.farrington.data.glm()` for week k.
-fn glm_data(x: &[f64], k: usize, freq: usize, control: &FlexibleControl, pwni: usize) -> GlmData {
+/// `blocks()` and `algo.farrington.data.glm()` for week k: fills `rows` with the included
+/// weeks (time centred on k) and their level (R's factor code - 1; one level without
+/// `factors`). Returns the number of levels and the level of the current week's block.
+///
+/// The blocks, oldest first: for each past year the window around its reference week (block
+/// `noPeriods`), then the weeks up to the next window split into blocks 1..noPeriods-1 (the
+/// first `rest` one week longer); last the current window. The most recent
+/// `pastWeeksNotIncluded` weeks are left out.
+fn fill_rows(
+    rows: &mut Rows,
+    segments: &mut Vec<(usize, usize, usize)>,
+    k: usize,
+    freq: usize,
+    control: &FlexibleControl,
+    pwni: usize,
+    factors: bool,
+) -> (usize, Option<usize>) {
     let (b, w, p) = (control.b, control.w, control.no_periods);
     let lo = k - b * freq - w; // >= 1 by the range check
-    let mut block: Vec<Option<usize>> = vec![None; k - lo + 1];
-    let mut set = |from: usize, to: usize, v: usize| {
-        for t in from..=to {
-            block[t - lo] = Some(v);
-        }
-    };
-    set(k - w, k, p);
-    for i in 1..=b {
+    // (first week, length, block)
+    segments.clear();
+    for i in (1..=b).rev() {
         let ref_week = k - i * freq;
-        let newer = k - (i - 1) * freq;
-        set(ref_week - w, ref_week + w, p);
+        segments.push((ref_week - w, 2 * w + 1, p));
         if p != 1 {
+            let newer = k - (i - 1) * freq;
             let period = newer - 2 * w - 1 - ref_week;
             let (len, rest) = (period / (p - 1), period % (p - 1));
             let mut start = ref_week + w + 1;
             for j in 1..p {
                 let l = len + usize::from(j <= rest);
-                set(start, start + l - 1, j);
+                if l > 0 {
+                    segments.push((start, l, j));
+                }
                 start += l;
             }
         }
     }
-    for t in k.saturating_sub(pwni).max(lo)..=k {
-        block[t - lo] = None;
+    segments.push((k - w, w + 1, p));
+    let from = k.saturating_sub(pwni).max(lo);
+    segments.retain_mut(|(start, len, _)| {
+        *len = (*len).min(from.saturating_sub(*start));
+        *len > 0
+    });
+    // Factor codes: ranks of the block values present.
+    let mut code = vec![usize::MAX; p + 1];
+    for &(_, _, v) in segments.iter() {
+        code[v] = 0;
     }
-    let mut distinct: Vec<usize> = block.iter().flatten().copied().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let code = |v: usize| distinct.binary_search(&v).expect("present");
-    let mut weeks = Vec::new();
-    let mut level = Vec::new();
-    for (i, blk) in block.iter().enumerate() {
-        if let Some(v) = blk {
-            weeks.push(lo + i);
-            level.push(code(*v));
+    let mut levels = 0;
+    for c in code.iter_mut().skip(1) {
+        if *c == 0 {
+            *c = levels;
+            levels += 1;
         }
     }
-    GlmData {
-        y: weeks.iter().map(|&t| x[t - 1]).collect(),
-        weeks,
-        level,
-        levels: distinct.len(),
-        current_level: distinct.binary_search(&p).ok(),
+    let current = (code[p] != usize::MAX).then_some(code[p]);
+    rows.clear(if factors { levels.max(1) } else { 1 });
+    for &(start, len, v) in segments.iter() {
+        rows.push_run(start, len, start as f64 - k as f64, if factors { code[v] } else { 0 });
     }
+    rows.finish();
+    (levels, current)
 }
 
 /// Runs `farringtonFlexible` over the range.
@@ -252,11 +260,14 @@ pub fn farrington_flexible(series: &Series, control: &FlexibleControl) -> Result
     let x = series.observed();
     let z = qnorm(1.0 - control.alpha);
     let factors = control.no_periods != 1;
+    let mut work = Work { rows: Rows::new(x), segments: Vec::new(), fit: LevelFit::default(), omega: Vec::new() };
     Ok(range
         .weeks()
         .map(|k| {
             let obs = x[k - 1];
-            match evaluate(x, k, freq, control, pwni, factors, z) {
+            let (_, current) = fill_rows(&mut work.rows, &mut work.segments, k, freq, control, pwni, factors);
+            let current_level = if factors { current } else { Some(0) };
+            match current_level.and_then(|level| evaluate(&mut work, level, obs, control, z)) {
                 Some((upper, score)) => {
                     let enough = control.limit54.enough_cases(x, k);
                     let score = if enough { score } else { f64::NAN };
@@ -273,46 +284,23 @@ pub fn farrington_flexible(series: &Series, control: &FlexibleControl) -> Result
         .collect())
 }
 
-/// Upper bound and score for week k; `None` where R's model did not converge.
-fn evaluate(
-    x: &[f64],
-    k: usize,
-    freq: usize,
-    control: &FlexibleControl,
-    pwni: usize,
-    factors: bool,
-    z: f64,
-) -> Option<(f64, f64)> {
-    let data = glm_data(x, k, freq, control, pwni);
-    let n = data.y.len();
-    let factor = factors.then(|| Factor { level: data.level.clone(), levels: data.levels });
-    let current_level = if factors { data.current_level? } else { 0 };
-    let mut columns = vec![vec![1.0; n]];
-    if control.trend {
-        columns.push(data.weeks.iter().map(|&t| t as f64 - k as f64).collect());
-    }
-    let design = Design { columns, factor };
-    let response = Response::new(&data.y);
-    let mut model = fit_flexible(design.clone(), &response, control.trend, control)?;
-    let predict = |m: &FlexFit| {
-        let row = if m.trend { vec![1.0, 0.0] } else { vec![1.0] };
-        m.fit.predict_link(&m.design, &NewRow { dense: &row, level: current_level })
-    };
+/// Upper bound and score for the current week (count `y`, factor level `current_level`) from
+/// the data in `work.rows`; `None` where R's model did not converge.
+fn evaluate(work: &mut Work, current_level: usize, y: f64, control: &FlexibleControl, z: f64) -> Option<(f64, f64)> {
+    let Work { rows, fit, omega, .. } = work;
+    let mut model = fit_flexible(rows, fit, omega, control.trend, control)?;
     if model.trend {
-        let (eta, _) = predict(&model);
+        let (eta, _) = fit.predict_link(current_level);
         let fit_response = eta.exp().max(f64::EPSILON);
-        let disp = model.summary_dispersion();
-        let p = pt_two_sided(model.fit.t_value(1, disp), model.fit.df_residual as f64);
+        let p = pt_two_sided(fit.t_slope(model.summary_dispersion), fit.df_residual as f64);
         let significant = p < control.p_threshold_trend;
-        let max_y = data.y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let do_trend = control.b >= 3 && significant && fit_response <= max_y;
+        let do_trend = control.b >= 3 && significant && fit_response <= rows.max_y();
         if !do_trend {
-            model = fit_flexible(design.without_column(1), &response, false, control)?;
+            model = fit_flexible(rows, fit, omega, false, control)?;
         }
     }
-    let (eta, var) = predict(&model);
-    let se_link = (var * model.summary_dispersion()).sqrt();
-    let y = x[k - 1];
+    let (eta, var) = fit.predict_link(current_level);
+    let se_link = (var * model.summary_dispersion).sqrt();
     let phi = model.phi;
     match control.threshold_method {
         ThresholdMethod::Delta => {
@@ -344,6 +332,83 @@ fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Weeks, levels, number of levels and current level of the data for week k.
+    struct Data {
+        weeks: Vec<usize>,
+        level: Vec<usize>,
+        levels: usize,
+        current_level: Option<usize>,
+    }
+
+    fn glm_data(x: &[f64], k: usize, freq: usize, control: &FlexibleControl, pwni: usize) -> Data {
+        let mut rows = Rows::new(x);
+        let factors = control.no_periods != 1;
+        let (levels, current_level) = fill_rows(&mut rows, &mut Vec::new(), k, freq, control, pwni, factors);
+        let (_, t, level) = rows.columns();
+        Data { weeks: t.iter().map(|&t| (t + k as f64) as usize).collect(), level, levels, current_level }
+    }
+
+    /// R's `blocks()` as written in surveillance 1.20 (and in the first version here): block
+    /// value of each week lo..=k, 0 for weeks left out.
+    fn blocks_reference(k: usize, freq: usize, control: &FlexibleControl, pwni: usize) -> Vec<usize> {
+        let (b, w, p) = (control.b, control.w, control.no_periods);
+        let lo = k - b * freq - w;
+        let mut block = vec![0; k - lo + 1];
+        let mut set = |from: usize, to: usize, v: usize| {
+            for t in from..=to {
+                block[t - lo] = v;
+            }
+        };
+        set(k - w, k, p);
+        for i in 1..=b {
+            let ref_week = k - i * freq;
+            let newer = k - (i - 1) * freq;
+            set(ref_week - w, ref_week + w, p);
+            if p != 1 {
+                let period = newer - 2 * w - 1 - ref_week;
+                let (len, rest) = (period / (p - 1), period % (p - 1));
+                let mut start = ref_week + w + 1;
+                for j in 1..p {
+                    let l = len + usize::from(j <= rest);
+                    if l > 0 {
+                        set(start, start + l - 1, j);
+                    }
+                    start += l;
+                }
+            }
+        }
+        for t in k.saturating_sub(pwni).max(lo)..=k {
+            block[t - lo] = 0;
+        }
+        block
+    }
+
+    #[test]
+    fn runs_follow_the_blocks() {
+        let x = vec![1.0; 400];
+        for (b, w, p, pwni) in
+            [(5, 3, 10, 26), (5, 3, 1, 3), (3, 2, 4, 0), (2, 5, 42, 60), (1, 0, 2, 0), (4, 3, 5, 211)]
+        {
+            let control = FlexibleControl { b, w, no_periods: p, ..Default::default() };
+            let k = 390;
+            let block = blocks_reference(k, 52, &control, pwni);
+            let lo = k - b * 52 - w;
+            let d = glm_data(&x, k, 52, &control, pwni);
+            let want: Vec<usize> = (0..block.len()).filter(|&i| block[i] > 0).map(|i| lo + i).collect();
+            assert_eq!(d.weeks, want, "{b} {w} {p} {pwni}");
+            let mut values: Vec<usize> = block.iter().copied().filter(|&v| v > 0).collect();
+            values.sort_unstable();
+            values.dedup();
+            assert_eq!(d.levels, values.len());
+            for (week, level) in d.weeks.iter().zip(&d.level) {
+                let v = block[week - lo];
+                let code = if p == 1 { 0 } else { values.binary_search(&v).unwrap() };
+                assert_eq!(*level, code);
+            }
+            assert_eq!(d.current_level, values.binary_search(&p).ok());
+        }
+    }
 
     #[test]
     fn blocks_cover_every_past_week_with_noufaily() {

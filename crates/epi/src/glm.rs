@@ -9,6 +9,10 @@
 //! equations are solved by Cholesky decomposition; callers centre continuous covariates (e.g.
 //! `wtime - k`), which leaves fitted values, dispersion, hat values and t statistics of slopes
 //! unchanged while keeping the system well conditioned.
+//!
+//! This is the general implementation: CUSUM's `m = "glm"` uses it, and the Farrington methods
+//! use the specialised [`crate::levels`] fit, which falls back to this one in unusual cases
+//! (clamped or infinite means, step halving, a nearly singular system).
 
 use nalgebra::{DMatrix, DVector};
 
@@ -45,26 +49,22 @@ impl Design {
     }
 
     /// Coefficient index of the dummy for observation `i`, if it has one.
+    #[cfg(test)]
     fn dummy(&self, i: usize) -> Option<usize> {
         let f = self.factor.as_ref()?;
         let l = f.level[i];
         (l > 0).then(|| self.dense() + l - 1)
     }
-
-    /// The same design without dense column `j` (R's fallback "without time trend").
-    pub fn without_column(&self, j: usize) -> Design {
-        let mut columns = self.columns.clone();
-        columns.remove(j);
-        Design { columns, factor: self.factor.clone() }
-    }
 }
 
 /// The response with the quantities every fit needs, computed once per data set:
-/// `log(y + 0.1)` (R's starting values), `y log y` (deviance) and `y^(2/3)` (Anscombe residuals).
+/// `log(y + 0.1)` (R's starting values), `y log y` (deviance) and, for the tests, `y^(2/3)`
+/// (Anscombe residuals).
 pub(crate) struct Response {
     pub y: Vec<f64>,
     start_eta: Vec<f64>,
     ylogy: Vec<f64>,
+    #[cfg(test)]
     y23: Vec<f64>,
 }
 
@@ -74,6 +74,7 @@ impl Response {
             y: y.to_vec(),
             start_eta: y.iter().map(|&v| (v + 0.1).ln()).collect(),
             ylogy: y.iter().map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 }).collect(),
+            #[cfg(test)]
             y23: y.iter().map(|&v| v.powf(2.0 / 3.0)).collect(),
         }
     }
@@ -386,6 +387,7 @@ impl GlmFit {
     }
 
     /// R's `hatvalues(fit)`: diagonal of the hat matrix of the last weighted step.
+    #[cfg(test)]
     pub fn hat_values(&self, design: &Design) -> Vec<f64> {
         let q = design.dense();
         let c = &self.cov_unscaled;
@@ -431,11 +433,13 @@ impl GlmFit {
     }
 
     /// `summary.glm(fit, dispersion)$coefficients[j, ]`: the t statistic of coefficient `j`.
+    #[cfg(test)]
     pub fn t_value(&self, j: usize, dispersion: f64) -> f64 {
         self.coefficients[j] / (dispersion * self.cov_unscaled[(j, j)]).sqrt()
     }
 
     /// Anscombe residuals as `surveillance:::anscombe.residuals(m, phi)`.
+    #[cfg(test)]
     pub fn anscombe_residuals(&self, design: &Design, response: &Response, phi: f64) -> Vec<f64> {
         let h = self.hat_values(design);
         response
@@ -452,11 +456,13 @@ impl GlmFit {
 }
 
 /// `surveillance:::algo.farrington.assign.weights(s, weightsThreshold)`: down-weights
-/// observations with Anscombe residuals above the threshold.
-pub(crate) fn assign_weights(s: &[f64], threshold: f64) -> Vec<f64> {
-    let denom: f64 = s.iter().map(|&v| if v > threshold { v.powi(-2) } else { 1.0 }).sum();
+/// observations with Anscombe residuals above the threshold (in place: residuals in, weights out).
+pub(crate) fn assign_weights(s: &mut [f64], threshold: f64) {
+    let denom: f64 = s.iter().map(|&v| if v > threshold { 1.0 / (v * v) } else { 1.0 }).sum();
     let gamma = s.len() as f64 / denom;
-    s.iter().map(|&v| if v > threshold { gamma * v.powi(-2) } else { gamma }).collect()
+    for v in s.iter_mut() {
+        *v = if *v > threshold { gamma / (*v * *v) } else { gamma };
+    }
 }
 
 // Reference values are R's output printed with 17 significant digits, kept verbatim.
@@ -527,7 +533,8 @@ mod tests {
     #[test]
     fn weights_follow_r() {
         // algo.farrington.assign.weights(c(0.5, 2, -1, 3), 1)
-        let w = assign_weights(&[0.5, 2.0, -1.0, 3.0], 1.0);
+        let mut w = [0.5, 2.0, -1.0, 3.0];
+        assign_weights(&mut w, 1.0);
         let gamma = 4.0 / (1.0 + 0.25 + 1.0 + 1.0 / 9.0);
         assert!(close(w[0], gamma, 1e-15) && close(w[1], gamma * 0.25, 1e-15) && close(w[3], gamma / 9.0, 1e-15));
     }

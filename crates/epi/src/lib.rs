@@ -23,6 +23,7 @@ mod error;
 pub mod farrington;
 pub mod flexible;
 pub(crate) mod glm;
+mod levels;
 pub mod rt;
 pub mod scan;
 mod series;
