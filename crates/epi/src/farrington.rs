@@ -9,7 +9,7 @@
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnorm};
-use crate::levels::{LevelFit, Rows};
+use crate::levels::{LevelFit, Rows, Weights};
 use crate::{EpiError, Series};
 
 /// R's `powertrans`: the power transformation for the prediction interval.
@@ -138,7 +138,7 @@ pub(crate) fn power_upper(mu0: f64, se_fit: f64, phi: f64, trans: PowerTrans, z:
 fn fit_glm_fast(
     rows: &Rows,
     fit: &mut LevelFit,
-    omega: &mut Vec<f64>,
+    omega: &mut Weights,
     trend: bool,
     reweight: bool,
 ) -> Result<(f64, bool), EpiError> {
@@ -169,7 +169,7 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
     let (b, w) = (control.b, control.w);
     let mut rows = Rows::new(x);
     let mut fit = LevelFit::default();
-    let mut omega = Vec::new();
+    let mut omega = Weights::default();
     range
         .weeks()
         .map(|k| {

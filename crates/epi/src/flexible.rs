@@ -16,7 +16,7 @@
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnbinom, qnorm, qpois};
 use crate::farrington::{Limit54, PowerTrans, check_common, power_upper};
-use crate::levels::{LevelFit, Rows};
+use crate::levels::{LevelFit, Rows, Weights};
 use crate::{EpiError, Series};
 
 /// R's `thresholdMethod`.
@@ -127,14 +127,14 @@ struct Work {
     rows: Rows,
     segments: Vec<(usize, usize, usize)>,
     fit: LevelFit,
-    omega: Vec<f64>,
+    omega: Weights,
 }
 
 /// `algo.farrington.fitGLM.flexible` into `fit`; `None` where R returns `NULL` (no convergence).
 fn fit_flexible(
     rows: &Rows,
     fit: &mut LevelFit,
-    omega: &mut Vec<f64>,
+    omega: &mut Weights,
     trend: bool,
     control: &FlexibleControl,
 ) -> Option<FlexFit> {
@@ -260,7 +260,8 @@ pub fn farrington_flexible(series: &Series, control: &FlexibleControl) -> Result
     let x = series.observed();
     let z = qnorm(1.0 - control.alpha);
     let factors = control.no_periods != 1;
-    let mut work = Work { rows: Rows::new(x), segments: Vec::new(), fit: LevelFit::default(), omega: Vec::new() };
+    let mut work =
+        Work { rows: Rows::new(x), segments: Vec::new(), fit: LevelFit::default(), omega: Weights::default() };
     Ok(range
         .weeks()
         .map(|k| {

@@ -98,6 +98,8 @@ struct Run {
     level: usize,
     week: usize,
     t0: f64,
+    /// `t0` minus the previous run's `t0` (NaN for the first run), set by `Rows::finish`.
+    gap: f64,
 }
 
 impl Run {
@@ -266,6 +268,8 @@ pub(crate) struct Rows {
     /// Longest run and largest |t| (set by `finish`).
     max_run: usize,
     max_abs_t: f64,
+    /// Per level: smallest and largest time.
+    t_range: Vec<(f64, f64)>,
 }
 
 impl Rows {
@@ -280,6 +284,7 @@ impl Rows {
             max_y: f64::NEG_INFINITY,
             max_run: 0,
             max_abs_t: 0.0,
+            t_range: Vec::new(),
         }
     }
 
@@ -303,7 +308,7 @@ impl Rows {
         let n = self.n;
         match self.runs.last_mut() {
             Some(r) if r.level == level && r.week + r.len() == week - 1 && r.t0 + r.len() as f64 == t0 => r.end += len,
-            _ => self.runs.push(Run { start: n, end: n + len, level, week: week - 1, t0 }),
+            _ => self.runs.push(Run { start: n, end: n + len, level, week: week - 1, t0, gap: f64::NAN }),
         }
         self.n += len;
     }
@@ -320,6 +325,15 @@ impl Rows {
             .map(|r| tm.y[r.week..r.week + r.len()].iter().fold(f64::NEG_INFINITY, |m, &y| m.max(y)))
             .fold(f64::NEG_INFINITY, f64::max);
         self.max_run = self.runs.iter().map(Run::len).max().unwrap_or(0);
+        self.t_range.clear();
+        self.t_range.resize(self.levels, (f64::INFINITY, f64::NEG_INFINITY));
+        let mut prev_t0 = f64::NAN;
+        for r in self.runs.iter_mut() {
+            let range = &mut self.t_range[r.level];
+            *range = (range.0.min(r.t0), range.1.max(r.t0 + (r.len() - 1) as f64));
+            r.gap = r.t0 - prev_t0;
+            prev_t0 = r.t0;
+        }
         self.max_abs_t =
             self.runs.iter().fold(0.0, |m: f64, r| m.max(r.t0.abs()).max((r.t0 + (r.len() - 1) as f64).abs()));
     }
@@ -407,6 +421,42 @@ fn solve(sums: &Sums, trend: bool, r: &[f64], rs: f64, c: &mut [f64], s: &mut f6
     Some(())
 }
 
+/// Prior weights (R's `weights`) of a fit: `omega`, equal to `base` on every row but the
+/// `exceptions` (row, weight - base). The weights of `algo.farrington.assign.weights` have this
+/// form (the rows of past outbreaks are the exceptions), which makes the weighted sums the
+/// unweighted ones times `base` plus a correction on a few rows.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Weights {
+    pub omega: Vec<f64>,
+    base: f64,
+    exceptions: Vec<(usize, f64)>,
+    /// All weights finite and positive.
+    valid: bool,
+}
+
+impl Weights {
+    /// Any weights: the exceptions are found with the first or the second weight as base.
+    pub fn from_omega(omega: Vec<f64>) -> Self {
+        let mut w = Weights { omega, ..Default::default() };
+        w.valid = w.omega.iter().all(|&v| v > 0.0 && v < f64::INFINITY);
+        for candidate in w.omega.iter().take(2) {
+            w.base = *candidate;
+            w.exceptions.clear();
+            w.exceptions
+                .extend(w.omega.iter().enumerate().filter(|(_, v)| **v != w.base).map(|(i, v)| (i, v - w.base)));
+            if w.exceptions.len() <= w.omega.len() / 4 {
+                break;
+            }
+        }
+        w
+    }
+
+    /// Few enough exceptions for the sums by correction.
+    fn sparse(&self) -> bool {
+        self.exceptions.len() <= self.omega.len() / 4
+    }
+}
+
 /// `exp(alpha * (c[g] + s t))` at the first row of every run, and the powers of
 /// `exp(alpha * s)` that give the following rows: one `exp` per level, and one per run that
 /// does not follow the previous one closely (the others continue its product).
@@ -437,10 +487,10 @@ impl RunExp {
         // exp(alpha s t0) of each run from the previous one: times a power of r for runs that
         // start at most max_run later, times exp(alpha s gap) (kept for the next equal gap)
         // otherwise.
-        let (mut q, mut prev_t0) = (1.0, f64::NAN);
+        let mut q = 1.0;
         let (mut gap_cached, mut r_gap) = (f64::NAN, 1.0);
         for run in &rows.runs {
-            let gap = run.t0 - prev_t0;
+            let gap = run.gap;
             q = if gap >= 0.0 && gap <= rows.max_run as f64 {
                 q * self.pow[gap as usize]
             } else if gap == gap_cached {
@@ -453,7 +503,6 @@ impl RunExp {
                 exp(alpha * s * run.t0)
             };
             self.start.push(self.level[run.level] * q);
-            prev_t0 = run.t0;
         }
     }
 }
@@ -542,54 +591,34 @@ pub(crate) struct LevelFit {
     cube: Vec<f64>,
     /// Per run length m: sums over j < m of r^j, j r^j, j^2 r^j.
     moments: Vec<[f64; 3]>,
-    /// Rows whose prior weight is not the common one: (row, weight - common weight).
-    exceptions: Vec<(usize, f64)>,
 }
 
 impl LevelFit {
     /// Fits the model by R's iteration; `prior` are R's `weights`.
-    pub fn fit(&mut self, rows: &Rows, trend: bool, prior: Option<&[f64]>) -> Result<(), GlmError> {
+    pub fn fit(&mut self, rows: &Rows, trend: bool, prior: Option<&Weights>) -> Result<(), GlmError> {
         self.general = None;
         self.weighted = prior.is_some();
         if self.fit_fast(rows, trend, prior).is_none() {
-            self.fit_general(rows, trend, prior)?;
+            self.fit_general(rows, trend, prior.map(|w| &w.omega[..]))?;
         }
         Ok(())
     }
 
     /// R's iteration on the structured design; `None` where the general code must take over
     /// (which also refuses invalid prior weights).
-    fn fit_fast(&mut self, rows: &Rows, trend: bool, prior: Option<&[f64]>) -> Option<()> {
+    fn fit_fast(&mut self, rows: &Rows, trend: bool, weights: Option<&Weights>) -> Option<()> {
         let levels = rows.levels;
         self.trend = trend;
         self.df_residual = rows.len().saturating_sub(levels + usize::from(trend));
-        // Prior weights from `assign_weights` are one value but on a few rows: then the sums
-        // are the unweighted ones scaled, corrected on those rows.
-        self.exceptions.clear();
-        let mut base = 1.0;
-        if let Some(p) = prior {
-            for candidate in p.iter().take(2) {
-                self.exceptions.clear();
-                base = *candidate;
-                let mut valid = true;
-                for (i, &v) in p.iter().enumerate() {
-                    valid &= v > 0.0 && v < f64::INFINITY;
-                    if v != base {
-                        self.exceptions.push((i, v - base));
-                    }
-                }
-                if !valid {
-                    return None;
-                }
-                if self.exceptions.len() <= p.len() / 4 {
-                    break;
-                }
-            }
+        if weights.is_some_and(|w| !w.valid || w.omega.len() != rows.len()) {
+            return None;
         }
-        let sparse = prior.is_none() || self.exceptions.len() <= rows.len() / 4;
+        let prior = weights.map(|w| &w.omega[..]);
+        let sparse = weights.is_none_or(Weights::sparse);
+        let (base, exceptions) = weights.map_or((1.0, &[][..]), |w| (w.base, &w.exceptions[..]));
         let consts = match prior {
             Some(_) if sparse => {
-                self.consts.scaled(&rows.unit, base, &self.exceptions, rows);
+                self.consts.scaled(&rows.unit, base, exceptions, rows);
                 &self.consts
             }
             Some(_) => {
@@ -652,8 +681,9 @@ impl LevelFit {
                     next.w[g] += e * a;
                     next.wt[g] += e * (t0 * a + b);
                     wtt += e * (t0 * t0 * a + 2.0 * t0 * b + c2);
-                    let e0 = self.c[g] + s * t0;
-                    let e1 = self.c[g] + s * (t0 + (run.len() - 1) as f64);
+                }
+                for (c, &(t_lo, t_hi)) in self.c.iter().zip(&rows.t_range) {
+                    let (e0, e1) = (c + s * t_lo, c + s * t_hi);
                     lo = lo.min(e0.min(e1));
                     hi = hi.max(e0.max(e1));
                 }
@@ -663,7 +693,7 @@ impl LevelFit {
                         *wt *= base;
                     }
                     wtt *= base;
-                    for &(i, d) in &self.exceptions {
+                    for &(i, d) in exceptions {
                         let k = rows.run_of(i);
                         let run = &rows.runs[k];
                         let j = i - run.start;
@@ -724,7 +754,7 @@ impl LevelFit {
         self.converged = converged;
         self.iterations = iterations;
         self.finish_step();
-        let (pearson, prior_pearson) = self.pearson(rows, prior, base, sparse);
+        let (pearson, prior_pearson) = self.pearson(rows, prior, base, exceptions, sparse);
         let df = self.df_residual as f64;
         self.dispersion = if self.df_residual == 0 { f64::NAN } else { pearson / df };
         self.prior_dispersion = if self.df_residual == 0 { f64::NAN } else { prior_pearson / df };
@@ -734,7 +764,14 @@ impl LevelFit {
     /// Pearson's statistics of a fast fit, with the working weights of the last step and with the
     /// prior weights: `sum w_prev r^2`, `sum p r^2` with `r = (y - mu) / mu`. `ex` and
     /// `ex_prev` hold the means at the fit and at the step before.
-    fn pearson(&mut self, rows: &Rows, prior: Option<&[f64]>, base: f64, sparse: bool) -> (f64, f64) {
+    fn pearson(
+        &mut self,
+        rows: &Rows,
+        prior: Option<&[f64]>,
+        base: f64,
+        exceptions: &[(usize, f64)],
+        sparse: bool,
+    ) -> (f64, f64) {
         let tm = &rows.terms;
         if !self.trend && self.prev.is_some() && sparse {
             // mu and w_prev are constant per level: sum p (y - mu)^2 = base (sum y^2 - 2 mu
@@ -747,7 +784,7 @@ impl LevelFit {
                 })
                 .collect();
             if prior.is_some() {
-                for &(i, d) in &self.exceptions {
+                for &(i, d) in exceptions {
                     let run = &rows.runs[rows.run_of(i)];
                     let r = tm.y[run.week + i - run.start] - self.ex.level[run.level];
                     sq[run.level] += d * r * r;
@@ -934,27 +971,41 @@ impl LevelFit {
     /// The residual `s = a / sqrt(phi (1 - h))` is above a positive threshold exactly when
     /// `a > 0` and `a^2 > threshold^2 phi (1 - h)`, and only those rows need
     /// `s^-2 = phi (1 - h) / a^2`: no square root or division for the others.
-    pub fn reweights(&mut self, rows: &Rows, phi: f64, threshold: f64, omega: &mut Vec<f64>) {
+    pub fn reweights(&mut self, rows: &Rows, phi: f64, threshold: f64, weights: &mut Weights) {
+        let omega = &mut weights.omega;
         omega.clear();
         omega.resize(rows.len(), 0.0);
+        weights.exceptions.clear();
         if threshold.is_nan() || threshold <= 0.0 {
             self.anscombe_residuals(rows, phi, omega);
             assign_weights(omega, threshold);
+            let dense = Weights::from_omega(std::mem::take(omega));
+            *weights = dense;
             return;
         }
-        // omega = s^-2 above the threshold, 1 below; then times gamma.
+        // omega = s^-2 above the threshold (the exceptions), 1 below; then times gamma.
         let t2 = threshold * threshold;
-        let mut denom = 0.0;
+        let mut denom = rows.len() as f64;
+        let exceptions = &mut weights.exceptions;
         self.anscombe_parts(rows, |i, a, one_minus_h| {
             let den = phi * one_minus_h;
-            let v = if a > 0.0 && a * a > t2 * den { den / (a * a) } else { 1.0 };
-            omega[i] = v;
-            denom += v;
+            if a > 0.0 && a * a > t2 * den {
+                let v = den / (a * a);
+                exceptions.push((i, v));
+                denom += v - 1.0;
+            }
         });
         let gamma = rows.len() as f64 / denom;
-        for v in omega.iter_mut() {
-            *v *= gamma;
+        omega.iter_mut().for_each(|v| *v = gamma);
+        let mut valid = gamma > 0.0 && gamma < f64::INFINITY;
+        for (i, v) in exceptions.iter_mut() {
+            let w = gamma * *v;
+            omega[*i] = w;
+            valid &= w > 0.0 && w < f64::INFINITY;
+            *v = w - gamma;
         }
+        weights.base = gamma;
+        weights.valid = valid;
     }
 
     /// `surveillance:::anscombe.residuals(m, phi)` into `out`, for a fit without prior weights.
@@ -990,12 +1041,12 @@ mod tests {
         (0..80).map(|t| ((t * 7 + 3) % 11 + (t % 5) * 2) as f64).collect()
     }
 
-    fn compare(rows: &Rows, trend: bool, prior: Option<&[f64]>) {
+    fn compare(rows: &Rows, trend: bool, prior: Option<&Weights>) {
         let (mut a, mut b) = (LevelFit::default(), LevelFit::default());
         a.weighted = prior.is_some();
         b.weighted = prior.is_some();
         a.fit_fast(rows, trend, prior).expect("fast path");
-        b.fit_general(rows, trend, prior).unwrap();
+        b.fit_general(rows, trend, prior.map(|w| &w.omega[..])).unwrap();
         assert_eq!((a.iterations, a.converged, a.df_residual), (b.iterations, b.converged, b.df_residual));
         for (u, v) in a.c.iter().zip(&b.c) {
             assert!(close(*u, *v, 1e-12), "{:?} {:?}", a.c, b.c);
@@ -1016,14 +1067,19 @@ mod tests {
             for threshold in [1.0, 0.5, 2.58, -0.5] {
                 let mut w = rb.clone();
                 assign_weights(&mut w, threshold);
-                let (mut wa, mut wb) = (Vec::new(), Vec::new());
+                let (mut wa, mut wb) = (Weights::default(), Weights::default());
                 a.reweights(rows, 1.3, threshold, &mut wa);
                 b.reweights(rows, 1.3, threshold, &mut wb);
-                for ((u, v), x) in wa.iter().zip(&wb).zip(&w) {
+                for ((u, v), x) in wa.omega.iter().zip(&wb.omega).zip(&w) {
                     assert!(close(*u, *x, 1e-11) && close(*v, *x, 1e-13), "{u} {v} {x}");
                 }
+                // The exceptions are the rows whose weight is not the common one.
+                let dense = Weights::from_omega(wa.omega.clone());
+                assert_eq!(dense.base, wa.base);
+                let nonzero: Vec<usize> = wa.exceptions.iter().filter(|e| e.1 != 0.0).map(|e| e.0).collect();
+                assert_eq!(nonzero, dense.exceptions.iter().map(|e| e.0).collect::<Vec<_>>());
                 if threshold == 1.0 {
-                    assert!(w.iter().filter(|&&v| v != w[0]).count() > 0);
+                    assert!(!wa.exceptions.is_empty() && wa.sparse());
                     compare(rows, trend, Some(&wa));
                 }
             }
@@ -1044,7 +1100,7 @@ mod tests {
         let w: Vec<f64> = (0..rows.len()).map(|i| 0.5 + (i % 4) as f64 * 0.3).collect();
         for trend in [true, false] {
             compare(&rows, trend, None);
-            compare(&rows, trend, Some(&w));
+            compare(&rows, trend, Some(&Weights::from_omega(w.clone())));
         }
     }
 
