@@ -56,6 +56,42 @@ pub fn pt_two_sided(t: f64, df: f64) -> f64 {
     2.0 * d.cdf(-t.abs())
 }
 
+/// R's two-sided t test `2 * pt(-abs(t), df) < level`, with the critical value of the last `df`
+/// cached: `pt` is evaluated only when `|t|` is within 0.1 % of the critical value, so the
+/// decision is that of `pt` while most calls cost a comparison.
+#[derive(Clone, Debug)]
+pub(crate) struct TTest {
+    level: f64,
+    df: f64,
+    critical: f64,
+}
+
+impl TTest {
+    pub fn new(level: f64) -> Self {
+        TTest { level, df: f64::NAN, critical: f64::NAN }
+    }
+
+    pub fn significant(&mut self, t: f64, df: f64) -> bool {
+        if df != self.df {
+            self.df = df;
+            self.critical = match StudentsT::new(0.0, 1.0, df) {
+                Ok(d) if self.level > 0.0 && self.level < 1.0 => d.inverse_cdf(1.0 - self.level / 2.0),
+                _ => f64::NAN,
+            };
+        }
+        let a = t.abs();
+        if self.critical.is_finite() {
+            if a < 0.999 * self.critical {
+                return false;
+            }
+            if a > 1.001 * self.critical {
+                return true;
+            }
+        }
+        pt_two_sided(t, df) < self.level
+    }
+}
+
 /// R's `pgamma(x, shape, scale = scale)` (lower tail).
 pub fn pgamma(x: f64, shape: f64, scale: f64) -> f64 {
     if x <= 0.0 {
@@ -342,6 +378,21 @@ fn discrete_quantile(p: f64, guess: f64, cdf: impl Fn(f64) -> f64) -> f64 {
 #[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t_test_decides_as_pt() {
+        for level in [0.05, 0.01, 0.5, 1.0] {
+            let mut test = TTest::new(level);
+            for df in [1.0, 3.0, 30.0, 230.0] {
+                for i in -400..400 {
+                    let t = f64::from(i) / 50.0;
+                    assert_eq!(test.significant(t, df), pt_two_sided(t, df) < level, "{t} {df} {level}");
+                }
+            }
+            assert!(!test.significant(f64::NAN, 10.0));
+            assert!(!test.significant(1.0, 0.0));
+        }
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * b.abs().max(1e-300)

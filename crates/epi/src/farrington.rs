@@ -8,7 +8,7 @@
 //! upper bound is the two-sided `1 - alpha` prediction limit on a power scale (2/3 by default).
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
-use crate::dist::{pt_two_sided, qnorm};
+use crate::dist::{TTest, qnorm};
 use crate::levels::{LevelFit, Rows, Weights};
 use crate::{EpiError, Series};
 
@@ -170,6 +170,7 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
     let mut rows = Rows::new(x);
     let mut fit = LevelFit::default();
     let mut omega = Weights::default();
+    let mut trend_test = TTest::new(0.05);
     range
         .weeks()
         .map(|k| {
@@ -181,11 +182,13 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
                 rows.push_run(first, 2 * w + 1, first as f64 - k as f64, 0);
             }
             rows.finish();
-            let (mut phi, trend) = fit_glm_fast(&rows, &mut fit, &mut omega, control.trend, control.reweight)?;
+            // With fewer than 3 years R drops the trend whatever the fit: it is then the fit
+            // without trend, so that one is fitted directly.
+            let trend = control.trend && b >= 3;
+            let (mut phi, trend) = fit_glm_fast(&rows, &mut fit, &mut omega, trend, control.reweight)?;
             if trend {
                 // p-value of the slope with the estimated (unclamped) dispersion.
-                let p = pt_two_sided(fit.t_slope(fit.dispersion()), fit.df_residual as f64);
-                let significant = p < 0.05;
+                let significant = trend_test.significant(fit.t_slope(fit.dispersion()), fit.df_residual as f64);
                 let mu0_hat = fit.c[0].exp().max(f64::EPSILON);
                 if !(b >= 3 && significant && mu0_hat <= rows.max_y()) {
                     (phi, _) = fit_glm_fast(&rows, &mut fit, &mut omega, false, control.reweight)?;

@@ -14,7 +14,7 @@
 //! threshold uses `phi = max(dispersion, 1)` of the weighted fit.
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
-use crate::dist::{pt_two_sided, qnbinom, qnorm, qpois};
+use crate::dist::{TTest, qnbinom, qnorm, qpois};
 use crate::farrington::{Limit54, PowerTrans, check_common, power_upper};
 use crate::levels::{LevelFit, Rows, Weights};
 use crate::{EpiError, Series};
@@ -125,6 +125,7 @@ struct FlexFit {
 /// Buffers reused from week to week.
 struct Work {
     rows: Rows,
+    trend_test: TTest,
     segments: Vec<(usize, usize, usize)>,
     fit: LevelFit,
     omega: Weights,
@@ -260,8 +261,13 @@ pub fn farrington_flexible(series: &Series, control: &FlexibleControl) -> Result
     let x = series.observed();
     let z = qnorm(1.0 - control.alpha);
     let factors = control.no_periods != 1;
-    let mut work =
-        Work { rows: Rows::new(x), segments: Vec::new(), fit: LevelFit::default(), omega: Weights::default() };
+    let mut work = Work {
+        rows: Rows::new(x),
+        trend_test: TTest::new(control.p_threshold_trend),
+        segments: Vec::new(),
+        fit: LevelFit::default(),
+        omega: Weights::default(),
+    };
     Ok(range
         .weeks()
         .map(|k| {
@@ -288,13 +294,14 @@ pub fn farrington_flexible(series: &Series, control: &FlexibleControl) -> Result
 /// Upper bound and score for the current week (count `y`, factor level `current_level`) from
 /// the data in `work.rows`; `None` where R's model did not converge.
 fn evaluate(work: &mut Work, current_level: usize, y: f64, control: &FlexibleControl, z: f64) -> Option<(f64, f64)> {
-    let Work { rows, fit, omega, .. } = work;
-    let mut model = fit_flexible(rows, fit, omega, control.trend, control)?;
+    let Work { rows, fit, omega, trend_test, .. } = work;
+    // With fewer than 3 years R drops the trend whatever the fit: it is then the fit without
+    // trend (as when the fit with trend does not converge), so that one is fitted directly.
+    let mut model = fit_flexible(rows, fit, omega, control.trend && control.b >= 3, control)?;
     if model.trend {
         let (eta, _) = fit.predict_link(current_level);
         let fit_response = eta.exp().max(f64::EPSILON);
-        let p = pt_two_sided(fit.t_slope(model.summary_dispersion), fit.df_residual as f64);
-        let significant = p < control.p_threshold_trend;
+        let significant = trend_test.significant(fit.t_slope(model.summary_dispersion), fit.df_residual as f64);
         let do_trend = control.b >= 3 && significant && fit_response <= rows.max_y();
         if !do_trend {
             model = fit_flexible(rows, fit, omega, false, control)?;

@@ -264,12 +264,27 @@ pub(crate) struct Rows {
     runs: Vec<Run>,
     /// The constant sums without prior weights (set by `finish`).
     unit: Constants,
-    max_y: f64,
     /// Longest run and largest |t| (set by `finish`).
     max_run: usize,
     max_abs_t: f64,
     /// Per level: smallest and largest time.
     t_range: Vec<(f64, f64)>,
+    /// The runs in groups of one level and length whose starts are `delta` apart (one group
+    /// per level and past year's position in Farrington's designs), and the largest group.
+    groups: Vec<Group>,
+    delta: f64,
+    max_count: usize,
+    group_of: Vec<usize>,
+}
+
+/// `count` runs of level `level` and length `len` starting at `t0, t0 + delta, …`.
+#[derive(Clone, Copy, Debug)]
+struct Group {
+    level: usize,
+    len: usize,
+    t0: f64,
+    count: usize,
+    last_t0: f64,
 }
 
 impl Rows {
@@ -281,10 +296,13 @@ impl Rows {
             n: 0,
             runs: Vec::new(),
             unit: Constants::default(),
-            max_y: f64::NEG_INFINITY,
             max_run: 0,
             max_abs_t: 0.0,
             t_range: Vec::new(),
+            groups: Vec::new(),
+            delta: 0.0,
+            max_count: 0,
+            group_of: Vec::new(),
         }
     }
 
@@ -318,12 +336,6 @@ impl Rows {
         let mut unit = std::mem::take(&mut self.unit);
         unit.unit(self);
         self.unit = unit;
-        let tm = &self.terms;
-        self.max_y = self
-            .runs
-            .iter()
-            .map(|r| tm.y[r.week..r.week + r.len()].iter().fold(f64::NEG_INFINITY, |m, &y| m.max(y)))
-            .fold(f64::NEG_INFINITY, f64::max);
         self.max_run = self.runs.iter().map(Run::len).max().unwrap_or(0);
         self.t_range.clear();
         self.t_range.resize(self.levels, (f64::INFINITY, f64::NEG_INFINITY));
@@ -336,11 +348,40 @@ impl Rows {
         }
         self.max_abs_t =
             self.runs.iter().fold(0.0, |m: f64, r| m.max(r.t0.abs()).max((r.t0 + (r.len() - 1) as f64).abs()));
+        // Groups: a run joins the open group of its level and length if it starts `delta`
+        // after that group's last run (`delta` is the first such distance met).
+        let stride = self.max_run + 1;
+        self.group_of.clear();
+        self.group_of.resize(self.levels * stride, usize::MAX);
+        self.groups.clear();
+        let mut delta = f64::NAN;
+        for r in &self.runs {
+            let key = r.level * stride + r.len();
+            if let Some(g) = self.groups.get_mut(self.group_of[key]) {
+                let d = r.t0 - g.last_t0;
+                if delta.is_nan() && d > 0.0 {
+                    delta = d;
+                }
+                if d == delta {
+                    g.count += 1;
+                    g.last_t0 = r.t0;
+                    continue;
+                }
+            }
+            self.group_of[key] = self.groups.len();
+            self.groups.push(Group { level: r.level, len: r.len(), t0: r.t0, count: 1, last_t0: r.t0 });
+        }
+        self.delta = if delta.is_nan() { 0.0 } else { delta };
+        self.max_count = self.groups.iter().map(|g| g.count).max().unwrap_or(0);
     }
 
-    /// The largest count.
+    /// The largest count (computed when asked: only the trend decision needs it).
     pub fn max_y(&self) -> f64 {
-        self.max_y
+        let tm = &self.terms;
+        self.runs
+            .iter()
+            .map(|r| tm.y[r.week..r.week + r.len()].iter().fold(f64::NEG_INFINITY, |m, &y| m.max(y)))
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
     /// The run of row `i`.
@@ -468,6 +509,23 @@ struct RunExp {
 }
 
 impl RunExp {
+    /// Only the levels, for a model without trend (`complete` adds the runs).
+    fn fill_levels(&mut self, c: &[f64], alpha: f64) {
+        self.level.clear();
+        self.level.extend(c.iter().map(|c| exp(alpha * c)));
+        self.start.clear();
+    }
+
+    /// The runs after `fill_levels`.
+    fn complete(&mut self, rows: &Rows) {
+        if self.start.len() != rows.runs.len() {
+            self.pow.clear();
+            self.pow.resize(rows.max_run + 1, 1.0);
+            self.start.clear();
+            self.start.extend(rows.runs.iter().map(|run| self.level[run.level]));
+        }
+    }
+
     fn fill(&mut self, rows: &Rows, c: &[f64], s: f64, alpha: f64) {
         self.level.clear();
         self.level.extend(c.iter().map(|c| exp(alpha * c)));
@@ -504,6 +562,18 @@ impl RunExp {
             };
             self.start.push(self.level[run.level] * q);
         }
+    }
+}
+
+/// `out[m]` = sums over j < m of `r^j`, `j r^j`, `j^2 r^j`, for m < len.
+fn moments(out: &mut Vec<[f64; 3]>, r: f64, len: usize) {
+    out.clear();
+    let (mut m, mut p) = ([0.0; 3], 1.0);
+    for j in 0..len {
+        out.push(m);
+        let jf = j as f64;
+        m = [m[0] + p, m[1] + jf * p, m[2] + jf * jf * p];
+        p *= r;
     }
 }
 
@@ -589,8 +659,9 @@ pub(crate) struct LevelFit {
     /// Per power j: 1 / r^j, (r^j)^3.
     ipow: Vec<f64>,
     cube: Vec<f64>,
-    /// Per run length m: sums over j < m of r^j, j r^j, j^2 r^j.
+    /// Per run length m: sums over j < m of r^j, j r^j, j^2 r^j; the same per group size.
     moments: Vec<[f64; 3]>,
+    group_moments: Vec<[f64; 3]>,
 }
 
 impl LevelFit {
@@ -651,60 +722,74 @@ impl LevelFit {
             let next = &mut self.next;
             next.reset(levels);
             let ex = &mut self.ex;
-            ex.fill(rows, &self.c, s, 1.0);
             let mut lo = f64::INFINITY;
             let mut hi = f64::NEG_INFINITY;
-            if trend {
-                if sparse {
-                    self.moments.clear();
-                    let mut m = [0.0; 3];
-                    for (j, &p) in ex.pow.iter().enumerate() {
-                        self.moments.push(m);
-                        let j = j as f64;
-                        m = [m[0] + p, m[1] + j * p, m[2] + j * j * p];
-                    }
-                }
+            if trend && sparse {
+                // By groups of runs: a run of length m starting at t0 adds
+                // exp(c + s t0) (A, t0 A + B, t0^2 A + 2 t0 B + C) with A, B, C the sums over
+                // j < m of r^j, j r^j, j^2 r^j (r = exp(s)); the runs of a group start at
+                // T + i delta, i < count, and add up the same way with R = exp(s delta).
+                moments(&mut self.moments, exp(s), rows.max_run + 1);
+                moments(&mut self.group_moments, exp(s * rows.delta), rows.max_count + 1);
+                let delta = rows.delta;
                 let mut wtt = 0.0;
-                for (k, run) in rows.runs.iter().enumerate() {
-                    let [a, b, c2] = match prior {
-                        Some(pr) if !sparse => {
-                            let mut m = [0.0; 3];
-                            for (j, (&p, &q)) in pr[run.start..run.end].iter().zip(&ex.pow).enumerate() {
-                                let (v, j) = (p * q, j as f64);
-                                m = [m[0] + v, m[1] + j * v, m[2] + j * j * v];
-                            }
-                            m
-                        }
-                        _ => self.moments[run.len()],
-                    };
-                    let (e, t0, g) = (ex.start[k], run.t0, run.level);
-                    next.w[g] += e * a;
-                    next.wt[g] += e * (t0 * a + b);
-                    wtt += e * (t0 * t0 * a + 2.0 * t0 * b + c2);
+                for grp in &rows.groups {
+                    let [a, b, c2] = self.moments[grp.len];
+                    let [g0, g1, g2] = self.group_moments[grp.count];
+                    let t0 = grp.t0;
+                    let e = exp(self.c[grp.level] + s * t0);
+                    let tg = t0 * g0 + delta * g1;
+                    let ttg = t0 * t0 * g0 + 2.0 * t0 * delta * g1 + delta * delta * g2;
+                    next.w[grp.level] += e * a * g0;
+                    next.wt[grp.level] += e * (a * tg + b * g0);
+                    wtt += e * (a * ttg + 2.0 * b * tg + c2 * g0);
                 }
-                for (c, &(t_lo, t_hi)) in self.c.iter().zip(&rows.t_range) {
-                    let (e0, e1) = (c + s * t_lo, c + s * t_hi);
-                    lo = lo.min(e0.min(e1));
-                    hi = hi.max(e0.max(e1));
-                }
-                if prior.is_some() && sparse {
+                if prior.is_some() {
                     for (w, wt) in next.w.iter_mut().zip(next.wt.iter_mut()) {
                         *w *= base;
                         *wt *= base;
                     }
                     wtt *= base;
                     for &(i, d) in exceptions {
-                        let k = rows.run_of(i);
-                        let run = &rows.runs[k];
-                        let j = i - run.start;
-                        let (w, t) = (d * ex.start[k] * ex.pow[j], run.t0 + j as f64);
+                        let run = &rows.runs[rows.run_of(i)];
+                        let t = run.t0 + (i - run.start) as f64;
+                        let w = d * exp(self.c[run.level] + s * t);
                         next.w[run.level] += w;
                         next.wt[run.level] += w * t;
                         wtt += w * t * t;
                     }
                 }
                 next.wtt = wtt;
+                for (c, &(t_lo, t_hi)) in self.c.iter().zip(&rows.t_range) {
+                    let (e0, e1) = (c + s * t_lo, c + s * t_hi);
+                    lo = lo.min(e0.min(e1));
+                    hi = hi.max(e0.max(e1));
+                }
+            } else if trend {
+                // Any prior weights: run by run.
+                ex.fill(rows, &self.c, s, 1.0);
+                let pr = prior.unwrap_or(&[]);
+                let mut wtt = 0.0;
+                for (k, run) in rows.runs.iter().enumerate() {
+                    let mut m = [0.0; 3];
+                    for (j, (&p, &q)) in pr[run.start..run.end].iter().zip(&ex.pow).enumerate() {
+                        let (v, j) = (p * q, j as f64);
+                        m = [m[0] + v, m[1] + j * v, m[2] + j * j * v];
+                    }
+                    let [a, b, c2] = m;
+                    let (e, t0, g) = (ex.start[k], run.t0, run.level);
+                    next.w[g] += e * a;
+                    next.wt[g] += e * (t0 * a + b);
+                    wtt += e * (t0 * t0 * a + 2.0 * t0 * b + c2);
+                }
+                next.wtt = wtt;
+                for (c, &(t_lo, t_hi)) in self.c.iter().zip(&rows.t_range) {
+                    let (e0, e1) = (c + s * t_lo, c + s * t_hi);
+                    lo = lo.min(e0.min(e1));
+                    hi = hi.max(e0.max(e1));
+                }
             } else {
+                ex.fill_levels(&self.c, 1.0);
                 for g in 0..levels {
                     next.w[g] = ex.level[g] * consts.pw[g];
                     lo = lo.min(self.c[g]);
@@ -749,6 +834,18 @@ impl LevelFit {
             std::mem::swap(&mut self.sums, &mut self.next);
             std::mem::swap(&mut self.ex, &mut self.ex_prev);
             iterations += 1;
+        }
+        // The means at the fit and at the step before, run by run.
+        if trend && sparse {
+            self.ex.fill(rows, &self.c, s, 1.0);
+            if let Some(sp) = self.prev {
+                self.ex_prev.fill(rows, &self.c_prev, sp, 1.0);
+            }
+        } else {
+            self.ex.complete(rows);
+            if self.prev.is_some() {
+                self.ex_prev.complete(rows);
+            }
         }
         self.s = if trend { s } else { 0.0 };
         self.converged = converged;
@@ -987,14 +1084,51 @@ impl LevelFit {
         let t2 = threshold * threshold;
         let mut denom = rows.len() as f64;
         let exceptions = &mut weights.exceptions;
-        self.anscombe_parts(rows, |i, a, one_minus_h| {
+        let mut add = |i: usize, a: f64, one_minus_h: f64| {
             let den = phi * one_minus_h;
             if a > 0.0 && a * a > t2 * den {
                 let v = den / (a * a);
                 exceptions.push((i, v));
                 denom += v - 1.0;
             }
-        });
+        };
+        if self.general.is_some() || self.prev.is_none() {
+            self.anscombe_parts(rows, add);
+        } else {
+            // Most rows are far below the threshold: the hat values of a run are at most those
+            // at its largest weight and largest distance from the level's mean time, so
+            // `a^2 > threshold^2 phi (1 - h_max)` is necessary, and only rows that pass it need
+            // their own hat value.
+            let tm = &rows.terms;
+            self.ex6.fill(rows, &self.c, self.s, 1.0 / 6.0);
+            self.ipow.clear();
+            self.ipow.extend(self.ex6.pow.iter().map(|p| 1.0 / p));
+            self.cube.clear();
+            self.cube.extend(self.ex6.pow.iter().map(|p| p * p * p));
+            let inv_sigma = if self.trend { 1.0 / self.sigma } else { 0.0 };
+            let clamp = |h: f64| if h > 1.0 - 10.0 * f64::EPSILON { 1.0 } else { h };
+            for (k, run) in rows.runs.iter().enumerate() {
+                let (g, len) = (run.level, run.len());
+                let (inv_w, t_bar) = (1.0 / self.w_sum[g], self.t_bar[g]);
+                let x0 = self.ex6.start[k];
+                let (q0, root0) = (1.0 / x0, x0 * x0 * x0);
+                let (e_prev, pp) = (self.ex_prev.start[k], &self.ex_prev.pow[..len]);
+                let w_max = e_prev * pp[0].max(pp[len - 1]);
+                let d_max = (run.t0 - t_bar).abs().max((run.t0 + (len - 1) as f64 - t_bar).abs());
+                let h_max = clamp(w_max * (inv_w + d_max * d_max * inv_sigma)).min(1.0);
+                let limit = t2 * phi * (1.0 - h_max);
+                let y23 = &tm.y23[run.week..run.week + len];
+                let (ipow, cube) = (&self.ipow[..len], &self.cube[..len]);
+                for j in 0..len {
+                    let a = 1.5 * (y23[j] * q0 * ipow[j] - root0 * cube[j]);
+                    if a > 0.0 && a * a > limit {
+                        let d = run.t0 + j as f64 - t_bar;
+                        let h = clamp(e_prev * pp[j] * (inv_w + d * d * inv_sigma));
+                        add(run.start + j, a, 1.0 - h);
+                    }
+                }
+            }
+        }
         let gamma = rows.len() as f64 / denom;
         omega.iter_mut().for_each(|v| *v = gamma);
         let mut valid = gamma > 0.0 && gamma < f64::INFINITY;
