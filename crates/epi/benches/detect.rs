@@ -7,7 +7,10 @@
 //! `PHOS_BENCH_WEEKS` weeks (default 260 = 5 years: weeks 261-520; Farrington methods from week
 //! 264, their first week with 5 years + 3 weeks of history) of every series. Rt: 969 daily
 //! incidence curves of 180 days, sliding weekly windows.
-//! All series are processed in parallel on every core (std::thread::scope).
+//! All series are processed in parallel on every core (std::thread::scope), the workers taking
+//! the next series from a shared counter; each method runs `PHOS_BENCH_RUNS` times (default 3)
+//! and the table shows the fastest run: its wall time and the CPU time of its threads (Linux;
+//! the CPU time shows what contention for the cores added to the wall time).
 //!
 //! If `Rscript` with `surveillance` and `EpiEstim` is installed, the first
 //! `PHOS_BENCH_R_SERIES` series (default 4; Rt: 20 x as many curves) also go through
@@ -127,23 +130,50 @@ fn configs(start: usize) -> Vec<(&'static str, Method, Params)> {
     ]
 }
 
-/// Runs `job` on every item with `threads` workers; returns the wall time and the summed result.
-fn parallel<T: Sync>(items: &[T], threads: usize, job: impl Fn(&T) -> usize + Sync) -> (Duration, usize) {
+/// CPU time of the calling thread so far (Linux: /proc/thread-self/schedstat), if known.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(s.split_whitespace().next()?.parse().ok()?))
+}
+
+/// One parallel run: wall time, summed result, CPU time of the workers (if known).
+struct Timing {
+    wall: Duration,
+    count: usize,
+    cpu: Option<Duration>,
+}
+
+/// Runs `job` on every item with `threads` workers.
+fn parallel<T: Sync>(items: &[T], threads: usize, job: impl Fn(&T) -> usize + Sync) -> Timing {
     let next = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
+    let cpu_ns = AtomicUsize::new(0);
+    let cpu_known = AtomicUsize::new(0);
     let started = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
+                let c0 = thread_cpu();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     total.fetch_add(job(item), Ordering::Relaxed);
                 }
+                if let (Some(a), Some(b)) = (c0, thread_cpu()) {
+                    cpu_ns.fetch_add((b - a).as_nanos() as usize, Ordering::Relaxed);
+                    cpu_known.fetch_add(1, Ordering::Relaxed);
+                }
             });
         }
     });
-    (started.elapsed(), total.into_inner())
+    let wall = started.elapsed();
+    let cpu = (cpu_known.into_inner() == threads).then(|| Duration::from_nanos(cpu_ns.into_inner() as u64));
+    Timing { wall, count: total.into_inner(), cpu }
+}
+
+/// The fastest of `runs` runs.
+fn fastest(runs: usize, run: impl Fn() -> Timing) -> Timing {
+    (0..runs.max(1)).map(|_| run()).min_by_key(|t| t.wall).expect("at least one run")
 }
 
 fn detect_job(method: Method, params: &Params) -> impl Fn(&Series) -> usize + Sync + '_ {
@@ -155,14 +185,15 @@ fn rt_job(inc: &[f64]) -> usize {
 }
 
 /// Smallest time per evaluation over `runs` runs (one thread, the R subset).
-fn best_of(runs: usize, run: impl Fn() -> (Duration, usize)) -> f64 {
-    (0..runs).map(|_| run()).map(|(t, n)| t.as_secs_f64() / n as f64).fold(f64::INFINITY, f64::min)
+fn best_of(runs: usize, run: impl Fn() -> Timing) -> f64 {
+    (0..runs).map(|_| run()).map(|t| t.wall.as_secs_f64() / t.count as f64).fold(f64::INFINITY, f64::min)
 }
 
 struct Row {
     name: &'static str,
     evaluations: usize,
     wall: Duration,
+    cpu: Option<Duration>,
     /// Seconds per evaluation, this crate on one thread over the R subset.
     rust_each: Option<f64>,
     /// Seconds per evaluation in R.
@@ -223,13 +254,14 @@ fn main() {
     let weeks: usize =
         std::env::var("PHOS_BENCH_WEEKS").ok().and_then(|v| v.parse().ok()).unwrap_or(260).clamp(1, WEEKS - 20);
     let start = WEEKS - weeks + 1;
+    let runs: usize = std::env::var("PHOS_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
 
     let t0 = Instant::now();
     let series = weekly_series(20_250_901);
     let curves = rt_curves(7, DISEASES * AREAS);
     println!(
         "workload: {} weekly series x {WEEKS} weeks, evaluating weeks {start}-{WEEKS}; {} Rt curves x {RT_DAYS} days \
-         (generated in {:.2} s); {threads} threads",
+         (generated in {:.2} s); {threads} threads, fastest of {runs} runs",
         series.len(),
         curves.len(),
         t0.elapsed().as_secs_f64()
@@ -244,31 +276,34 @@ fn main() {
 
     let mut rows = Vec::new();
     for (name, method, params) in configs(start) {
-        let (wall, evaluations) = parallel(&series, threads, detect_job(method, &params));
+        let t = fastest(runs, || parallel(&series, threads, detect_job(method, &params)));
         let r_each = r_for(name);
         let rust_each = r_each.map(|_| {
             let subset = &series[..r_series.min(series.len())];
             best_of(3, || parallel(subset, 1, detect_job(method, &params)))
         });
-        rows.push(Row { name, evaluations, wall, rust_each, r_each });
+        rows.push(Row { name, evaluations: t.count, wall: t.wall, cpu: t.cpu, rust_each, r_each });
     }
-    let (wall, evaluations) = parallel(&curves, threads, |c: &Vec<f64>| rt_job(c));
+    let t = fastest(runs, || parallel(&curves, threads, |c: &Vec<f64>| rt_job(c)));
     let r_each = r_for("rt");
     let rust_each = r_each.map(|_| {
         let subset = &curves[..(20 * r_series).min(curves.len())];
         best_of(3, || parallel(subset, 1, |c: &Vec<f64>| rt_job(c)))
     });
-    rows.push(Row { name: "rt", evaluations, wall, rust_each, r_each });
+    rows.push(Row { name: "rt", evaluations: t.count, wall: t.wall, cpu: t.cpu, rust_each, r_each });
 
     println!();
     println!(
-        "{:<30} {:>11} {:>11} {:>14} {:>14} {:>10}",
-        "method", "evaluations", "wall (s)", "rust µs/eval", "R µs/eval", "R / rust"
+        "{:<30} {:>11} {:>11} {:>9} {:>14} {:>14} {:>10}",
+        "method", "evaluations", "wall (s)", "cpu (s)", "rust µs/eval", "R µs/eval", "R / rust"
     );
     let mut total = Duration::ZERO;
+    let mut cpu_total = Some(Duration::ZERO);
+    let secs = |d: Option<Duration>| d.map_or("-".to_string(), |d| format!("{:.3}", d.as_secs_f64()));
     let mut r_total = 0.0;
     for row in &rows {
         total += row.wall;
+        cpu_total = cpu_total.zip(row.cpu).map(|(a, b)| a + b);
         let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.3}", v * 1e6));
         let ratio = match (row.r_each, row.rust_each) {
             (Some(r), Some(x)) => format!("{:.0}x", r / x),
@@ -278,16 +313,23 @@ fn main() {
             r_total += r * row.evaluations as f64;
         }
         println!(
-            "{:<30} {:>11} {:>11.3} {:>14} {:>14} {:>10}",
+            "{:<30} {:>11} {:>11.3} {:>9} {:>14} {:>14} {:>10}",
             row.name,
             row.evaluations,
             row.wall.as_secs_f64(),
+            secs(row.cpu),
             us(row.rust_each),
             us(row.r_each),
             ratio
         );
     }
-    println!("{:<30} {:>11} {:>11.3}", "total", rows.iter().map(|r| r.evaluations).sum::<usize>(), total.as_secs_f64());
+    println!(
+        "{:<30} {:>11} {:>11.3} {:>9}",
+        "total",
+        rows.iter().map(|r| r.evaluations).sum::<usize>(),
+        total.as_secs_f64(),
+        secs(cpu_total)
+    );
     if r_total > 0.0 {
         println!(
             "R would need about {:.0} s for the whole workload on one core (from its time per evaluation): {:.0}x the wall time here",
