@@ -13,9 +13,11 @@
 //!   `X'Wz = X'W eta + X'(prior (y - mu))` and the deviance follow from sums of `y`, `y t` and
 //!   `y log y` that do not change, so no working response or residual is formed;
 //! - rows come in runs of consecutive weeks of one level, where `mu = exp(c_g + s t0) r^j` with
-//!   `r = exp(s)`: one `exp` per level and per run that does not continue the previous one, and
-//!   the sums of a run are `exp(c_g + s t0)` times sums of `r^j`, `j r^j`, `j^2 r^j` that depend
-//!   only on the run's length. An iteration costs O(runs) (O(levels) without trend);
+//!   `r = exp(s)`, so the sums of a run are `exp(c_g + s t0)` times sums of `r^j`, `j r^j`,
+//!   `j^2 r^j` that depend only on the run's length; and the runs of one level and length that
+//!   start a year apart (the same block in each past year) add up likewise with powers of
+//!   `exp(s * 52)`. An iteration costs one `exp` and a few products per such group (about 15
+//!   for Noufaily's 10 levels, 1 for Farrington's windows), and O(levels) without trend;
 //! - the prior weights of the refit (`algo.farrington.assign.weights`) are one value `gamma`
 //!   except on the rows of past outbreaks, so the weighted sums are `gamma` times the unweighted
 //!   ones plus a correction on those rows;
@@ -422,10 +424,15 @@ struct Sums {
 
 impl Sums {
     fn reset(&mut self, levels: usize) {
-        self.w.clear();
-        self.w.resize(levels, 0.0);
-        self.wt.clear();
-        self.wt.resize(levels, 0.0);
+        if self.w.len() == levels && self.wt.len() == levels {
+            self.w.fill(0.0);
+            self.wt.fill(0.0);
+        } else {
+            self.w.clear();
+            self.w.resize(levels, 0.0);
+            self.wt.clear();
+            self.wt.resize(levels, 0.0);
+        }
         self.wtt = 0.0;
     }
 
@@ -567,13 +574,13 @@ impl RunExp {
 
 /// `out[m]` = sums over j < m of `r^j`, `j r^j`, `j^2 r^j`, for m < len.
 fn moments(out: &mut Vec<[f64; 3]>, r: f64, len: usize) {
-    out.clear();
-    let (mut m, mut p) = ([0.0; 3], 1.0);
-    for j in 0..len {
-        out.push(m);
-        let jf = j as f64;
+    out.resize(len, [0.0; 3]);
+    let (mut m, mut p, mut jf) = ([0.0; 3], 1.0, 0.0);
+    for o in out.iter_mut() {
+        *o = m;
         m = [m[0] + p, m[1] + jf * p, m[2] + jf * jf * p];
         p *= r;
+        jf += 1.0;
     }
 }
 
@@ -647,6 +654,8 @@ pub(crate) struct LevelFit {
     pub iterations: usize,
     /// Whether the fit had prior weights.
     weighted: bool,
+    /// `ex6`, `ipow` and `cube` hold `mu^(1/6)` of the fit (fast path).
+    ex6_valid: bool,
     // Scratch.
     consts: Constants,
     sums: Sums,
@@ -668,6 +677,7 @@ impl LevelFit {
     /// Fits the model by R's iteration; `prior` are R's `weights`.
     pub fn fit(&mut self, rows: &Rows, trend: bool, prior: Option<&Weights>) -> Result<(), GlmError> {
         self.general = None;
+        self.ex6_valid = false;
         self.weighted = prior.is_some();
         if self.fit_fast(rows, trend, prior).is_none() {
             self.fit_general(rows, trend, prior.map(|w| &w.omega[..]))?;
@@ -790,10 +800,10 @@ impl LevelFit {
                 }
             } else {
                 ex.fill_levels(&self.c, 1.0);
-                for g in 0..levels {
-                    next.w[g] = ex.level[g] * consts.pw[g];
-                    lo = lo.min(self.c[g]);
-                    hi = hi.max(self.c[g]);
+                for (((w, e), pw), &c) in next.w.iter_mut().zip(&ex.level).zip(&consts.pw).zip(&self.c) {
+                    *w = e * pw;
+                    lo = lo.min(c);
+                    hi = hi.max(c);
                 }
             }
             // Leave clamped (mu < eps) or overflowing means to the general code.
@@ -802,8 +812,8 @@ impl LevelFit {
             }
             // 2 sum p (y log y - y eta - y + mu), from the sums.
             let mut dev = consts.ky - consts.pyt * s - consts.py_total;
-            for g in 0..levels {
-                dev += next.w[g] - self.c[g] * consts.py[g];
+            for ((w, c), py) in next.w.iter().zip(&self.c).zip(&consts.py) {
+                dev += w - c * py;
             }
             dev *= 2.0;
             if !dev.is_finite() {
@@ -819,9 +829,9 @@ impl LevelFit {
             devold = dev;
             // Newton step: X'WX d = X'(prior (y - mu)).
             let mut gs = consts.pyt;
-            for g in 0..levels {
-                self.rhs[g] = consts.py[g] - next.w[g];
-                gs -= next.wt[g];
+            for (((r, py), w), wt) in self.rhs.iter_mut().zip(&consts.py).zip(&next.w).zip(&next.wt) {
+                *r = py - w;
+                gs -= wt;
             }
             let mut ds = 0.0;
             solve(next, trend, &self.rhs, gs, &mut self.dc, &mut ds)?;
@@ -835,18 +845,24 @@ impl LevelFit {
             std::mem::swap(&mut self.ex, &mut self.ex_prev);
             iterations += 1;
         }
-        // The means at the fit and at the step before, run by run.
-        if trend && sparse {
-            self.ex.fill(rows, &self.c, s, 1.0);
-            if let Some(sp) = self.prev {
-                self.ex_prev.fill(rows, &self.c_prev, sp, 1.0);
-            }
+        // Run by run: x = mu^(1/6) at the fit (mu = x^6 for the residuals, mu^(-1/6) = 1/x and
+        // sqrt(mu) = x^3 for the Anscombe residuals) and the means at the step before.
+        if trend {
+            self.ex6.fill(rows, &self.c, s, 1.0 / 6.0);
         } else {
-            self.ex.complete(rows);
-            if self.prev.is_some() {
-                self.ex_prev.complete(rows);
-            }
+            self.ex6.fill_levels(&self.c, 1.0 / 6.0);
+            self.ex6.complete(rows);
         }
+        self.ipow.clear();
+        self.ipow.extend(self.ex6.pow.iter().map(|p| 1.0 / p));
+        self.cube.clear();
+        self.cube.extend(self.ex6.pow.iter().map(|p| p * p * p));
+        match self.prev {
+            Some(sp) if trend && sparse => self.ex_prev.fill(rows, &self.c_prev, sp, 1.0),
+            Some(_) => self.ex_prev.complete(rows),
+            None => {}
+        }
+        self.ex6_valid = true;
         self.s = if trend { s } else { 0.0 };
         self.converged = converged;
         self.iterations = iterations;
@@ -859,8 +875,9 @@ impl LevelFit {
     }
 
     /// Pearson's statistics of a fast fit, with the working weights of the last step and with the
-    /// prior weights: `sum w_prev r^2`, `sum p r^2` with `r = (y - mu) / mu`. `ex` and
-    /// `ex_prev` hold the means at the fit and at the step before.
+    /// prior weights: `sum w_prev r^2`, `sum p r^2` with `r = (y - mu) / mu = y / mu - 1`. `ex6`
+    /// holds `mu^(1/6)` at the fit, `ex_prev` the means at the step before (and without trend
+    /// `ex` the means of the levels at the fit).
     fn pearson(
         &mut self,
         rows: &Rows,
@@ -896,20 +913,22 @@ impl LevelFit {
             }
             return (pe, ppe);
         }
-        self.ipow.clear();
-        self.ipow.extend(self.ex.pow.iter().map(|p| 1.0 / p));
         let (mut pearson, mut prior_pearson) = (0.0, 0.0);
         for (k, run) in rows.runs.iter().enumerate() {
             let len = run.len();
-            let (e, e_inv) = (self.ex.start[k], 1.0 / self.ex.start[k]);
+            let q0 = 1.0 / self.ex6.start[k];
             let y = &tm.y[run.week..run.week + len];
-            let pow = &self.ex.pow[..len];
             let ipow = &self.ipow[..len];
             let (mut pe, mut ppe) = (0.0, 0.0);
+            // 1 / mu = (mu^(-1/6))^6.
+            let inv_mu = |j: usize| {
+                let q = q0 * ipow[j];
+                let q2 = q * q;
+                q2 * q2 * q2
+            };
             // Working weights: prior * mu at the step before (or mu0).
             let mut add = |j: usize, w: f64| {
-                let mu = e * pow[j];
-                let res = (y[j] - mu) * (e_inv * ipow[j]);
+                let res = y[j] * inv_mu(j) - 1.0;
                 let r2 = res * res;
                 pe += w * r2;
                 ppe += r2;
@@ -929,8 +948,7 @@ impl LevelFit {
                     let mu0 = &tm.mu0[run.week..run.week + len];
                     let prev = self.prev.is_some();
                     for j in 0..len {
-                        let mu = e * pow[j];
-                        let res = (y[j] - mu) * (e_inv * ipow[j]);
+                        let res = y[j] * inv_mu(j) - 1.0;
                         let r2 = p[j] * res * res;
                         pe += if prev { ep * pp[j] } else { mu0[j] } * r2;
                         ppe += r2;
@@ -1039,12 +1057,9 @@ impl LevelFit {
             }
             return;
         }
-        // By runs with x = mu^(1/6) = exp(eta / 6): mu^(-1/6) = 1/x, sqrt(mu) = x^3.
-        self.ex6.fill(rows, &self.c, self.s, 1.0 / 6.0);
-        self.ipow.clear();
-        self.ipow.extend(self.ex6.pow.iter().map(|p| 1.0 / p));
-        self.cube.clear();
-        self.cube.extend(self.ex6.pow.iter().map(|p| p * p * p));
+        // By runs with x = mu^(1/6) = exp(eta / 6): mu^(-1/6) = 1/x, sqrt(mu) = x^3 (`ex6`,
+        // `ipow` and `cube` from `fit_fast`).
+        debug_assert!(self.ex6_valid);
         let inv_sigma = if self.trend { 1.0 / self.sigma } else { 0.0 };
         for (k, run) in rows.runs.iter().enumerate() {
             let g = run.level;
@@ -1100,11 +1115,7 @@ impl LevelFit {
             // `a^2 > threshold^2 phi (1 - h_max)` is necessary, and only rows that pass it need
             // their own hat value.
             let tm = &rows.terms;
-            self.ex6.fill(rows, &self.c, self.s, 1.0 / 6.0);
-            self.ipow.clear();
-            self.ipow.extend(self.ex6.pow.iter().map(|p| 1.0 / p));
-            self.cube.clear();
-            self.cube.extend(self.ex6.pow.iter().map(|p| p * p * p));
+            debug_assert!(self.ex6_valid);
             let inv_sigma = if self.trend { 1.0 / self.sigma } else { 0.0 };
             let clamp = |h: f64| if h > 1.0 - 10.0 * f64::EPSILON { 1.0 } else { h };
             for (k, run) in rows.runs.iter().enumerate() {
