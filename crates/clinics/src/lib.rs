@@ -214,7 +214,9 @@ async fn seed_demo_waitlist(state: &AppState) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     for who in &elders[history..] {
-        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system()).await.ok();
+        waitlists::join(state, point, "ehc_assessment", who, &Actor::Citizen(who.clone()), &Origin::system())
+            .await
+            .ok();
     }
     Ok(())
 }

@@ -93,7 +93,8 @@ enum UserCommand {
         #[arg(long)]
         email: String,
         /// Comma-separated roles: admin, auditor, clinic_staff, clinic_manager, epidemiologist,
-        /// inspector, licensing_officer, service_agent, comms_officer, data_steward.
+        /// inspector, licensing_officer, service_agent, comms_officer, data_steward, reporter,
+        /// lead_epidemiologist.
         #[arg(long)]
         role: String,
         #[arg(long)]

@@ -84,11 +84,7 @@ pub fn reference_diseases() -> Vec<Disease> {
             episode_days: d.episode_days,
             incubation_max_days: d.incubation_max_days,
             person_to_person: d.person_to_person,
-            form_fields: d
-                .form_fields
-                .iter()
-                .map(|k| library_field(k, d.required_fields.contains(k)))
-                .collect(),
+            form_fields: d.form_fields.iter().map(|k| library_field(k, d.required_fields.contains(k))).collect(),
             detection: d.detection.clone(),
             note: d.note.clone(),
             active: true,
@@ -193,11 +189,7 @@ pub fn parse_detection(text: &str) -> Result<Detection, FieldError> {
         && d.methods.iter().collect::<HashSet<_>>().len() == d.methods.len();
     let alpha_ok = d.alpha.is_none_or(|a| a > 0.0 && a <= 0.5);
     let years_ok = d.baseline_years.is_none_or(|y| (1..=20).contains(&y));
-    if methods_ok && alpha_ok && years_ok && (0..=100_000).contains(&d.threshold_min) {
-        Ok(d)
-    } else {
-        Err(bad())
-    }
+    if methods_ok && alpha_ok && years_ok && (0..=100_000).contains(&d.threshold_min) { Ok(d) } else { Err(bad()) }
 }
 
 /// What a steward submits to add or edit a disease.
@@ -339,7 +331,11 @@ pub fn validate_disease(
         match v.trim().parse::<i64>() {
             Ok(n) if (lo..=hi).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new(field, "number_between", &[("min", lo.to_string()), ("max", hi.to_string())]));
+                errors.push(FieldError::new(
+                    field,
+                    "days_between",
+                    &[("min", lo.to_string()), ("max", hi.to_string())],
+                ));
                 0
             }
         }
@@ -407,7 +403,10 @@ pub fn changed_fields(old: &Disease, new: &Disease) -> Vec<&'static str> {
     cmp("name_zh", old.name_zh == new.name_zh);
     cmp("icd10", old.icd10 == new.icd10 && old.icd10_other == new.icd10_other);
     cmp("snomed", old.snomed == new.snomed);
-    cmp("case_definition", old.case_definition_en == new.case_definition_en && old.case_definition_zh == new.case_definition_zh);
+    cmp(
+        "case_definition",
+        old.case_definition_en == new.case_definition_en && old.case_definition_zh == new.case_definition_zh,
+    );
     cmp("notify_within", old.notify_within == new.notify_within);
     cmp("immediate_phone", old.immediate_phone == new.immediate_phone);
     cmp("episode_days", old.episode_days == new.episode_days);
@@ -541,7 +540,10 @@ mod tests {
 
     #[test]
     fn steward_field_lines() {
-        let ok = parse_fields("rash_onset | date | required | Rash began | 出疹日期\n\n ward | text | optional | Ward | 病房 ").unwrap();
+        let ok = parse_fields(
+            "rash_onset | date | required | Rash began | 出疹日期\n\n ward | text | optional | Ward | 病房 ",
+        )
+        .unwrap();
         assert_eq!(ok.len(), 2);
         assert!(ok[0].required && ok[0].kind == FieldKind::Date);
         assert_eq!(ok[1].label_zh, "病房");
@@ -559,7 +561,12 @@ mod tests {
     #[test]
     fn detection_documents() {
         assert!(parse_detection(r#"{"methods":["ears-c2"],"threshold_min":3}"#).is_ok());
-        assert!(parse_detection(r#"{"methods":["farrington-flexible","cusum"],"threshold_min":5,"alpha":0.01,"baseline_years":5}"#).is_ok());
+        assert!(
+            parse_detection(
+                r#"{"methods":["farrington-flexible","cusum"],"threshold_min":5,"alpha":0.01,"baseline_years":5}"#
+            )
+            .is_ok()
+        );
         for bad in [
             r#"{"methods":[],"threshold_min":3}"#,
             r#"{"methods":["magic"],"threshold_min":3}"#,
@@ -611,8 +618,11 @@ mod tests {
         bad.notify_within = "someday".into();
         bad.detection = "{}".into();
         bad.name_zh = "".into();
-        let codes: Vec<String> = validate_disease(&bad, None, &taken).unwrap_err().into_iter().map(|e| e.code).collect();
-        for c in ["disease_code_taken", "icd10_format", "number_between", "invalid_choice", "detection_invalid", "required"] {
+        let codes: Vec<String> =
+            validate_disease(&bad, None, &taken).unwrap_err().into_iter().map(|e| e.code).collect();
+        for c in
+            ["disease_code_taken", "icd10_format", "days_between", "invalid_choice", "detection_invalid", "required"]
+        {
             assert!(codes.contains(&c.to_string()), "{c} in {codes:?}");
         }
         // Editing keeps the code, checks the version, and bumps it.

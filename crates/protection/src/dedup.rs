@@ -26,7 +26,13 @@ pub fn normalise_name(s: &str) -> String {
 
 /// The match key of a person without an HKID: keyed hash of name, date of birth and sex. The
 /// English name is used when given, else the Chinese one. None when something is missing.
-pub fn match_key(secret: &[u8], name_en: &str, name_zh: &str, birth_date: Option<NaiveDate>, sex: &str) -> Option<String> {
+pub fn match_key(
+    secret: &[u8],
+    name_en: &str,
+    name_zh: &str,
+    birth_date: Option<NaiveDate>,
+    sex: &str,
+) -> Option<String> {
     let name = if name_en.trim().is_empty() { normalise_name(name_zh) } else { normalise_name(name_en) };
     let birth = birth_date?;
     if name.is_empty() || !(sex == "F" || sex == "M") {
@@ -189,7 +195,10 @@ mod tests {
         assert_ne!(k("Chan Tai-man"), match_key(b"k2", "Chan Tai-man", "", Some(d("1990-01-01")), "M"), "keyed");
         assert_eq!(match_key(b"k", "Chan", "", None, "M"), None, "needs a date of birth");
         assert_eq!(match_key(b"k", "Chan", "", Some(d("1990-01-01")), "U"), None, "needs a sex");
-        assert_eq!(match_key(b"k", "", "陳大文", Some(d("1990-01-01")), "M"), match_key(b"k", " ", "陳大文", Some(d("1990-01-01")), "M"));
+        assert_eq!(
+            match_key(b"k", "", "陳大文", Some(d("1990-01-01")), "M"),
+            match_key(b"k", " ", "陳大文", Some(d("1990-01-01")), "M")
+        );
     }
 
     #[test]
@@ -204,17 +213,20 @@ mod tests {
         }];
         let p = plan(
             &[
-                inc(Some("H1"), None, "measles", "2026-02-01"),   // same HKID, 22 days later: merge
-                inc(None, Some("K1"), "measles", "2026-01-01"),   // by name/dob/sex: merge
-                inc(Some("H1"), None, "measles", "2026-06-01"),   // 142 days later: a new episode
+                inc(Some("H1"), None, "measles", "2026-02-01"), // same HKID, 22 days later: merge
+                inc(None, Some("K1"), "measles", "2026-01-01"), // by name/dob/sex: merge
+                inc(Some("H1"), None, "measles", "2026-06-01"), // 142 days later: a new episode
                 inc(Some("H1"), None, "dengue_fever", "2026-02-01"), // another disease: new case
-                inc(Some("H1"), None, "measles", "2026-06-03"),   // same new episode, same batch
+                inc(Some("H1"), None, "measles", "2026-06-03"), // same new episode, same batch
             ],
             &persons,
             &cases,
         );
         let e = PersonRef::Existing("p1".into());
-        assert_eq!(p[0], Decision { person: e.clone(), attach_hkid: false, case: CaseRef::Existing("c1".into()), merged: true });
+        assert_eq!(
+            p[0],
+            Decision { person: e.clone(), attach_hkid: false, case: CaseRef::Existing("c1".into()), merged: true }
+        );
         assert_eq!(p[1].case, CaseRef::Existing("c1".into()));
         assert!(p[1].merged);
         assert_eq!((p[2].case.clone(), p[2].merged), (CaseRef::New(2), false));
@@ -282,7 +294,10 @@ mod tests {
         );
         assert_eq!((p[0].person.clone(), p[0].attach_hkid), (PersonRef::Existing("nohkid".into()), true));
         assert_eq!((p[1].person.clone(), p[1].attach_hkid), (PersonRef::New(1), false));
-        assert_eq!((p[2].person.clone(), p[2].case.clone(), p[2].merged), (PersonRef::Existing("nohkid".into()), CaseRef::New(0), true));
+        assert_eq!(
+            (p[2].person.clone(), p[2].case.clone(), p[2].merged),
+            (PersonRef::Existing("nohkid".into()), CaseRef::New(0), true)
+        );
     }
 
     #[test]
@@ -297,8 +312,14 @@ mod tests {
             &[],
             &[],
         );
-        assert_eq!(p[0], Decision { person: PersonRef::New(0), attach_hkid: false, case: CaseRef::New(0), merged: false });
-        assert_eq!(p[1], Decision { person: PersonRef::New(0), attach_hkid: true, case: CaseRef::New(0), merged: true });
+        assert_eq!(
+            p[0],
+            Decision { person: PersonRef::New(0), attach_hkid: false, case: CaseRef::New(0), merged: false }
+        );
+        assert_eq!(
+            p[1],
+            Decision { person: PersonRef::New(0), attach_hkid: true, case: CaseRef::New(0), merged: true }
+        );
         assert_eq!(p[2].person, PersonRef::New(0));
         assert_eq!(p[3].person, PersonRef::New(3));
     }

@@ -261,7 +261,8 @@ fn disease_of<'a>(diseases: &'a [Disease], concepts: &[&CodeableConcept]) -> Res
     let mut first = (MapError::Unknown, String::new());
     for c in concepts {
         for coding in &c.coding {
-            let (Some(sys), Some(code)) = (coding.system.as_deref().and_then(CodeSystem::from_uri), coding.code.as_deref())
+            let (Some(sys), Some(code)) =
+                (coding.system.as_deref().and_then(CodeSystem::from_uri), coding.code.as_deref())
             else {
                 continue;
             };
@@ -296,9 +297,15 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
     if !matches!(bundle.type_.as_deref(), Some("message" | "transaction" | "collection" | "batch")) {
         return Err(BundleError::whole("fhir_bundle_type", "type"));
     }
-    let kind_of = |e: &Entry| e.resource.as_ref().and_then(|r| r.get("resourceType")).and_then(Value::as_str).map(str::to_string);
-    let patients: Vec<usize> =
-        bundle.entry.iter().enumerate().filter(|(_, e)| kind_of(e).as_deref() == Some("Patient")).map(|(i, _)| i).collect();
+    let kind_of =
+        |e: &Entry| e.resource.as_ref().and_then(|r| r.get("resourceType")).and_then(Value::as_str).map(str::to_string);
+    let patients: Vec<usize> = bundle
+        .entry
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| kind_of(e).as_deref() == Some("Patient"))
+        .map(|(i, _)| i)
+        .collect();
     let Some(&pi) = patients.first() else { return Err(BundleError::whole("fhir_missing_patient", "entry")) };
     if patients.len() > 1 {
         return Err(BundleError::whole("fhir_one_patient", &format!("entry[{}]", patients[1])));
@@ -315,7 +322,9 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
                 Value::String(s) => Some(s),
                 Value::Array(a) => a.first().and_then(|h| {
                     serde_json::from_value::<HumanName>(h.clone()).ok().and_then(|h| {
-                        h.text.or_else(|| Some(format!("{} {}", h.given.join(" "), h.family.unwrap_or_default()).trim().to_string()))
+                        h.text.or_else(|| {
+                            Some(format!("{} {}", h.given.join(" "), h.family.unwrap_or_default()).trim().to_string())
+                        })
                     })
                 }),
                 _ => None,
@@ -334,7 +343,9 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
         let kind = kind_of(e);
         let path = format!("entry[{i}].resource");
         let resource = e.resource.clone().unwrap_or_default();
-        let reporter_ref = |id: &Option<String>| base_ref.as_ref().map(|b| format!("{b}/{}", id.clone().unwrap_or_else(|| i.to_string())));
+        let reporter_ref = |id: &Option<String>| {
+            base_ref.as_ref().map(|b| format!("{b}/{}", id.clone().unwrap_or_else(|| i.to_string())))
+        };
         match kind.as_deref() {
             Some("Condition") => {
                 let Ok(c) = serde_json::from_value::<Condition>(resource) else {
@@ -411,11 +422,19 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
                 let disease = match disease_of(diseases, &[&value, &code]) {
                     Ok(d) => d.code.clone(),
                     Err((MapError::Ambiguous, v)) => {
-                        errors.push(FieldError::new(&format!("{path}.valueCodeableConcept"), "ambiguous_code", &[("value", v)]));
+                        errors.push(FieldError::new(
+                            &format!("{path}.valueCodeableConcept"),
+                            "ambiguous_code",
+                            &[("value", v)],
+                        ));
                         continue;
                     }
                     Err((MapError::Unknown, v)) => {
-                        errors.push(FieldError::new(&format!("{path}.valueCodeableConcept"), "unknown_disease", &[("value", v)]));
+                        errors.push(FieldError::new(
+                            &format!("{path}.valueCodeableConcept"),
+                            "unknown_disease",
+                            &[("value", v)],
+                        ));
                         continue;
                     }
                 };
@@ -542,7 +561,10 @@ mod tests {
         let n = &out[0].notification;
         assert_eq!((n.disease.as_deref(), n.kind.as_deref()), (Some("measles"), Some("laboratory")));
         let lab = n.lab.as_ref().unwrap();
-        assert_eq!((lab.test.as_deref(), lab.result.as_deref(), lab.specimen_date.as_deref()), (Some("Measles IgM"), Some("positive"), Some("2026-03-09")));
+        assert_eq!(
+            (lab.test.as_deref(), lab.result.as_deref(), lab.specimen_date.as_deref()),
+            (Some("Measles IgM"), Some("positive"), Some("2026-03-09"))
+        );
         assert_eq!(n.reporter_ref, None, "no bundle identifier: no idempotency key");
     }
 
@@ -556,7 +578,10 @@ mod tests {
         assert_eq!(code(bundle(vec![patient()])).code, "fhir_missing_condition");
         assert_eq!(code(bundle(vec![patient(), patient()])).code, "fhir_one_patient");
         let e = code(bundle(vec![patient(), condition("Z99", "http://hl7.org/fhir/sid/icd-10")]));
-        assert_eq!((e.code, e.errors[0].field.as_str(), e.errors[0].code.as_str()), ("validation_failed", "entry[1].resource.code", "unknown_disease"));
+        assert_eq!(
+            (e.code, e.errors[0].field.as_str(), e.errors[0].code.as_str()),
+            ("validation_failed", "entry[1].resource.code", "unknown_disease")
+        );
         let mut c = condition("B05", "http://hl7.org/fhir/sid/icd-10");
         c["subject"] = json!({"reference": "Patient/someone-else"});
         assert_eq!(code(bundle(vec![patient(), c])).errors[0].code, "fhir_subject_mismatch");

@@ -23,7 +23,12 @@ pub fn stage(today: NaiveDate, until: NaiveDate) -> Stage {
 }
 
 /// Days from the day after last exposure up to `min(today, until)` that have no record yet.
-pub fn missing_days(last_exposure: NaiveDate, until: NaiveDate, today: NaiveDate, recorded: &[NaiveDate]) -> Vec<NaiveDate> {
+pub fn missing_days(
+    last_exposure: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+    recorded: &[NaiveDate],
+) -> Vec<NaiveDate> {
     let end = until.min(today);
     let mut out = vec![];
     let mut d = last_exposure + Duration::days(1);

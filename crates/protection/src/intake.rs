@@ -55,7 +55,9 @@ pub enum Outcome {
 }
 
 fn hk_date(ms: i64) -> NaiveDate {
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&kernel::hk::tz()).date_naive()).unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
+        .unwrap_or_default()
 }
 
 fn format_ref(prefix: &str, year: i32, n: i64, width: usize) -> String {
@@ -65,7 +67,9 @@ fn format_ref(prefix: &str, year: i32, n: i64, width: usize) -> String {
 use chrono::Datelike;
 
 /// Takes in notifications received at `received_at` (ms). Invalid items come in as `Err` and go
-/// out as `Rejected`, untouched; valid ones are written together.
+/// out as `Rejected`, untouched; valid ones are written together. With `atomic`, one refused
+/// item (invalid, or a reporter reference reused with other content) refuses them all: nothing
+/// is written and the others come back `Rejected` with no errors of their own.
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
     state: &AppState,
@@ -76,6 +80,7 @@ pub async fn submit(
     origin: &Origin,
     items: Vec<Result<ValidNotification, Vec<FieldError>>>,
     received_at: i64,
+    atomic: bool,
 ) -> anyhow::Result<Vec<Outcome>> {
     let by_code: HashMap<&str, &Disease> = diseases.iter().map(|d| (d.code.as_str(), d)).collect();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
@@ -104,6 +109,9 @@ pub async fn submit(
                 todo.push((i, v));
             }
         }
+    }
+    if atomic && outcomes.iter().any(|o| matches!(o, Some(Outcome::Rejected(_)))) {
+        return Ok(refuse_all(outcomes));
     }
     if todo.is_empty() {
         return Ok(finish(outcomes, &repeats));
@@ -136,6 +144,10 @@ pub async fn submit(
             });
             false
         });
+    }
+    if atomic && outcomes.iter().any(|o| matches!(o, Some(Outcome::Rejected(_)))) {
+        tx.rollback().await?;
+        return Ok(refuse_all(outcomes));
     }
     if todo.is_empty() {
         tx.commit().await?;
@@ -391,9 +403,24 @@ pub async fn submit(
     if acks.len() == 1 {
         let n = &notifications[0];
         let person = &ack_persons[0];
-        let detail = format!("{} {} {}{}", channel.code(), n.disease, acks[0].1.case_reference, if n.merged { " merged" } else { "" });
-        audit::record(db, &mut tx, actor, origin, Event::new("notification.create", "notification", &n.reference).person(person).purpose("disease notification").detail(&detail))
-            .await?;
+        let detail = format!(
+            "{} {} {}{}",
+            channel.code(),
+            n.disease,
+            acks[0].1.case_reference,
+            if n.merged { " merged" } else { "" }
+        );
+        audit::record(
+            db,
+            &mut tx,
+            actor,
+            origin,
+            Event::new("notification.create", "notification", &n.reference)
+                .person(person)
+                .purpose("disease notification")
+                .detail(&detail),
+        )
+        .await?;
     } else {
         let detail = format!(
             "{} notifications via {}: {} new cases, {} merged, {} refused or repeated",
@@ -404,14 +431,31 @@ pub async fn submit(
             outcomes.iter().filter(|o| o.is_some()).count() + repeats.len()
         );
         let first = acks.first().map(|a| a.1.reference.clone()).unwrap_or_default();
-        audit::record(db, &mut tx, actor, origin, Event::new("notification.batch", "notification", &first).purpose("disease notification").detail(&detail))
-            .await?;
+        audit::record(
+            db,
+            &mut tx,
+            actor,
+            origin,
+            Event::new("notification.batch", "notification", &first).purpose("disease notification").detail(&detail),
+        )
+        .await?;
     }
     tx.commit().await?;
     for (i, ack) in acks {
         outcomes[i] = Some(Outcome::Created(ack));
     }
     Ok(finish(outcomes, &repeats))
+}
+
+/// All refused: the items at fault keep their errors, the others have none.
+fn refuse_all(outcomes: Vec<Option<Outcome>>) -> Vec<Outcome> {
+    outcomes
+        .into_iter()
+        .map(|o| match o {
+            Some(Outcome::Rejected(e)) => Outcome::Rejected(e),
+            _ => Outcome::Rejected(vec![]),
+        })
+        .collect()
 }
 
 /// Fills in repeats within the request with the acknowledgement of their first occurrence.
@@ -441,7 +485,13 @@ mod tests {
 
     #[test]
     fn repeats_take_their_first_acknowledgement() {
-        let ack = Ack { reference: "N".into(), case_reference: "C".into(), merged: false, disease: "x".into(), immediate_phone: false };
+        let ack = Ack {
+            reference: "N".into(),
+            case_reference: "C".into(),
+            merged: false,
+            disease: "x".into(),
+            immediate_phone: false,
+        };
         let out = finish(vec![Some(Outcome::Created(ack.clone())), None], &[(1, 0)]);
         assert!(matches!(&out[1], Outcome::Replayed(a) if *a == ack));
     }

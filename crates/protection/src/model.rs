@@ -151,8 +151,7 @@ pub struct Detection {
     pub baseline_years: Option<i64>,
 }
 
-pub const DETECTION_METHODS: [&str; 6] =
-    ["threshold", "ears-c1", "ears-c2", "ears-c3", "farrington-flexible", "cusum"];
+pub const DETECTION_METHODS: [&str; 6] = ["threshold", "ears-c1", "ears-c2", "ears-c3", "farrington-flexible", "cusum"];
 
 /// How fast a disease must be notified.
 pub const NOTIFY_WITHIN: [&str; 4] = ["immediately", "24h", "72h", "7d"];

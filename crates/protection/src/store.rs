@@ -104,9 +104,10 @@ pub async fn seed_reference(db: &Db, diseases: &[Disease]) -> sqlx::Result<u64> 
 }
 
 pub async fn diseases(db: &Db) -> sqlx::Result<Vec<Disease>> {
-    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {DISEASE_COLUMNS} FROM protection_diseases ORDER BY name_en")))
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query(AssertSqlSafe(format!("SELECT {DISEASE_COLUMNS} FROM protection_diseases ORDER BY name_en")))
+            .fetch_all(db.pool())
+            .await?;
     rows.iter().map(row_disease).collect()
 }
 
@@ -197,7 +198,11 @@ pub async fn persons_matching(tx: &mut Tx, hkids: &[String], keys: &[String]) ->
                 q = q.bind(v);
             }
             for r in q.fetch_all(&mut **tx).await? {
-                let p = KnownPerson { id: r.try_get("id")?, hkid_hmac: r.try_get("hkid_hmac")?, match_key: r.try_get("match_key")? };
+                let p = KnownPerson {
+                    id: r.try_get("id")?,
+                    hkid_hmac: r.try_get("hkid_hmac")?,
+                    match_key: r.try_get("match_key")?,
+                };
                 if !out.iter().any(|x: &KnownPerson| x.id == p.id) {
                     out.push(p);
                 }
@@ -259,7 +264,11 @@ pub struct PriorNotification {
     pub disease: String,
 }
 
-pub async fn prior_notifications(tx: &mut Tx, reporter_id: &str, refs: &[String]) -> sqlx::Result<Vec<PriorNotification>> {
+pub async fn prior_notifications(
+    tx: &mut Tx,
+    reporter_id: &str,
+    refs: &[String],
+) -> sqlx::Result<Vec<PriorNotification>> {
     let mut out = vec![];
     for chunk in refs.chunks(1000) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
@@ -545,7 +554,13 @@ pub async fn apply_deltas(tx: &mut Tx, deltas: &[(Cell, i64)]) -> sqlx::Result<(
             values_placeholders(chunk.len(), 6)
         )));
         for (c, n) in chunk {
-            q = q.bind(&c.disease).bind(&c.week_start).bind(&c.iso_week).bind(&c.district).bind(&c.classification).bind(*n);
+            q = q
+                .bind(&c.disease)
+                .bind(&c.week_start)
+                .bind(&c.iso_week)
+                .bind(&c.district)
+                .bind(&c.classification)
+                .bind(*n);
         }
         q.execute(&mut **tx).await?;
     }
@@ -600,6 +615,15 @@ pub async fn case_by_id(db: &Db, id: &str) -> sqlx::Result<Option<Case>> {
     r.as_ref().map(row_case).transpose()
 }
 
+/// The case as this transaction sees it (after taking the case lock).
+pub async fn case_by_id_in(tx: &mut Tx, id: &str) -> sqlx::Result<Option<Case>> {
+    let r = sqlx::query(AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM protection_cases c WHERE c.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    r.as_ref().map(row_case).transpose()
+}
+
 pub async fn person(db: &Db, id: &str) -> sqlx::Result<Option<Person>> {
     let r = sqlx::query(
         "SELECT id, hkid_masked, name_en, name_zh, sex, birth_date, phone, address, district FROM protection_persons WHERE id = $1",
@@ -650,7 +674,13 @@ fn filter_sql() -> String {
 }
 
 /// One page of the line list, newest first, pseudonymised.
-pub async fn case_lines(db: &Db, viewer: &str, f: &CaseFilter, limit: i64, offset: i64) -> sqlx::Result<Vec<(CaseLine, Option<String>)>> {
+pub async fn case_lines(
+    db: &Db,
+    viewer: &str,
+    f: &CaseFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<(CaseLine, Option<String>)>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT c.reference, c.disease, c.classification, p.sex, p.birth_date, c.district, c.onset_date, c.notified_date, \
          cl.reference AS cluster_reference, CAST(CASE WHEN {ASSIGNED_TO} THEN 1 ELSE 0 END AS BIGINT) AS assigned \
@@ -785,7 +815,11 @@ pub async fn notification_of_reporter(
 }
 
 /// This reporter's latest notifications, with their case references.
-pub async fn notifications_by_reporter(db: &Db, reporter_id: &str, limit: i64) -> sqlx::Result<Vec<(NotificationRow, String)>> {
+pub async fn notifications_by_reporter(
+    db: &Db,
+    reporter_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(NotificationRow, String)>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {}, c.reference AS case_reference FROM protection_notifications n JOIN protection_cases c ON c.id = n.case_id \
          WHERE n.reporter_id = $1 ORDER BY n.received_at DESC LIMIT $2",
@@ -823,15 +857,22 @@ pub async fn lab_results(db: &Db, case_id: &str) -> sqlx::Result<Vec<LabResult>>
 }
 
 /// Changes the classification if it is still `from` (a concurrent change makes this a no-op).
-pub async fn set_classification(tx: &mut Tx, case_id: &str, from: Classification, to: Classification) -> sqlx::Result<bool> {
-    let n = sqlx::query("UPDATE protection_cases SET classification = $3, updated_at = $4 WHERE id = $1 AND classification = $2")
-        .bind(case_id)
-        .bind(from.code())
-        .bind(to.code())
-        .bind(kernel::now_ms())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+pub async fn set_classification(
+    tx: &mut Tx,
+    case_id: &str,
+    from: Classification,
+    to: Classification,
+) -> sqlx::Result<bool> {
+    let n = sqlx::query(
+        "UPDATE protection_cases SET classification = $3, updated_at = $4 WHERE id = $1 AND classification = $2",
+    )
+    .bind(case_id)
+    .bind(from.code())
+    .bind(to.code())
+    .bind(kernel::now_ms())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     Ok(n == 1)
 }
 
@@ -848,10 +889,16 @@ pub struct Investigation {
 }
 
 /// Saves investigation fields if the case is still in `expect_district` (its weekly-count cell).
-pub async fn update_investigation(tx: &mut Tx, case_id: &str, expect_district: &str, i: &Investigation) -> sqlx::Result<bool> {
+pub async fn update_investigation(
+    tx: &mut Tx,
+    case_id: &str,
+    expect_district: &str,
+    i: &Investigation,
+) -> sqlx::Result<bool> {
     let n = sqlx::query(
-        "UPDATE protection_cases SET onset_date = $3, district = $4, exposure_setting = $5, hospitalised = $6, outcome = $7, \
-         imported = $8, investigation_notes = $9, updated_at = $10 WHERE id = $1 AND district = $2",
+        "UPDATE protection_cases SET onset_date = $3, episode_date = COALESCE($3, episode_date), district = $4, \
+         exposure_setting = $5, hospitalised = $6, outcome = $7, imported = $8, investigation_notes = $9, updated_at = $10 \
+         WHERE id = $1 AND district = $2",
     )
     .bind(case_id)
     .bind(expect_district)
@@ -1112,12 +1159,26 @@ pub async fn links(db: &Db, cluster_id: &str) -> sqlx::Result<Vec<Link>> {
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok(Link { id: r.try_get("id")?, source: r.try_get("source")?, target: r.try_get("target")?, note: r.try_get("note")? }))
+        .map(|r| {
+            Ok(Link {
+                id: r.try_get("id")?,
+                source: r.try_get("source")?,
+                target: r.try_get("target")?,
+                note: r.try_get("note")?,
+            })
+        })
         .collect()
 }
 
 /// Adds a link; false if it already exists.
-pub async fn insert_link(tx: &mut Tx, cluster_id: &str, source: &str, target: &str, note: &str, by: &str) -> sqlx::Result<bool> {
+pub async fn insert_link(
+    tx: &mut Tx,
+    cluster_id: &str,
+    source: &str,
+    target: &str,
+    note: &str,
+    by: &str,
+) -> sqlx::Result<bool> {
     let n = sqlx::query(
         "INSERT INTO protection_links (id, cluster_id, source_case_id, target_case_id, note, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source_case_id, target_case_id) DO NOTHING",
@@ -1298,7 +1359,24 @@ pub async fn recent_counts(db: &Db, since: &str) -> sqlx::Result<Vec<(String, St
     .bind(since)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("disease")?, r.try_get("classification")?, r.try_get("n")?)))
-        .collect()
+    rows.iter().map(|r| Ok((r.try_get("disease")?, r.try_get("classification")?, r.try_get("n")?))).collect()
+}
+
+/// A partner client's name and its organisation's name (for the notifications it sends).
+pub async fn partner_names(db: &Db, client_id: &str) -> sqlx::Result<Option<(String, String)>> {
+    let r = sqlx::query(
+        "SELECT c.name, o.name AS org_name FROM api_clients c JOIN partner_orgs o ON o.id = c.org_id WHERE c.client_id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(db.pool())
+    .await?;
+    r.map(|r| Ok((r.try_get("name")?, r.try_get("org_name")?))).transpose()
+}
+
+/// Whether the demo's notifications are already in.
+pub async fn has_demo_notifications(db: &Db) -> sqlx::Result<bool> {
+    Ok(sqlx::query("SELECT 1 AS x FROM protection_notifications WHERE channel = 'demo' LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?
+        .is_some())
 }

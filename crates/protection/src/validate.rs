@@ -192,7 +192,11 @@ pub fn validate(
         (Some(code), _) => match map_code(diseases, CodeSystem::Phos, &code) {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(FieldError::new("disease", "unknown_disease", &[("value", code.chars().take(40).collect())]));
+                errors.push(FieldError::new(
+                    "disease",
+                    "unknown_disease",
+                    &[("value", code.chars().take(40).collect())],
+                ));
                 None
             }
         },
@@ -273,7 +277,11 @@ pub fn validate(
     let district = match clean(&p.district).map(|s| s.to_ascii_uppercase()) {
         Some(d) if valid_district(&d) => d,
         Some(d) => {
-            errors.push(FieldError::new("patient.district", "unknown_district", &[("value", d.chars().take(20).collect())]));
+            errors.push(FieldError::new(
+                "patient.district",
+                "unknown_district",
+                &[("value", d.chars().take(20).collect())],
+            ));
             String::new()
         }
         None => {
@@ -505,7 +513,11 @@ mod tests {
         let mut n = measles();
         n.patient = PatientIn { name_en: Some("X".into()), district: Some("Mars".into()), ..Default::default() };
         let c = codes(validate(&n, &ds, today()));
-        for want in [("patient.hkid", "hkid_or_birth_date"), ("patient.sex", "sex_choice"), ("patient.district", "unknown_district")] {
+        for want in [
+            ("patient.hkid", "hkid_or_birth_date"),
+            ("patient.sex", "sex_choice"),
+            ("patient.district", "unknown_district"),
+        ] {
             assert!(c.contains(&(want.0.into(), want.1.into())), "{want:?} in {c:?}");
         }
 
@@ -563,11 +575,16 @@ mod tests {
 
     #[test]
     fn payload_hash_ignores_key_order_but_not_content() {
-        let a: NotificationIn = serde_json::from_str(r#"{"disease":"measles","patient":{"sex":"F","name_en":"A"}}"#).unwrap();
-        let b: NotificationIn = serde_json::from_str(r#"{"patient":{"name_en":"A","sex":"F"},"disease":"measles"}"#).unwrap();
-        let c: NotificationIn = serde_json::from_str(r#"{"patient":{"name_en":"B","sex":"F"},"disease":"measles"}"#).unwrap();
+        let a: NotificationIn =
+            serde_json::from_str(r#"{"disease":"measles","patient":{"sex":"F","name_en":"A"}}"#).unwrap();
+        let b: NotificationIn =
+            serde_json::from_str(r#"{"patient":{"name_en":"A","sex":"F"},"disease":"measles"}"#).unwrap();
+        let c: NotificationIn =
+            serde_json::from_str(r#"{"patient":{"name_en":"B","sex":"F"},"disease":"measles"}"#).unwrap();
         assert_eq!(payload_hash(&a), payload_hash(&b));
         assert_ne!(payload_hash(&a), payload_hash(&c));
-        assert!(serde_json::from_str::<NotificationIn>(r#"{"disease":"x","patient":{},"onset":"2026-01-01"}"#).is_err());
+        assert!(
+            serde_json::from_str::<NotificationIn>(r#"{"disease":"x","patient":{},"onset":"2026-01-01"}"#).is_err()
+        );
     }
 }
