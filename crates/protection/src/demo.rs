@@ -239,6 +239,7 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
     if people.len() < 50 {
         return Ok(report);
     }
+    crate::seed_reference(&state.db).await?;
     let diseases = store::diseases(&state.db).await?;
     let by_code = |c: &str| diseases.iter().find(|d| d.code == c).cloned();
     let mut rng = Rng(seed ^ 0x5052_4f54_4543_5430);

@@ -8,6 +8,7 @@ mod clinics;
 mod identity;
 mod jobs;
 mod notify;
+mod protection;
 mod shell;
 mod storage;
 mod waitlist;
