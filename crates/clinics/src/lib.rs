@@ -11,12 +11,21 @@ pub mod ballot;
 pub mod ballot_pages;
 pub mod ballots;
 pub mod booking;
+pub mod chart;
 pub mod closures;
+pub mod coldchain;
 pub mod counter_pages;
+pub mod demo;
+pub mod fridge_pages;
+pub mod fridges;
 pub mod model;
+pub mod mqtt;
 pub mod noshow;
 pub mod noshows;
 pub mod pages;
+pub mod queue;
+pub mod queue_pages;
+pub mod queues;
 pub mod reminders;
 pub mod schedule;
 pub mod store;
@@ -49,6 +58,8 @@ pub fn area() -> Area {
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
             kernel::migration!("clinics", 3, "0003_reminders.sql"),
             kernel::migration!("clinics", 4, "0004_waitlist.sql"),
+            kernel::migration!("clinics", 6, "0006_queue.sql"),
+            kernel::migration!("clinics", 7, "0007_coldchain.sql"),
         ],
         routes,
         jobs,
@@ -89,6 +100,8 @@ fn routes() -> Routes {
         .merge(answer_pages::routes())
         .merge(waitlist_pages::routes())
         .merge(counter_pages::routes())
+        .merge(queue_pages::routes())
+        .merge(fridge_pages::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -106,6 +119,8 @@ fn jobs(r: &mut Registry) {
     r.handle(waitlists::NOTIFY_JOB, waitlists::notify_offer);
     r.handle(waitlists::EXPIRE_JOB, waitlists::expire_due);
     r.every("clinics.expire-offers-every-minute", "30 * * * * *", waitlists::EXPIRE_JOB, serde_json::json!({}));
+    r.handle(fridges::WATCH_JOB, fridges::watch);
+    r.every("clinics.watch-fridges-every-minute", "15 * * * * *", fridges::WATCH_JOB, serde_json::json!({}));
 }
 
 /// Draws every ballot whose registration has closed.
@@ -171,6 +186,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     let created = store::generate_slots(db, None, today, today + chrono::Duration::days(HORIZON_DAYS)).await?;
     seed_demo_ballots(db).await?;
     seed_demo_waitlist(state).await?;
+    demo::seed_queues(state, 42).await?;
     Ok(created)
 }
 

@@ -81,3 +81,93 @@ pub struct Booking {
     pub starts_at: i64,
     pub ends_at: i64,
 }
+
+/// A counter or consultation room that calls walk-in tickets.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Room {
+    pub id: String,
+    pub service_point: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// Queue services it calls from (clinic service codes, `enquiry`).
+    pub services: Vec<String>,
+}
+
+/// A walk-in queue ticket.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: String,
+    #[serde(skip)]
+    pub token: String,
+    pub service_point: String,
+    pub service: String,
+    pub day: String,
+    pub number: String,
+    pub priority: String,
+    pub rank: i64,
+    pub channel: String,
+    /// `waiting`, `called`, `done`, `skipped` or `cancelled`.
+    pub status: String,
+    pub room_id: Option<String>,
+    pub lang: String,
+    pub issued_at: i64,
+    pub queued_at: i64,
+    pub first_called_at: Option<i64>,
+    pub called_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub calls: i64,
+}
+
+/// A vaccine fridge registered as a device of a clinic.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Fridge {
+    pub id: String,
+    pub service_point: String,
+    pub name: String,
+    pub device_id: String,
+    pub min_c: f64,
+    pub max_c: f64,
+    pub contact: Option<String>,
+    pub contact_lang: String,
+    pub last_reading_at: Option<i64>,
+    pub last_temp: Option<f64>,
+    /// `high` or `low` while an excursion is in progress.
+    pub excursion_kind: Option<String>,
+    pub excursion_alarm_id: Option<String>,
+    pub offline_alarm_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// An excursion (`high`, `low`) or `offline` alarm.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FridgeAlarm {
+    pub id: String,
+    pub fridge_id: String,
+    pub service_point: String,
+    pub kind: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub min_c: Option<f64>,
+    pub max_c: Option<f64>,
+    pub opened_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub acknowledged_by: Option<String>,
+    pub note: Option<String>,
+    pub escalated_at: Option<i64>,
+}
+
+/// A vaccine lot kept in a fridge.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct VaccineLot {
+    pub id: String,
+    pub fridge_id: String,
+    pub product: String,
+    pub lot_number: String,
+    pub doses: i64,
+    pub expiry: String,
+    /// `available`, `quarantined`, `released` or `discarded`.
+    pub status: String,
+    pub alarm_id: Option<String>,
+    pub status_at: Option<i64>,
+    pub reason: Option<String>,
+}

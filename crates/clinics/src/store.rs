@@ -885,3 +885,791 @@ pub async fn excuse_no_show(tx: &mut Tx, reference: &str, by: &str, reason: &str
     .rows_affected();
     Ok(n == 1)
 }
+
+// ---- Walk-in queue ----
+
+fn row_room(r: &AnyRow) -> sqlx::Result<crate::model::Room> {
+    let services: String = r.try_get("services")?;
+    Ok(crate::model::Room {
+        id: r.try_get("id")?,
+        service_point: r.try_get("service_point")?,
+        name_en: r.try_get("name_en")?,
+        name_zh: r.try_get("name_zh")?,
+        services: services.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+    })
+}
+
+/// The active rooms of a service point, in the order they were set up.
+pub async fn queue_rooms(db: &Db, point: &str) -> sqlx::Result<Vec<crate::model::Room>> {
+    let rows =
+        sqlx::query("SELECT * FROM clinic_queue_rooms WHERE service_point = $1 AND active = 1 ORDER BY created_at, id")
+            .bind(point)
+            .fetch_all(db.pool())
+            .await?;
+    rows.iter().map(row_room).collect()
+}
+
+pub async fn queue_room(db: &Db, id: &str) -> sqlx::Result<Option<crate::model::Room>> {
+    let r = sqlx::query("SELECT * FROM clinic_queue_rooms WHERE id = $1 AND active = 1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    r.as_ref().map(row_room).transpose()
+}
+
+pub async fn insert_room(tx: &mut Tx, room: &crate::model::Room, at: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_queue_rooms (id, service_point, name_en, name_zh, services, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&room.id)
+    .bind(&room.service_point)
+    .bind(&room.name_en)
+    .bind(&room.name_zh)
+    .bind(room.services.join(","))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The next ticket number of a letter at a service point on a day (1, 2, 3 …).
+pub async fn next_ticket_number(tx: &mut Tx, point: &str, day: &str, letter: char) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO clinic_queue_numbers (service_point, day, letter, last) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (service_point, day, letter) DO UPDATE SET last = clinic_queue_numbers.last + 1 RETURNING last",
+    )
+    .bind(point)
+    .bind(day)
+    .bind(letter.to_string())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Sets the last ticket number given (demo history).
+pub async fn set_ticket_number(tx: &mut Tx, point: &str, day: &str, letter: char, last: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_queue_numbers (service_point, day, letter, last) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (service_point, day, letter) DO UPDATE SET last = $4",
+    )
+    .bind(point)
+    .bind(day)
+    .bind(letter.to_string())
+    .bind(last)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn row_ticket(r: &AnyRow) -> sqlx::Result<crate::model::Ticket> {
+    Ok(crate::model::Ticket {
+        id: r.try_get("id")?,
+        token: r.try_get("token")?,
+        service_point: r.try_get("service_point")?,
+        service: r.try_get("service")?,
+        day: r.try_get("day")?,
+        number: r.try_get("number")?,
+        priority: r.try_get("priority")?,
+        rank: r.try_get("rank")?,
+        channel: r.try_get("channel")?,
+        status: r.try_get("status")?,
+        room_id: r.try_get("room_id")?,
+        lang: r.try_get("lang")?,
+        issued_at: r.try_get("issued_at")?,
+        queued_at: r.try_get("queued_at")?,
+        first_called_at: r.try_get("first_called_at")?,
+        called_at: r.try_get("called_at")?,
+        done_at: r.try_get("done_at")?,
+        calls: r.try_get("calls")?,
+    })
+}
+
+pub async fn insert_ticket(tx: &mut Tx, t: &crate::model::Ticket, issued_by: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_tickets (id, token, service_point, service, day, number, priority, rank, channel, status, \
+         room_id, lang, issued_at, queued_at, first_called_at, called_at, done_at, calls, transfers, issued_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 0, $19, $13)",
+    )
+    .bind(&t.id)
+    .bind(&t.token)
+    .bind(&t.service_point)
+    .bind(&t.service)
+    .bind(&t.day)
+    .bind(&t.number)
+    .bind(&t.priority)
+    .bind(t.rank)
+    .bind(&t.channel)
+    .bind(&t.status)
+    .bind(&t.room_id)
+    .bind(&t.lang)
+    .bind(t.issued_at)
+    .bind(t.queued_at)
+    .bind(t.first_called_at)
+    .bind(t.called_at)
+    .bind(t.done_at)
+    .bind(t.calls)
+    .bind(issued_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn ticket(db: &Db, id: &str) -> sqlx::Result<Option<crate::model::Ticket>> {
+    let r = sqlx::query("SELECT * FROM clinic_tickets WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    r.as_ref().map(row_ticket).transpose()
+}
+
+pub async fn ticket_by_token(db: &Db, token: &str) -> sqlx::Result<Option<crate::model::Ticket>> {
+    let r = sqlx::query("SELECT * FROM clinic_tickets WHERE token = $1").bind(token).fetch_optional(db.pool()).await?;
+    r.as_ref().map(row_ticket).transpose()
+}
+
+/// Waiting tickets at a service point in the order they will be called.
+pub async fn waiting_tickets(db: &Db, point: &str) -> sqlx::Result<Vec<crate::model::Ticket>> {
+    let rows = sqlx::query(
+        "SELECT * FROM clinic_tickets WHERE service_point = $1 AND status = 'waiting' ORDER BY rank, queued_at, id",
+    )
+    .bind(point)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(row_ticket).collect()
+}
+
+/// Tickets currently called to a room, and those skipped today.
+pub async fn tickets_with_status(
+    db: &Db,
+    point: &str,
+    day: &str,
+    status: &str,
+) -> sqlx::Result<Vec<crate::model::Ticket>> {
+    let rows = sqlx::query(
+        "SELECT * FROM clinic_tickets WHERE service_point = $1 AND day = $2 AND status = $3 ORDER BY called_at DESC, queued_at",
+    )
+    .bind(point)
+    .bind(day)
+    .bind(status)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(row_ticket).collect()
+}
+
+/// How many waiting tickets a room serving this ticket would call first.
+pub async fn tickets_ahead(db: &Db, t: &crate::model::Ticket) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM clinic_tickets WHERE service_point = $1 AND status = 'waiting' AND service = $2 \
+         AND (room_id IS NULL OR room_id = $3) AND (rank < $4 OR (rank = $4 AND (queued_at < $5 OR (queued_at = $5 AND id < $6))))",
+    )
+    .bind(&t.service_point)
+    .bind(&t.service)
+    .bind(t.room_id.as_deref().unwrap_or(""))
+    .bind(t.rank)
+    .bind(t.queued_at)
+    .bind(&t.id)
+    .fetch_one(db.pool())
+    .await
+}
+
+/// Serialises calls at one room (a row lock on PostgreSQL; SQLite has one writer anyway), so
+/// that a double click never leaves a room with two tickets called.
+pub async fn lock_room(tx: &mut Tx, room_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE clinic_queue_rooms SET active = active WHERE id = $1").bind(room_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Marks the ticket a room is serving as done, and returns it.
+pub async fn finish_room_ticket(tx: &mut Tx, room_id: &str, now: i64) -> sqlx::Result<Option<crate::model::Ticket>> {
+    let r = sqlx::query(
+        "UPDATE clinic_tickets SET status = 'done', done_at = $2, updated_at = $2 \
+         WHERE room_id = $1 AND status = 'called' RETURNING *",
+    )
+    .bind(room_id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    r.as_ref().map(row_ticket).transpose()
+}
+
+/// Calls the first waiting ticket this room may take (transferred to it, or of a service it
+/// serves), by priority then time in the queue. Two rooms never get the same ticket: the
+/// update is conditional on the ticket still waiting (and rows are claimed with SKIP LOCKED
+/// on PostgreSQL).
+pub async fn call_next_ticket(
+    db: &Db,
+    tx: &mut Tx,
+    room: &crate::model::Room,
+    now: i64,
+) -> sqlx::Result<Option<crate::model::Ticket>> {
+    if room.services.is_empty() {
+        return Ok(None);
+    }
+    let list = (0..room.services.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT id FROM clinic_tickets WHERE service_point = $1 AND status = 'waiting' \
+         AND (room_id = $2 OR (room_id IS NULL AND service IN ({list}))) ORDER BY rank, queued_at, id LIMIT 1{}",
+        db.skip_locked()
+    );
+    for _ in 0..5 {
+        let mut q =
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone())).bind(&room.service_point).bind(&room.id);
+        for s in &room.services {
+            q = q.bind(s);
+        }
+        let Some(id) = q.fetch_optional(&mut **tx).await? else { return Ok(None) };
+        let r = sqlx::query(
+            "UPDATE clinic_tickets SET status = 'called', room_id = $2, called_at = $3, \
+             first_called_at = COALESCE(first_called_at, $3), calls = calls + 1, updated_at = $3 \
+             WHERE id = $1 AND status = 'waiting' RETURNING *",
+        )
+        .bind(&id)
+        .bind(&room.id)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(r) = r {
+            return row_ticket(&r).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Moves a ticket from one of `from` statuses to `to`, with the given column changes;
+/// `None` when the ticket is not in one of those statuses (someone else acted first).
+pub async fn move_ticket(
+    tx: &mut Tx,
+    id: &str,
+    from: &[&str],
+    change: TicketChange<'_>,
+    now: i64,
+) -> sqlx::Result<Option<crate::model::Ticket>> {
+    let from_list = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let set = match change {
+        TicketChange::Recall => "calls = calls + 1, called_at = $2".to_string(),
+        TicketChange::Skip => "status = 'skipped'".to_string(),
+        TicketChange::Reinstate => "status = 'waiting', room_id = NULL".to_string(),
+        TicketChange::Done => "status = 'done', done_at = $2".to_string(),
+        TicketChange::Cancel => "status = 'cancelled', done_at = $2".to_string(),
+        TicketChange::Transfer { .. } => {
+            "status = 'waiting', service = $3, room_id = $4, transfers = transfers + 1".to_string()
+        }
+    };
+    let sql = format!(
+        "UPDATE clinic_tickets SET {set}, updated_at = $2 WHERE id = $1 AND status IN ({from_list}) RETURNING *"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(now);
+    if let TicketChange::Transfer { service, room_id } = change {
+        q = q.bind(service).bind(room_id);
+    }
+    let r = q.fetch_optional(&mut **tx).await?;
+    r.as_ref().map(row_ticket).transpose()
+}
+
+/// What a queue action changes on a ticket.
+#[derive(Clone, Copy, Debug)]
+pub enum TicketChange<'a> {
+    Recall,
+    Skip,
+    Reinstate,
+    Done,
+    Cancel,
+    Transfer { service: &'a str, room_id: Option<&'a str> },
+}
+
+pub async fn insert_queue_event(
+    tx: &mut Tx,
+    t: &crate::model::Ticket,
+    kind: &str,
+    by: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_queue_events (id, ticket_id, service_point, kind, room_id, service, at, by_actor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(kernel::new_id())
+    .bind(&t.id)
+    .bind(&t.service_point)
+    .bind(kind)
+    .bind(&t.room_id)
+    .bind(&t.service)
+    .bind(now)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks a change at a service point, for live pages on every replica.
+pub async fn bump_queue_version(tx: &mut Tx, point: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_queue_versions (service_point, version) VALUES ($1, 1) \
+         ON CONFLICT (service_point) DO UPDATE SET version = clinic_queue_versions.version + 1",
+    )
+    .bind(point)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn queue_version(db: &Db, point: &str) -> sqlx::Result<i64> {
+    Ok(sqlx::query_scalar("SELECT version FROM clinic_queue_versions WHERE service_point = $1")
+        .bind(point)
+        .fetch_optional(db.pool())
+        .await?
+        .unwrap_or(0))
+}
+
+/// When tickets of a service were called at a service point since `since` (first calls only).
+pub async fn queue_calls_since(db: &Db, point: &str, service: &str, since: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT at FROM clinic_queue_events WHERE service_point = $1 AND service = $2 AND kind = 'called' AND at >= $3",
+    )
+    .bind(point)
+    .bind(service)
+    .bind(since)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// The latest calls and recalls at a service point, newest first: (number, room id, at).
+pub async fn latest_calls(db: &Db, point: &str, since: i64, limit: i64) -> sqlx::Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT t.number, e.room_id, e.at FROM clinic_queue_events e JOIN clinic_tickets t ON t.id = e.ticket_id \
+         WHERE e.service_point = $1 AND e.kind IN ('called', 'recalled') AND e.at >= $2 AND e.room_id IS NOT NULL \
+         ORDER BY e.at DESC LIMIT $3",
+    )
+    .bind(point)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("number")?, r.try_get("room_id")?, r.try_get("at")?))).collect()
+}
+
+/// Per ticket issued between two days (inclusive): day, service, issued and first called
+/// (NULL while still waiting or never called), and status.
+pub async fn queue_history(
+    db: &Db,
+    point: &str,
+    from_day: &str,
+    to_day: &str,
+) -> sqlx::Result<Vec<(String, String, i64, Option<i64>, String)>> {
+    let rows = sqlx::query(
+        "SELECT day, service, issued_at, first_called_at, status FROM clinic_tickets \
+         WHERE service_point = $1 AND day >= $2 AND day <= $3 ORDER BY day, issued_at",
+    )
+    .bind(point)
+    .bind(from_day)
+    .bind(to_day)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("day")?,
+                r.try_get("service")?,
+                r.try_get("issued_at")?,
+                r.try_get("first_called_at")?,
+                r.try_get("status")?,
+            ))
+        })
+        .collect()
+}
+
+// ---- Cold chain ----
+
+fn row_fridge(r: &AnyRow) -> sqlx::Result<crate::model::Fridge> {
+    Ok(crate::model::Fridge {
+        id: r.try_get("id")?,
+        service_point: r.try_get("service_point")?,
+        name: r.try_get("name")?,
+        device_id: r.try_get("device_id")?,
+        min_c: r.try_get("min_c")?,
+        max_c: r.try_get("max_c")?,
+        contact: r.try_get("contact")?,
+        contact_lang: r.try_get("contact_lang")?,
+        last_reading_at: r.try_get("last_reading_at")?,
+        last_temp: r.try_get("last_temp")?,
+        excursion_kind: r.try_get("excursion_kind")?,
+        excursion_alarm_id: r.try_get("excursion_alarm_id")?,
+        offline_alarm_id: r.try_get("offline_alarm_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_fridge(tx: &mut Tx, f: &crate::model::Fridge, key_hash: &str, by: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO clinic_fridges (id, service_point, name, device_id, key_hash, min_c, max_c, contact, contact_lang, \
+         active, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11)",
+    )
+    .bind(&f.id)
+    .bind(&f.service_point)
+    .bind(&f.name)
+    .bind(&f.device_id)
+    .bind(key_hash)
+    .bind(f.min_c)
+    .bind(f.max_c)
+    .bind(&f.contact)
+    .bind(&f.contact_lang)
+    .bind(f.created_at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await;
+    match r {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn fridges_at(db: &Db, point: &str) -> sqlx::Result<Vec<crate::model::Fridge>> {
+    let rows = sqlx::query("SELECT * FROM clinic_fridges WHERE service_point = $1 AND active = 1 ORDER BY name, id")
+        .bind(point)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(row_fridge).collect()
+}
+
+pub async fn fridge(db: &Db, id: &str) -> sqlx::Result<Option<crate::model::Fridge>> {
+    let r = sqlx::query("SELECT * FROM clinic_fridges WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    r.as_ref().map(row_fridge).transpose()
+}
+
+/// An active fridge by its device id, with the hash of its key.
+pub async fn fridge_by_device(db: &Db, device_id: &str) -> sqlx::Result<Option<(crate::model::Fridge, String)>> {
+    let r = sqlx::query("SELECT * FROM clinic_fridges WHERE device_id = $1 AND active = 1")
+        .bind(device_id)
+        .fetch_optional(db.pool())
+        .await?;
+    match r {
+        Some(r) => Ok(Some((row_fridge(&r)?, r.try_get("key_hash")?))),
+        None => Ok(None),
+    }
+}
+
+/// The alarm state of the active fridges with these device ids, read inside the ingest
+/// transaction.
+pub async fn fridge_states(
+    tx: &mut Tx,
+    devices: &[&str],
+) -> sqlx::Result<Vec<(crate::model::Fridge, crate::coldchain::State)>> {
+    if devices.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = (1..=devices.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM clinic_fridges WHERE active = 1 AND device_id IN ({list})"
+    )));
+    for d in devices {
+        q = q.bind(*d);
+    }
+    let rows = q.fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|r| {
+            let f = row_fridge(r)?;
+            let kind: Option<String> = r.try_get("excursion_kind")?;
+            let excursion = match (
+                r.try_get::<Option<String>, _>("excursion_alarm_id")?,
+                kind.as_deref().and_then(crate::coldchain::Kind::parse),
+            ) {
+                (Some(alarm_id), Some(kind)) => Some(crate::coldchain::Excursion {
+                    alarm_id,
+                    kind,
+                    started_at: r.try_get::<Option<i64>, _>("excursion_started_at")?.unwrap_or(0),
+                    min: r.try_get::<Option<f64>, _>("excursion_min")?.unwrap_or(f64::NAN),
+                    max: r.try_get::<Option<f64>, _>("excursion_max")?.unwrap_or(f64::NAN),
+                }),
+                _ => None,
+            };
+            let state = crate::coldchain::State {
+                last_reading_at: f.last_reading_at,
+                last_temp: f.last_temp,
+                excursion,
+                offline_alarm: f.offline_alarm_id.clone(),
+            };
+            Ok((f, state))
+        })
+        .collect()
+}
+
+pub async fn save_fridge_state(tx: &mut Tx, id: &str, s: &crate::coldchain::State) -> sqlx::Result<()> {
+    let e = s.excursion.as_ref();
+    sqlx::query(
+        "UPDATE clinic_fridges SET last_reading_at = $2, last_temp = $3, excursion_alarm_id = $4, excursion_kind = $5, \
+         excursion_started_at = $6, excursion_min = $7, excursion_max = $8, offline_alarm_id = $9 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(s.last_reading_at)
+    .bind(s.last_temp)
+    .bind(e.map(|e| e.alarm_id.clone()))
+    .bind(e.map(|e| e.kind.code()))
+    .bind(e.map(|e| e.started_at))
+    .bind(e.map(|e| e.min))
+    .bind(e.map(|e| e.max))
+    .bind(&s.offline_alarm)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Appends readings `(fridge id, at, °C, received at)` with multi-row inserts.
+pub async fn insert_readings(tx: &mut Tx, rows: &[(&str, i64, f64, i64)]) -> sqlx::Result<()> {
+    for chunk in rows.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO clinic_fridge_readings (fridge_id, at, temp_c, received_at) VALUES {}",
+            values_placeholders(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (f, at, t, rec) in chunk {
+            q = q.bind(*f).bind(*at).bind(*t).bind(*rec);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_alarm(
+    tx: &mut Tx,
+    id: &str,
+    fridge_id: &str,
+    point: &str,
+    kind: &str,
+    started_at: i64,
+    min_max: Option<(f64, f64)>,
+    opened_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_fridge_alarms (id, fridge_id, service_point, kind, started_at, min_c, max_c, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(fridge_id)
+    .bind(point)
+    .bind(kind)
+    .bind(started_at)
+    .bind(min_max.map(|m| m.0))
+    .bind(min_max.map(|m| m.1))
+    .bind(opened_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Updates an alarm's extremes and, when it is over, its end. (Two statements rather than
+/// `COALESCE($n, column)`: the `Any` driver's typed NULL for a float is refused by PostgreSQL
+/// there.)
+pub async fn update_alarm(
+    tx: &mut Tx,
+    id: &str,
+    min_max: Option<(f64, f64)>,
+    ended_at: Option<i64>,
+) -> sqlx::Result<()> {
+    if let Some((min, max)) = min_max {
+        sqlx::query("UPDATE clinic_fridge_alarms SET min_c = $2, max_c = $3 WHERE id = $1")
+            .bind(id)
+            .bind(min)
+            .bind(max)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(at) = ended_at {
+        sqlx::query("UPDATE clinic_fridge_alarms SET ended_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn row_alarm(r: &AnyRow) -> sqlx::Result<crate::model::FridgeAlarm> {
+    Ok(crate::model::FridgeAlarm {
+        id: r.try_get("id")?,
+        fridge_id: r.try_get("fridge_id")?,
+        service_point: r.try_get("service_point")?,
+        kind: r.try_get("kind")?,
+        started_at: r.try_get("started_at")?,
+        ended_at: r.try_get("ended_at")?,
+        min_c: r.try_get("min_c")?,
+        max_c: r.try_get("max_c")?,
+        opened_at: r.try_get("opened_at")?,
+        acknowledged_at: r.try_get("acknowledged_at")?,
+        acknowledged_by: r.try_get("acknowledged_by")?,
+        note: r.try_get("note")?,
+        escalated_at: r.try_get("escalated_at")?,
+    })
+}
+
+pub async fn alarm(db: &Db, id: &str) -> sqlx::Result<Option<crate::model::FridgeAlarm>> {
+    let r = sqlx::query("SELECT * FROM clinic_fridge_alarms WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    r.as_ref().map(row_alarm).transpose()
+}
+
+/// A fridge's alarms, newest first.
+pub async fn alarms_of(db: &Db, fridge_id: &str, limit: i64) -> sqlx::Result<Vec<crate::model::FridgeAlarm>> {
+    let rows = sqlx::query("SELECT * FROM clinic_fridge_alarms WHERE fridge_id = $1 ORDER BY started_at DESC LIMIT $2")
+        .bind(fridge_id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(row_alarm).collect()
+}
+
+/// Alarms still needing attention at a clinic: ongoing or not yet acknowledged.
+pub async fn open_alarms_at(db: &Db, point: &str) -> sqlx::Result<Vec<crate::model::FridgeAlarm>> {
+    let rows = sqlx::query(
+        "SELECT * FROM clinic_fridge_alarms WHERE service_point = $1 AND (ended_at IS NULL OR acknowledged_at IS NULL) \
+         ORDER BY started_at DESC",
+    )
+    .bind(point)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(row_alarm).collect()
+}
+
+/// Unacknowledged alarms opened before `before` and not yet escalated.
+pub async fn alarms_to_escalate(db: &Db, before: i64) -> sqlx::Result<Vec<crate::model::FridgeAlarm>> {
+    let rows = sqlx::query(
+        "SELECT * FROM clinic_fridge_alarms WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND opened_at <= $1 \
+         ORDER BY opened_at",
+    )
+    .bind(before)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(row_alarm).collect()
+}
+
+pub async fn mark_escalated(tx: &mut Tx, id: &str, at: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE clinic_fridge_alarms SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL")
+        .bind(id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn acknowledge_alarm(tx: &mut Tx, id: &str, by: &str, note: &str, at: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE clinic_fridge_alarms SET acknowledged_at = $2, acknowledged_by = $3, note = $4 \
+         WHERE id = $1 AND acknowledged_at IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(by)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Active fridges silent since `before` without an offline alarm.
+pub async fn silent_fridges(db: &Db, before: i64) -> sqlx::Result<Vec<crate::model::Fridge>> {
+    let rows = sqlx::query(
+        "SELECT * FROM clinic_fridges WHERE active = 1 AND offline_alarm_id IS NULL \
+         AND COALESCE(last_reading_at, created_at) <= $1",
+    )
+    .bind(before)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(row_fridge).collect()
+}
+
+/// Records an offline alarm on a fridge, unless a reading or another replica got there first.
+pub async fn set_offline(tx: &mut Tx, fridge_id: &str, alarm_id: &str, before: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE clinic_fridges SET offline_alarm_id = $2 WHERE id = $1 AND offline_alarm_id IS NULL \
+         AND COALESCE(last_reading_at, created_at) <= $3",
+    )
+    .bind(fridge_id)
+    .bind(alarm_id)
+    .bind(before)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Readings of a fridge in `[from, to]`, in time order.
+pub async fn readings(db: &Db, fridge_id: &str, from: i64, to: i64) -> sqlx::Result<Vec<(i64, f64)>> {
+    let rows = sqlx::query(
+        "SELECT at, temp_c FROM clinic_fridge_readings WHERE fridge_id = $1 AND at >= $2 AND at <= $3 ORDER BY at",
+    )
+    .bind(fridge_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("at")?, r.try_get("temp_c")?))).collect()
+}
+
+fn row_lot(r: &AnyRow) -> sqlx::Result<crate::model::VaccineLot> {
+    Ok(crate::model::VaccineLot {
+        id: r.try_get("id")?,
+        fridge_id: r.try_get("fridge_id")?,
+        product: r.try_get("product")?,
+        lot_number: r.try_get("lot_number")?,
+        doses: r.try_get("doses")?,
+        expiry: r.try_get("expiry")?,
+        status: r.try_get("status")?,
+        alarm_id: r.try_get("alarm_id")?,
+        status_at: r.try_get("status_at")?,
+        reason: r.try_get("reason")?,
+    })
+}
+
+pub async fn lots_of(db: &Db, fridge_id: &str) -> sqlx::Result<Vec<crate::model::VaccineLot>> {
+    let rows = sqlx::query("SELECT * FROM clinic_vaccine_lots WHERE fridge_id = $1 ORDER BY expiry, lot_number")
+        .bind(fridge_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(row_lot).collect()
+}
+
+pub async fn lot(db: &Db, id: &str) -> sqlx::Result<Option<crate::model::VaccineLot>> {
+    let r = sqlx::query("SELECT * FROM clinic_vaccine_lots WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    r.as_ref().map(row_lot).transpose()
+}
+
+pub async fn insert_lot(tx: &mut Tx, l: &crate::model::VaccineLot, at: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clinic_vaccine_lots (id, fridge_id, product, lot_number, doses, expiry, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'available', $7)",
+    )
+    .bind(&l.id)
+    .bind(&l.fridge_id)
+    .bind(&l.product)
+    .bind(&l.lot_number)
+    .bind(l.doses)
+    .bind(&l.expiry)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves a lot from one of `from` statuses to `to`; `false` when it was not in one of them.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_lot_status(
+    tx: &mut Tx,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    alarm_id: Option<&str>,
+    by: &str,
+    reason: &str,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let list = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE clinic_vaccine_lots SET status = $2, alarm_id = COALESCE($3, alarm_id), status_by = $4, reason = $5, \
+         status_at = $6 WHERE id = $1 AND status IN ({list})"
+    )))
+    .bind(id)
+    .bind(to)
+    .bind(alarm_id)
+    .bind(by)
+    .bind(reason)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

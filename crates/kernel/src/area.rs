@@ -59,6 +59,9 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Every route's declared access (set when the router is built).
     pub access: Arc<OnceLock<AccessTable>>,
+    /// Turns true when this process starts shutting down, so that long-lived responses (live
+    /// pages over server-sent events) end instead of holding the shutdown up.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// Installation-wide secrets, the same on every replica (kept in the `settings` table).
@@ -98,6 +101,7 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             keys: Arc::new(keys),
             access: Arc::new(OnceLock::new()),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 

@@ -50,6 +50,13 @@ pub struct Metrics {
     outbox: Family<StatusLabels, Gauge>,
     job_outcomes: Family<OutcomeLabels, Counter>,
     notifications: Family<StatusLabels, Counter>,
+    iot: Family<IotLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IotLabels {
+    transport: String,
+    outcome: String,
 }
 
 impl Default for Metrics {
@@ -67,13 +74,19 @@ impl Metrics {
         let outbox = Family::<StatusLabels, Gauge>::default();
         let job_outcomes = Family::<OutcomeLabels, Counter>::default();
         let notifications = Family::<StatusLabels, Counter>::default();
+        let iot = Family::<IotLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by method and route", latency.clone());
         registry.register("jobs", "Background jobs in the queue by status", jobs.clone());
         registry.register("outbox_messages", "Notification outbox messages by status", outbox.clone());
         registry.register("job_outcomes", "Job attempts by kind and outcome", job_outcomes.clone());
         registry.register("notifications", "Notification deliveries by resulting status", notifications.clone());
-        Metrics { registry, requests, latency, jobs, outbox, job_outcomes, notifications }
+        registry.register(
+            "iot_readings",
+            "Device readings by transport (mqtt, http) and outcome (stored, or why they were refused)",
+            iot.clone(),
+        );
+        Metrics { registry, requests, latency, jobs, outbox, job_outcomes, notifications, iot }
     }
 
     /// Registers an area's own metric family; call while building the state.
@@ -92,6 +105,11 @@ impl Metrics {
 
     pub fn notification(&self, status: &str) {
         self.notifications.get_or_create(&StatusLabels { status: status.into() }).inc();
+    }
+
+    /// Counts `n` device readings (or messages, when refused before parsing) by outcome.
+    pub fn iot(&self, transport: &str, outcome: &str, n: u64) {
+        self.iot.get_or_create(&IotLabels { transport: transport.into(), outcome: outcome.into() }).inc_by(n);
     }
 
     /// The Prometheus text exposition, with queue depths read from the database now.

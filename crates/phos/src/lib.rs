@@ -60,6 +60,7 @@ pub struct Running {
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     worker: Option<JoinHandle<()>>,
+    mqtt: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -72,18 +73,23 @@ impl Running {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        self.server.await??;
-        if let Some(w) = self.worker.take() {
-            w.await?;
-        }
-        Ok(())
+        (&mut self.server).await??;
+        self.finish().await
     }
 
     /// Waits until the server stops by itself (signal).
     pub async fn wait(mut self) -> anyhow::Result<()> {
         (&mut self.server).await??;
+        self.finish().await
+    }
+
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        self.state.stopping.send_replace(true);
         if let Some(w) = self.worker.take() {
             w.await?;
+        }
+        if let Some(m) = self.mqtt.take() {
+            m.await?;
         }
         Ok(())
     }
@@ -102,6 +108,7 @@ pub fn start(
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (bcast, _) = tokio::sync::broadcast::channel::<()>(1);
     let b2 = bcast.clone();
+    let stopping = state.stopping.clone();
     tokio::spawn(async move {
         if signals {
             tokio::select! {
@@ -111,6 +118,7 @@ pub fn start(
         } else {
             let _ = stop_rx.await;
         }
+        stopping.send_replace(true);
         let _ = b2.send(());
     });
     let worker = state.config.worker.then(|| {
@@ -120,6 +128,11 @@ pub fn start(
             let _ = rx.recv().await;
         }))
     });
+    // Fridge telemetry over MQTT, when a broker is configured.
+    let mqtt = match state.config.mqtt_url.as_deref() {
+        Some(url) => Some(clinics::mqtt::spawn(state.clone(), url, state.stopping.subscribe())?),
+        None => None,
+    };
     let mut rx = bcast.subscribe();
     let app = router(state.clone(), extra);
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
@@ -131,5 +144,5 @@ pub fn start(
         },
         grace,
     ));
-    Ok(Running { addr, state, stop: Some(stop_tx), server, worker })
+    Ok(Running { addr, state, stop: Some(stop_tx), server, worker, mqtt })
 }

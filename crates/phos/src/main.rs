@@ -13,6 +13,8 @@ use kernel::hk::store::NewClosure;
 use kernel::jobs::WorkerOptions;
 use kernel::{Config, Db};
 
+mod epi_cmd;
+
 #[derive(Parser)]
 #[command(name = "phos", version, about = "PHOS: Public Health Operations Suite", long_about = None)]
 struct Cli {
@@ -60,6 +62,12 @@ enum Command {
     Audit(AuditCommand),
     /// Print the access matrix (every route × role) as Markdown.
     AccessMatrix,
+    /// Aberration detection on a weekly series (EARS, Farrington, CUSUM as R's surveillance).
+    Detect(epi_cmd::DetectArgs),
+    /// The reproduction number Rt (EpiEstim's parametric serial interval method).
+    Rt(epi_cmd::RtArgs),
+    /// Prospective space-time permutation scan over the 18 districts.
+    Scan(epi_cmd::ScanArgs),
     /// Smart clinics.
     #[command(subcommand)]
     Clinics(ClinicsCommand),
@@ -267,6 +275,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Detect(args) => epi_cmd::detect(&args),
+        Command::Rt(args) => epi_cmd::rt(&args),
+        Command::Scan(args) => epi_cmd::scan(&args),
         Command::AccessMatrix => {
             let db = phos::connect_and_migrate(&config).await?;
             let state = phos::state(config, db).await?;

@@ -35,9 +35,10 @@ fn is_unguarded_asset(path: &str) -> bool {
     path.starts_with("/static/") || matches!(path, "/favicon.ico" | "/healthz" | "/readyz" | "/metrics")
 }
 
-/// Paths where cookie-less, token-less POSTs are expected (OAuth clients authenticate themselves).
+/// Paths where cookie-less, token-less POSTs are expected: OAuth clients and devices
+/// authenticate themselves (a cookie never authenticates these routes).
 fn csrf_exempt(path: &str) -> bool {
-    path.starts_with("/oauth/")
+    path.starts_with("/oauth/") || path.starts_with("/api/v1/iot/")
 }
 
 async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {

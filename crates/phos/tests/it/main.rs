@@ -5,10 +5,13 @@ mod harness;
 
 mod cli;
 mod clinics;
+mod coldchain;
+mod epi_cli;
 mod identity;
 mod jobs;
 mod notify;
 mod protection;
+mod queue;
 mod shell;
 mod storage;
 mod waitlist;
