@@ -23,9 +23,9 @@ pub struct Placed {
     pub y: i64,
 }
 
-pub const BOX_W: i64 = 168;
+pub const BOX_W: i64 = 200;
 pub const BOX_H: i64 = 46;
-const GAP_X: i64 = 64;
+const GAP_X: i64 = 48;
 const GAP_Y: i64 = 18;
 const MARGIN: i64 = 12;
 

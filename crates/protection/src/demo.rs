@@ -123,7 +123,11 @@ fn patient(p: &DemoPerson, with_hkid: bool) -> PatientIn {
         sex: Some(p.sex.clone()),
         birth_date: Some(p.birth_date.to_string()),
         phone: p.phone.clone(),
-        address: Some(format!("Flat {}, Demo Building, {}", 1 + p.name_en.len() % 30, p.district)),
+        address: Some(format!(
+            "Flat {}, Demo Building, {}",
+            1 + p.name_en.len() % 30,
+            kernel::hk::district(&p.district).map(|d| d.name_en.as_str()).unwrap_or("Hong Kong")
+        )),
         district: Some(p.district.clone()),
     }
 }

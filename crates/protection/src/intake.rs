@@ -278,7 +278,7 @@ pub async fn submit(
                     case_id: id.clone(),
                     from: None,
                     to: v.classification,
-                    reason: format!("notification {reference}"),
+                    reason: format!("@opened {reference}"),
                     by: by.clone(),
                     at: received_at,
                 });
@@ -297,7 +297,7 @@ pub async fn submit(
                         case_id: id.clone(),
                         from: Some(row.classification),
                         to: v.classification,
-                        reason: format!("raised by notification {reference}"),
+                        reason: format!("@raised {reference}"),
                         by: by.clone(),
                         at: received_at,
                     });
@@ -317,7 +317,7 @@ pub async fn submit(
                         case_id: id.clone(),
                         from: Some(entry.1),
                         to: v.classification,
-                        reason: format!("raised by notification {reference}"),
+                        reason: format!("@raised {reference}"),
                         by: by.clone(),
                         at: received_at,
                     });

@@ -77,10 +77,106 @@ pub async fn seed_reference(db: &Db) -> sqlx::Result<u64> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use kernel::i18n::Locale;
+
+    use crate::model::*;
+
     #[test]
     fn catalogue_is_complete_in_both_languages() {
         kernel::i18n::register_catalogue(&super::CATALOGUE);
         let problems = kernel::i18n::check_catalogue(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"));
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    fn sources() -> Vec<String> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut out = vec![];
+        for dir in ["src", "templates/protection"] {
+            for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = e.unwrap().path();
+                // This file names the markers it looks for.
+                if !path.ends_with("lib.rs") {
+                    out.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    /// The string literal after the first argument of each `marker(` call.
+    fn second_literals(text: &str, marker: &str) -> Vec<String> {
+        text.match_indices(marker)
+            .filter_map(|(i, _)| {
+                let rest = &text[i + marker.len()..];
+                let comma = rest.find(',')?;
+                let after = rest[comma + 1..].trim_start();
+                let lit = after.strip_prefix('"')?;
+                Some(lit[..lit.find('"')?].to_string())
+            })
+            .collect()
+    }
+
+    /// Every text the area uses exists in both languages: keys in templates and code, the
+    /// coded values shown through `label`, field errors and problem titles.
+    #[test]
+    fn every_text_used_exists_in_both_languages() {
+        kernel::i18n::register_catalogue(&super::CATALOGUE);
+        let mut keys = BTreeSet::new();
+        for text in sources() {
+            for (i, _) in text.match_indices("\"prot-") {
+                let k: String = text[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                if !k.ends_with('-') {
+                    keys.insert(k);
+                }
+            }
+            for code in second_literals(&text, "FieldError::new(") {
+                keys.insert(format!("field-error-{code}"));
+            }
+            for marker in ["problem(StatusCode::", "AppError::Code(StatusCode::"] {
+                for code in second_literals(&text, marker) {
+                    keys.insert(format!("error-{code}-title"));
+                }
+            }
+            for marker in ["Malformed(\"", "BundleError::whole(\"", "err(\""] {
+                for (i, _) in text.match_indices(marker) {
+                    let code: String = text[i + marker.len()..].chars().take_while(|c| *c != '"').collect();
+                    keys.insert(if marker.starts_with("err") { format!("field-error-{code}") } else { format!("error-{code}-title") });
+                    if marker.starts_with("Bundle") {
+                        keys.insert(format!("field-error-{code}"));
+                    }
+                }
+            }
+        }
+        let coded: [(&str, &[&str]); 11] = [
+            ("setting", &EXPOSURE_SETTINGS),
+            ("outcome", &OUTCOMES),
+            ("result", &LAB_RESULTS),
+            ("contact", &CONTACT_OUTCOMES),
+            ("within", &NOTIFY_WITHIN),
+            ("kind", &["clinical", "laboratory"]),
+            ("channel", &["web", "api", "fhir", "demo"]),
+            ("subject", &["case", "cluster"]),
+            ("cluster-status", &["open", "closed"]),
+            ("tri", &["unknown", "yes", "no"]),
+            ("saved", &["classification", "investigation", "lab", "cluster", "follow_up", "outcome"]),
+        ];
+        for (prefix, codes) in coded {
+            for c in codes {
+                keys.insert(format!("prot-{prefix}-{c}"));
+            }
+        }
+        for c in Classification::ALL {
+            keys.insert(format!("prot-class-{}", c.code()));
+        }
+        for s in ["F", "M", "U"] {
+            keys.insert(format!("prot-sex-{s}"));
+        }
+        assert!(keys.len() > 250, "{} keys found: the scan is broken", keys.len());
+        let args: Vec<(&'static str, String)> = ["count", "value", "max", "min", "ref", "date"].iter().map(|k| (*k, "1".to_string())).collect();
+        let missing: Vec<&String> =
+            keys.iter().filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k).collect();
+        assert!(missing.is_empty(), "texts missing from the catalogues: {missing:#?}");
     }
 }

@@ -14,6 +14,8 @@ pub trait Labels {
     fn date_or_dash(&self, d: &Option<String>) -> String;
     fn yes_no(&self, v: &Option<bool>) -> String;
     fn age_band_label(&self, band: &str) -> String;
+    fn reason_text(&self, reason: &str) -> String;
+    fn who(&self, actor: &str) -> String;
 }
 
 impl Labels for PageCtx {
@@ -47,6 +49,22 @@ impl Labels for PageCtx {
 
     fn date_or_dash(&self, d: &Option<String>) -> String {
         d.clone().unwrap_or_else(|| "–".into())
+    }
+
+    /// Reasons PHOS wrote itself are codes (`@opened NID-…`, `@raised NID-…`), shown in the
+    /// page's language; staff's own reasons are shown as written.
+    fn reason_text(&self, reason: &str) -> String {
+        if let Some(r) = reason.strip_prefix("@opened ") {
+            self.t1("prot-reason-opened", "ref", r)
+        } else if let Some(r) = reason.strip_prefix("@raised ") {
+            self.t1("prot-reason-raised", "ref", r)
+        } else {
+            reason.to_string()
+        }
+    }
+
+    fn who(&self, actor: &str) -> String {
+        if actor == "system" { self.t("prot-by-system") } else { actor.to_string() }
     }
 
     fn age_band_label(&self, band: &str) -> String {
