@@ -123,7 +123,7 @@ CREATE TABLE protection_notifications (
     onset_date TEXT,
     fields TEXT NOT NULL,
     received_at BIGINT NOT NULL,
-    UNIQUE (reporter_id, reporter_ref)
+    UNIQUE (reporter_ref, reporter_id)
 );
 CREATE INDEX protection_notifications_case ON protection_notifications (case_id);
 CREATE INDEX protection_notifications_reporter ON protection_notifications (reporter_id, received_at);

@@ -218,8 +218,23 @@ async fn cluster_page(
     Ok((status, render(&ClusterPage { page, cluster, disease, members, links, svg, errors })?).into_response())
 }
 
-async fn view(State(state): State<AppState>, page: PageCtx, Path(reference): Path<String>) -> AppResult<Response> {
-    cluster_page(&state, page, &reference, vec![]).await
+async fn view(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let res = cluster_page(&state, page, &reference, vec![]).await?;
+    // The cluster page lists its cases (pseudonymised): the view is recorded like the line list.
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        &origin,
+        Event::new("cluster.view", "cluster", &reference).purpose("surveillance"),
+    )
+    .await?;
+    Ok(res)
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ pub mod case_pages;
 pub mod catalogue;
 pub mod chain;
 pub mod cluster_pages;
+pub mod counts;
 pub mod dedup;
 pub mod demo;
 pub mod disease_pages;
@@ -126,7 +127,8 @@ mod tests {
         let mut keys = BTreeSet::new();
         for text in sources() {
             for (i, _) in text.match_indices("\"prot-") {
-                let k: String = text[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                let k: String =
+                    text[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
                 if !k.ends_with('-') {
                     keys.insert(k);
                 }
@@ -142,7 +144,11 @@ mod tests {
             for marker in ["Malformed(\"", "BundleError::whole(\"", "err(\""] {
                 for (i, _) in text.match_indices(marker) {
                     let code: String = text[i + marker.len()..].chars().take_while(|c| *c != '"').collect();
-                    keys.insert(if marker.starts_with("err") { format!("field-error-{code}") } else { format!("error-{code}-title") });
+                    keys.insert(if marker.starts_with("err") {
+                        format!("field-error-{code}")
+                    } else {
+                        format!("error-{code}-title")
+                    });
                     if marker.starts_with("Bundle") {
                         keys.insert(format!("field-error-{code}"));
                     }
@@ -174,9 +180,12 @@ mod tests {
             keys.insert(format!("prot-sex-{s}"));
         }
         assert!(keys.len() > 250, "{} keys found: the scan is broken", keys.len());
-        let args: Vec<(&'static str, String)> = ["count", "value", "max", "min", "ref", "date"].iter().map(|k| (*k, "1".to_string())).collect();
-        let missing: Vec<&String> =
-            keys.iter().filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k).collect();
+        let args: Vec<(&'static str, String)> =
+            ["count", "value", "max", "min", "ref", "date"].iter().map(|k| (*k, "1".to_string())).collect();
+        let missing: Vec<&String> = keys
+            .iter()
+            .filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k)
+            .collect();
         assert!(missing.is_empty(), "texts missing from the catalogues: {missing:#?}");
     }
 }

@@ -12,6 +12,16 @@ use crate::model::{
 };
 use crate::weeks::Cell;
 
+/// Binds per statement in multi-row inserts and `IN` lists. SQLite resolves each `$n` by name
+/// among all of a statement's parameters (quadratic in their number): with ~500 a statement the
+/// batch ingest ran 10x faster than with ~8,000 (see docs/protection.md, Measured).
+const BINDS_PER_STATEMENT: usize = 256;
+
+/// Rows of `cols` columns per multi-row statement.
+fn rows_per_statement(cols: usize) -> usize {
+    (BINDS_PER_STATEMENT / cols).max(1)
+}
+
 fn flag(b: bool) -> i64 {
     b as i64
 }
@@ -181,6 +191,9 @@ pub async fn take_numbers(tx: &mut Tx, name: &str, n: i64) -> sqlx::Result<i64> 
 // ---------------------------------------------------------------------------------------------
 // Intake: reads inside the intake transaction, then bulk writes
 
+/// `$start, $start+1, …`. Queries with such lists are not kept as prepared statements: their
+/// length varies, and PostgreSQL's generic plan for one, made while the table was small, kept
+/// scanning it whole once it had grown (custom plans use the index).
 fn in_list(start: usize, n: usize) -> String {
     (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
 }
@@ -188,12 +201,14 @@ fn in_list(start: usize, n: usize) -> String {
 /// People matching any of these HKID hashes or match keys.
 pub async fn persons_matching(tx: &mut Tx, hkids: &[String], keys: &[String]) -> sqlx::Result<Vec<KnownPerson>> {
     let mut out = vec![];
+    let mut seen = std::collections::HashSet::new();
     for (col, values) in [("hkid_hmac", hkids), ("match_key", keys)] {
-        for chunk in values.chunks(1000) {
+        for chunk in values.chunks(BINDS_PER_STATEMENT) {
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT id, hkid_hmac, match_key FROM protection_persons WHERE {col} IN ({}) ORDER BY created_at, id",
                 in_list(1, chunk.len())
-            )));
+            )))
+            .persistent(false);
             for v in chunk {
                 q = q.bind(v);
             }
@@ -203,7 +218,7 @@ pub async fn persons_matching(tx: &mut Tx, hkids: &[String], keys: &[String]) ->
                     hkid_hmac: r.try_get("hkid_hmac")?,
                     match_key: r.try_get("match_key")?,
                 };
-                if !out.iter().any(|x: &KnownPerson| x.id == p.id) {
+                if seen.insert(p.id.clone()) {
                     out.push(p);
                 }
             }
@@ -224,12 +239,13 @@ pub struct OpenCase {
 /// Cases (not discarded) of these people.
 pub async fn open_cases_of(tx: &mut Tx, person_ids: &[String]) -> sqlx::Result<Vec<OpenCase>> {
     let mut out = vec![];
-    for chunk in person_ids.chunks(1000) {
+    for chunk in person_ids.chunks(BINDS_PER_STATEMENT) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, reference, person_id, disease, classification, episode_date, district, notified_date FROM protection_cases \
              WHERE classification <> 'discarded' AND person_id IN ({})",
             in_list(1, chunk.len())
-        )));
+        )))
+        .persistent(false);
         for v in chunk {
             q = q.bind(v);
         }
@@ -270,18 +286,23 @@ pub async fn prior_notifications(
     refs: &[String],
 ) -> sqlx::Result<Vec<PriorNotification>> {
     let mut out = vec![];
-    for chunk in refs.chunks(1000) {
+    for chunk in refs.chunks(BINDS_PER_STATEMENT) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT n.reporter_ref, n.payload_hash, n.reference, c.reference AS case_reference, n.merged, n.disease \
-             FROM protection_notifications n JOIN protection_cases c ON c.id = n.case_id \
-             WHERE n.reporter_id = $1 AND n.reporter_ref IN ({})",
-            in_list(2, chunk.len())
+            "SELECT n.reporter_id, n.reporter_ref, n.payload_hash, n.reference, n.merged, n.disease, \
+             (SELECT c.reference FROM protection_cases c WHERE c.id = n.case_id) AS case_reference \
+             FROM protection_notifications n WHERE n.reporter_ref IN ({})",
+            in_list(1, chunk.len())
         )))
-        .bind(reporter_id);
+        .persistent(false);
         for v in chunk {
             q = q.bind(v);
         }
         for r in q.fetch_all(&mut **tx).await? {
+            // By reference alone (the unique index leads with it, whatever the statistics say),
+            // then this reporter's.
+            if r.try_get::<String, _>("reporter_id")? != reporter_id {
+                continue;
+            }
             out.push(PriorNotification {
                 reporter_ref: r.try_get("reporter_ref")?,
                 payload_hash: r.try_get("payload_hash")?,
@@ -311,7 +332,7 @@ pub struct NewPerson {
 }
 
 pub async fn insert_persons(tx: &mut Tx, rows: &[NewPerson]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(rows_per_statement(13)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_persons (id, hkid_hmac, hkid_masked, match_key, name_en, name_zh, sex, birth_date, phone, address, \
              district, created_at, updated_at) VALUES {}",
@@ -369,7 +390,7 @@ pub struct NewCase {
 }
 
 pub async fn insert_cases(tx: &mut Tx, rows: &[NewCase]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(rows_per_statement(19)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_cases (id, reference, person_id, disease, classification, onset_date, notified_date, episode_date, \
              district, exposure_setting, hospitalised, outcome, imported, investigation_notes, details, cluster_id, notifications, \
@@ -437,7 +458,7 @@ pub struct NewClassification {
 }
 
 pub async fn insert_classifications(tx: &mut Tx, rows: &[NewClassification]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(1000) {
+    for chunk in rows.chunks(rows_per_statement(7)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_classifications (id, case_id, from_class, to_class, reason, changed_by, changed_at) VALUES {}",
             values_placeholders(chunk.len(), 7)
@@ -478,7 +499,7 @@ pub struct NewNotification {
 }
 
 pub async fn insert_notifications(tx: &mut Tx, rows: &[NewNotification]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(rows_per_statement(17)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_notifications (id, reference, case_id, merged, disease, kind, channel, reporter_type, reporter_id, \
              reporter_name, institution, reporter_ref, payload_hash, classification, onset_date, fields, received_at) VALUES {}",
@@ -521,7 +542,7 @@ pub struct NewLab {
 }
 
 pub async fn insert_lab_results(tx: &mut Tx, rows: &[NewLab]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(1000) {
+    for chunk in rows.chunks(rows_per_statement(9)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_lab_results (id, case_id, notification_id, test, specimen_date, result, organism, added_by, created_at) \
              VALUES {}",
@@ -546,7 +567,7 @@ pub async fn insert_lab_results(tx: &mut Tx, rows: &[NewLab]) -> sqlx::Result<()
 
 /// Applies summed deltas to the weekly counts in one statement per chunk.
 pub async fn apply_deltas(tx: &mut Tx, deltas: &[(Cell, i64)]) -> sqlx::Result<()> {
-    for chunk in deltas.chunks(1000) {
+    for chunk in deltas.chunks(rows_per_statement(6)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_weekly_counts (disease, week_start, iso_week, district, classification, n) VALUES {} \
              ON CONFLICT (disease, week_start, district, classification) \
@@ -1331,11 +1352,23 @@ pub async fn weekly_counts(db: &Db, disease: Option<&str>) -> sqlx::Result<Vec<(
 /// Cases per (disease, report date, district, classification), counted from the cases
 /// themselves (to check the weekly counts).
 pub async fn case_day_counts(db: &Db) -> sqlx::Result<Vec<(String, String, String, String, i64)>> {
+    let mut conn = db.pool().acquire().await?;
+    case_day_counts_on(&mut conn).await
+}
+
+/// The same, inside a transaction.
+pub async fn case_day_counts_in(tx: &mut Tx) -> sqlx::Result<Vec<(String, String, String, String, i64)>> {
+    case_day_counts_on(tx).await
+}
+
+async fn case_day_counts_on(
+    conn: &mut sqlx::AnyConnection,
+) -> sqlx::Result<Vec<(String, String, String, String, i64)>> {
     let rows = sqlx::query(
         "SELECT disease, notified_date, district, classification, COUNT(*) AS n FROM protection_cases \
          GROUP BY disease, notified_date, district, classification",
     )
-    .fetch_all(db.pool())
+    .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| {
@@ -1379,4 +1412,10 @@ pub async fn has_demo_notifications(db: &Db) -> sqlx::Result<bool> {
         .fetch_optional(db.pool())
         .await?
         .is_some())
+}
+
+/// Rewrites the weekly counts from the cases (repair after a manual data fix).
+pub async fn rebuild_weekly_counts(tx: &mut Tx, cells: &[(Cell, i64)]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM protection_weekly_counts").execute(&mut **tx).await?;
+    apply_deltas(tx, cells).await
 }

@@ -41,10 +41,17 @@ async fn partner_token(app: &TestApp, scopes: &[&str]) -> String {
     use kernel::identity::partner;
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     let mut tx = app.state.db.begin().await.unwrap();
-    let (id, secret) =
-        partner::register_client(&mut tx, "Demo Pathology Laboratory", "government", "lab@example.com", "LIS", &scopes, 100_000)
-            .await
-            .unwrap();
+    let (id, secret) = partner::register_client(
+        &mut tx,
+        "Demo Pathology Laboratory",
+        "government",
+        "lab@example.com",
+        "LIS",
+        &scopes,
+        100_000,
+    )
+    .await
+    .unwrap();
     partner::set_status(&mut tx, &id, "approved").await.unwrap();
     tx.commit().await.unwrap();
     partner::issue_token(&app.state.db, &id, &secret, None).await.unwrap().unwrap().access_token
@@ -158,14 +165,20 @@ async fn reporters_notify_by_web_form() {
     assert!(location.starts_with("/notify/done/NID-"), "{location}");
     let (_, html) = text(&doctor, &location).await;
     let reference = location.trim_start_matches("/notify/done/");
-    assert!(html.contains(reference) && html.contains("New case CASE-") && html.contains("Phone the Central Notification Office"));
+    assert!(
+        html.contains(reference)
+            && html.contains("New case CASE-")
+            && html.contains("Phone the Central Notification Office")
+    );
     // Sending the same form again (a double click) gives the same reference, not a second case.
     let res = doctor.post_form("/notify/new", &good).await;
     assert_eq!(res.headers()["location"].to_str().unwrap(), location);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_notifications").await, 1);
     // The HKID is stored masked and keyed-hashed only.
-    let (masked, hmac): (String, String) =
-        sqlx::query_as("SELECT hkid_masked, hkid_hmac FROM protection_persons").fetch_one(app.state.db.pool()).await.unwrap();
+    let (masked, hmac): (String, String) = sqlx::query_as("SELECT hkid_masked, hkid_hmac FROM protection_persons")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(masked, "A123***(3)");
     assert_eq!(hmac, Hkid::parse("A123456(3)").unwrap().hmac(&app.state.keys.hkid));
     // The same form in Chinese.
@@ -190,7 +203,10 @@ async fn api_notifications_merge_by_person_and_episode_and_are_idempotent() {
     let (s, a) = post(&app, &token, "/api/v1/notifications", &first).await;
     assert_eq!(s, 201, "{a}");
     assert!(a["reference"].as_str().unwrap().starts_with("NID-"));
-    assert_eq!((a["merged"].clone(), a["merged_into"].clone(), a["immediate_phone"].clone()), (json!(false), Value::Null, json!(true)));
+    assert_eq!(
+        (a["merged"].clone(), a["merged_into"].clone(), a["immediate_phone"].clone()),
+        (json!(false), Value::Null, json!(true))
+    );
     let case = a["case_reference"].as_str().unwrap().to_string();
 
     // A laboratory confirms it: same HKID, same episode, merged, and the case becomes confirmed.
@@ -209,7 +225,8 @@ async fn api_notifications_merge_by_person_and_episode_and_are_idempotent() {
     let (s, x) = post(&app, &token, "/api/v1/notifications", &measles(None, "Lee Mei-ling", &days_ago(4))).await;
     assert_eq!((s, x["merged_into"].as_str()), (201, Some(case.as_str())));
     // Someone else is a new case.
-    let (_, y) = post(&app, &token, "/api/v1/notifications", &measles(Some(&hkid(2)), "WONG Siu Fung", &days_ago(4))).await;
+    let (_, y) =
+        post(&app, &token, "/api/v1/notifications", &measles(Some(&hkid(2)), "WONG Siu Fung", &days_ago(4))).await;
     assert_ne!(y["case_reference"].as_str(), Some(case.as_str()));
     // The same person with dengue fever is another case; a dengue onset 120 days after that is another episode.
     let dengue = |onset: &str| {
@@ -219,7 +236,10 @@ async fn api_notifications_merge_by_person_and_episode_and_are_idempotent() {
     let (_, d1) = post(&app, &token, "/api/v1/notifications", &dengue(&days_ago(130))).await;
     let (_, d2) = post(&app, &token, "/api/v1/notifications", &dengue(&days_ago(10))).await;
     let (_, d3) = post(&app, &token, "/api/v1/notifications", &dengue(&days_ago(12))).await;
-    assert_eq!((d1["merged"].clone(), d2["merged"].clone(), d3["merged"].clone()), (json!(false), json!(false), json!(true)));
+    assert_eq!(
+        (d1["merged"].clone(), d2["merged"].clone(), d3["merged"].clone()),
+        (json!(false), json!(false), json!(true))
+    );
     assert_ne!(d1["case_reference"], d2["case_reference"]);
     assert_eq!(d2["case_reference"], d3["case_reference"]);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_persons").await, 2);
@@ -238,7 +258,12 @@ async fn api_notifications_merge_by_person_and_episode_and_are_idempotent() {
     // The Idempotency-Key header does the same when the body has no reference.
     let body = measles(Some(&hkid(3)), "HO Ka Keung", &days_ago(1));
     let send = || {
-        app.client.post(format!("{}/api/v1/notifications", app.url)).bearer_auth(&token).header("idempotency-key", "K-77").json(&body).send()
+        app.client
+            .post(format!("{}/api/v1/notifications", app.url))
+            .bearer_auth(&token)
+            .header("idempotency-key", "K-77")
+            .json(&body)
+            .send()
     };
     let r1: Value = send().await.unwrap().json().await.unwrap();
     let r2 = send().await.unwrap();
@@ -256,13 +281,33 @@ async fn bad_notifications_get_bilingual_errors_and_change_nothing() {
     let wrong_scope = partner_token(&app, &["sandbox:read"]).await;
     let before = footprint(&app).await;
     let cases: Vec<(Value, &str, &str)> = vec![
-        (json!({"disease": "dragon_pox", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}), "disease", "unknown_disease"),
+        (
+            json!({"disease": "dragon_pox", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}),
+            "disease",
+            "unknown_disease",
+        ),
         (measles(Some("A123456(4)"), "A", &days_ago(1)), "patient.hkid", "hkid_check_digit"),
         (measles(Some(&hkid(1)), "A", &days_ago(-2)), "onset_date", "onset_in_future"),
-        (json!({"disease": "measles", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}), "fields.rash_onset", "required"),
-        (json!({"disease": "measles", "patient": {"name_en": "A", "district": "KT"}, "fields": {"rash_onset": days_ago(1)}}), "patient.hkid", "hkid_or_birth_date"),
-        (json!({"disease": "measles", "kind": "laboratory", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}, "fields": {"rash_onset": days_ago(1)}}), "lab.test", "lab_required"),
-        (json!({"icd10": "A01", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}), "icd10", "ambiguous_code"),
+        (
+            json!({"disease": "measles", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}),
+            "fields.rash_onset",
+            "required",
+        ),
+        (
+            json!({"disease": "measles", "patient": {"name_en": "A", "district": "KT"}, "fields": {"rash_onset": days_ago(1)}}),
+            "patient.hkid",
+            "hkid_or_birth_date",
+        ),
+        (
+            json!({"disease": "measles", "kind": "laboratory", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}, "fields": {"rash_onset": days_ago(1)}}),
+            "lab.test",
+            "lab_required",
+        ),
+        (
+            json!({"icd10": "A01", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}}),
+            "icd10",
+            "ambiguous_code",
+        ),
         (json!({"disease": "measles", "patient": {"hkid": hkid(1)}, "colour": "red"}), "", "invalid_structure"),
     ];
     for (body, field, code) in cases {
@@ -272,9 +317,20 @@ async fn bad_notifications_get_bilingual_errors_and_change_nothing() {
         let errors = p["errors"].as_array().unwrap();
         assert!(errors.iter().any(|e| e["field"] == field && e["code"] == code), "{field}/{code} in {p}");
         let e = errors.iter().find(|e| e["code"] == code).unwrap();
-        assert!(!e["message"]["en"].as_str().unwrap().is_empty() && !e["message"]["zh-Hant-HK"].as_str().unwrap().is_ascii(), "{e}");
+        assert!(
+            !e["message"]["en"].as_str().unwrap().is_empty()
+                && !e["message"]["zh-Hant-HK"].as_str().unwrap().is_ascii(),
+            "{e}"
+        );
     }
-    let res = app.client.post(format!("{}/api/v1/notifications", app.url)).bearer_auth(&token).body("{not json").send().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/notifications", app.url))
+        .bearer_auth(&token)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_json");
     let good = measles(Some(&hkid(1)), "A", &days_ago(1));
@@ -307,7 +363,10 @@ async fn batches_answer_per_item_and_write_valid_items_together() {
     items.push(json!({"reporter_ref": "B-bad-2", "disease": "no_such", "patient": {"hkid": hkid(9), "name_en": "X", "sex": "F", "district": "KT"}}));
     let (s, r) = post(&app, &token, "/api/v1/notifications/batch", &json!({"notifications": items})).await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((r["created"].as_u64(), r["rejected"].as_u64(), r["duplicates"].as_u64()), (Some(301), Some(2), Some(0)));
+    assert_eq!(
+        (r["created"].as_u64(), r["rejected"].as_u64(), r["duplicates"].as_u64()),
+        (Some(301), Some(2), Some(0))
+    );
     let results = r["results"].as_array().unwrap();
     assert_eq!(results[300]["notification"]["merged_into"], results[7]["notification"]["case_reference"]);
     assert_eq!(results[301]["status"], "rejected");
@@ -318,13 +377,19 @@ async fn batches_answer_per_item_and_write_valid_items_together() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_lab_results").await, 301);
     // One audit entry for the whole batch, with the count.
     let batch_entries: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'notification.batch'").fetch_all(app.state.db.pool()).await.unwrap();
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'notification.batch'")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(batch_entries.len(), 1);
     assert!(batch_entries[0].starts_with("301 notifications via api: 300 new cases, 1 merged"), "{batch_entries:?}");
     // Sending the batch again: every valid item is a duplicate, nothing new.
     let before = footprint(&app).await;
     let (_, again) = post(&app, &token, "/api/v1/notifications/batch", &json!({"notifications": items})).await;
-    assert_eq!((again["created"].as_u64(), again["duplicates"].as_u64(), again["rejected"].as_u64()), (Some(0), Some(301), Some(2)));
+    assert_eq!(
+        (again["created"].as_u64(), again["duplicates"].as_u64(), again["rejected"].as_u64()),
+        (Some(0), Some(301), Some(2))
+    );
     assert_eq!(footprint(&app).await, before);
     // Limits.
     let too_many: Vec<Value> = (0..1001).map(|_| json!({})).collect();
@@ -358,13 +423,18 @@ async fn fhir_bundles_notify_conditions_and_laboratory_observations() {
         "subject": {"reference": "Patient/p1"}, "verificationStatus": {"coding": [{"code": "unconfirmed"}]},
         "onsetDateTime": format!("{}T09:00:00+08:00", days_ago(3)),
         "extension": [{"url": format!("{}travel_history", protection::fhir::FIELD_EXTENSION), "valueString": "Jakarta"}]});
-    let (s, r) = post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-1", vec![fhir_patient(&h), condition.clone()])).await;
+    let (s, r) =
+        post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-1", vec![fhir_patient(&h), condition.clone()]))
+            .await;
     assert_eq!(s, 201, "{r}");
     let n = &r["notifications"][0];
     assert_eq!((n["disease"].as_str(), n["merged"].clone()), (Some("dengue_fever"), json!(false)));
     let case = n["case_reference"].as_str().unwrap().to_string();
     let c = protection::store::case_by_reference(&app.state.db, &case).await.unwrap().unwrap();
-    assert_eq!((c.district.as_str(), c.classification.code(), c.onset_date.clone()), ("ST", "suspected", Some(days_ago(3))));
+    assert_eq!(
+        (c.district.as_str(), c.classification.code(), c.onset_date.clone()),
+        ("ST", "suspected", Some(days_ago(3)))
+    );
     // A laboratory's Observation for the same patient (SNOMED CT dengue): merged, and confirmed.
     let obs = json!({"resourceType": "Observation", "id": "o1", "status": "final",
         "code": {"text": "Dengue NS1 antigen"}, "subject": {"reference": "Patient/p1"}, "effectiveDateTime": days_ago(2),
@@ -379,7 +449,9 @@ async fn fhir_bundles_notify_conditions_and_laboratory_observations() {
     let labs = protection::store::lab_results(&app.state.db, &c.id).await.unwrap();
     assert_eq!((labs.len(), labs[0].test.as_str(), labs[0].result.as_str()), (1, "Dengue NS1 antigen", "positive"));
     // The same bundle again: the same acknowledgement.
-    let (s, r) = post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-1", vec![fhir_patient(&h), condition.clone()])).await;
+    let (s, r) =
+        post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-1", vec![fhir_patient(&h), condition.clone()]))
+            .await;
     assert_eq!((s, r["notifications"][0]["duplicate"].clone()), (200, json!(true)));
 
     // Broken bundles: named problems, FHIR paths, bilingual titles, nothing written.
@@ -391,19 +463,33 @@ async fn fhir_bundles_notify_conditions_and_laboratory_observations() {
     assert_eq!((s, p["code"].as_str()), (422, Some("fhir_missing_condition")));
     let mut unknown = condition.clone();
     unknown["code"] = json!({"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "Z99"}]});
-    let (s, p) = post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-5", vec![fhir_patient(&h), unknown])).await;
+    let (s, p) =
+        post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-5", vec![fhir_patient(&h), unknown])).await;
     assert_eq!(s, 422);
-    assert_eq!((p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()), (Some("entry[1].resource.code"), Some("unknown_disease")));
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()),
+        (Some("entry[1].resource.code"), Some("unknown_disease"))
+    );
     // A valid condition with an invalid patient: the whole bundle is refused.
     let mut bad_patient = fhir_patient("A123456(4)");
     bad_patient["birthDate"] = json!("not a date");
     let mut second = condition.clone();
     second["id"] = json!("c2");
-    let (s, p) = post(&app, &token, "/api/v1/notifications/fhir", &bundle("MSG-6", vec![bad_patient, condition.clone(), second])).await;
+    let (s, p) = post(
+        &app,
+        &token,
+        "/api/v1/notifications/fhir",
+        &bundle("MSG-6", vec![bad_patient, condition.clone(), second]),
+    )
+    .await;
     assert_eq!(s, 422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"entry[0].resource.identifier") && fields.contains(&"entry[0].resource.birthDate"), "{fields:?}");
-    let (s, p) = post(&app, &token, "/api/v1/notifications/fhir", &json!({"resourceType": "Bundle", "type": "searchset"})).await;
+    assert!(
+        fields.contains(&"entry[0].resource.identifier") && fields.contains(&"entry[0].resource.birthDate"),
+        "{fields:?}"
+    );
+    let (s, p) =
+        post(&app, &token, "/api/v1/notifications/fhir", &json!({"resourceType": "Bundle", "type": "searchset"})).await;
     assert_eq!((s, p["code"].as_str()), (422, Some("fhir_bundle_type")));
     assert_eq!(footprint(&app).await, before);
     app.shutdown().await;
@@ -442,13 +528,35 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
         assert!(!html.contains(secret), "{secret} shown without need-to-know");
     }
     // The lead assigns the case to Alice (epidemiologists cannot assign).
-    assert_eq!(alice.post_form("/staff/protection/assignments", &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", &case)]).await.status(), 403);
-    let res = lead.post_form("/staff/protection/assignments", &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", &case)]).await;
+    assert_eq!(
+        alice
+            .post_form(
+                "/staff/protection/assignments",
+                &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", &case)]
+            )
+            .await
+            .status(),
+        403
+    );
+    let res = lead
+        .post_form(
+            "/staff/protection/assignments",
+            &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", &case)],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let res = lead.post_form("/staff/protection/assignments", &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", "CASE-1999-000001")]).await;
+    let res = lead
+        .post_form(
+            "/staff/protection/assignments",
+            &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", "CASE-1999-000001")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let (_, html) = text(&alice, &path).await;
-    assert!(html.contains("SECRET NAME 1") && html.contains("T000***(") && html.contains("9123 4567"), "named for Alice");
+    assert!(
+        html.contains("SECRET NAME 1") && html.contains("T000***(") && html.contains("9123 4567"),
+        "named for Alice"
+    );
     let (_, html) = text(&bob, &path).await;
     assert!(!html.contains("SECRET NAME"), "still pseudonymised for Bob");
     // Only the assigned may change the case.
@@ -461,7 +569,8 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
     let (_, html) = text(&alice, res.headers()["location"].to_str().unwrap()).await;
     assert!(html.contains("IgM positive") && html.contains("The classification has been changed"));
     // A reason is required; the same classification is refused.
-    let res = alice.post_form(&format!("{path}/classification"), &[("classification", "probable"), ("reason", " ")]).await;
+    let res =
+        alice.post_form(&format!("{path}/classification"), &[("classification", "probable"), ("reason", " ")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Give the reason for the change"));
     // Other roles see nothing.
@@ -486,14 +595,30 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
     assert!(views[1].2.contains("assigned"));
     // A cluster assignment gives access to every case of the cluster.
     let other = a_case(&app, &token, 2, "measles", "KT").await;
-    let res = lead.post_form("/staff/protection/clusters", &[("name", "Measles, school"), ("disease", "measles"), ("setting", "school"), ("description", "")]).await;
+    let res = lead
+        .post_form(
+            "/staff/protection/clusters",
+            &[("name", "Measles, school"), ("disease", "measles"), ("setting", "school"), ("description", "")],
+        )
+        .await;
     let cluster = res.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
-    assert_eq!(lead.post_form(&format!("/staff/protection/clusters/{cluster}/cases"), &[("case", &other)]).await.status(), 303);
-    lead.post_form("/staff/protection/assignments", &[("staff_id", &bob_id), ("subject_type", "cluster"), ("reference", &cluster)]).await;
+    assert_eq!(
+        lead.post_form(&format!("/staff/protection/clusters/{cluster}/cases"), &[("case", &other)]).await.status(),
+        303
+    );
+    lead.post_form(
+        "/staff/protection/assignments",
+        &[("staff_id", &bob_id), ("subject_type", "cluster"), ("reference", &cluster)],
+    )
+    .await;
     let (_, html) = text(&bob, &format!("/staff/protection/cases/{other}")).await;
     assert!(html.contains("SECRET NAME 2"), "named through the cluster assignment");
     // Ending the assignment ends the access.
-    let id: String = sqlx::query_scalar("SELECT id FROM protection_assignments WHERE staff_id = $1").bind(&bob_id).fetch_one(app.state.db.pool()).await.unwrap();
+    let id: String = sqlx::query_scalar("SELECT id FROM protection_assignments WHERE staff_id = $1")
+        .bind(&bob_id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(lead.post_form(&format!("/staff/protection/assignments/{id}/end"), &[]).await.status(), 303);
     let (_, html) = text(&bob, &format!("/staff/protection/cases/{other}")).await;
     assert!(!html.contains("SECRET NAME 2"));
@@ -509,17 +634,44 @@ async fn contacts_are_followed_daily_for_the_incubation_period() {
     let path = format!("/staff/protection/cases/{case}");
     // Not assigned: no contacts, no adding.
     assert!(text(&epi, &path).await.1.contains("only to epidemiologists assigned"));
-    assert_eq!(epi.post_form(&format!("{path}/contacts"), &[("name", "X"), ("relationship", "Mother"), ("last_exposure", &days_ago(1))]).await.status(), 403);
-    epi.post_form("/staff/protection/assignments", &[("staff_id", &me), ("subject_type", "case"), ("reference", &case)]).await;
+    assert_eq!(
+        epi.post_form(
+            &format!("{path}/contacts"),
+            &[("name", "X"), ("relationship", "Mother"), ("last_exposure", &days_ago(1))]
+        )
+        .await
+        .status(),
+        403
+    );
+    epi.post_form(
+        "/staff/protection/assignments",
+        &[("staff_id", &me), ("subject_type", "case"), ("reference", &case)],
+    )
+    .await;
     // Bad contact: named errors.
-    let res = epi.post_form(&format!("{path}/contacts"), &[("name", ""), ("relationship", "Mother"), ("last_exposure", "yesterday")]).await;
+    let res = epi
+        .post_form(
+            &format!("{path}/contacts"),
+            &[("name", ""), ("relationship", "Mother"), ("last_exposure", "yesterday")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#contact_name\"") && html.contains("Enter a real date"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_contacts").await, 0);
     // Measles: followed up to last exposure + 21 days.
     let exposure = days_ago(4);
-    let res = epi.post_form(&format!("{path}/contacts"), &[("name", "CHEUNG Ka Yan"), ("phone", "5000 9000"), ("relationship", "Mother"), ("last_exposure", &exposure)]).await;
+    let res = epi
+        .post_form(
+            &format!("{path}/contacts"),
+            &[
+                ("name", "CHEUNG Ka Yan"),
+                ("phone", "5000 9000"),
+                ("relationship", "Mother"),
+                ("last_exposure", &exposure),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let contact_path = res.headers()["location"].to_str().unwrap().to_string();
     let until = (kernel::hk::today() - chrono::Duration::days(4) + chrono::Duration::days(21)).to_string();
@@ -529,7 +681,12 @@ async fn contacts_are_followed_daily_for_the_incubation_period() {
     let rec = |day: String, symptoms: &'static str| {
         let p = format!("{contact_path}/follow-ups");
         let e = &epi;
-        async move { e.post_form(&p, &[("day", &day), ("symptoms", symptoms), ("notes", "Checked by phone")]).await.status().as_u16() }
+        async move {
+            e.post_form(&p, &[("day", &day), ("symptoms", symptoms), ("notes", "Checked by phone")])
+                .await
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(rec(days_ago(1), "no").await, 303);
     assert_eq!(rec(days_ago(0), "yes").await, 303);
@@ -538,7 +695,9 @@ async fn contacts_are_followed_daily_for_the_incubation_period() {
     assert_eq!(rec(days_ago(10), "no").await, 422, "not before the exposure");
     assert_eq!(rec(days_ago(2), "maybe").await, 422);
     let (_, html) = text(&epi, &contact_path).await;
-    assert!(html.contains("Days without a record:") && html.contains(&days_ago(2)) && html.contains("<strong>Yes</strong>"));
+    assert!(
+        html.contains("Days without a record:") && html.contains(&days_ago(2)) && html.contains("<strong>Yes</strong>")
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_followups").await, 2);
     assert_eq!(epi.post_form(&format!("{contact_path}/outcome"), &[("outcome", "became_case")]).await.status(), 303);
     assert!(text(&epi, &contact_path).await.1.contains("Became a case"));
@@ -547,7 +706,11 @@ async fn contacts_are_followed_daily_for_the_incubation_period() {
     assert_eq!(other.get(&contact_path).await.status(), 403);
     let views = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'contact.view'").await;
     assert!(views >= 3, "{views}");
-    let writes = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action IN ('contact.create', 'contact.follow_up', 'contact.outcome')").await;
+    let writes = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('contact.create', 'contact.follow_up', 'contact.outcome')",
+    )
+    .await;
     assert_eq!(writes, 4);
     app.shutdown().await;
 }
@@ -562,7 +725,17 @@ async fn clusters_link_cases_into_a_transmission_chain() {
     let (_, epi) = staff(&app, &[Role::Epidemiologist]).await;
     let res = epi.post_form("/staff/protection/clusters", &[("name", ""), ("setting", "school")]).await;
     assert_eq!(res.status(), 422);
-    let res = epi.post_form("/staff/protection/clusters", &[("name", "Measles, primary school"), ("disease", "measles"), ("setting", "school"), ("description", "Kwai Tsing")]).await;
+    let res = epi
+        .post_form(
+            "/staff/protection/clusters",
+            &[
+                ("name", "Measles, primary school"),
+                ("disease", "measles"),
+                ("setting", "school"),
+                ("description", "Kwai Tsing"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let cl = res.headers()["location"].to_str().unwrap().to_string();
     let reference = cl.rsplit('/').next().unwrap().to_string();
@@ -586,7 +759,10 @@ async fn clusters_link_cases_into_a_transmission_chain() {
     // and the same information as a table.
     let (_, html) = text(&epi, &cl).await;
     let svg = html.split("<svg").nth(1).unwrap().split("</svg>").next().unwrap();
-    assert!(svg.contains("role=\"img\"") && svg.contains(&format!("<title id=\"chain-title\">Transmission chain of {reference}</title>")));
+    assert!(
+        svg.contains("role=\"img\"")
+            && svg.contains(&format!("<title id=\"chain-title\">Transmission chain of {reference}</title>"))
+    );
     assert!(svg.contains(&format!("{a} → {b}; {b} → {c}")), "description lists the links");
     assert_eq!(svg.matches("<rect").count(), 3);
     assert_eq!(svg.matches("marker-end").count(), 2);
@@ -598,7 +774,11 @@ async fn clusters_link_cases_into_a_transmission_chain() {
     // Taking a case out of the cluster drops its links.
     assert_eq!(epi.post_form(&format!("{cl}/cases/remove"), &[("case", &b)]).await.status(), 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_links").await, 0);
-    let audit = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action IN ('cluster.create', 'cluster.link', 'case.cluster')").await;
+    let audit = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('cluster.create', 'cluster.link', 'case.cluster')",
+    )
+    .await;
     assert_eq!(audit, 1 + 2 + 3 + 1);
     app.shutdown().await;
 }
@@ -631,7 +811,11 @@ async fn data_stewards_add_and_edit_diseases_without_a_code_change() {
     let res = steward.post_form("/staff/protection/diseases/new", &form).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Line 2:") && html.contains("Enter a number from 1 to 36500") && html.contains("Enter detection settings as JSON"));
+    assert!(
+        html.contains("Line 2:")
+            && html.contains("Enter a number from 1 to 36500")
+            && html.contains("Enter detection settings as JSON")
+    );
     form.retain(|(k, _)| !matches!(*k, "episode_days" | "form_fields" | "detection"));
     form.extend([
         ("episode_days", "60"),
@@ -643,7 +827,8 @@ async fn data_stewards_add_and_edit_diseases_without_a_code_change() {
     let all: Value = app.get("/api/v1/protection/diseases").await.json().await.unwrap();
     let x = all.as_array().unwrap().iter().find(|d| d["code"] == "disease_x").unwrap().clone();
     assert_eq!((x["form_fields"][0]["key"].as_str(), x["origin"].as_str()), (Some("ward"), Some("steward")));
-    let body = json!({"disease": "disease_x", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}});
+    let body =
+        json!({"disease": "disease_x", "patient": {"hkid": hkid(1), "name_en": "A", "sex": "F", "district": "KT"}});
     let (s, p) = post(&app, &token, "/api/v1/notifications", &body).await;
     assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("fields.ward")));
     let mut with_ward = body.clone();
@@ -658,19 +843,25 @@ async fn data_stewards_add_and_edit_diseases_without_a_code_change() {
     let res = steward.post_form("/staff/protection/diseases/disease_x", &edit).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Someone else saved this disease meanwhile"));
-    let mut retire: Vec<(&str, &str)> = edit.iter().filter(|(k, _)| !matches!(*k, "version" | "active")).cloned().collect();
+    let mut retire: Vec<(&str, &str)> =
+        edit.iter().filter(|(k, _)| !matches!(*k, "version" | "active")).cloned().collect();
     retire.push(("version", "2"));
     assert_eq!(steward.post_form("/staff/protection/diseases/disease_x", &retire).await.status(), 303);
     let (s, p) = post(&app, &token, "/api/v1/notifications", &with_ward).await;
     assert_eq!((s, p["errors"][0]["code"].as_str()), (422, Some("unknown_disease")));
-    let details: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_log WHERE subject_id = 'disease_x' AND action LIKE 'disease.%' ORDER BY seq")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE subject_id = 'disease_x' AND action LIKE 'disease.%' ORDER BY seq",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(details.len(), 3, "{details:?}");
     assert!(details[1].contains("name_en") && details[2].contains("active"), "{details:?}");
     // A restart does not overwrite stewards' edits of reference diseases.
-    sqlx::query("UPDATE protection_diseases SET episode_days = 77 WHERE code = 'measles'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE protection_diseases SET episode_days = 77 WHERE code = 'measles'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     phos::seed_reference_data(&app.state.db).await.unwrap();
     let m = protection::store::disease(&app.state.db, "measles").await.unwrap().unwrap();
     assert_eq!(m.episode_days, 77);
@@ -691,7 +882,11 @@ async fn weekly_counts_follow_every_change_to_the_cases() {
         refs.push(a_case(&app, &token, 500 + i, disease, ["KT", "ST", "YL", "WC"][i as usize % 4]).await);
     }
     for r in &refs {
-        epi.post_form("/staff/protection/assignments", &[("staff_id", &me), ("subject_type", "case"), ("reference", r)]).await;
+        epi.post_form(
+            "/staff/protection/assignments",
+            &[("staff_id", &me), ("subject_type", "case"), ("reference", r)],
+        )
+        .await;
     }
     // Reclassify, discard, move districts, and merge a laboratory confirmation.
     let change = |r: &String, class: &'static str| {
@@ -707,7 +902,15 @@ async fn weekly_counts_follow_every_change_to_the_cases() {
         let res = epi
             .post_form(
                 &format!("/staff/protection/cases/{r}/investigation"),
-                &[("onset_date", &days_ago(4)), ("district", "IS"), ("exposure_setting", "household"), ("hospitalised", "yes"), ("outcome", "recovering"), ("imported", "no"), ("notes", "")],
+                &[
+                    ("onset_date", &days_ago(4)),
+                    ("district", "IS"),
+                    ("exposure_setting", "household"),
+                    ("hospitalised", "yes"),
+                    ("outcome", "recovering"),
+                    ("imported", "no"),
+                    ("notes", ""),
+                ],
             )
             .await;
         assert_eq!(res.status(), 303);
@@ -746,19 +949,67 @@ async fn the_demo_world_has_cases_contacts_clusters_and_assignments() {
     let assigned: i64 = count(&app, "SELECT COUNT(*) FROM protection_assignments WHERE ended_at IS NULL").await;
     assert!(assigned >= 2, "{assigned}");
     // The demo epidemiologist sees the measles outbreak named; other cases stay unassigned.
-    let epi_id: String = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'epidemiologist@phos.example'").fetch_one(db).await.unwrap();
-    let mine = protection::store::case_counts(&app.state.db, &epi_id, &protection::store::CaseFilter { assigned: Some("mine".into()), ..Default::default() })
+    let epi_id: String = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'epidemiologist@phos.example'")
+        .fetch_one(db)
         .await
         .unwrap();
+    let mine = protection::store::case_counts(
+        &app.state.db,
+        &epi_id,
+        &protection::store::CaseFilter { assigned: Some("mine".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
     assert_eq!(mine.iter().map(|(_, n)| n).sum::<i64>(), 7);
-    let none = protection::store::case_counts(&app.state.db, &epi_id, &protection::store::CaseFilter { assigned: Some("none".into()), ..Default::default() })
-        .await
-        .unwrap();
+    let none = protection::store::case_counts(
+        &app.state.db,
+        &epi_id,
+        &protection::store::CaseFilter { assigned: Some("none".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
     assert!(none.iter().map(|(_, n)| n).sum::<i64>() > 200);
     // Deterministic by seed, and idempotent.
     let again = protection::demo::seed(&app.state, 42, &[]).await.unwrap();
     assert!(again.already_seeded);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM protection_cases").await, cases);
+    assert_counts_match(&app).await;
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_counts_command_finds_and_repairs_drift() {
+    let app = spawn_app().await;
+    let token = partner_token(&app, &["notifications:write"]).await;
+    for i in 0..5 {
+        a_case(&app, &token, 900 + i, "chickenpox", "KT").await;
+    }
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_phos"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("PHOS_") {
+                c.env_remove(k);
+            }
+        }
+        c.args(["protection", "counts", "--database-url", &app.db.url, "--data-dir"])
+            .arg(&app.db.dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("agree"));
+    // Someone edits the table by hand: the command names the cell and fails; --repair fixes it.
+    sqlx::query("UPDATE protection_weekly_counts SET n = n + 3").execute(app.state.db.pool()).await.unwrap();
+    let out = run(&[]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("chickenpox")
+            && String::from_utf8_lossy(&out.stdout).contains("weekly counts 8, cases 5")
+    );
+    assert!(run(&["--repair"]).status.success());
+    assert!(run(&[]).status.success());
     assert_counts_match(&app).await;
     app.shutdown().await;
 }
