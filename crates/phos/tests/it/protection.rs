@@ -348,7 +348,7 @@ async fn batches_answer_per_item_and_write_valid_items_together() {
     let mut items: Vec<Value> = (0..300)
         .map(|i: u32| {
             let district = ["KT", "ST", "YL"][i as usize % 3];
-            let sex = if i % 2 == 0 { "F" } else { "M" };
+            let sex = if i.is_multiple_of(2) { "F" } else { "M" };
             json!({"reporter_ref": format!("B-{i}"), "disease": "chickenpox", "kind": "laboratory",
                 "patient": {"hkid": hkid(1000 + i), "name_en": format!("PERSON {i}"), "sex": sex,
                     "birth_date": "2015-03-01", "district": district},
