@@ -137,3 +137,151 @@ pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Demo fridges: (clinic, name, device id, what happens to it).
+const FRIDGES: &[(&str, &str, &str, Story)] = &[
+    ("MCHC-KT", "Vaccine fridge A", "FR-MCHC-KT-A", Story::PastExcursion),
+    ("MCHC-KT", "Vaccine fridge B", "FR-MCHC-KT-B", Story::WarmingNow),
+    ("EHC-WC", "Influenza vaccine fridge", "FR-EHC-WC-1", Story::Silent),
+    ("MCHC-YMT", "Vaccine fridge", "FR-MCHC-YMT-1", Story::Steady),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Story {
+    Steady,
+    /// Door left open two days ago: 35 minutes up to about 10.4 °C, acknowledged, a lot quarantined.
+    PastExcursion,
+    /// Warming for the last 25 minutes: an alarm nobody has acknowledged yet.
+    WarmingNow,
+    /// The sensor stopped 40 minutes ago: an offline alarm opens within a minute of starting.
+    Silent,
+}
+
+/// A fridge's temperature at `at` under its story: 5 °C with a daily swing and a little noise.
+fn temperature(story: Story, at: i64, now: i64, rng: &mut StdRng) -> f64 {
+    let day = 86_400_000.0;
+    let base = 5.0 + 0.6 * (2.0 * std::f64::consts::PI * (at as f64 % day) / day).sin() + rng.random_range(-0.25..0.25);
+    let minutes_ago = (now - at) as f64 / 60_000.0;
+    match story {
+        Story::PastExcursion => {
+            let into = 2.0 * 24.0 * 60.0 - minutes_ago; // minutes since the door opened
+            if (0.0..35.0).contains(&into) { 8.6 + 1.8 * (into / 35.0 * std::f64::consts::PI).sin() } else { base }
+        }
+        Story::WarmingNow if minutes_ago < 25.0 => {
+            7.6 + (25.0 - minutes_ago) / 25.0 * 1.8 + rng.random_range(-0.1..0.1)
+        }
+        _ => base,
+    }
+}
+
+/// Four fridges with seven days of readings every five minutes, their alarms and vaccine lots.
+pub async fn seed_fridges(state: &AppState, seed: u64) -> anyhow::Result<()> {
+    use kernel::audit::{Actor, Origin};
+    let db = &state.db;
+    if store::fridge_by_device(db, FRIDGES[0].2).await?.is_some() {
+        return Ok(());
+    }
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xC0FF_EE00);
+    let now = kernel::now_ms();
+    let start = now - 7 * 86_400_000;
+    let mut batch = vec![];
+    for (point, name, device, story) in FRIDGES {
+        if kernel::directory::service_point(db, point).await?.is_none() {
+            continue;
+        }
+        let new = crate::fridges::NewFridge {
+            point,
+            name,
+            device_id: device,
+            limits: crate::coldchain::VACCINE,
+            contact: Some("clinic.manager@phos.example"),
+            contact_lang: kernel::i18n::Locale::En,
+        };
+        let (fridge, _key) = crate::fridges::register(state, new, &Actor::System, &Origin::system()).await?;
+        let mut tx = db.begin().await?;
+        // Registered a month ago.
+        sqlx::query("UPDATE clinic_fridges SET created_at = $2 WHERE id = $1")
+            .bind(&fridge.id)
+            .bind(now - 30 * 86_400_000)
+            .execute(&mut *tx)
+            .await?;
+        for (i, (product, doses)) in
+            [("MMR (measles, mumps, rubella)", 60), ("DTaP-IPV", 80), ("Influenza 2026/27", 120)].iter().enumerate()
+        {
+            let lot = crate::model::VaccineLot {
+                id: kernel::new_id(),
+                fridge_id: fridge.id.clone(),
+                product: product.to_string(),
+                lot_number: format!("{}{:04}", &device[3..5], 1200 + i * 37),
+                doses: *doses,
+                expiry: (kernel::hk::today() + chrono::Duration::days(200 + 30 * i as i64)).to_string(),
+                status: "available".into(),
+                alarm_id: None,
+                status_at: None,
+                reason: None,
+            };
+            store::insert_lot(&mut tx, &lot, now - 20 * 86_400_000).await?;
+        }
+        tx.commit().await?;
+        let until = if *story == Story::Silent { now - 40 * 60_000 } else { now };
+        let mut at = start;
+        while at <= until {
+            let t = (temperature(*story, at, now, &mut rng) * 10.0).round() / 10.0;
+            batch.push((device.to_string(), crate::coldchain::Reading { at, temp_c: t }));
+            at += 5 * 60_000;
+        }
+    }
+    crate::fridges::ingest(state, &batch, "demo").await?;
+    // The door left open two days ago was dealt with: acknowledged, its MMR lot quarantined.
+    if let Some((f, _)) = store::fridge_by_device(db, FRIDGES[0].2).await?
+        && let Some(alarm) = store::alarms_of(db, &f.id, 10).await?.into_iter().find(|a| a.ended_at.is_some())
+    {
+        let note = "Door left ajar after a delivery; closed and checked the thermometer.";
+        crate::fridges::acknowledge(state, &alarm, note, &Actor::System, &Origin::system())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(lot) = store::lots_of(db, &f.id).await?.into_iter().next() {
+            crate::fridges::set_lot(
+                state,
+                &lot.id,
+                "quarantined",
+                Some(&alarm.id),
+                "Excursion to 10.4 °C for 35 minutes; awaiting the manufacturer's advice",
+                &Actor::System,
+                &Origin::system(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the demo fridges reporting once a minute while `phos demo` runs (the silent one stays
+/// silent), so their pages and alarms stay live.
+pub async fn simulate_fridges(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut rng = StdRng::seed_from_u64(kernel::now_ms() as u64);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let now = kernel::now_ms();
+        let batch: Vec<_> = FRIDGES
+            .iter()
+            .filter(|f| f.3 != Story::Silent)
+            .map(|(_, _, device, story)| {
+                // The warming fridge stays warm until someone deals with it.
+                let t = if *story == Story::WarmingNow {
+                    9.2 + rng.random_range(-0.2..0.2)
+                } else {
+                    temperature(Story::Steady, now, now, &mut rng)
+                };
+                (device.to_string(), crate::coldchain::Reading { at: now, temp_c: (t * 10.0).round() / 10.0 })
+            })
+            .collect();
+        if let Err(e) = crate::fridges::ingest(&state, &batch, "demo").await {
+            tracing::warn!(error = %e, "demo fridge readings not stored");
+        }
+    }
+}

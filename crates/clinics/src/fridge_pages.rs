@@ -602,7 +602,7 @@ pub async fn device_readings(
 
 pub fn routes() -> Routes {
     Routes::new()
-        .api(Access::Public, routes!(device_readings))
+        .api(Access::Device, routes!(device_readings))
         .page("/staff/clinics/{code}/fridges", Access::Staff(FRONT_DESK), get(fridges))
         .page("/staff/clinics/{code}/fridges/register", Access::Staff(MANAGERS), post(register))
         .page("/staff/fridges", Access::Staff(FRONT_DESK), get(all_alarms))

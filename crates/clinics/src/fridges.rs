@@ -130,6 +130,7 @@ pub async fn ingest(
     }
     store::insert_readings(&mut tx, &rows).await?;
     let mut opened = 0;
+    let mut latest = vec![];
     for ((fridge, before), readings) in fridges.iter().zip(&per_fridge) {
         if readings.is_empty() {
             continue;
@@ -201,8 +202,17 @@ pub async fn ingest(
                 }
             }
         }
-        store::save_fridge_state(&mut tx, &fridge.id, &after).await?;
+        if after.excursion == before.excursion && after.offline_alarm == before.offline_alarm {
+            if let (Some(at), Some(t)) = (after.last_reading_at, after.last_temp)
+                && after.last_reading_at != before.last_reading_at
+            {
+                latest.push((fridge.id.as_str(), at, t));
+            }
+        } else {
+            store::save_fridge_state(&mut tx, &fridge.id, &after).await?;
+        }
     }
+    store::save_last_readings(&mut tx, &latest).await?;
     tx.commit().await?;
     if opened > 0 {
         state.wake_worker();

@@ -16,6 +16,7 @@ pub mod closures;
 pub mod coldchain;
 pub mod counter_pages;
 pub mod demo;
+pub mod fhir;
 pub mod fridge_pages;
 pub mod fridges;
 pub mod model;
@@ -58,6 +59,7 @@ pub fn area() -> Area {
             kernel::migration!("clinics", 2, "0002_ballots.sql"),
             kernel::migration!("clinics", 3, "0003_reminders.sql"),
             kernel::migration!("clinics", 4, "0004_waitlist.sql"),
+            kernel::migration!("clinics", 5, "0005_fhir.sql"),
             kernel::migration!("clinics", 6, "0006_queue.sql"),
             kernel::migration!("clinics", 7, "0007_coldchain.sql"),
         ],
@@ -102,6 +104,7 @@ fn routes() -> Routes {
         .merge(counter_pages::routes())
         .merge(queue_pages::routes())
         .merge(fridge_pages::routes())
+        .merge(fhir::routes())
 }
 
 pub const DRAW_JOB: &str = "clinics.draw-due-ballots";
@@ -187,6 +190,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     seed_demo_ballots(db).await?;
     seed_demo_waitlist(state).await?;
     demo::seed_queues(state, 42).await?;
+    demo::seed_fridges(state, 42).await?;
     Ok(created)
 }
 

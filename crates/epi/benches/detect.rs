@@ -3,9 +3,10 @@
 //!     cargo bench -p phos-epi --bench detect
 //!
 //! Workload: 51 diseases x 19 areas (18 districts and the territory) x 520 weeks (10 years) of
-//! seasonal Poisson counts with outbreaks, from a fixed seed; every method evaluates the last 5
-//! years of every series (weeks 261-520; Farrington methods from week 264, their first week
-//! with 5 years + 3 weeks of history). Rt: 969 daily incidence curves of 180 days.
+//! seasonal Poisson counts with outbreaks, from a fixed seed; every method evaluates the last
+//! `PHOS_BENCH_WEEKS` weeks (default 260 = 5 years: weeks 261-520; Farrington methods from week
+//! 264, their first week with 5 years + 3 weeks of history) of every series. Rt: 969 daily
+//! incidence curves of 180 days, sliding weekly windows.
 //! All series are processed in parallel on every core (std::thread::scope).
 //!
 //! If `Rscript` with `surveillance` and `EpiEstim` is installed, the first
@@ -25,7 +26,6 @@ use rand_chacha::ChaCha8Rng;
 const DISEASES: usize = 51;
 const AREAS: usize = 19;
 const WEEKS: usize = 520;
-const START: usize = WEEKS - 260 + 1;
 const RT_DAYS: usize = 180;
 const SI: (f64, f64) = (4.7, 2.9);
 
@@ -102,10 +102,10 @@ fn rt_curves(seed: u64, n: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn configs() -> Vec<(&'static str, Method, Params)> {
+fn configs(start: usize) -> Vec<(&'static str, Method, Params)> {
     let with_range = |method: Method, mut p: Params| {
         let first = epi::history_needed(method, &p, 52).expect("params fit").weeks + 1;
-        p.set_range(Some(WeekRange::new(START.max(first), WEEKS)));
+        p.set_range(Some(WeekRange::new(start.max(first), WEEKS)));
         p
     };
     vec![
@@ -154,6 +154,11 @@ fn rt_job(inc: &[f64]) -> usize {
     epi::estimate_r(inc, &RtConfig::new(SI.0, SI.1)).expect("rt").len()
 }
 
+/// Smallest time per evaluation over `runs` runs (one thread, the R subset).
+fn best_of(runs: usize, run: impl Fn() -> (Duration, usize)) -> f64 {
+    (0..runs).map(|_| run()).map(|(t, n)| t.as_secs_f64() / n as f64).fold(f64::INFINITY, f64::min)
+}
+
 struct Row {
     name: &'static str,
     evaluations: usize,
@@ -169,7 +174,7 @@ fn repo_root() -> PathBuf {
 }
 
 /// Runs scripts/r-reference/bench.R on the subset; returns method -> (seconds, evaluations).
-fn run_r(series: &[Series], curves: &[Vec<f64>]) -> Option<Vec<(String, f64, usize)>> {
+fn run_r(series: &[Series], curves: &[Vec<f64>], start: usize) -> Option<Vec<(String, f64, usize)>> {
     let dir = std::env::temp_dir().join(format!("phos-epi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     for (i, s) in series.iter().enumerate() {
@@ -186,7 +191,7 @@ fn run_r(series: &[Series], curves: &[Vec<f64>]) -> Option<Vec<(String, f64, usi
         }
         std::fs::write(dir.join(format!("rt_{i:04}.csv")), csv).ok()?;
     }
-    std::fs::write(dir.join("params.txt"), format!("range {START} {WEEKS}\nsi {} {}\n", SI.0, SI.1)).ok()?;
+    std::fs::write(dir.join("params.txt"), format!("range {start} {WEEKS}\nsi {} {}\n", SI.0, SI.1)).ok()?;
     let script = repo_root().join("scripts/r-reference/bench.R");
     let out = Command::new("Rscript").arg(&script).arg(&dir).output();
     std::fs::remove_dir_all(&dir).ok();
@@ -215,32 +220,35 @@ fn run_r(series: &[Series], curves: &[Vec<f64>]) -> Option<Vec<(String, f64, usi
 fn main() {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let r_series: usize = std::env::var("PHOS_BENCH_R_SERIES").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    let weeks: usize =
+        std::env::var("PHOS_BENCH_WEEKS").ok().and_then(|v| v.parse().ok()).unwrap_or(260).clamp(1, WEEKS - 20);
+    let start = WEEKS - weeks + 1;
 
     let t0 = Instant::now();
     let series = weekly_series(20_250_901);
     let curves = rt_curves(7, DISEASES * AREAS);
     println!(
-        "workload: {} weekly series x {WEEKS} weeks, {} Rt curves x {RT_DAYS} days (generated in {:.2} s); {threads} threads",
+        "workload: {} weekly series x {WEEKS} weeks, evaluating weeks {start}-{WEEKS}; {} Rt curves x {RT_DAYS} days \
+         (generated in {:.2} s); {threads} threads",
         series.len(),
         curves.len(),
         t0.elapsed().as_secs_f64()
     );
 
     let r = if r_series > 0 {
-        run_r(&series[..r_series.min(series.len())], &curves[..(20 * r_series).min(curves.len())])
+        run_r(&series[..r_series.min(series.len())], &curves[..(20 * r_series).min(curves.len())], start)
     } else {
         None
     };
     let r_for = |name: &str| r.as_ref().and_then(|v| v.iter().find(|x| x.0 == name)).map(|x| x.1 / x.2 as f64);
 
     let mut rows = Vec::new();
-    for (name, method, params) in configs() {
+    for (name, method, params) in configs(start) {
         let (wall, evaluations) = parallel(&series, threads, detect_job(method, &params));
         let r_each = r_for(name);
         let rust_each = r_each.map(|_| {
             let subset = &series[..r_series.min(series.len())];
-            let (t, n) = parallel(subset, 1, detect_job(method, &params));
-            t.as_secs_f64() / n as f64
+            best_of(3, || parallel(subset, 1, detect_job(method, &params)))
         });
         rows.push(Row { name, evaluations, wall, rust_each, r_each });
     }
@@ -248,8 +256,7 @@ fn main() {
     let r_each = r_for("rt");
     let rust_each = r_each.map(|_| {
         let subset = &curves[..(20 * r_series).min(curves.len())];
-        let (t, n) = parallel(subset, 1, |c: &Vec<f64>| rt_job(c));
-        t.as_secs_f64() / n as f64
+        best_of(3, || parallel(subset, 1, |c: &Vec<f64>| rt_job(c)))
     });
     rows.push(Row { name: "rt", evaluations, wall, rust_each, r_each });
 
@@ -262,7 +269,7 @@ fn main() {
     let mut r_total = 0.0;
     for row in &rows {
         total += row.wall;
-        let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}", v * 1e6));
+        let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.3}", v * 1e6));
         let ratio = match (row.r_each, row.rust_each) {
             (Some(r), Some(x)) => format!("{:.0}x", r / x),
             _ => "-".into(),

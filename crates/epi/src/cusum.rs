@@ -3,7 +3,7 @@
 //! alarm when `S_t >= h`. The upper bound is the count that would just reach `h`.
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range, rmax};
-use crate::glm::{Design, poisson_log};
+use crate::glm::{Design, Response, poisson_log};
 use crate::{EpiError, Series};
 
 /// How the in-control mean `m` is obtained (R's `m`).
@@ -187,7 +187,7 @@ fn harmonic_glm_mean(phase1: &[f64], range: WeekRange, freq: usize) -> Result<Ve
         ],
         factor: None,
     };
-    let fit = poisson_log(&design, phase1, None).map_err(|e| EpiError::FitFailed {
+    let fit = poisson_log(&design, &Response::new(phase1), None).map_err(|e| EpiError::FitFailed {
         method: "cusum",
         reason: format!("the seasonal Poisson model for m = glm failed ({e:?}); use more weeks before the range"),
     })?;

@@ -9,7 +9,7 @@
 
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnorm};
-use crate::glm::{Design, GlmFit, NewRow, assign_weights, poisson_log};
+use crate::glm::{Design, GlmFit, NewRow, Response, assign_weights, poisson_log};
 use crate::{EpiError, Series};
 
 /// R's `powertrans`: the power transformation for the prediction interval.
@@ -142,7 +142,7 @@ struct Fitted {
 }
 
 /// `algo.farrington.fitGLM.fast`: fit, then refit with weights from Anscombe residuals.
-fn fit_glm_fast(design: Design, y: &[f64], trend: bool, reweight: bool) -> Result<Fitted, EpiError> {
+fn fit_glm_fast(design: Design, y: &Response, trend: bool, reweight: bool) -> Result<Fitted, EpiError> {
     let fail = |e| EpiError::FitFailed { method: "farrington", reason: format!("{e:?}") };
     let mut design = design;
     let mut trend = trend;
@@ -184,7 +184,8 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
             // The trend is centred on k: same fit as R's `response ~ 1 + wtime`.
             let t: Vec<f64> = wtime.iter().map(|&t| t as f64 - k as f64).collect();
             let columns = if control.trend { vec![vec![1.0; y.len()], t] } else { vec![vec![1.0; y.len()]] };
-            let mut model = fit_glm_fast(Design { columns, factor: None }, &y, control.trend, control.reweight)?;
+            let response = Response::new(&y);
+            let mut model = fit_glm_fast(Design { columns, factor: None }, &response, control.trend, control.reweight)?;
             if model.trend {
                 // p-value of the slope with the estimated (unclamped) dispersion.
                 let disp = model.fit.dispersion();
@@ -194,7 +195,7 @@ pub fn farrington(series: &Series, control: &FarringtonControl) -> Result<Vec<Ou
                 let max_y = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 if !(b >= 3 && significant && mu0_hat <= max_y) {
                     let design = model.design.without_column(1);
-                    model = fit_glm_fast(design, &y, false, control.reweight)?;
+                    model = fit_glm_fast(design, &response, false, control.reweight)?;
                 }
             }
             let row = if model.trend { vec![1.0, 0.0] } else { vec![1.0] };

@@ -16,7 +16,7 @@
 use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{pt_two_sided, qnbinom, qnorm, qpois};
 use crate::farrington::{Limit54, PowerTrans, check_common, power_upper};
-use crate::glm::{Design, Factor, GlmFit, NewRow, assign_weights, poisson_log};
+use crate::glm::{Design, Factor, GlmFit, NewRow, Response, assign_weights, poisson_log};
 use crate::{EpiError, Series};
 
 /// R's `thresholdMethod`.
@@ -130,7 +130,7 @@ impl FlexFit {
 }
 
 /// `algo.farrington.fitGLM.flexible`; `None` where R returns `NULL` (no convergence).
-fn fit_flexible(design: Design, y: &[f64], trend: bool, control: &FlexibleControl) -> Option<FlexFit> {
+fn fit_flexible(design: Design, y: &Response, trend: bool, control: &FlexibleControl) -> Option<FlexFit> {
     let mut design = design;
     let mut trend = trend;
     let mut fit = poisson_log(&design, y, None).ok()?;
@@ -292,7 +292,8 @@ fn evaluate(
         columns.push(data.weeks.iter().map(|&t| t as f64 - k as f64).collect());
     }
     let design = Design { columns, factor };
-    let mut model = fit_flexible(design.clone(), &data.y, control.trend, control)?;
+    let response = Response::new(&data.y);
+    let mut model = fit_flexible(design.clone(), &response, control.trend, control)?;
     let predict = |m: &FlexFit| {
         let row = if m.trend { vec![1.0, 0.0] } else { vec![1.0] };
         m.fit.predict_link(&m.design, &NewRow { dense: &row, level: current_level })
@@ -306,7 +307,7 @@ fn evaluate(
         let max_y = data.y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let do_trend = control.b >= 3 && significant && fit_response <= max_y;
         if !do_trend {
-            model = fit_flexible(design.without_column(1), &data.y, false, control)?;
+            model = fit_flexible(design.without_column(1), &response, false, control)?;
         }
     }
     let (eta, var) = predict(&model);

@@ -59,6 +59,26 @@ impl Design {
     }
 }
 
+/// The response with the quantities every fit needs, computed once per data set:
+/// `log(y + 0.1)` (R's starting values), `y log y` (deviance) and `y^(2/3)` (Anscombe residuals).
+pub(crate) struct Response {
+    pub y: Vec<f64>,
+    start_eta: Vec<f64>,
+    ylogy: Vec<f64>,
+    y23: Vec<f64>,
+}
+
+impl Response {
+    pub fn new(y: &[f64]) -> Self {
+        Response {
+            y: y.to_vec(),
+            start_eta: y.iter().map(|&v| (v + 0.1).ln()).collect(),
+            ylogy: y.iter().map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 }).collect(),
+            y23: y.iter().map(|&v| v.powf(2.0 / 3.0)).collect(),
+        }
+    }
+}
+
 /// A new observation to predict: values of the dense columns and the factor level.
 pub(crate) struct NewRow<'a> {
     pub dense: &'a [f64],
@@ -99,16 +119,20 @@ fn linkinv(eta: f64) -> f64 {
 }
 
 fn linear_predictor(design: &Design, beta: &[f64], eta: &mut [f64]) {
-    let n = design.rows();
-    for (i, e) in eta.iter_mut().enumerate().take(n) {
-        let mut s = 0.0;
-        for (j, col) in design.columns.iter().enumerate() {
-            s += beta[j] * col[i];
+    eta.iter_mut().for_each(|e| *e = 0.0);
+    for (b, col) in beta.iter().zip(&design.columns) {
+        for (e, x) in eta.iter_mut().zip(col) {
+            *e += b * x;
         }
-        if let Some(d) = design.dummy(i) {
-            s += beta[d];
+    }
+    if let Some(f) = &design.factor {
+        // Coefficient of each level (0 for the base level), added without branching.
+        let q = design.dense();
+        let mut level_coef = vec![0.0; f.levels];
+        level_coef[1..].copy_from_slice(&beta[q..q + f.levels - 1]);
+        for (e, &g) in eta.iter_mut().zip(&f.level) {
+            *e += level_coef[g];
         }
-        *e = s;
     }
 }
 
@@ -119,11 +143,12 @@ struct Normal {
     a: Vec<f64>,
     rhs: Vec<f64>,
     diag: Vec<f64>,
+    level_sums: Vec<f64>,
 }
 
 impl Normal {
     fn new(p: usize) -> Self {
-        Normal { p, a: vec![0.0; p * p], rhs: vec![0.0; p], diag: vec![0.0; p] }
+        Normal { p, a: vec![0.0; p * p], rhs: vec![0.0; p], diag: vec![0.0; p], level_sums: Vec::new() }
     }
 
     /// Accumulates X'WX (lower triangle) and X'Wz, exploiting the one-hot factor columns: the
@@ -142,17 +167,29 @@ impl Normal {
                 self.a[j * p + k] = cj.iter().zip(ck).zip(w).map(|((a, b), w)| a * b * w).sum();
             }
         }
-        // Factor block: per-level sums of w, w*z and w*x_j.
+        // Factor block: per-level sums of w, w*z and w*x_j (level 0, the base, is summed and
+        // then ignored, which keeps the loop free of branches).
         if let Some(f) = &design.factor {
-            for (i, (&g, (&wi, &zi))) in f.level.iter().zip(w.iter().zip(z)).enumerate() {
-                if g == 0 {
-                    continue;
+            let levels = f.levels;
+            self.level_sums.clear();
+            self.level_sums.resize(levels * (q + 2), 0.0);
+            let sums = &mut self.level_sums;
+            for (&g, (&wi, &zi)) in f.level.iter().zip(w.iter().zip(z)) {
+                sums[g] += wi;
+                sums[levels + g] += wi * zi;
+            }
+            for (j, c) in cols.iter().enumerate() {
+                let block = &mut sums[(2 + j) * levels..(3 + j) * levels];
+                for ((&g, &wi), &x) in f.level.iter().zip(w).zip(c) {
+                    block[g] += wi * x;
                 }
+            }
+            for g in 1..levels {
                 let d = q + g - 1;
-                self.a[d * p + d] += wi;
-                self.rhs[d] += wi * zi;
-                for (j, c) in cols.iter().enumerate() {
-                    self.a[d * p + j] += wi * c[i];
+                self.a[d * p + d] = sums[g];
+                self.rhs[d] = sums[levels + g];
+                for j in 0..q {
+                    self.a[d * p + j] = sums[(2 + j) * levels + g];
                 }
             }
         }
@@ -230,7 +267,9 @@ impl Normal {
 
 /// Fits a Poisson GLM with log link like R's `glm.fit(x, y, weights, family = poisson())`
 /// (`quasipoisson()` gives the same fit; only the dispersion differs, see [`GlmFit::dispersion`]).
-pub(crate) fn poisson_log(design: &Design, y: &[f64], prior: Option<&[f64]>) -> Result<GlmFit, GlmError> {
+pub(crate) fn poisson_log(design: &Design, response: &Response, prior: Option<&[f64]>) -> Result<GlmFit, GlmError> {
+    let y = &response.y[..];
+    let ylogy = &response.ylogy[..];
     let n = y.len();
     debug_assert_eq!(design.rows(), n);
     let ones;
@@ -246,24 +285,29 @@ pub(crate) fn poisson_log(design: &Design, y: &[f64], prior: Option<&[f64]>) -> 
             &ones
         }
     };
-    // y * log(y) once, so that the deviance needs no logarithm per iteration:
+    // The deviance needs no logarithm per iteration:
     // y log(y / mu) = y log(y) - y eta wherever mu = exp(eta) is not clamped.
-    let ylogy: Vec<f64> = y.iter().map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 }).collect();
-    let deviance = |eta: &[f64], mu: &[f64]| -> f64 {
+    // mu = linkinv(eta) and the deviance in one pass; NaN when some mu is not finite and
+    // positive (R's validmu), which sends the caller into step halving like a non-finite deviance.
+    let update = |eta: &[f64], mu: &mut [f64]| -> f64 {
         let mut d = 0.0;
-        for i in 0..n {
-            d += if y[i] > 0.0 {
-                let ylog = if mu[i] > f64::EPSILON { ylogy[i] - y[i] * eta[i] } else { y[i] * (y[i] / mu[i]).ln() };
-                wt[i] * (ylog - (y[i] - mu[i]))
+        let mut valid = true;
+        for ((((m, &e), &yi), &yl), &w) in mu.iter_mut().zip(eta).zip(y).zip(ylogy).zip(wt) {
+            let v = linkinv(e);
+            *m = v;
+            valid &= v.is_finite();
+            d += if yi > 0.0 {
+                let ylog = if v > f64::EPSILON { yl - yi * e } else { yi * (yi / v).ln() };
+                w * (ylog - (yi - v))
             } else {
-                mu[i] * wt[i]
+                v * w
             };
         }
-        2.0 * d
+        if valid { 2.0 * d } else { f64::NAN }
     };
-    let mut eta: Vec<f64> = y.iter().map(|&v| (v + 0.1).ln()).collect();
-    let mut mu: Vec<f64> = eta.iter().map(|&e| linkinv(e)).collect();
-    let mut devold = deviance(&eta, &mu);
+    let mut eta: Vec<f64> = response.start_eta.clone();
+    let mut mu = vec![0.0; n];
+    let mut devold = update(&eta, &mut mu);
     let mut coefold: Option<Vec<f64>> = None;
     let mut z = vec![0.0; n];
     let mut w2 = vec![0.0; n];
@@ -274,11 +318,11 @@ pub(crate) fn poisson_log(design: &Design, y: &[f64], prior: Option<&[f64]>) -> 
     let mut dev = devold;
     for iter in 1..=MAXIT {
         iterations = iter;
-        // For the log link mu.eta(eta) = linkinv(eta) = mu, and variance(mu) = mu.
+        // For the log link mu.eta(eta) = linkinv(eta) = mu and variance(mu) = mu, so R's
+        // z = eta + (y - mu)/mu.eta and w^2 = weights * mu.eta^2 / variance = weights * mu.
         for i in 0..n {
-            let mu_eta = mu[i];
-            z[i] = eta[i] + (y[i] - mu[i]) / mu_eta;
-            w2[i] = wt[i] * mu_eta * mu_eta / mu[i];
+            z[i] = eta[i] + (y[i] - mu[i]) / mu[i];
+            w2[i] = wt[i] * mu[i];
         }
         normal.accumulate(design, &w2, &z);
         normal.factorise()?;
@@ -287,15 +331,11 @@ pub(crate) fn poisson_log(design: &Design, y: &[f64], prior: Option<&[f64]>) -> 
             return Err(GlmError::Diverged);
         }
         linear_predictor(design, &beta, &mut eta);
-        for i in 0..n {
-            mu[i] = linkinv(eta[i]);
-        }
-        dev = deviance(&eta, &mu);
-        let valid = |mu: &[f64]| mu.iter().all(|m| m.is_finite() && *m > 0.0);
-        if !dev.is_finite() || !valid(&mu) {
+        dev = update(&eta, &mut mu);
+        if !dev.is_finite() {
             let Some(old) = coefold.as_ref() else { return Err(GlmError::Diverged) };
             let mut tries = 0;
-            while !dev.is_finite() || !valid(&mu) {
+            while !dev.is_finite() {
                 tries += 1;
                 if tries > MAXIT {
                     return Err(GlmError::Diverged);
@@ -304,10 +344,7 @@ pub(crate) fn poisson_log(design: &Design, y: &[f64], prior: Option<&[f64]>) -> 
                     *b = (*b + o) / 2.0;
                 }
                 linear_predictor(design, &beta, &mut eta);
-                for i in 0..n {
-                    mu[i] = linkinv(eta[i]);
-                }
-                dev = deviance(&eta, &mu);
+                dev = update(&eta, &mut mu);
             }
         }
         if (dev - devold).abs() / (0.1 + dev.abs()) < EPSILON {
@@ -399,13 +436,15 @@ impl GlmFit {
     }
 
     /// Anscombe residuals as `surveillance:::anscombe.residuals(m, phi)`.
-    pub fn anscombe_residuals(&self, design: &Design, y: &[f64], phi: f64) -> Vec<f64> {
+    pub fn anscombe_residuals(&self, design: &Design, response: &Response, phi: f64) -> Vec<f64> {
         let h = self.hat_values(design);
-        y.iter()
+        response
+            .y23
+            .iter()
             .zip(&self.fitted)
             .zip(&h)
-            .map(|((&y, &mu), &h)| {
-                let a = 1.5 * (y.powf(2.0 / 3.0) * mu.powf(-1.0 / 6.0) - mu.sqrt());
+            .map(|((&y23, &mu), &h)| {
+                let a = 1.5 * (y23 * mu.powf(-1.0 / 6.0) - mu.sqrt());
                 a / (phi * (1.0 - h)).sqrt()
             })
             .collect()
@@ -437,7 +476,7 @@ mod tests {
         let y = [2.0, 3.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 15.0];
         let x: Vec<f64> = (1..=9).map(f64::from).collect();
         let design = Design { columns: vec![vec![1.0; 9], x], factor: None };
-        let fit = poisson_log(&design, &y, None).unwrap();
+        let fit = poisson_log(&design, &Response::new(&y), None).unwrap();
         assert!(fit.converged);
         assert!(close(fit.coefficients[0], 0.98184503170316106, 1e-9), "{:?}", fit.coefficients);
         assert!(close(fit.coefficients[1], 0.19483767838527774, 1e-9), "{:?}", fit.coefficients);
@@ -455,8 +494,10 @@ mod tests {
         let y = [2.0, 3.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 15.0];
         let x: Vec<f64> = (1..=9).map(|v| f64::from(v) + 500.0).collect();
         let xc: Vec<f64> = x.iter().map(|v| v - 509.0).collect();
-        let a = poisson_log(&Design { columns: vec![vec![1.0; 9], x], factor: None }, &y, None).unwrap();
-        let b = poisson_log(&Design { columns: vec![vec![1.0; 9], xc], factor: None }, &y, None).unwrap();
+        let a =
+            poisson_log(&Design { columns: vec![vec![1.0; 9], x], factor: None }, &Response::new(&y), None).unwrap();
+        let b =
+            poisson_log(&Design { columns: vec![vec![1.0; 9], xc], factor: None }, &Response::new(&y), None).unwrap();
         for (u, v) in a.fitted.iter().zip(&b.fitted) {
             assert!(close(*u, *v, 1e-10));
         }
@@ -473,8 +514,8 @@ mod tests {
         let t: Vec<f64> = (0..8).map(f64::from).collect();
         let fa = Design { columns: vec![vec![1.0; 8], t.clone()], factor: Some(Factor { level, levels: 3 }) };
         let de = Design { columns: vec![vec![1.0; 8], t, d1, d2], factor: None };
-        let a = poisson_log(&fa, &y, None).unwrap();
-        let b = poisson_log(&de, &y, None).unwrap();
+        let a = poisson_log(&fa, &Response::new(&y), None).unwrap();
+        let b = poisson_log(&de, &Response::new(&y), None).unwrap();
         for (u, v) in a.coefficients.iter().zip(&b.coefficients) {
             assert!(close(*u, *v, 1e-10));
         }
@@ -495,6 +536,6 @@ mod tests {
     fn collinear_design_is_refused() {
         let y = [1.0, 2.0, 3.0];
         let d = Design { columns: vec![vec![1.0; 3], vec![2.0; 3]], factor: None };
-        assert_eq!(poisson_log(&d, &y, None).unwrap_err(), GlmError::RankDeficient);
+        assert_eq!(poisson_log(&d, &Response::new(&y), None).unwrap_err(), GlmError::RankDeficient);
     }
 }

@@ -17,7 +17,7 @@
 
 pub mod cusum;
 pub mod detect;
-pub(crate) mod dist;
+pub mod dist;
 pub mod ears;
 mod error;
 pub mod farrington;
@@ -33,6 +33,6 @@ pub use ears::{EarsControl, EarsMethod};
 pub use error::EpiError;
 pub use farrington::{FarringtonControl, Limit54, PowerTrans};
 pub use flexible::{FlexibleControl, ThresholdMethod};
-pub use rt::{RtConfig, RtEstimate, discr_si, estimate_r};
+pub use rt::{RtConfig, RtEstimate, discr_si, discr_si_vec, estimate_r};
 pub use scan::{Cluster, Location, ScanConfig, ScanResult, scan};
 pub use series::Series;

@@ -11,7 +11,7 @@
 //! no later than the mean of the discretised serial interval give no estimate (NA).
 
 use crate::EpiError;
-use crate::dist::{pgamma, qgamma};
+use crate::dist::{GammaQuantile, pgamma, qnorm};
 use crate::series::check_count;
 
 /// Parameters of `estimate_R(method = "parametric_si")`.
@@ -81,10 +81,33 @@ impl RtEstimate {
 pub fn discr_si(k: usize, mu: f64, sigma: f64) -> f64 {
     let a = ((mu - 1.0) / sigma).powi(2);
     let b = sigma * sigma / (mu - 1.0);
-    let k = k as f64;
     let f = |x: f64, shape: f64| pgamma(x, shape, b);
-    let res = k * f(k, a) + (k - 2.0) * f(k - 2.0, a) - 2.0 * (k - 1.0) * f(k - 1.0, a)
-        + a * b * (2.0 * f(k - 1.0, a + 1.0) - f(k - 2.0, a + 1.0) - f(k, a + 1.0));
+    let k = k as f64;
+    discr_si_from(
+        k,
+        a,
+        b,
+        [f(k, a), f(k - 1.0, a), f(k - 2.0, a)],
+        [f(k, a + 1.0), f(k - 1.0, a + 1.0), f(k - 2.0, a + 1.0)],
+    )
+}
+
+/// `discr_si(0:(n-1), mu, sigma)`, each gamma CDF value computed once (same results as
+/// [`discr_si`], a third of the work).
+pub fn discr_si_vec(n: usize, mu: f64, sigma: f64) -> Vec<f64> {
+    let a = ((mu - 1.0) / sigma).powi(2);
+    let b = sigma * sigma / (mu - 1.0);
+    // F[j] = CDF at k = j - 2, for j = 0..n+2 (k = -2..n-1).
+    let cdf = |shape: f64| -> Vec<f64> { (0..n + 2).map(|j| pgamma(j as f64 - 2.0, shape, b)).collect() };
+    let (fa, fa1) = (cdf(a), cdf(a + 1.0));
+    (0..n)
+        .map(|k| discr_si_from(k as f64, a, b, [fa[k + 2], fa[k + 1], fa[k]], [fa1[k + 2], fa1[k + 1], fa1[k]]))
+        .collect()
+}
+
+/// EpiEstim's formula from the gamma CDFs at k, k-1, k-2 for shapes a and a + 1.
+fn discr_si_from(k: f64, a: f64, b: f64, f: [f64; 3], f1: [f64; 3]) -> f64 {
+    let res = k * f[0] + (k - 2.0) * f[2] - 2.0 * (k - 1.0) * f[1] + a * b * (2.0 * f1[1] - f1[2] - f1[0]);
     res.max(0.0)
 }
 
@@ -110,7 +133,7 @@ pub fn estimate_r(incidence: &[f64], config: &RtConfig) -> Result<Vec<RtEstimate
         return Err(EpiError::InsufficientData { method: "rt", needed: config.window + 1, got: big_t });
     }
     // si_distr = discr_si(0:(T-1)), padded with a zero to length T + 1.
-    let mut si: Vec<f64> = (0..big_t).map(|k| discr_si(k, config.mean_si, config.std_si)).collect();
+    let mut si = discr_si_vec(big_t, config.mean_si, config.std_si);
     si.push(0.0);
     let final_mean_si: f64 = si.iter().enumerate().map(|(k, w)| w * k as f64).sum();
     // Lambda_t = sum_{s=1..t} si[s-1] * I_{t-s+1} for t = 2..T (1-based); Lambda_1 = NA.
@@ -125,6 +148,8 @@ pub fn estimate_r(incidence: &[f64], config: &RtConfig) -> Result<Vec<RtEstimate
     let a_prior = (config.mean_prior / config.std_prior).powi(2);
     let b_prior = config.std_prior.powi(2) / config.mean_prior;
     let w = config.window;
+    const PROBS: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
+    let z = PROBS.map(qnorm);
     Ok((2..=big_t + 1 - w)
         .map(|t_start| {
             let t_end = t_start + w - 1;
@@ -133,17 +158,18 @@ pub fn estimate_r(incidence: &[f64], config: &RtConfig) -> Result<Vec<RtEstimate
                 let infectiousness: f64 = lambda[t_start..=t_end].iter().sum();
                 let shape = a_prior + cases;
                 let scale = 1.0 / (1.0 / b_prior + infectiousness);
-                let q = |p| qgamma(p, shape, scale);
+                let g = GammaQuantile::new(shape);
+                let q = |i: usize| g.standard(PROBS[i], z[i]) * scale;
                 RtPosterior {
                     mean: shape * scale,
                     std: shape.sqrt() * scale,
-                    q0025: q(0.025),
-                    q005: q(0.05),
-                    q025: q(0.25),
-                    median: q(0.5),
-                    q075: q(0.75),
-                    q095: q(0.95),
-                    q0975: q(0.975),
+                    q0025: q(0),
+                    q005: q(1),
+                    q025: q(2),
+                    median: q(3),
+                    q075: q(4),
+                    q095: q(5),
+                    q0975: q(6),
                     shape,
                     scale,
                 }
@@ -165,6 +191,14 @@ mod tests {
             let mean: f64 = (0..400).map(|k| k as f64 * discr_si(k, mu, sigma)).sum();
             assert!((mean - mu).abs() < 1e-8, "the discretisation keeps the mean: {mean}");
             assert_eq!(discr_si(0, mu, sigma), 0.0);
+        }
+    }
+
+    #[test]
+    fn vector_form_equals_single_values() {
+        let v = discr_si_vec(60, 8.4, 3.8);
+        for (k, &x) in v.iter().enumerate() {
+            assert_eq!(x, discr_si(k, 8.4, 3.8));
         }
     }
 

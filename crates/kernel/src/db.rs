@@ -231,6 +231,25 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     })
 }
 
+/// Binding an optional `f64` safely on both engines: `.bind_opt_f64(v)`.
+///
+/// sqlx 0.9's `Any` driver encodes a NULL `DOUBLE` as a PostgreSQL `float4` (it swaps REAL and
+/// DOUBLE for nulls). If a statement is first prepared with such a NULL, PostgreSQL caches the
+/// parameter as `float4`, and every later execution with a value fails with "incorrect binary
+/// data format". A NULL bound as `f32` comes out as `float8`, so this binds `None` that way.
+pub trait BindOptF64 {
+    fn bind_opt_f64(self, v: Option<f64>) -> Self;
+}
+
+impl<'q> BindOptF64 for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    fn bind_opt_f64(self, v: Option<f64>) -> Self {
+        match v {
+            Some(x) => self.bind(x),
+            None => self.bind(None::<f32>),
+        }
+    }
+}
+
 /// Binds as many rows as fit in one multi-row `INSERT`: `$1, $2 …` groups for `rows` rows of
 /// `cols` columns, e.g. `($1,$2),($3,$4)`.
 pub fn values_placeholders(rows: usize, cols: usize) -> String {

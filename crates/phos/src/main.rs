@@ -362,6 +362,9 @@ async fn serve(config: Config, demo: Option<(u64, usize)>) -> anyhow::Result<()>
             );
         }
     }
+    if demo.is_some() {
+        tokio::spawn(clinics::demo::simulate_fridges(state.clone(), state.stopping.subscribe()));
+    }
     let running = phos::start(state, listener, None, WorkerOptions::default(), true)?;
     println!("PHOS is running at {}  (Ctrl-C to stop)", running.url());
     if demo.is_some() {

@@ -111,6 +111,9 @@ pub enum Access {
     Staff(&'static [Role]),
     /// A partner's bearer token carrying this scope.
     Partner(&'static str),
+    /// A registered device presenting its own key, which the handler checks (e.g. a fridge
+    /// sensor posting readings). No person's identity is ever enough.
+    Device,
 }
 
 impl Access {
@@ -121,6 +124,7 @@ impl Access {
             Access::Staff([]) => "any staff".into(),
             Access::Staff(roles) => roles_to_string(roles),
             Access::Partner(scope) => format!("partner scope {scope}"),
+            Access::Device => "device key".into(),
         }
     }
 }

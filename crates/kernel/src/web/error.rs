@@ -197,7 +197,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let titles = Locale::both(&format!("error-{}-title", problem.code), &[]);
     let keep = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
     let kept: Vec<_> = keep.iter().filter_map(|h| res.headers().get(h).map(|v| (h.clone(), v.clone()))).collect();
-    let mut out = if json {
+    let mut out = if path.starts_with("/fhir/") {
+        fhir_outcome(status, &problem.code, &titles, request_id.as_deref())
+    } else if json {
         let body = ProblemBody {
             type_: format!("/problems/{}", problem.code),
             title: match locale {
@@ -225,4 +227,46 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         out.headers_mut().insert(h, v);
     }
     out
+}
+
+/// FHIR clients expect an OperationOutcome, so under `/fhir/` the errors that FHIR handlers did not
+/// render themselves (refused access, unknown paths and methods, panics) become one: the stable
+/// code in `details.coding`, the English title in `details.text` and the Traditional Chinese in
+/// its `translation` extension (as the FHIR handlers in `clinics::fhir` do).
+fn fhir_outcome(status: StatusCode, code: &str, titles: &BTreeTexts, request_id: Option<&str>) -> Response {
+    let issue = match status.as_u16() {
+        401 => "login",
+        403 => "forbidden",
+        404 => "not-found",
+        405 | 406 | 415 => "not-supported",
+        408 => "timeout",
+        409 => "conflict",
+        413 => "too-long",
+        429 => "throttled",
+        400..=499 => "invalid",
+        _ => "exception",
+    };
+    let mut issue = serde_json::json!({
+        "severity": "error",
+        "code": issue,
+        "details": {
+            "coding": [{ "system": "https://phos.example/fhir/CodeSystem/error", "code": code }],
+            "text": titles.en,
+            "_text": { "extension": [{
+                "url": "http://hl7.org/fhir/StructureDefinition/translation",
+                "extension": [
+                    { "url": "lang", "valueCode": "zh-Hant-HK" },
+                    { "url": "content", "valueString": titles.zh_hant }
+                ]
+            }] }
+        }
+    });
+    if let Some(id) = request_id.filter(|id| !id.trim().is_empty()) {
+        issue["diagnostics"] = format!("request id {id}").into();
+    }
+    // `resourceType` first, as FHIR JSON readers expect.
+    let body = format!(r#"{{"resourceType":"OperationOutcome","issue":[{issue}]}}"#);
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json; charset=utf-8"));
+    r
 }

@@ -201,6 +201,7 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
             "clinics.expire-offers-every-minute",
             "clinics.generate-daily",
             "clinics.reminders-every-5-minutes",
+            "clinics.watch-fridges-every-minute",
             "kernel.prune-daily",
             "test.every-minute"
         ]

@@ -91,15 +91,24 @@ async fn backup_and_restore_round_trip() {
     let bytes = kernel::backup::backup(&db, &file).await.unwrap();
     assert!(bytes > 10_000);
     assert!(kernel::backup::backup(&db, &file).await.is_err(), "never overwrites a backup");
-    // Change the live database after the backup.
-    sqlx::query("DELETE FROM citizens WHERE district = 'KT'").execute(db.pool()).await.unwrap();
-    let after_delete = phos::demo::counts(&db).await.unwrap();
-    assert!(after_delete.1 < 500);
+    // Change the live database after the backup (citizens are referenced by bookings and
+    // waitlists, so they are renamed rather than deleted).
+    let changed = sqlx::query("UPDATE citizens SET name_en = 'CHANGED AFTER BACKUP' WHERE district = 'KT'")
+        .execute(db.pool())
+        .await
+        .unwrap()
+        .rows_affected();
+    assert!(changed > 0);
     db.close().await;
     let target = t.dir.join("phos.db");
     kernel::backup::restore(&file, &target).await.unwrap();
     let restored = Db::connect(&t.url).await.unwrap();
     assert_eq!(phos::demo::counts(&restored).await.unwrap(), (58, 500));
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM citizens WHERE name_en = 'CHANGED AFTER BACKUP'")
+        .fetch_one(restored.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, 0, "the restore brought back the state at the backup");
     // A file that is not a backup is refused and the database is untouched.
     let junk = t.dir.join("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
@@ -123,4 +132,26 @@ async fn demo_seeding_is_idempotent() {
     let hmac: String = row.try_get("hkid_hmac").unwrap();
     assert!(masked.contains("***("), "{masked}");
     assert_eq!(hmac.len(), 64);
+}
+
+/// An optional double bound as NULL first and as a value next, through the same statement,
+/// works on both engines (sqlx's `Any` driver would otherwise poison PostgreSQL's cached
+/// statement with a `float4` parameter).
+#[tokio::test]
+async fn optional_doubles_bind_on_both_engines() {
+    use kernel::db::BindOptF64;
+    let t = TestDb::new().await;
+    let db = t.migrated().await;
+    sqlx::query("CREATE TABLE opt_doubles (k BIGINT NOT NULL, x DOUBLE PRECISION)").execute(db.pool()).await.unwrap();
+    for (k, x) in [(1i64, None), (2, Some(1.25)), (3, None), (4, Some(-7.5))] {
+        sqlx::query("INSERT INTO opt_doubles (k, x) VALUES ($1, $2)")
+            .bind(k)
+            .bind_opt_f64(x)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    let rows: Vec<(i64, Option<f64>)> =
+        sqlx::query_as("SELECT k, x FROM opt_doubles ORDER BY k").fetch_all(db.pool()).await.unwrap();
+    assert_eq!(rows, vec![(1, None), (2, Some(1.25)), (3, None), (4, Some(-7.5))]);
 }
