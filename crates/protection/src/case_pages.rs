@@ -29,6 +29,8 @@ use crate::weeks::{Cell, Deltas};
 
 pub const EPI: &[Role] = &[Role::Epidemiologist, Role::LeadEpidemiologist, Role::Admin];
 pub const PAGE_SIZE: i64 = 50;
+/// What `?saved=` may announce after a change.
+const SAVED: [&str; 6] = ["classification", "investigation", "lab", "cluster", "follow_up", "outcome"];
 
 /// Whether this staff member may see the case named: an active assignment to the case or its cluster.
 pub async fn need_to_know(state: &AppState, identity: &Identity, case: &Case) -> AppResult<bool> {
@@ -337,7 +339,7 @@ async fn case_page(
     let open_clusters = store::clusters(&state.db).await?.into_iter().filter(|c| c.status == "open").collect();
     let assigned = store::assignments(&state.db, Some(("case", &case.id))).await?;
     let districts = ui::district_options(&page);
-    let notice = saved.filter(|s| s.len() < 40).map(|s| page.t(&format!("prot-saved-{s}")));
+    let notice = saved.filter(|s| SAVED.contains(&s.as_str())).map(|s| page.t(&format!("prot-saved-{s}")));
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((
         status,
@@ -894,7 +896,7 @@ async fn contact_view(
     Path(id): Path<String>,
     Query(s): Query<Saved>,
 ) -> AppResult<Response> {
-    let notice = s.saved.filter(|s| s.len() < 40).map(|s| page.t(&format!("prot-saved-{s}")));
+    let notice = s.saved.filter(|s| SAVED.contains(&s.as_str())).map(|s| page.t(&format!("prot-saved-{s}")));
     contact_page(&state, page, &identity, &origin, &id, vec![], notice).await
 }
 
