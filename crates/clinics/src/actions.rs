@@ -43,42 +43,40 @@ impl From<Refusal> for ActionError {
 pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, ActionError> {
     let db = &state.db;
     let now = kernel::now_ms();
-    let slot_before = store::slot(db, req.slot_id).await?;
-    let Some(slot_before) = slot_before else { return Err(Refusal::SlotNotFound.into()) };
-    let service = store::service(db, &slot_before.service).await?.ok_or(Refusal::SlotNotFound)?;
-    let birth: Option<String> = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")
-        .bind(req.citizen_id)
-        .fetch_optional(db.pool())
-        .await?;
+    // Everything the checks and the confirmation need, in one read before the transaction,
+    // which only writes. The confirmation goes to whoever booked (a caregiver hears about
+    // their dependant's booking).
+    let notify_id = match &req.actor {
+        Actor::Citizen(id) => id.as_str(),
+        _ => req.citizen_id,
+    };
+    let Some(ctx) = store::booking_context(db, req.slot_id, req.citizen_id, notify_id).await? else {
+        return Err(Refusal::SlotNotFound.into());
+    };
+    let (slot_before, service) = (&ctx.slot, &ctx.service);
     let day = chrono::DateTime::from_timestamp_millis(slot_before.starts_at)
         .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
         .unwrap_or_default();
-    let age = birth.as_deref().and_then(|b| booking::age_on(b, day));
-    booking::check_age(&service, age)?;
+    let age = ctx.birth_date.as_deref().and_then(|b| booking::age_on(b, day));
+    booking::check_age(service, age)?;
     let elderly = age.is_some_and(|a| a >= 65);
     let earliest = now + service.min_notice_minutes * 60_000;
     // Fast refusal without queueing for a write when the slot is visibly full, past or closed;
     // the conditional update below stays the authority when it looks bookable.
     let room = if elderly { slot_before.elderly_left() } else { slot_before.general_left() };
     if room == 0 || slot_before.status != "open" || slot_before.starts_at < earliest {
-        return Err(booking::explain(Some(&slot_before), &service, elderly, now).into());
+        return Err(booking::explain(Some(slot_before), service, elderly, now).into());
     }
-    // Everything the confirmation needs is read before the transaction, which only writes.
-    let notify_id = match &req.actor {
-        Actor::Citizen(id) => id.clone(),
-        _ => req.citizen_id.to_string(),
-    };
-    let who = kernel::directory::contact(db, &notify_id, req.citizen_id).await?;
-    let point = kernel::directory::service_point(db, &slot_before.service_point).await?;
+    let who = ctx.contact.clone();
 
     let mut tx = db.begin().await?;
     let Some(pool) = store::take_place(&mut tx, req.slot_id, elderly, earliest).await? else {
         tx.rollback().await?;
         let current = store::slot(db, req.slot_id).await?;
-        return Err(booking::explain(current.as_ref(), &service, elderly, now).into());
+        return Err(booking::explain(current.as_ref(), service, elderly, now).into());
     };
     let booking =
-        match store::insert_booking(&mut tx, &slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
+        match store::insert_booking(&mut tx, slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
             Ok(b) => b,
             Err(refusal) => {
                 tx.rollback().await?;
@@ -87,7 +85,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
     if let Some(kernel::directory::Contact { channel, recipient, locale, name }) = who {
-        let clinic = point.map(|p| if locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
+        let clinic = if locale == Locale::ZhHant { &ctx.clinic_zh } else { &ctx.clinic_en };
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
@@ -103,7 +101,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
                 values: &[
                     ("name", &name),
                     ("service", svc),
-                    ("clinic", &clinic),
+                    ("clinic", clinic),
                     ("when", &when),
                     ("reference", &booking.reference),
                     ("link", &link),

@@ -1,7 +1,7 @@
 //! SQL for the clinics area: one function per query.
 
 use chrono::NaiveDate;
-use kernel::db::{BindOptF64, Db, Tx, values_placeholders};
+use kernel::db::{BindOptF64, Db, Tx, rows_per_statement, values_placeholders};
 use kernel::hk::calendar::Calendar;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -122,7 +122,7 @@ pub async fn generate_slots(db: &Db, only_session: Option<&str>, from: NaiveDate
     }
     let mut created = 0;
     let mut tx = db.begin().await?;
-    for chunk in values.chunks(300) {
+    for chunk in values.chunks(rows_per_statement(14)) {
         let sql = format!(
             "INSERT INTO clinic_slots (id, session_id, service_point, service, district, day, starts_at, ends_at, capacity, \
              pool_walkin, pool_elderly, booked, booked_elderly, status) VALUES {} ON CONFLICT (session_id, starts_at) DO NOTHING",
@@ -169,6 +169,61 @@ fn row_slot(r: &AnyRow) -> sqlx::Result<Slot> {
         booked_elderly: r.try_get("booked_elderly")?,
         status: r.try_get("status")?,
     })
+}
+
+/// Everything a booking needs to know, read in one query before its transaction: the slot,
+/// its service, the clinic's names, the booked person's date of birth, and how to reach
+/// `notify` (the person who booked: a caregiver hears about their dependant's booking).
+pub struct BookingContext {
+    pub slot: Slot,
+    pub service: Service,
+    pub clinic_en: String,
+    pub clinic_zh: String,
+    /// `None` when the person does not exist.
+    pub birth_date: Option<String>,
+    pub contact: Option<kernel::directory::Contact>,
+}
+
+pub async fn booking_context(
+    db: &Db,
+    slot_id: &str,
+    citizen_id: &str,
+    notify: &str,
+) -> sqlx::Result<Option<BookingContext>> {
+    let r = sqlx::query(
+        "SELECT sl.*, sv.*, sp.name_en AS sp_en, sp.name_zh AS sp_zh, b.birth_date AS b_birth, \
+         n.email AS n_email, n.phone AS n_phone, n.contact_channel AS n_channel, n.preferred_lang AS n_lang, \
+         n.name_en AS n_en, n.name_zh AS n_zh \
+         FROM clinic_slots sl JOIN clinic_services sv ON sv.code = sl.service \
+         JOIN service_points sp ON sp.code = sl.service_point \
+         LEFT JOIN citizens b ON b.id = $2 LEFT JOIN citizens n ON n.id = $3 \
+         WHERE sl.id = $1",
+    )
+    .bind(slot_id)
+    .bind(citizen_id)
+    .bind(notify)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let contact = match r.try_get::<Option<String>, _>("n_lang")? {
+        Some(lang) => kernel::directory::contact_of(
+            r.try_get("n_email")?,
+            r.try_get("n_phone")?,
+            &r.try_get::<Option<String>, _>("n_channel")?.unwrap_or_default(),
+            &lang,
+            r.try_get::<Option<String>, _>("n_en")?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>("n_zh")?.unwrap_or_default(),
+        ),
+        None => None,
+    };
+    Ok(Some(BookingContext {
+        slot: row_slot(&r)?,
+        service: row_service(&r)?,
+        clinic_en: r.try_get("sp_en")?,
+        clinic_zh: r.try_get("sp_zh")?,
+        birth_date: r.try_get("b_birth")?,
+        contact,
+    }))
 }
 
 /// Open slots of a service at a service point starting in `[from, to)`.
@@ -1352,17 +1407,17 @@ pub async fn fridge_states(
     tx: &mut Tx,
     devices: &[&str],
 ) -> sqlx::Result<Vec<(crate::model::Fridge, crate::coldchain::State)>> {
-    if devices.is_empty() {
-        return Ok(vec![]);
+    let mut rows = vec![];
+    for chunk in devices.chunks(kernel::db::MAX_BINDS) {
+        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM clinic_fridges WHERE active = 1 AND device_id IN ({list})"
+        )));
+        for d in chunk {
+            q = q.bind(*d);
+        }
+        rows.extend(q.fetch_all(&mut **tx).await?);
     }
-    let list = (1..=devices.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM clinic_fridges WHERE active = 1 AND device_id IN ({list})"
-    )));
-    for d in devices {
-        q = q.bind(*d);
-    }
-    let rows = q.fetch_all(&mut **tx).await?;
     rows.iter()
         .map(|r| {
             let f = row_fridge(r)?;
@@ -1414,7 +1469,7 @@ pub async fn save_fridge_state(tx: &mut Tx, id: &str, s: &crate::coldchain::Stat
 /// Records the latest reading of fridges whose alarm state did not otherwise change, many in
 /// one statement: `(fridge id, at, °C)`.
 pub async fn save_last_readings(tx: &mut Tx, rows: &[(&str, i64, f64)]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(rows_per_statement(3)) {
         let n = chunk.len();
         let mut at = String::from("CASE id");
         let mut temp = String::from("CASE id");
@@ -1438,7 +1493,7 @@ pub async fn save_last_readings(tx: &mut Tx, rows: &[(&str, i64, f64)]) -> sqlx:
 
 /// Appends readings `(fridge id, at, °C, received at)` with multi-row inserts.
 pub async fn insert_readings(tx: &mut Tx, rows: &[(&str, i64, f64, i64)]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(1000) {
+    for chunk in rows.chunks(rows_per_statement(4)) {
         let sql = format!(
             "INSERT INTO clinic_fridge_readings (fridge_id, at, temp_c, received_at) VALUES {}",
             values_placeholders(chunk.len(), 4)

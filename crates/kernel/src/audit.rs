@@ -152,54 +152,88 @@ fn row_to_entry(r: &AnyRow) -> sqlx::Result<Entry> {
 const COLUMNS: &str = "seq, at, actor_type, actor_id, action, subject_type, subject_id, person_id, purpose, request_id, ip, detail, prev_hash, hash";
 
 /// Appends an entry inside `tx` (the transaction of the change it records).
+///
+/// The chain's head is remembered per database handle, so the usual append is one statement:
+/// an insert that only happens if that remembered entry is still the last one (same sequence
+/// number and hash, nothing after it). When another process or a rolled-back transaction moved
+/// the head, it falls back to reading the head and inserting after it.
 pub async fn record(db: &Db, tx: &mut Tx, actor: &Actor, origin: &Origin, e: Event<'_>) -> sqlx::Result<i64> {
     db.lock_in_tx(tx, "audit_log").await?;
+    let entry = |prev_seq: i64, prev_hash: String| {
+        let mut entry = Entry {
+            seq: prev_seq + 1,
+            at: crate::now_ms(),
+            actor_type: actor.kind().into(),
+            actor_id: actor.id().into(),
+            action: e.action.into(),
+            subject_type: e.subject_type.into(),
+            subject_id: e.subject_id.into(),
+            person_id: e.person_id.map(str::to_string),
+            purpose: e.purpose.into(),
+            request_id: origin.request_id.clone(),
+            ip: origin.ip.clone(),
+            detail: e.detail.into(),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        entry
+    };
+    let remembered = db.audit_head.lock().map(|h| h.clone()).unwrap_or(None);
+    if let Some((seq, hash)) = remembered {
+        let candidate = entry(seq, hash.clone());
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_log ({COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
+             WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq = $15 AND hash = $13) \
+             AND NOT EXISTS (SELECT 1 FROM audit_log WHERE seq > $15)"
+        )));
+        let r = bind_entry(q, &candidate).bind(seq).execute(&mut **tx).await?;
+        if r.rows_affected() == 1 {
+            remember(db, &candidate);
+            return Ok(candidate.seq);
+        }
+    }
     let last =
         sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     let (prev_seq, prev_hash) = match last {
         Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
         None => (0, GENESIS.to_string()),
     };
-    let mut entry = Entry {
-        seq: prev_seq + 1,
-        at: crate::now_ms(),
-        actor_type: actor.kind().into(),
-        actor_id: actor.id().into(),
-        action: e.action.into(),
-        subject_type: e.subject_type.into(),
-        subject_id: e.subject_id.into(),
-        person_id: e.person_id.map(str::to_string),
-        purpose: e.purpose.into(),
-        request_id: origin.request_id.clone(),
-        ip: origin.ip.clone(),
-        detail: e.detail.into(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.compute_hash();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    let entry = entry(prev_seq, prev_hash);
+    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    )))
-    .bind(entry.seq)
-    .bind(entry.at)
-    .bind(&entry.actor_type)
-    .bind(&entry.actor_id)
-    .bind(&entry.action)
-    .bind(&entry.subject_type)
-    .bind(&entry.subject_id)
-    .bind(&entry.person_id)
-    .bind(&entry.purpose)
-    .bind(&entry.request_id)
-    .bind(&entry.ip)
-    .bind(&entry.detail)
-    .bind(&entry.prev_hash)
-    .bind(&entry.hash)
-    .execute(&mut **tx)
-    .await?;
+    )));
+    bind_entry(q, &entry).execute(&mut **tx).await?;
+    remember(db, &entry);
     Ok(entry.seq)
 }
 
-/// Records one entry in its own transaction (for reads, which change nothing else).
+fn remember(db: &Db, e: &Entry) {
+    if let Ok(mut h) = db.audit_head.lock() {
+        *h = Some((e.seq, e.hash.clone()));
+    }
+}
+
+fn bind_entry<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    e: &Entry,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(e.seq)
+        .bind(e.at)
+        .bind(e.actor_type.clone())
+        .bind(e.actor_id.clone())
+        .bind(e.action.clone())
+        .bind(e.subject_type.clone())
+        .bind(e.subject_id.clone())
+        .bind(e.person_id.clone())
+        .bind(e.purpose.clone())
+        .bind(e.request_id.clone())
+        .bind(e.ip.clone())
+        .bind(e.detail.clone())
+        .bind(e.prev_hash.clone())
+        .bind(e.hash.clone())
+}
+
 pub async fn record_now(db: &Db, actor: &Actor, origin: &Origin, e: Event<'_>) -> sqlx::Result<i64> {
     let mut tx = db.begin().await?;
     let seq = record(db, &mut tx, actor, origin, e).await?;

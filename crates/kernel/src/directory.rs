@@ -119,23 +119,38 @@ const CONTACT_SQL: &str = "SELECT email, phone, preferred_lang, contact_channel,
     WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
 
 fn contact_from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Option<Contact>> {
+    Ok(contact_of(
+        r.try_get("email")?,
+        r.try_get("phone")?,
+        &r.try_get::<String, _>("contact_channel")?,
+        &r.try_get::<String, _>("preferred_lang")?,
+        r.try_get("name_en")?,
+        r.try_get("name_zh")?,
+    ))
+}
+
+/// How to reach a citizen from their stored columns (for queries that join the citizen with
+/// other things): the chosen channel when it is on file, their language and display name.
+pub fn contact_of(
+    email: Option<String>,
+    phone: Option<String>,
+    chosen: &str,
+    preferred_lang: &str,
+    en: String,
+    zh: String,
+) -> Option<Contact> {
     use crate::i18n::Locale;
     use crate::notify::Channel;
-    let email: Option<String> = r.try_get("email")?;
-    let phone: Option<String> = r.try_get("phone")?;
-    let chosen: String = r.try_get("contact_channel")?;
-    let locale = Locale::parse(&r.try_get::<String, _>("preferred_lang")?).unwrap_or_default();
-    let en: String = r.try_get("name_en")?;
-    let zh: String = r.try_get("name_zh")?;
+    let locale = Locale::parse(preferred_lang).unwrap_or_default();
     // Chinese name for Chinese messages when there is one, else whichever name exists.
     let name = if (locale == Locale::ZhHant && !zh.is_empty()) || en.is_empty() { zh } else { en };
-    let to = match (chosen.as_str(), email, phone) {
+    let to = match (chosen, email, phone) {
         ("sms", _, Some(p)) => Some((Channel::Sms, p)),
         (_, Some(e), _) => Some((Channel::Email, e)),
         (_, None, Some(p)) => Some((Channel::Sms, p)),
         _ => None,
     };
-    Ok(to.map(|(channel, recipient)| Contact { channel, recipient, locale, name }))
+    to.map(|(channel, recipient)| Contact { channel, recipient, locale, name })
 }
 
 /// A citizen as stored (personal data: read only through audited paths once identity lands).
@@ -158,10 +173,9 @@ pub struct NewCitizen {
 /// Inserts citizens in multi-row batches; rows whose id or HKID already exists are skipped.
 pub async fn insert_citizens(tx: &mut Tx, citizens: &[NewCitizen]) -> sqlx::Result<u64> {
     const COLS: usize = 13;
-    const BATCH: usize = 400;
     let now = crate::now_ms();
     let mut n = 0;
-    for chunk in citizens.chunks(BATCH) {
+    for chunk in citizens.chunks(crate::db::rows_per_statement(COLS)) {
         let sql = format!(
             "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, phone, preferred_lang, \
              hkid_masked, hkid_hmac, synthetic, created_at) VALUES {} ON CONFLICT DO NOTHING",

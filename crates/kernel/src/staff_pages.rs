@@ -187,7 +187,7 @@ async fn staff_home(page: PageCtx, identity: Identity) -> AppResult<Html<String>
 struct UsersPage {
     page: PageCtx,
     users: Vec<StaffUser>,
-    all_roles: [Role; 10],
+    all_roles: [Role; 12],
     errors: Vec<FieldError>,
     form_email: String,
     form_name: String,
@@ -558,7 +558,7 @@ async fn audit_csv(
 struct PartnersPage {
     page: PageCtx,
     clients: Vec<partner::Client>,
-    scopes: [&'static str; 2],
+    scopes: [&'static str; 3],
     kinds: [&'static str; 4],
     errors: Vec<FieldError>,
     created: Option<(String, String)>,

@@ -123,8 +123,9 @@ async fn main() -> anyhow::Result<()> {
     // One citizen and one signed-in session per attempt (one active booking per person).
     let mut people = Vec::with_capacity(a.attempts);
     let now = kernel::now_ms();
-    for chunk_start in (0..a.attempts).step_by(2000) {
-        let n = (a.attempts - chunk_start).min(2000);
+    let per_statement = kernel::db::rows_per_statement(11);
+    for chunk_start in (0..a.attempts).step_by(per_statement) {
+        let n = (a.attempts - chunk_start).min(per_statement);
         let mut tx = db.begin().await?;
         let mut cit = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, preferred_lang, contact_channel, synthetic, created_at) VALUES {}",

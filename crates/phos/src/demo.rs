@@ -32,6 +32,8 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     let key = format!("seed:{seed}:{citizens}");
     let done = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_optional(db.pool()).await?;
     if done.is_some() {
+        // Areas added since the first seeding still get their demo data (each is idempotent).
+        protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
     let hkid_key = state.keys.hkid.clone();
@@ -73,7 +75,25 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .await?;
     tx.commit().await?;
     clinics::seed_demo(state).await?;
+    let people = protection_people(seed, people.len());
+    protection::demo::seed(state, seed, &people).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
+}
+
+/// The synthetic citizens the health-protection demo notifies about (the first 2,000 at most).
+fn protection_people(seed: u64, citizens: usize) -> Vec<protection::demo::DemoPerson> {
+    synth::CitizenGenerator::new(seed)
+        .take(citizens.min(2000))
+        .map(|c| protection::demo::DemoPerson {
+            name_en: c.name_en,
+            name_zh: c.name_zh,
+            sex: c.sex.to_string(),
+            birth_date: c.birth_date,
+            hkid: c.hkid,
+            district: c.district,
+            phone: c.phone,
+        })
+        .collect()
 }
 
 /// Row counts of the seeded tables.

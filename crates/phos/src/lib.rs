@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 /// Every area, in migration order.
 pub fn areas() -> Vec<Area> {
-    vec![kernel::area::kernel(), clinics::area()]
+    vec![kernel::area::kernel(), clinics::area(), protection::area()]
 }
 
 /// Connects to the database and applies pending migrations.
@@ -25,7 +25,17 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
     }
+    seed_reference_data(&db).await?;
     Ok(db)
+}
+
+/// Reference data areas keep in the database (idempotent; never overwrites staff edits).
+pub async fn seed_reference_data(db: &Db) -> anyhow::Result<()> {
+    let added = protection::seed_reference(db).await?;
+    if added > 0 {
+        tracing::info!(added, "seeded the notifiable-disease catalogue");
+    }
+    Ok(())
 }
 
 /// Builds the application state over a migrated database and registers recurring jobs.

@@ -71,6 +71,19 @@ enum Command {
     /// Smart clinics.
     #[command(subcommand)]
     Clinics(ClinicsCommand),
+    /// Health protection.
+    #[command(subcommand)]
+    Protection(ProtectionCommand),
+}
+
+#[derive(Subcommand)]
+enum ProtectionCommand {
+    /// Recount cases by disease, report week, district and classification and compare with the
+    /// weekly counts the dashboards read (exit 1 when they differ; --repair rewrites them).
+    Counts {
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,7 +114,8 @@ enum UserCommand {
         #[arg(long)]
         email: String,
         /// Comma-separated roles: admin, auditor, clinic_staff, clinic_manager, epidemiologist,
-        /// inspector, licensing_officer, service_agent, comms_officer, data_steward.
+        /// inspector, licensing_officer, service_agent, comms_officer, data_steward, reporter,
+        /// lead_epidemiologist.
         #[arg(long)]
         role: String,
         #[arg(long)]
@@ -242,6 +256,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 kernel::audit::Verdict::Broken { seq, reason } => {
                     anyhow::bail!("audit chain broken at entry {seq}: {reason}")
                 }
+            }
+        }
+        Command::Protection(ProtectionCommand::Counts { repair }) => {
+            let db = phos::connect_and_migrate(&config).await?;
+            if repair {
+                let cells = protection::counts::repair(&db).await?;
+                println!("weekly counts rebuilt from the cases: {cells} cells");
+                return Ok(());
+            }
+            let diff = protection::counts::differences(&db).await?;
+            for (c, table, cases) in diff.iter().take(20) {
+                println!(
+                    "{} {} {} {}: weekly counts {table}, cases {cases}",
+                    c.disease, c.iso_week, c.district, c.classification
+                );
+            }
+            if diff.is_empty() {
+                println!("weekly counts agree with the cases");
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} cells of the weekly counts differ from the cases (phos protection counts --repair)",
+                    diff.len()
+                )
             }
         }
         Command::Clinics(ClinicsCommand::Ballot(cmd)) => {

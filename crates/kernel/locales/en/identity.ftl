@@ -66,6 +66,8 @@ role-licensing_officer = Licensing officer
 role-service_agent = Service agent
 role-comms_officer = Communications officer
 role-data_steward = Data steward
+role-reporter = Registered medical practitioner / laboratory reporter
+role-lead_epidemiologist = Lead epidemiologist
 
 staff-login-title = Staff sign-in
 staff-login-button = Sign in
@@ -135,6 +137,7 @@ partners-status-approved = Approved
 partners-status-revoked = Revoked
 scope-sandbox-read = synthetic citizens in the sandbox
 scope-sandbox-usage = the client's own API usage
+scope-notifications-write = notify infectious diseases (notifications, FHIR bundles)
 
 access-title = Access matrix
 access-desc = Every route and who may use it, generated from the declarations next to the routes.

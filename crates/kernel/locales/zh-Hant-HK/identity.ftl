@@ -66,6 +66,8 @@ role-licensing_officer = 牌照主任
 role-service_agent = 客戶服務員
 role-comms_officer = 傳訊主任
 role-data_steward = 數據管理員
+role-reporter = 註冊醫生／化驗所呈報人
+role-lead_epidemiologist = 主管流行病學家
 
 staff-login-title = 職員登入
 staff-login-button = 登入
@@ -135,6 +137,7 @@ partners-status-approved = 已批准
 partners-status-revoked = 已撤銷
 scope-sandbox-read = 沙盒中的模擬市民
 scope-sandbox-usage = 用戶端自己的使用量
+scope-notifications-write = 呈報傳染病（呈報、FHIR 資料包）
 
 access-title = 存取權限表
 access-desc = 每條路徑及可使用的人，按路徑旁的聲明自動產生。

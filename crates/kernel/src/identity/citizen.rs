@@ -213,12 +213,17 @@ pub struct Profile {
 
 impl Profile {
     pub fn display_name(&self) -> String {
-        match (self.name_en.is_empty(), self.name_zh.is_empty()) {
-            (false, false) => format!("{} {}", self.name_zh, self.name_en),
-            (false, true) => self.name_en.clone(),
-            (true, false) => self.name_zh.clone(),
-            (true, true) => self.email.clone().or_else(|| self.phone.clone()).unwrap_or_default(),
-        }
+        display_name(&self.name_en, &self.name_zh, self.email.clone(), self.phone.clone())
+    }
+}
+
+/// How a citizen is named on pages: both names, either one, else how we reach them.
+pub fn display_name(en: &str, zh: &str, email: Option<String>, phone: Option<String>) -> String {
+    match (en.is_empty(), zh.is_empty()) {
+        (false, false) => format!("{zh} {en}"),
+        (false, true) => en.to_string(),
+        (true, false) => zh.to_string(),
+        (true, true) => email.or(phone).unwrap_or_default(),
     }
 }
 

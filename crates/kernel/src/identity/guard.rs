@@ -12,11 +12,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
-use super::{Access, AccessTable, Identity, StaffIdentity};
+use super::{Access, AccessTable, CitizenIdentity, Identity, StaffIdentity};
 use crate::AppState;
 use crate::audit::{self, Origin};
 use crate::web::AppError;
 use crate::web::error::wants_json;
+use sqlx::Row;
 
 /// The CSRF token for forms on this request's page.
 #[derive(Clone, Debug)]
@@ -41,23 +42,47 @@ fn csrf_exempt(path: &str) -> bool {
     path.starts_with("/oauth/") || path.starts_with("/api/v1/iot/")
 }
 
+/// Who a session cookie belongs to: the session and its staff member or citizen in one query
+/// (this runs on every signed-in request).
 async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {
-    let Some(s) = session::lookup(&state.db, token).await? else { return Ok(None) };
-    let identity = match s.kind.as_str() {
-        "staff" => match super::staff::by_id(&state.db, &s.subject_id).await? {
-            Some(u) if u.status == "active" => Identity::Staff(StaffIdentity {
-                id: u.id,
-                email: u.email,
-                display_name: u.display_name,
-                roles: u.roles,
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
+         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status, \
+         c.id AS c_id, c.name_en AS c_en, c.name_zh AS c_zh, c.email AS c_email, c.phone AS c_phone \
+         FROM sessions s \
+         LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
+         LEFT JOIN citizens c ON s.kind <> 'staff' AND c.id = s.subject_id \
+         WHERE s.id_hash = $1",
+    )
+    .bind(session::token_hash(token))
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let identity = if r.try_get::<String, _>("kind")? == "staff" {
+        match r.try_get::<Option<String>, _>("u_status")? {
+            Some(status) if status == "active" => Identity::Staff(StaffIdentity {
+                id: r.try_get("subject_id")?,
+                email: r.try_get::<Option<String>, _>("u_email")?.unwrap_or_default(),
+                display_name: r.try_get::<Option<String>, _>("u_name")?.unwrap_or_default(),
+                roles: super::parse_roles(&r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default())
+                    .unwrap_or_default(),
             }),
             _ => return Ok(None),
-        },
-        _ => match super::citizen::identity(&state.db, &s.subject_id).await? {
-            Some(c) => Identity::Citizen(c),
-            None => return Ok(None),
-        },
+        }
+    } else {
+        let Some(id) = r.try_get::<Option<String>, _>("c_id")? else { return Ok(None) };
+        let name = super::citizen::display_name(
+            &r.try_get::<Option<String>, _>("c_en")?.unwrap_or_default(),
+            &r.try_get::<Option<String>, _>("c_zh")?.unwrap_or_default(),
+            r.try_get("c_email")?,
+            r.try_get("c_phone")?,
+        );
+        Identity::Citizen(CitizenIdentity { id, name })
     };
+    let Some(s) = session::live(&state.db, session::session_row(&r)?).await? else { return Ok(None) };
     Ok(Some((identity, s.id_hash)))
 }
 

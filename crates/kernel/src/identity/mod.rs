@@ -34,10 +34,14 @@ pub enum Role {
     ServiceAgent,
     CommsOfficer,
     DataSteward,
+    /// A registered medical practitioner or laboratory who notifies infectious diseases.
+    Reporter,
+    /// An epidemiologist who assigns cases and clusters to epidemiologists.
+    LeadEpidemiologist,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 12] = [
         Role::Admin,
         Role::Auditor,
         Role::ClinicStaff,
@@ -48,6 +52,8 @@ impl Role {
         Role::ServiceAgent,
         Role::CommsOfficer,
         Role::DataSteward,
+        Role::Reporter,
+        Role::LeadEpidemiologist,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +68,8 @@ impl Role {
             Role::ServiceAgent => "service_agent",
             Role::CommsOfficer => "comms_officer",
             Role::DataSteward => "data_steward",
+            Role::Reporter => "reporter",
+            Role::LeadEpidemiologist => "lead_epidemiologist",
         }
     }
 

@@ -10,7 +10,7 @@ use super::session::{random_token, token_hash};
 use crate::db::{Db, Tx};
 
 /// Scopes a client may be granted.
-pub const SCOPES: [&str; 2] = ["sandbox:read", "sandbox:usage"];
+pub const SCOPES: [&str; 3] = ["sandbox:read", "sandbox:usage", "notifications:write"];
 pub const ORG_KINDS: [&str; 4] = ["venture", "university", "ngo", "government"];
 
 #[derive(Clone, Debug, Serialize)]

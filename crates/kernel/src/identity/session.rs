@@ -59,31 +59,43 @@ pub async fn lookup(db: &Db, token: &str) -> sqlx::Result<Option<SessionRow>> {
     if token.len() != 64 {
         return Ok(None);
     }
-    let hash = token_hash(token);
     let row = sqlx::query(
         "SELECT id_hash, kind, subject_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
     )
-    .bind(&hash)
+    .bind(token_hash(token))
     .fetch_optional(db.pool())
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let s = SessionRow {
+    match row {
+        Some(r) => live(db, session_row(&r)?).await,
+        None => Ok(None),
+    }
+}
+
+/// The session columns of a row (`id_hash, kind, subject_id, created_at, last_seen_at,
+/// expires_at`), e.g. of a query that also joins who the session belongs to.
+pub fn session_row(r: &sqlx::any::AnyRow) -> sqlx::Result<SessionRow> {
+    Ok(SessionRow {
         id_hash: r.try_get("id_hash")?,
         kind: r.try_get("kind")?,
         subject_id: r.try_get("subject_id")?,
         created_at: r.try_get("created_at")?,
         last_seen_at: r.try_get("last_seen_at")?,
         expires_at: r.try_get("expires_at")?,
-    };
+    })
+}
+
+/// The session if it is still live: an idle or expired one is deleted; a live one has its
+/// `last_seen_at` refreshed (at most once a minute).
+pub async fn live(db: &Db, s: SessionRow) -> sqlx::Result<Option<SessionRow>> {
     let now = crate::now_ms();
     if now >= s.expires_at || now - s.last_seen_at >= IDLE_MS {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(db.pool()).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&s.id_hash).execute(db.pool()).await?;
         return Ok(None);
     }
     if now - s.last_seen_at >= TOUCH_EVERY_MS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
-            .bind(&hash)
+            .bind(&s.id_hash)
             .execute(db.pool())
             .await?;
     }

@@ -619,7 +619,8 @@ async fn role_matrix_over_every_route() {
         id
     };
     let steward = app.staff_browser(&[Role::DataSteward]).await;
-    let (cid, secret) = approved_client(&app, &steward, &["sandbox:read", "sandbox:usage"], "100000").await;
+    let (cid, secret) =
+        approved_client(&app, &steward, &["sandbox:read", "sandbox:usage", "notifications:write"], "100000").await;
     // One token for all calls (the token endpoint limits each address to 120 a minute).
     let tok: Value = token(&app, &cid, &secret, None).await.json().await.unwrap();
     let partner_token = tok["access_token"].as_str().expect("a partner token").to_string();

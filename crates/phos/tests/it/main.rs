@@ -11,6 +11,7 @@ mod fhir;
 mod identity;
 mod jobs;
 mod notify;
+mod protection;
 mod queue;
 mod shell;
 mod storage;

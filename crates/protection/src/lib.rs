@@ -1,0 +1,191 @@
+//! Health protection: the notifiable-disease catalogue (Cap. 599 Schedule 1), notifications from
+//! medical practitioners and laboratories (web form, JSON API, FHIR), de-duplicated into cases
+//! with classification history, investigation, laboratory results, contacts with daily
+//! follow-up, clusters with transmission chains, need-to-know access for epidemiologists, and
+//! weekly counts kept in step with every change for the dashboards and signals to come.
+
+pub mod api;
+pub mod assignment_pages;
+pub mod case_pages;
+pub mod catalogue;
+pub mod chain;
+pub mod cluster_pages;
+pub mod counts;
+pub mod dedup;
+pub mod demo;
+pub mod disease_pages;
+pub mod fhir;
+pub mod followup;
+pub mod intake;
+pub mod model;
+pub mod notify_pages;
+pub mod pseudonym;
+pub mod store;
+pub mod ui;
+pub mod validate;
+pub mod weeks;
+
+use kernel::area::{Audience, HomeCard};
+use kernel::identity::Routes;
+use kernel::{Area, Db};
+
+fluent_templates::static_loader! {
+    pub static CATALOGUE = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub fn area() -> Area {
+    Area {
+        name: "protection",
+        migrations: vec![kernel::migration!("protection", 1, "0001_protection.sql")],
+        routes,
+        jobs: |_| {},
+        home: vec![
+            HomeCard {
+                audience: Audience::Staff,
+                title_key: "prot-home-notify",
+                description_key: "prot-home-notify-desc",
+                href: "/notify",
+            },
+            HomeCard {
+                audience: Audience::Staff,
+                title_key: "prot-home-staff",
+                description_key: "prot-home-staff-desc",
+                href: "/staff/protection",
+            },
+        ],
+        catalogue: Some(&CATALOGUE),
+    }
+}
+
+fn routes() -> Routes {
+    api::routes()
+        .merge(notify_pages::routes())
+        .merge(case_pages::routes())
+        .merge(cluster_pages::routes())
+        .merge(assignment_pages::routes())
+        .merge(disease_pages::routes())
+}
+
+/// Adds the diseases of the reference list that the catalogue lacks (a fresh database gets all
+/// of them; stewards' edits are never overwritten). The composition root calls it after migrating.
+pub async fn seed_reference(db: &Db) -> sqlx::Result<u64> {
+    store::seed_reference(db, &catalogue::reference_diseases()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use kernel::i18n::Locale;
+
+    use crate::model::*;
+
+    #[test]
+    fn catalogue_is_complete_in_both_languages() {
+        kernel::i18n::register_catalogue(&super::CATALOGUE);
+        let problems = kernel::i18n::check_catalogue(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    fn sources() -> Vec<String> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut out = vec![];
+        for dir in ["src", "templates/protection"] {
+            for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = e.unwrap().path();
+                // This file names the markers it looks for.
+                if !path.ends_with("lib.rs") {
+                    out.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    /// The string literal after the first argument of each `marker(` call.
+    fn second_literals(text: &str, marker: &str) -> Vec<String> {
+        text.match_indices(marker)
+            .filter_map(|(i, _)| {
+                let rest = &text[i + marker.len()..];
+                let comma = rest.find(',')?;
+                let after = rest[comma + 1..].trim_start();
+                let lit = after.strip_prefix('"')?;
+                Some(lit[..lit.find('"')?].to_string())
+            })
+            .collect()
+    }
+
+    /// Every text the area uses exists in both languages: keys in templates and code, the
+    /// coded values shown through `label`, field errors and problem titles.
+    #[test]
+    fn every_text_used_exists_in_both_languages() {
+        kernel::i18n::register_catalogue(&super::CATALOGUE);
+        let mut keys = BTreeSet::new();
+        for text in sources() {
+            for (i, _) in text.match_indices("\"prot-") {
+                let k: String =
+                    text[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                if !k.ends_with('-') {
+                    keys.insert(k);
+                }
+            }
+            for code in second_literals(&text, "FieldError::new(") {
+                keys.insert(format!("field-error-{code}"));
+            }
+            for marker in ["problem(StatusCode::", "AppError::Code(StatusCode::"] {
+                for code in second_literals(&text, marker) {
+                    keys.insert(format!("error-{code}-title"));
+                }
+            }
+            for marker in ["Malformed(\"", "BundleError::whole(\"", "err(\""] {
+                for (i, _) in text.match_indices(marker) {
+                    let code: String = text[i + marker.len()..].chars().take_while(|c| *c != '"').collect();
+                    keys.insert(if marker.starts_with("err") {
+                        format!("field-error-{code}")
+                    } else {
+                        format!("error-{code}-title")
+                    });
+                    if marker.starts_with("Bundle") {
+                        keys.insert(format!("field-error-{code}"));
+                    }
+                }
+            }
+        }
+        let coded: [(&str, &[&str]); 11] = [
+            ("setting", &EXPOSURE_SETTINGS),
+            ("outcome", &OUTCOMES),
+            ("result", &LAB_RESULTS),
+            ("contact", &CONTACT_OUTCOMES),
+            ("within", &NOTIFY_WITHIN),
+            ("kind", &["clinical", "laboratory"]),
+            ("channel", &["web", "api", "fhir", "demo"]),
+            ("subject", &["case", "cluster"]),
+            ("cluster-status", &["open", "closed"]),
+            ("tri", &["unknown", "yes", "no"]),
+            ("saved", &["classification", "investigation", "lab", "cluster", "follow_up", "outcome"]),
+        ];
+        for (prefix, codes) in coded {
+            for c in codes {
+                keys.insert(format!("prot-{prefix}-{c}"));
+            }
+        }
+        for c in Classification::ALL {
+            keys.insert(format!("prot-class-{}", c.code()));
+        }
+        for s in ["F", "M", "U"] {
+            keys.insert(format!("prot-sex-{s}"));
+        }
+        assert!(keys.len() > 250, "{} keys found: the scan is broken", keys.len());
+        let args: Vec<(&'static str, String)> =
+            ["count", "value", "max", "min", "ref", "date"].iter().map(|k| (*k, "1".to_string())).collect();
+        let missing: Vec<&String> = keys
+            .iter()
+            .filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k)
+            .collect();
+        assert!(missing.is_empty(), "texts missing from the catalogues: {missing:#?}");
+    }
+}
