@@ -132,10 +132,10 @@ pub fn kernel() -> Area {
             crate::migration!("kernel", 1, "0001_platform.sql"),
             crate::migration!("kernel", 2, "0002_directory.sql"),
             crate::migration!("kernel", 3, "0003_identity.sql"),
+            crate::migration!("kernel", 4, "0004_outbox_dispatch.sql"),
         ],
         routes: crate::routes,
         jobs: |r| {
-            r.handle(crate::notify::DELIVER_JOB, crate::notify::deliver);
             r.handle(PRUNE_JOB, prune);
             r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
         },

@@ -137,11 +137,39 @@ impl Db {
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         match self.engine {
             Engine::Sqlite => {
-                let turn = self.writer.clone().lock_owned().await;
+                let turn = self.writer_turn().await;
                 let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(Tx { inner, _turn: Some(turn) })
+                Ok(Tx { inner, _turn: turn })
             }
             Engine::Postgres => Ok(Tx { inner: self.pool.begin().await?, _turn: None }),
+        }
+    }
+
+    /// Runs one write statement outside a transaction. On SQLite it first takes this process's
+    /// writer turn, like [`Db::begin`]: a write that went straight to the file lock while a
+    /// transaction held it would sleep in SQLite's busy handler, and every writer queued behind
+    /// that transaction would wait with it.
+    pub async fn write(
+        &self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::Result<sqlx::any::AnyQueryResult> {
+        let _turn = self.writer_turn().await;
+        q.execute(&self.pool).await
+    }
+
+    /// [`Db::write`] for a statement that returns a row (`UPDATE … RETURNING`).
+    pub async fn write_returning(
+        &self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::Result<Option<sqlx::any::AnyRow>> {
+        let _turn = self.writer_turn().await;
+        q.fetch_optional(&self.pool).await
+    }
+
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.engine {
+            Engine::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Engine::Postgres => None,
         }
     }
 

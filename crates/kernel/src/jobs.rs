@@ -293,7 +293,7 @@ impl Worker {
         for k in &self.kinds {
             q = q.bind(k);
         }
-        let Some(r) = q.fetch_optional(self.state.db.pool()).await? else {
+        let Some(r) = self.state.db.write_returning(q).await? else {
             return Ok(None);
         };
         Ok(Some(Claimed {
@@ -330,36 +330,39 @@ impl Worker {
         let now = crate::now_ms();
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3")
-                    .bind(now)
-                    .bind(&job.id)
-                    .bind(&self.id)
-                    .execute(db.pool())
-                    .await?;
+                db.write(
+                    sqlx::query("UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3")
+                        .bind(now)
+                        .bind(&job.id)
+                        .bind(&self.id),
+                )
+                .await?;
             }
             Err(JobError::Retry(msg)) if job.attempts < job.max_attempts => {
                 let delay = backoff(self.options.backoff_base, job.attempts);
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %msg, "job failed; will retry");
-                sqlx::query("UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $4 AND locked_by = $5")
-                    .bind(now + delay.as_millis() as i64)
-                    .bind(&msg)
-                    .bind(now)
-                    .bind(&job.id)
-                    .bind(&self.id)
-                    .execute(db.pool())
-                    .await?;
+                db.write(
+                    sqlx::query("UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $4 AND locked_by = $5")
+                        .bind(now + delay.as_millis() as i64)
+                        .bind(&msg)
+                        .bind(now)
+                        .bind(&job.id)
+                        .bind(&self.id),
+                )
+                .await?;
                 self.state.metrics.job_outcome(&job.kind, "retry");
                 return Ok(());
             }
             Err(JobError::Retry(msg) | JobError::Permanent(msg)) => {
                 tracing::error!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %msg, "job failed for good");
-                sqlx::query("UPDATE jobs SET status = 'failed', last_error = $1, locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3 AND locked_by = $4")
-                    .bind(&msg)
-                    .bind(now)
-                    .bind(&job.id)
-                    .bind(&self.id)
-                    .execute(db.pool())
-                    .await?;
+                db.write(
+                    sqlx::query("UPDATE jobs SET status = 'failed', last_error = $1, locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3 AND locked_by = $4")
+                        .bind(&msg)
+                        .bind(now)
+                        .bind(&job.id)
+                        .bind(&self.id),
+                )
+                .await?;
                 self.state.metrics.job_outcome(&job.kind, "failed");
                 return Ok(());
             }
@@ -433,7 +436,14 @@ impl Worker {
                     tracing::warn!(error = %format!("{e:#}"), "schedule tick failed");
                 }
             }
-            let mut claimed_any = false;
+            // Notifications go out in rounds of up to a batch, beside the jobs.
+            let mut claimed_any = match crate::notify::dispatch(&this.state, this.options.backoff_base, this.options.lease).await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "delivering notifications failed");
+                    false
+                }
+            };
             while let Ok(permit) = permits.clone().try_acquire_owned() {
                 match this.claim().await {
                     Ok(Some(job)) => {

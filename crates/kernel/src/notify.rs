@@ -16,9 +16,7 @@ use sqlx::Row;
 use crate::config::{Config, NotifyProvider};
 use crate::db::{Db, Tx};
 use crate::i18n::Locale;
-use crate::jobs::{JobCtx, JobError, NewJob};
 
-pub const DELIVER_JOB: &str = "notify.deliver";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -117,8 +115,8 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
     let id = crate::new_id();
     let now = crate::now_ms();
     sqlx::query(
-        "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
+        "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, updated_at, \
+         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8, $8)",
     )
     .bind(&id)
     .bind(msg.channel.code())
@@ -130,7 +128,6 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    crate::jobs::enqueue(tx, NewJob::new(DELIVER_JOB, json!({ "id": id })).max_attempts(6)).await?;
     Ok(id)
 }
 
@@ -192,6 +189,48 @@ impl Notifier {
         Ok(Notifier { log_path: config.data_dir.join("outbox.log"), from, smtp })
     }
 
+    /// Sends a round of messages: e-mails over SMTP concurrently, log lines in one write.
+    async fn send_all(&self, msgs: &[Claimed]) -> Vec<Result<&'static str, SendError>> {
+        if self.smtp.is_none() || msgs.iter().all(|m| m.channel != "email") {
+            return match self.log_lines(msgs).await {
+                Ok(()) => msgs.iter().map(|_| Ok("log")).collect(),
+                Err(e) => msgs.iter().map(|_| Err(SendError::Transient(e.clone()))).collect(),
+            };
+        }
+        let mut out = Vec::with_capacity(msgs.len());
+        for chunk in msgs.chunks(8) {
+            let sends = chunk.iter().map(|m| self.send(&m.channel, &m.recipient, &m.subject, &m.body, &m.id));
+            for r in futures_util::future::join_all(sends).await {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// Appends one JSON line per message to the outbox log (the `log` provider).
+    async fn log_lines(&self, msgs: &[Claimed]) -> Result<(), String> {
+        let now = crate::now_ms();
+        let mut text = String::new();
+        for m in msgs {
+            let line = json!({
+                "at": now, "id": m.id, "channel": m.channel, "to": m.recipient, "subject": m.subject, "body": m.body,
+            });
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        let path = self.log_path.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+            f.write_all(text.as_bytes())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("outbox log: {e}"))
+    }
+
     async fn send(
         &self,
         channel: &str,
@@ -239,50 +278,110 @@ impl Notifier {
     }
 }
 
-/// The `notify.deliver` job.
-pub async fn deliver(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
-    let id = payload["id"].as_str().ok_or_else(|| JobError::Permanent("payload has no id".into()))?.to_string();
-    let db = &ctx.state.db;
+/// Attempts per message before it is given up as a permanent failure.
+pub const MAX_ATTEMPTS: i64 = 6;
+/// Messages claimed and sent per round.
+pub const BATCH: i64 = 50;
+
+struct Claimed {
+    id: String,
+    channel: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// Delivers a round of due messages (queued, due for a retry, or abandoned mid-send by a
+/// process that stopped): claims up to [`BATCH`] in one statement (`SKIP LOCKED` on
+/// PostgreSQL, so replicas share the work), sends them, and records the outcomes with one
+/// statement for all the delivered ones. Returns how many were claimed. Run by the job worker.
+pub async fn dispatch(state: &crate::AppState, backoff_base: std::time::Duration, lease: std::time::Duration) -> sqlx::Result<usize> {
+    let db = &state.db;
     let now = crate::now_ms();
-    let row = sqlx::query(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
-         WHERE id = $2 AND status IN ('queued', 'sending', 'temporary_failure') \
-         RETURNING channel, recipient, subject, body",
-    )
-    .bind(now)
-    .bind(&id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else {
-        return Ok(()); // already delivered or given up: nothing to do
+    let claim = format!(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE (status IN ('queued', 'temporary_failure') AND next_attempt_at <= $2) \
+         OR (status = 'sending' AND lease_until < $2) ORDER BY next_attempt_at LIMIT $3{}) \
+         RETURNING id, channel, recipient, subject, body, attempts",
+        db.skip_locked()
+    );
+    let rows = {
+        let _turn = db.writer_turn().await;
+        sqlx::query(sqlx::AssertSqlSafe(claim))
+            .bind(now + lease.as_millis() as i64)
+            .bind(now)
+            .bind(BATCH)
+            .fetch_all(db.pool())
+            .await?
     };
-    let channel: String = row.try_get("channel")?;
-    let recipient: String = row.try_get("recipient")?;
-    let subject: String = row.try_get("subject")?;
-    let body: String = row.try_get("body")?;
-    let result = ctx.state.notifier.send(&channel, &recipient, &subject, &body, &id).await;
-    let (status, provider, error, outcome) = match result {
-        Ok(provider) => ("delivered", Some(provider), None, Ok(())),
-        Err(SendError::Permanent(e)) => ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e))),
-        Err(SendError::Transient(e)) if ctx.is_last_attempt() => {
-            ("permanent_failure", None, Some(e.clone()), Err(JobError::Permanent(e)))
-        }
-        Err(SendError::Transient(e)) => ("temporary_failure", None, Some(e.clone()), Err(JobError::Retry(e))),
-    };
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let claimed: Vec<Claimed> = rows
+        .iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                channel: r.try_get("channel")?,
+                recipient: r.try_get("recipient")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect::<sqlx::Result<_>>()?;
+    let results = state.notifier.send_all(&claimed).await;
     let done = crate::now_ms();
-    sqlx::query(
-        "UPDATE outbox SET status = $1, provider = $2, last_error = $3, updated_at = $4, \
-         delivered_at = CASE WHEN $1 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $5",
-    )
-    .bind(status)
-    .bind(provider)
-    .bind(error)
-    .bind(done)
-    .bind(&id)
-    .execute(db.pool())
-    .await?;
-    ctx.state.metrics.notification(status);
-    outcome
+    let mut delivered: Vec<(&str, &'static str)> = vec![];
+    for (m, result) in claimed.iter().zip(results) {
+        let (status, error, next) = match result {
+            Ok(provider) => {
+                delivered.push((&m.id, provider));
+                continue;
+            }
+            Err(SendError::Permanent(e)) => ("permanent_failure", e, done),
+            Err(SendError::Transient(e)) if m.attempts >= MAX_ATTEMPTS => ("permanent_failure", e, done),
+            Err(SendError::Transient(e)) => {
+                ("temporary_failure", e, done + crate::jobs::backoff(backoff_base, m.attempts).as_millis() as i64)
+            }
+        };
+        tracing::warn!(message = %m.id, attempt = m.attempts, status, error = %error, "notification not delivered");
+        db.write(
+            sqlx::query(
+                "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, lease_until = NULL, updated_at = $4 \
+                 WHERE id = $5",
+            )
+            .bind(status)
+            .bind(&error)
+            .bind(next)
+            .bind(done)
+            .bind(&m.id),
+        )
+        .await?;
+        state.metrics.notification(status);
+    }
+    // The delivered ones, by provider, in as few statements as possible.
+    for provider in ["smtp", "log"] {
+        let ids: Vec<&str> = delivered.iter().filter(|d| d.1 == provider).map(|d| d.0).collect();
+        for chunk in ids.chunks(crate::db::MAX_BINDS - 2) {
+            let list = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE outbox SET status = 'delivered', provider = $1, last_error = NULL, lease_until = NULL, \
+                 updated_at = $2, delivered_at = $2 WHERE id IN ({list})"
+            )))
+            .bind(provider)
+            .bind(done);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            db.write(q).await?;
+            for _ in chunk {
+                state.metrics.notification("delivered");
+            }
+        }
+    }
+    Ok(claimed.len())
 }
 
 /// One row of the outbox, for the staff page.

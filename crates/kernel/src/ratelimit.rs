@@ -9,14 +9,17 @@ use crate::db::Db;
 pub async fn hit(db: &Db, bucket: &str, window_ms: i64) -> sqlx::Result<(i64, i64)> {
     let now = crate::now_ms();
     let start = now - now.rem_euclid(window_ms);
-    let row = sqlx::query(
-        "INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, $2, 1) \
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits",
-    )
-    .bind(bucket)
-    .bind(start)
-    .fetch_one(db.pool())
-    .await?;
+    let row = db
+        .write_returning(
+            sqlx::query(
+                "INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits",
+            )
+            .bind(bucket)
+            .bind(start),
+        )
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     Ok((row.try_get("hits")?, start + window_ms - now))
 }
 

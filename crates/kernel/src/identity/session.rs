@@ -89,14 +89,11 @@ pub fn session_row(r: &sqlx::any::AnyRow) -> sqlx::Result<SessionRow> {
 pub async fn live(db: &Db, s: SessionRow) -> sqlx::Result<Option<SessionRow>> {
     let now = crate::now_ms();
     if now >= s.expires_at || now - s.last_seen_at >= IDLE_MS {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&s.id_hash).execute(db.pool()).await?;
+        db.write(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&s.id_hash)).await?;
         return Ok(None);
     }
     if now - s.last_seen_at >= TOUCH_EVERY_MS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(&s.id_hash)
-            .execute(db.pool())
+        db.write(sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(&s.id_hash))
             .await?;
     }
     Ok(Some(s))
