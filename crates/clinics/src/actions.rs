@@ -4,9 +4,9 @@
 use kernel::AppState;
 use kernel::audit::{self, Actor, Event, Origin};
 use kernel::i18n::Locale;
-use kernel::notify;
 
 use crate::booking::{self, Refusal};
+use crate::booking_group;
 use crate::model::Booking;
 use crate::store;
 
@@ -67,62 +67,55 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
     if room == 0 || slot_before.status != "open" || slot_before.starts_at < earliest {
         return Err(booking::explain(Some(slot_before), service, elderly, now).into());
     }
-    let who = ctx.contact.clone();
-
-    let mut tx = db.begin().await?;
-    let Some(pool) = store::take_place(&mut tx, req.slot_id, elderly, earliest).await? else {
-        tx.rollback().await?;
-        let current = store::slot(db, req.slot_id).await?;
-        return Err(booking::explain(current.as_ref(), service, elderly, now).into());
+    let booking = Booking {
+        id: kernel::new_id(),
+        reference: booking::new_reference(),
+        slot_id: slot_before.id.clone(),
+        service: slot_before.service.clone(),
+        service_point: slot_before.service_point.clone(),
+        citizen_id: req.citizen_id.to_string(),
+        status: "booked".into(),
+        channel: req.channel.to_string(),
+        reschedules: 0,
+        starts_at: slot_before.starts_at,
+        ends_at: slot_before.ends_at,
     };
-    let booking =
-        match store::insert_booking(&mut tx, slot_before, req.citizen_id, req.actor.id(), req.channel, pool).await {
-            Ok(b) => b,
-            Err(refusal) => {
-                tx.rollback().await?;
-                return Err(refusal.into());
-            }
-        };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
-    if let Some(kernel::directory::Contact { channel, recipient, locale, name }) = who {
-        let clinic = if locale == Locale::ZhHant { &ctx.clinic_zh } else { &ctx.clinic_en };
+    let notice = ctx.contact.clone().map(|kernel::directory::Contact { channel, recipient, locale, name }| {
+        let zh = locale == Locale::ZhHant;
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
-        let svc = if locale == Locale::ZhHant { &service.name_zh } else { &service.name_en };
-        let link = format!("{}/bookings/{}", state.config.base_url(), booking.reference);
-        notify::enqueue(
-            &mut tx,
-            &notify::Message {
-                channel,
-                recipient: &recipient,
-                locale,
-                template: "clinic-booked",
-                values: &[
-                    ("name", &name),
-                    ("service", svc),
-                    ("clinic", clinic),
-                    ("when", &when),
-                    ("reference", &booking.reference),
-                    ("link", &link),
-                ],
-            },
-        )
-        .await
-        .map_err(ActionError::Other)?;
+        booking_group::Notice {
+            channel,
+            recipient,
+            locale,
+            values: vec![
+                ("name", name),
+                ("service", if zh { service.name_zh.clone() } else { service.name_en.clone() }),
+                ("clinic", if zh { ctx.clinic_zh.clone() } else { ctx.clinic_en.clone() }),
+                ("when", when),
+                ("reference", booking.reference.clone()),
+                ("link", format!("{}/bookings/{}", state.config.base_url(), booking.reference)),
+            ],
+        }
+    });
+    let prepared = booking_group::Prepared {
+        booking: booking.clone(),
+        elderly,
+        earliest,
+        booked_by: req.actor.clone(),
+        origin: req.origin.clone(),
+        notice,
+    };
+    match booking_group::submit(state, prepared).await? {
+        booking_group::Outcome::Booked(_) => Ok(booking),
+        booking_group::Outcome::Refused(r) => Err(r.into()),
+        booking_group::Outcome::NoRoom => {
+            let current = store::slot(db, req.slot_id).await?;
+            Err(booking::explain(current.as_ref(), service, elderly, now).into())
+        }
     }
-    let detail = format!("{} at {} ({}, {pool} pool)", booking.reference, booking.service_point, req.channel);
-    audit::record(
-        db,
-        &mut tx,
-        &req.actor,
-        req.origin,
-        Event::new("booking.create", "booking", &booking.id).person(req.citizen_id).detail(&detail),
-    )
-    .await?;
-    tx.commit().await?;
-    state.wake_worker();
-    Ok(booking)
 }
 
 /// Cancels a booking and frees its place at once.

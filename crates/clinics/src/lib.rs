@@ -11,6 +11,7 @@ pub mod ballot;
 pub mod ballot_pages;
 pub mod ballots;
 pub mod booking;
+pub mod booking_group;
 pub mod chart;
 pub mod closures;
 pub mod coldchain;

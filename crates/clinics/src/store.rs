@@ -354,6 +354,73 @@ pub async fn insert_booking(
     }
 }
 
+/// Which of these people already hold an active booking: `(citizen id, service)` pairs.
+pub async fn active_bookings_of(tx: &mut Tx, citizens: &[&str]) -> sqlx::Result<Vec<(String, String)>> {
+    let mut out = vec![];
+    for chunk in citizens.chunks(kernel::db::MAX_BINDS) {
+        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT citizen_id, service FROM clinic_bookings WHERE status = 'booked' AND citizen_id IN ({list})"
+        )));
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        out.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+/// Inserts bookings `(booking, booked by, pool)` with multi-row statements, skipping any that
+/// would break a unique rule (one active booking per person and service); returns the ids
+/// inserted.
+pub async fn insert_bookings(tx: &mut Tx, rows: &[(&Booking, &str, &str)]) -> sqlx::Result<Vec<String>> {
+    const COLS: usize = 10;
+    let now = kernel::now_ms();
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(rows_per_statement(COLS)) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let b = r * COLS;
+                let p = |k: usize| format!("${}", b + k);
+                format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, 'booked', 0, {}, {})",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4),
+                    p(5),
+                    p(6),
+                    p(7),
+                    p(8),
+                    p(9),
+                    p(10),
+                    p(10)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO clinic_bookings (id, reference, slot_id, service, service_point, citizen_id, booked_by, channel, pool, \
+             status, reschedules, created_at, updated_at) VALUES {values} ON CONFLICT DO NOTHING RETURNING id"
+        )));
+        for (b, booked_by, pool) in chunk {
+            q = q
+                .bind(b.id.clone())
+                .bind(b.reference.clone())
+                .bind(b.slot_id.clone())
+                .bind(b.service.clone())
+                .bind(b.service_point.clone())
+                .bind(b.citizen_id.clone())
+                .bind(booked_by.to_string())
+                .bind(b.channel.clone())
+                .bind(pool.to_string())
+                .bind(now);
+        }
+        inserted.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(inserted)
+}
+
 /// A booking with what pages show about it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct BookingView {

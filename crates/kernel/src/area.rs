@@ -59,9 +59,27 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Every route's declared access (set when the router is built).
     pub access: Arc<OnceLock<AccessTable>>,
+    /// Things an area keeps for this state alone, created on first use (e.g. the queue of
+    /// bookings waiting for the next group commit). Never the truth: that is in the database.
+    pub ext: Arc<Extensions>,
     /// Turns true when this process starts shutting down, so that long-lived responses (live
     /// pages over server-sent events) end instead of holding the shutdown up.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+/// Per-state values by type, created on first use.
+#[derive(Default)]
+pub struct Extensions(
+    std::sync::Mutex<std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
+);
+
+impl Extensions {
+    /// The state's `T`, made by `init` the first time it is asked for.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let any = map.entry(std::any::TypeId::of::<T>()).or_insert_with(|| Arc::new(init())).clone();
+        any.downcast::<T>().unwrap_or_else(|_| unreachable!("keyed by its own type id"))
+    }
 }
 
 /// Installation-wide secrets, the same on every replica (kept in the `settings` table).
@@ -102,6 +120,7 @@ impl AppState {
             keys: Arc::new(keys),
             access: Arc::new(OnceLock::new()),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            ext: Arc::new(Extensions::default()),
         })
     }
 

@@ -159,29 +159,9 @@ const COLUMNS: &str = "seq, at, actor_type, actor_id, action, subject_type, subj
 /// the head, it falls back to reading the head and inserting after it.
 pub async fn record(db: &Db, tx: &mut Tx, actor: &Actor, origin: &Origin, e: Event<'_>) -> sqlx::Result<i64> {
     db.lock_in_tx(tx, "audit_log").await?;
-    let entry = |prev_seq: i64, prev_hash: String| {
-        let mut entry = Entry {
-            seq: prev_seq + 1,
-            at: crate::now_ms(),
-            actor_type: actor.kind().into(),
-            actor_id: actor.id().into(),
-            action: e.action.into(),
-            subject_type: e.subject_type.into(),
-            subject_id: e.subject_id.into(),
-            person_id: e.person_id.map(str::to_string),
-            purpose: e.purpose.into(),
-            request_id: origin.request_id.clone(),
-            ip: origin.ip.clone(),
-            detail: e.detail.into(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry.compute_hash();
-        entry
-    };
     let remembered = db.audit_head.lock().map(|h| h.clone()).unwrap_or(None);
     if let Some((seq, hash)) = remembered {
-        let candidate = entry(seq, hash.clone());
+        let candidate = entry(actor, origin, &e, seq, hash.clone());
         let q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO audit_log ({COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
              WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq = $15 AND hash = $13) \
@@ -193,19 +173,68 @@ pub async fn record(db: &Db, tx: &mut Tx, actor: &Actor, origin: &Origin, e: Eve
             return Ok(candidate.seq);
         }
     }
+    let seqs = record_many(db, tx, &[(actor.clone(), origin.clone(), e)]).await?;
+    Ok(seqs[0])
+}
+
+/// Appends several entries inside `tx`, chained in order, with multi-row inserts (one read
+/// of the head, then the rows). Returns their sequence numbers.
+pub async fn record_many(db: &Db, tx: &mut Tx, events: &[(Actor, Origin, Event<'_>)]) -> sqlx::Result<Vec<i64>> {
+    const COLS: usize = 14;
+    if events.is_empty() {
+        return Ok(vec![]);
+    }
+    db.lock_in_tx(tx, "audit_log").await?;
     let last =
         sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (prev_seq, prev_hash) = match last {
+    let (mut seq, mut hash) = match last {
         Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
         None => (0, GENESIS.to_string()),
     };
-    let entry = entry(prev_seq, prev_hash);
-    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    )));
-    bind_entry(q, &entry).execute(&mut **tx).await?;
-    remember(db, &entry);
-    Ok(entry.seq)
+    let mut entries = Vec::with_capacity(events.len());
+    for (actor, origin, e) in events {
+        let next = entry(actor, origin, e, seq, hash);
+        seq = next.seq;
+        hash = next.hash.clone();
+        entries.push(next);
+    }
+    for chunk in entries.chunks(crate::db::rows_per_statement(COLS)) {
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), COLS)
+        )));
+        let mut q = q;
+        for e in chunk {
+            q = bind_entry(q, e);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    if let Some(last) = entries.last() {
+        remember(db, last);
+    }
+    Ok(entries.iter().map(|e| e.seq).collect())
+}
+
+/// The entry after `(prev_seq, prev_hash)`, with its hash.
+fn entry(actor: &Actor, origin: &Origin, e: &Event<'_>, prev_seq: i64, prev_hash: String) -> Entry {
+    let mut entry = Entry {
+        seq: prev_seq + 1,
+        at: crate::now_ms(),
+        actor_type: actor.kind().into(),
+        actor_id: actor.id().into(),
+        action: e.action.into(),
+        subject_type: e.subject_type.into(),
+        subject_id: e.subject_id.into(),
+        person_id: e.person_id.map(str::to_string),
+        purpose: e.purpose.into(),
+        request_id: origin.request_id.clone(),
+        ip: origin.ip.clone(),
+        detail: e.detail.into(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.compute_hash();
+    entry
 }
 
 fn remember(db: &Db, e: &Entry) {

@@ -437,13 +437,14 @@ impl Worker {
                 }
             }
             // Notifications go out in rounds of up to a batch, beside the jobs.
-            let mut claimed_any = match crate::notify::dispatch(&this.state, this.options.backoff_base, this.options.lease).await {
-                Ok(n) => n > 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "delivering notifications failed");
-                    false
-                }
-            };
+            let mut claimed_any =
+                match crate::notify::dispatch(&this.state, this.options.backoff_base, this.options.lease).await {
+                    Ok(n) => n > 0,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "delivering notifications failed");
+                        false
+                    }
+                };
             while let Ok(permit) = permits.clone().try_acquire_owned() {
                 match this.claim().await {
                     Ok(Some(job)) => {

@@ -17,7 +17,6 @@ use crate::config::{Config, NotifyProvider};
 use crate::db::{Db, Tx};
 use crate::i18n::Locale;
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
@@ -104,31 +103,66 @@ fn valid_recipient(channel: Channel, r: &str) -> bool {
     }
 }
 
-/// Writes the message and its delivery job in `tx`. Returns the message id.
+/// Writes the message in `tx` (the transaction of the change that causes it); the worker
+/// delivers it after the commit. Returns the message id.
 pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::Error> {
-    if !valid_recipient(msg.channel, msg.recipient) {
-        return Err(
-            NotifyError::InvalidRecipient { channel: msg.channel.code(), recipient: msg.recipient.into() }.into()
-        );
-    }
-    let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
-    let id = crate::new_id();
+    let mut ids = enqueue_many(tx, std::slice::from_ref(msg)).await?;
+    Ok(ids.remove(0))
+}
+
+/// Writes several messages in `tx` with multi-row inserts; returns their ids in order. Every
+/// message is checked and rendered first, so one bad message writes none.
+pub async fn enqueue_many(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<String>, anyhow::Error> {
+    const COLS: usize = 8;
     let now = crate::now_ms();
-    sqlx::query(
-        "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, updated_at, \
-         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8, $8)",
-    )
-    .bind(&id)
-    .bind(msg.channel.code())
-    .bind(msg.recipient)
-    .bind(msg.locale.tag())
-    .bind(msg.template)
-    .bind(&subject)
-    .bind(&body)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+    let mut rows = Vec::with_capacity(msgs.len());
+    for msg in msgs {
+        if !valid_recipient(msg.channel, msg.recipient) {
+            return Err(
+                NotifyError::InvalidRecipient { channel: msg.channel.code(), recipient: msg.recipient.into() }.into()
+            );
+        }
+        let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
+        rows.push((crate::new_id(), msg, subject, body));
+    }
+    for chunk in rows.chunks(crate::db::rows_per_statement(COLS)) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let b = r * COLS;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 8,
+                    b + 8
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, \
+             updated_at, next_attempt_at) VALUES {values}"
+        )));
+        for (id, msg, subject, body) in chunk {
+            q = q
+                .bind(id.clone())
+                .bind(msg.channel.code())
+                .bind(msg.recipient.to_string())
+                .bind(msg.locale.tag())
+                .bind(msg.template.to_string())
+                .bind(subject.clone())
+                .bind(body.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// User name and password for SMTP.
@@ -296,7 +330,11 @@ struct Claimed {
 /// process that stopped): claims up to [`BATCH`] in one statement (`SKIP LOCKED` on
 /// PostgreSQL, so replicas share the work), sends them, and records the outcomes with one
 /// statement for all the delivered ones. Returns how many were claimed. Run by the job worker.
-pub async fn dispatch(state: &crate::AppState, backoff_base: std::time::Duration, lease: std::time::Duration) -> sqlx::Result<usize> {
+pub async fn dispatch(
+    state: &crate::AppState,
+    backoff_base: std::time::Duration,
+    lease: std::time::Duration,
+) -> sqlx::Result<usize> {
     let db = &state.db;
     let now = crate::now_ms();
     let claim = format!(

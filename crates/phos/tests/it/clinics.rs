@@ -137,6 +137,61 @@ async fn concurrent_booking_never_oversells() {
     app.shutdown().await;
 }
 
+/// A burst written in groups (one transaction for many bookings) keeps every rule: capacity,
+/// one active booking per person per service (even for two requests of the same person in one
+/// group), one confirmation and one audit entry per booking, an intact audit chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_bookings_keeps_every_rule_in_groups() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KC", "dental_gp", 10, 0, 0).await;
+    let slots: Vec<String> = slots.iter().take(3).map(|s| s.id.clone()).collect();
+    let mut people = vec![];
+    for i in 0..50 {
+        people.push(citizen(&app, &format!("burst{i}@example.com"), "1980-01-01").await);
+    }
+    let mut handles = vec![];
+    for (i, p) in people.iter().enumerate() {
+        // Each person tries two different times of the same service at once.
+        for k in 0..2 {
+            let (client, url, p, slot) =
+                (app.client.clone(), format!("{}/api/v1/bookings", app.url), p.clone(), slots[(i + k) % 3].clone());
+            handles.push(tokio::spawn(async move {
+                let res = client
+                    .post(url)
+                    .header("cookie", format!("phos_session={}", p.1))
+                    .header("x-csrf-token", &p.2)
+                    .json(&serde_json::json!({ "slot_id": slot }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                (p.0, status, body)
+            }));
+        }
+    }
+    let mut booked = std::collections::BTreeMap::<String, usize>::new();
+    for h in handles {
+        let (who, status, body) = h.await.unwrap();
+        match status {
+            201 => *booked.entry(who).or_default() += 1,
+            409 | 422 => assert!(["slot_full", "already_booked"].contains(&body["code"].as_str().unwrap()), "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(booked.values().sum::<usize>(), 30, "every place taken once");
+    assert!(booked.values().all(|n| *n == 1), "nobody holds two bookings for the service");
+    let db = &app.state.db;
+    assert!(clinics::store::inconsistent_slots(db).await.unwrap().is_empty());
+    let count =
+        |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.pool()).await.unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM clinic_bookings WHERE status = 'booked'").await, 30);
+    assert_eq!(count("SELECT COUNT(*) FROM outbox WHERE template = 'clinic-booked'").await, 30);
+    assert_eq!(count("SELECT COUNT(*) FROM audit_log WHERE action = 'booking.create'").await, 30);
+    assert!(matches!(kernel::audit::verify(db).await.unwrap(), kernel::audit::Verdict::Intact { .. }));
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn rules_eligibility_pools_and_cancel() {
     let app = spawn_app().await;
