@@ -468,7 +468,7 @@ fn place(
         };
         let sd = (dispersion * mu[first]).sqrt();
         let n = dist::poisson(rng, k * sd).max(config.min_cases);
-        let mut cases = vec![0u64; MAX_DELAY_WEEKS + 1];
+        let mut cases = [0u64; MAX_DELAY_WEEKS + 1];
         for _ in 0..n {
             let delay = dist::lognormal(rng, 0.0, config.spread_sdlog).floor().min(MAX_DELAY_WEEKS as f64) as usize;
             cases[delay] += 1;
