@@ -42,7 +42,7 @@ fn number(cell: &str) -> Option<f64> {
     (cell != "–").then(|| cell.replace(',', "").parse().unwrap_or_else(|_| panic!("not a number: {cell:?}")))
 }
 
-const HEADER: &str = "| method | sensitivity | false alarms / series-year | specificity | weekly sensitivity | median weeks to detection | PPV | alarms | time (s) |";
+const HEADER: &str = "| method | sensitivity | false alarms / series-year | specificity | weekly sensitivity | median weeks to detection | PPV | alarms | CPU (s) |";
 
 /// The main table by method label; every row checked for its shape and ranges.
 fn table(text: &str) -> HashMap<String, Row> {
@@ -73,7 +73,7 @@ fn table(text: &str) -> HashMap<String, Row> {
     rows
 }
 
-/// The table without run times (the time column and the timing lines).
+/// The table without run times (the CPU column and the timing lines).
 fn without_times(text: &str) -> String {
     text.lines()
         .filter(|l| !l.starts_with("Generated in") && !l.starts_with("Total run time"))
