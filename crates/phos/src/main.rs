@@ -14,6 +14,7 @@ use kernel::jobs::WorkerOptions;
 use kernel::{Config, Db};
 
 mod epi_cmd;
+mod evaluate_cmd;
 
 #[derive(Parser)]
 #[command(name = "phos", version, about = "PHOS: Public Health Operations Suite", long_about = None)]
@@ -68,6 +69,9 @@ enum Command {
     Rt(epi_cmd::RtArgs),
     /// Prospective space-time permutation scan over the 18 districts.
     Scan(epi_cmd::ScanArgs),
+    /// Score every detection method against synthetic series with injected outbreaks (sensitivity,
+    /// false alarms per year, weeks to detection) and print the table as Markdown.
+    Evaluate(evaluate_cmd::EvaluateArgs),
     /// Smart clinics.
     #[command(subcommand)]
     Clinics(ClinicsCommand),
@@ -143,6 +147,9 @@ enum SynthCommand {
         #[arg(long, default_value = "-")]
         out: String,
     },
+    /// Write weekly counts of every notifiable disease × district with seasonality and trend,
+    /// and the outbreaks injected in them (the ground truth), as CSV.
+    Series(evaluate_cmd::SeriesArgs),
 }
 
 #[derive(Subcommand)]
@@ -244,6 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Synth(SynthCommand::Citizens { count, seed, out }) => synth_citizens(count, seed, &out),
+        Command::Synth(SynthCommand::Series(args)) => evaluate_cmd::synth_series(&args),
         Command::Closure(cmd) => closure(config, cmd).await,
         Command::User(cmd) => user(config, cmd).await,
         Command::Audit(AuditCommand::Verify) => {
@@ -315,6 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Detect(args) => epi_cmd::detect(&args),
         Command::Rt(args) => epi_cmd::rt(&args),
         Command::Scan(args) => epi_cmd::scan(&args),
+        Command::Evaluate(args) => evaluate_cmd::run(&args),
         Command::AccessMatrix => {
             let db = phos::connect_and_migrate(&config).await?;
             let state = phos::state(config, db).await?;

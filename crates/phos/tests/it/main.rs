@@ -7,6 +7,7 @@ mod cli;
 mod clinics;
 mod coldchain;
 mod epi_cli;
+mod evaluate_cli;
 mod fhir;
 mod identity;
 mod jobs;
