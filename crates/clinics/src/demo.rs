@@ -2,6 +2,7 @@
 //! analytics, and a live queue this morning (some people served, some called, some waiting).
 //! Deterministic: the same seed gives the same queues.
 
+use chrono::Datelike;
 use kernel::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -287,4 +288,41 @@ pub async fn simulate_fridges(state: AppState, mut stop: tokio::sync::watch::Rec
             tracing::warn!(error = %e, "demo fridge readings not stored");
         }
     }
+}
+
+/// Bookings for the coming ten days: each slot's general places filled to between 30 % and 90 %
+/// by eligible synthetic citizens (65+ for elderly health assessments, children up to 5 for child
+/// health), one active booking per person per service, mostly online and some at the counter.
+/// Slots that already have bookings or a ballot are left alone, so a second run adds nothing.
+pub async fn seed_bookings(state: &AppState, seed: u64) -> anyhow::Result<usize> {
+    let db = &state.db;
+    let now = kernel::now_ms();
+    let today = kernel::hk::today();
+    let years_ago = |y: i32| today.with_year(today.year() - y).unwrap_or(today).to_string();
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xB00C);
+    let slots = store::unbooked_slots_between(db, now + 3_600_000, now + 10 * 86_400_000).await?;
+    let mut people: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut rows = vec![];
+    for (slot, service, point, general) in slots {
+        if !people.contains_key(&service) {
+            let (from, to) = match service.as_str() {
+                "ehc_assessment" => ("1900-01-01".to_string(), years_ago(65)),
+                "mchc_child" => (years_ago(5), today.to_string()),
+                _ => ("1900-01-01".to_string(), years_ago(18)),
+            };
+            people.insert(service.clone(), store::citizens_free_for(db, &service, &from, &to).await?);
+        }
+        let pool = people.get_mut(&service).expect("filled above");
+        let want = ((general as f64) * rng.random_range(0.3..0.9)).round() as usize;
+        for _ in 0..want.min(pool.len()) {
+            let who = pool.pop().expect("checked length");
+            let channel = if rng.random_bool(0.15) { "counter" } else { "online" };
+            let made = now - rng.random_range(0..5 * 86_400_000);
+            rows.push((slot.clone(), service.clone(), point.clone(), who, channel, made));
+        }
+    }
+    let mut tx = db.begin().await?;
+    store::insert_demo_bookings(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(rows.len())
 }

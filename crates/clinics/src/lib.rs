@@ -192,6 +192,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<u64> {
     seed_demo_waitlist(state).await?;
     demo::seed_queues(state, 42).await?;
     demo::seed_fridges(state, 42).await?;
+    let booked = demo::seed_bookings(state, 42).await?;
+    tracing::info!(booked, "demo bookings for the coming ten days");
     Ok(created)
 }
 

@@ -2249,3 +2249,89 @@ pub async fn fhir_bookings(
         .collect::<sqlx::Result<Vec<_>>>()?;
     Ok((items, total))
 }
+
+/// Open slots starting between `from_ms` and `to_ms` with no booking yet, soonest first:
+/// (slot id, service, service point, general places = capacity less the walk-in and 65+ pools).
+pub async fn unbooked_slots_between(
+    db: &Db,
+    from_ms: i64,
+    to_ms: i64,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.service, s.service_point, s.capacity - s.pool_walkin - s.pool_elderly AS general FROM clinic_slots s \
+         WHERE s.status = 'open' AND s.booked = 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
+         AND NOT EXISTS (SELECT 1 FROM clinic_ballots b WHERE b.slot_id = s.id) ORDER BY s.starts_at, s.id",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("service")?, r.try_get("service_point")?, r.try_get("general")?)))
+        .collect()
+}
+
+/// Synthetic citizens born between `born_from` and `born_to` (`YYYY-MM-DD`, inclusive) with no
+/// active booking for `service` and not on its waitlists, by id.
+pub async fn citizens_free_for(db: &Db, service: &str, born_from: &str, born_to: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM citizens c WHERE c.synthetic = 1 AND c.birth_date >= $1 AND c.birth_date <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM clinic_bookings b WHERE b.citizen_id = c.id AND b.service = $3 AND b.status = 'booked') \
+         AND NOT EXISTS (SELECT 1 FROM clinic_waitlist w WHERE w.citizen_id = c.id AND w.service = $3) ORDER BY c.id DESC",
+    )
+    .bind(born_from)
+    .bind(born_to)
+    .bind(service)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Demo bookings made at the counter or online in the past few days: (slot id, service,
+/// service point, citizen id, channel, made at). Counts each slot's places in the same transaction.
+pub async fn insert_demo_bookings(
+    tx: &mut Tx,
+    rows: &[(String, String, String, String, &str, i64)],
+) -> sqlx::Result<()> {
+    const COLS: usize = 12;
+    for chunk in rows.chunks(rows_per_statement(COLS)) {
+        let sql = format!(
+            "INSERT INTO clinic_bookings (id, reference, slot_id, service, service_point, citizen_id, booked_by, channel, pool, status, \
+             created_at, updated_at) VALUES {}",
+            values_placeholders(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (slot, service, point, citizen, channel, at) in chunk {
+            q = q
+                .bind(kernel::new_id())
+                .bind(crate::booking::new_reference())
+                .bind(slot)
+                .bind(service)
+                .bind(point)
+                .bind(citizen)
+                .bind("demo")
+                .bind(*channel)
+                .bind("general")
+                .bind("booked")
+                .bind(*at)
+                .bind(*at);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let mut per_slot: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for r in rows {
+        *per_slot.entry(r.0.as_str()).or_insert(0) += 1;
+    }
+    for (slot, n) in per_slot {
+        let done = sqlx::query(
+            "UPDATE clinic_slots SET booked = booked + $1 WHERE id = $2 AND booked + $1 <= capacity - pool_walkin - pool_elderly",
+        )
+        .bind(n)
+        .bind(slot)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(sqlx::Error::Protocol(format!("slot {slot} has no room for {n} demo bookings")));
+        }
+    }
+    Ok(())
+}

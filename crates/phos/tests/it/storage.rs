@@ -123,8 +123,34 @@ async fn demo_seeding_is_idempotent() {
     let state = phos::state(crate::harness::test_config(&t), db.clone()).await.unwrap();
     let first = phos::demo::seed(&state, 42, 2000).await.unwrap();
     assert_eq!((first.service_points, first.citizens), (58, 2000));
+    // Bookings for the coming days, within each slot's general places, by eligible people.
+    let booked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM clinic_bookings WHERE status = 'booked' AND booked_by = 'demo'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert!(booked > 500, "{booked} demo bookings");
+    let over: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM clinic_slots s WHERE s.booked > s.capacity - s.pool_walkin - s.pool_elderly \
+         OR s.booked <> (SELECT COUNT(*) FROM clinic_bookings b WHERE b.slot_id = s.id AND b.status = 'booked')",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(over, 0, "every slot's count matches its bookings and stays within its places");
+    let young_elders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM clinic_bookings b JOIN citizens c ON c.id = b.citizen_id \
+         WHERE b.service = 'ehc_assessment' AND b.status = 'booked' AND c.birth_date > $1",
+    )
+    .bind((kernel::hk::today() - chrono::Duration::days(65 * 365)).to_string())
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(young_elders, 0, "elderly health assessments are booked for people aged 65+");
     let second = phos::demo::seed(&state, 42, 2000).await.unwrap();
     assert!(second.already_seeded);
+    let again = clinics::demo::seed_bookings(&state, 42).await.unwrap();
+    assert_eq!(again, 0, "slots already booked are left alone");
     assert_eq!(phos::demo::counts(&db).await.unwrap(), (58, 2000));
     // HKIDs are stored masked and keyed-hashed, never in clear.
     let row = sqlx::query("SELECT hkid_masked, hkid_hmac FROM citizens LIMIT 1").fetch_one(db.pool()).await.unwrap();
