@@ -216,7 +216,6 @@ struct SignalPage {
     next: Vec<&'static str>,
     clusters: Vec<Cluster>,
     form: TriageInput,
-    stale: bool,
     saved: bool,
     errors: Vec<FieldError>,
 }
@@ -280,7 +279,6 @@ async fn signal_page(
         svg,
         clusters,
         form,
-        stale,
         saved,
         errors,
         page,
