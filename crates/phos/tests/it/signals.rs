@@ -238,7 +238,15 @@ async fn the_daily_run_raises_signals_that_epidemiologists_triage() {
 
     // An outbreak opened from a signal creates a cluster linked to it (through the API).
     let list = signal_json(&epi, "status=new").await;
-    if let Some(other) = list["signals"].as_array().unwrap().first() {
+    let new: Vec<String> = list["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {} {}", s["disease"], s["area"], s["method"]))
+        .collect();
+    assert!(new.iter().any(|s| s == "\"mumps\" \"HK\" \"ears-c2\""), "territory-wide too: {new:?}");
+    {
+        let other = &list["signals"][0];
         let oid = other["id"].as_str().unwrap();
         let csrf = csrf_of(&text(&epi, &format!("/staff/protection/signals/{oid}")).await.1).unwrap();
         let res = epi
