@@ -117,8 +117,8 @@ Prints the run's week, the series checked and the new signals.")]
 #[derive(Subcommand)]
 enum HistoryCommand {
     /// Import weekly counts from CSV with the header disease,week_start,district,n (disease
-    /// codes of the catalogue, Mondays as YYYY-MM-DD, district codes such as KT, whole counts
-    /// >= 0). Any bad line refuses the whole file, naming the line; a row already imported
+    /// codes of the catalogue, Mondays as YYYY-MM-DD, district codes such as KT, whole
+    /// counts of 0 or more). Any bad line refuses the whole file, naming the line; a row already imported
     /// takes the new count.
     Import {
         /// The CSV file.
@@ -326,8 +326,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Protection(ProtectionCommand::History(HistoryCommand::Import { file })) => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let db = phos::connect_and_migrate(&config).await?;
             let origin = kernel::audit::Origin { request_id: "cli".into(), ip: "-".into() };
             match protection::signal_run::import_history(&db, &text, &kernel::audit::Actor::System, &origin).await? {

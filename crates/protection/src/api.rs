@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::intake::{self, Ack, Outcome, Reporter};
 use crate::case_pages::EPI;
+use crate::intake::{self, Ack, Outcome, Reporter};
 use crate::model::{Channel, Disease, Signal, SignalFilter};
 use crate::signal_run::{self, TriageError, TriageInput};
 use crate::signals::{METHODS, STATUSES};

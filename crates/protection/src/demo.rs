@@ -497,13 +497,7 @@ pub async fn seed_signals(state: &AppState, seed: u64) -> anyhow::Result<Signals
             Some(d)
         })
         .collect();
-    let config = synth::series::SeriesConfig {
-        seed,
-        years: HISTORY_YEARS,
-        start,
-        outbreaks: 2,
-        ..Default::default()
-    };
+    let config = synth::series::SeriesConfig { seed, years: HISTORY_YEARS, start, outbreaks: 2, ..Default::default() };
     let series = synth::series::WeeklySeries::generate(&config, &diseases, &synth::series::hk_districts())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut rows = vec![];
@@ -522,7 +516,8 @@ pub async fn seed_signals(state: &AppState, seed: u64) -> anyhow::Result<Signals
     report.history_rows = rows.len();
     let lead = staff_id(state, "lead.epidemiologist@phos.example").await?;
     if lead.is_some() {
-        let duty = signal_run::DutyOfficer { emails: vec!["lead.epidemiologist@phos.example".into()], locale: "en".into() };
+        let duty =
+            signal_run::DutyOfficer { emails: vec!["lead.epidemiologist@phos.example".into()], locale: "en".into() };
         signal_run::save_duty_officer(db, &duty, &Actor::System, &system).await?;
     }
     let mut opts = RunOptions { recent_weeks: 4, ..Default::default() };
@@ -536,7 +531,8 @@ pub async fn seed_signals(state: &AppState, seed: u64) -> anyhow::Result<Signals
     ];
     for (id, (status, reason)) in run.raised.iter().zip(decisions) {
         let Some(s) = store::signal(db, id).await? else { continue };
-        let input = TriageInput { status: status.into(), reason: reason.into(), version: s.version, cluster: String::new() };
+        let input =
+            TriageInput { status: status.into(), reason: reason.into(), version: s.version, cluster: String::new() };
         if let Err(e) = signal_run::triage(db, id, &input, &actor, &system).await {
             anyhow::bail!("demo triage refused: {e:?}");
         }

@@ -128,19 +128,22 @@ async fn list_page(
     let more = signals.len() as i64 > PAGE_SIZE;
     signals.truncate(PAGE_SIZE as usize);
     let by_status = store::signal_status_counts(&state.db, &filter).await?;
-    let counts: Vec<(&'static str, i64)> = STATUSES
-        .iter()
-        .map(|s| (*s, by_status.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0)))
-        .collect();
+    let counts: Vec<(&'static str, i64)> =
+        STATUSES.iter().map(|s| (*s, by_status.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0))).collect();
     let total = counts.iter().map(|(_, n)| n).sum();
     let mut pairs: Vec<(&str, &str)> = vec![];
-    for (k, v) in [("status", &filter.status), ("disease", &filter.disease), ("area", &filter.area), ("method", &filter.method)]
+    for (k, v) in
+        [("status", &filter.status), ("disease", &filter.disease), ("area", &filter.area), ("method", &filter.method)]
     {
         if let Some(v) = v {
             pairs.push((k, v));
         }
     }
-    let query = pairs.iter().map(|(k, v)| format!("{k}={}", kernel::web::page::percent_encode(v))).collect::<Vec<_>>().join("&");
+    let query = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", kernel::web::page::percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     let mut duty = signal_run::duty_officer(&state.db).await?;
     let duty_emails = match duty_form {
         Some((emails, locale)) => {

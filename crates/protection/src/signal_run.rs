@@ -92,7 +92,7 @@ pub fn latest_complete_week(today: NaiveDate) -> NaiveDate {
 /// that could not run.
 fn compute(
     diseases: &[Disease],
-    rows: &[(String, String, String, i64)],
+    rows: &[crate::signals::HistoryRow],
     first: NaiveDate,
     last: NaiveDate,
     opts: &RunOptions,
@@ -119,7 +119,8 @@ fn compute(
         }
         if opts.scan.replicates > 0 && d.detection.methods.iter().any(|m| m != "threshold") {
             match signals::scan(&d.code, first, &areas, d.detection.threshold_min, &opts.scan) {
-                Ok(a) => alarms.extend(a.into_iter().filter(|a| a.week_start > last - Duration::weeks(opts.recent_weeks as i64))),
+                Ok(a) => alarms
+                    .extend(a.into_iter().filter(|a| a.week_start > last - Duration::weeks(opts.recent_weeks as i64))),
                 Err(e) => tracing::warn!(disease = %d.code, error = %e, "scan failed"),
             }
         }
@@ -250,8 +251,14 @@ pub async fn save_duty_officer(db: &Db, duty: &DutyOfficer, actor: &Actor, origi
     let mut tx = db.begin().await?;
     kernel::settings::set(&mut tx, DUTY_SETTING, &serde_json::to_string(duty)?).await?;
     let detail = format!("{} ({})", duty.emails.join(", "), duty.locale);
-    audit::record(db, &mut tx, actor, origin, Event::new("signals.duty_officer", "setting", DUTY_SETTING).detail(&detail))
-        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("signals.duty_officer", "setting", DUTY_SETTING).detail(&detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -305,11 +312,22 @@ async fn tell_duty_officer_of_run(
         list.push_str(&format!("\n… (+{})", signals.len() - 50));
     }
     let count = signals.len().to_string();
-    let values = [("count", count.as_str()), ("week", week), ("list", list.as_str()), ("link", "/staff/protection/signals?status=new")];
+    let values = [
+        ("count", count.as_str()),
+        ("week", week),
+        ("list", list.as_str()),
+        ("link", "/staff/protection/signals?status=new"),
+    ];
     let msgs: Vec<Message> = duty
         .emails
         .iter()
-        .map(|e| Message { channel: Channel::Email, recipient: e, locale, template: "protection-signals-raised", values: &values })
+        .map(|e| Message {
+            channel: Channel::Email,
+            recipient: e,
+            locale,
+            template: "protection-signals-raised",
+            values: &values,
+        })
         .collect();
     notify::enqueue_many(tx, &msgs).await?;
     Ok(())
@@ -383,7 +401,11 @@ pub async fn triage(
                 None
             }
             None => {
-                errors.push(FieldError::new("cluster", "unknown_cluster", &[("value", wanted.chars().take(30).collect())]));
+                errors.push(FieldError::new(
+                    "cluster",
+                    "unknown_cluster",
+                    &[("value", wanted.chars().take(30).collect())],
+                ));
                 None
             }
         }
@@ -411,9 +433,20 @@ pub async fn triage(
             signal.week_start
         );
         let description = if reason.is_empty() { format!("@signal {}", signal.id) } else { reason.clone() };
-        store::insert_cluster(&mut tx, &cid, &reference, &name, Some(&signal.disease), "unknown", &description, &by, kernel::now_ms())
+        store::insert_cluster(
+            &mut tx,
+            &cid,
+            &reference,
+            &name,
+            Some(&signal.disease),
+            "unknown",
+            &description,
+            &by,
+            kernel::now_ms(),
+        )
+        .await?;
+        audit::record(db, &mut tx, actor, origin, Event::new("cluster.create", "cluster", &reference).detail(&name))
             .await?;
-        audit::record(db, &mut tx, actor, origin, Event::new("cluster.create", "cluster", &reference).detail(&name)).await?;
         cluster_ref = Some(reference);
         cluster_id = Some(cid);
     }
@@ -431,7 +464,8 @@ pub async fn triage(
     if !reason.is_empty() {
         detail.push_str(&format!(": {reason}"));
     }
-    audit::record(db, &mut tx, actor, origin, Event::new("signal.triage", "signal", &signal.id).detail(&detail)).await?;
+    audit::record(db, &mut tx, actor, origin, Event::new("signal.triage", "signal", &signal.id).detail(&detail))
+        .await?;
     if !duty.emails.is_empty() {
         let locale = duty.locale();
         let line = signal_line(&diseases, &signal, locale);
@@ -450,7 +484,13 @@ pub async fn triage(
         let msgs: Vec<Message> = duty
             .emails
             .iter()
-            .map(|e| Message { channel: Channel::Email, recipient: e, locale, template: "protection-signal-triaged", values: &values })
+            .map(|e| Message {
+                channel: Channel::Email,
+                recipient: e,
+                locale,
+                template: "protection-signal-triaged",
+                values: &values,
+            })
             .collect();
         notify::enqueue_many(&mut tx, &msgs).await?;
     }
@@ -460,7 +500,12 @@ pub async fn triage(
 
 /// Imports past weekly counts from CSV text (`disease,week_start,district,n`): every line is
 /// checked first, and one bad line writes nothing. Returns the rows written.
-pub async fn import_history(db: &Db, csv: &str, actor: &Actor, origin: &Origin) -> anyhow::Result<Result<usize, Vec<String>>> {
+pub async fn import_history(
+    db: &Db,
+    csv: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> anyhow::Result<Result<usize, Vec<String>>> {
     let diseases: BTreeSet<String> = store::diseases(db).await?.into_iter().map(|d| d.code).collect();
     let rows = match signals::parse_history(csv, &diseases) {
         Ok(r) => r,
@@ -473,14 +518,15 @@ pub async fn import_history(db: &Db, csv: &str, actor: &Actor, origin: &Origin) 
 /// Writes history rows in one transaction, audited.
 pub async fn write_history(
     db: &Db,
-    rows: &[(String, String, String, i64)],
+    rows: &[crate::signals::HistoryRow],
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     store::upsert_history(&mut tx, rows).await?;
     let detail = format!("{} rows", rows.len());
-    audit::record(db, &mut tx, actor, origin, Event::new("signals.history_import", "history", "-").detail(&detail)).await?;
+    audit::record(db, &mut tx, actor, origin, Event::new("signals.history_import", "history", "-").detail(&detail))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

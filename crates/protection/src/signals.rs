@@ -134,9 +134,7 @@ fn method_params(name: &str, det: &Detection) -> Option<(Method, Params)> {
     let method = Method::parse(name)?;
     let params = match method {
         Method::EarsC1 | Method::EarsC2 | Method::EarsC3 => {
-            let mut c = epi::EarsControl::default();
-            c.alpha = det.alpha;
-            Params::Ears(c)
+            Params::Ears(epi::EarsControl { alpha: det.alpha, ..Default::default() })
         }
         Method::FarringtonFlexible => {
             // The improved configuration of Noufaily et al. (2013).
@@ -395,6 +393,9 @@ pub fn scan(
     Ok(out)
 }
 
+/// One row of past weekly counts: (disease, week start, district, n).
+pub type HistoryRow = (String, String, String, i64);
+
 /// Most problems listed when a history file is refused.
 const MAX_PROBLEMS: usize = 20;
 
@@ -405,13 +406,16 @@ const MAX_PROBLEMS: usize = 20;
 pub fn parse_history(
     text: &str,
     diseases: &std::collections::BTreeSet<String>,
-) -> Result<Vec<(String, String, String, i64)>, Vec<String>> {
+) -> Result<Vec<HistoryRow>, Vec<String>> {
     use chrono::Datelike;
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else { return Err(vec!["the file is empty".into()]) };
     let cols: Vec<String> = header.trim_start_matches('\u{feff}').split(',').map(|c| c.trim().to_lowercase()).collect();
     if cols != ["disease", "week_start", "district", "n"] {
-        return Err(vec![format!("line 1: the header must be disease,week_start,district,n (found {})", header.trim())]);
+        return Err(vec![format!(
+            "line 1: the header must be disease,week_start,district,n (found {})",
+            header.trim()
+        )]);
     }
     let mut problems = vec![];
     let mut out = vec![];
@@ -722,7 +726,8 @@ mod tests {
         let diseases: std::collections::BTreeSet<String> = ["measles".to_string()].into();
         let ok = "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nmeasles,2025-01-13,KT,0\n";
         assert_eq!(parse_history(ok, &diseases).unwrap().len(), 2);
-        let bad = "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nflu,2025-01-07,XX,-1\nmeasles,2025-01-06,KT,2.5\n";
+        let bad =
+            "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nflu,2025-01-07,XX,-1\nmeasles,2025-01-06,KT,2.5\n";
         let e = parse_history(bad, &diseases).unwrap_err();
         assert!(e.iter().any(|p| p.starts_with("line 3: unknown disease code \"flu\"")), "{e:?}");
         assert!(e.iter().any(|p| p.starts_with("line 3: week_start 2025-01-07 is a Tue")), "{e:?}");
@@ -730,7 +735,10 @@ mod tests {
         assert!(e.iter().any(|p| p.starts_with("line 3: n \"-1\"")), "{e:?}");
         assert!(e.iter().any(|p| p.starts_with("line 4: n \"2.5\"")), "{e:?}");
         let dup = "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nmeasles,2025-01-06,KT,4\n";
-        assert_eq!(parse_history(dup, &diseases).unwrap_err(), ["line 3: measles 2025-01-06 KT appears more than once"]);
+        assert_eq!(
+            parse_history(dup, &diseases).unwrap_err(),
+            ["line 3: measles 2025-01-06 KT appears more than once"]
+        );
         assert!(parse_history("week,n\n", &diseases).unwrap_err()[0].contains("header"));
     }
 

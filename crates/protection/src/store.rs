@@ -1425,7 +1425,7 @@ pub async fn rebuild_weekly_counts(tx: &mut Tx, cells: &[(Cell, i64)]) -> sqlx::
 
 /// Weekly counts for detection: imported history plus the live weekly counts without discarded
 /// cases, per (disease, week start, district), for weeks `from..=to`.
-pub async fn detection_counts(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+pub async fn detection_counts(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<crate::signals::HistoryRow>> {
     let rows = sqlx::query(
         "SELECT disease, week_start, district, CAST(SUM(n) AS BIGINT) AS n FROM ( \
            SELECT disease, week_start, district, n FROM protection_history_counts WHERE week_start >= $1 AND week_start <= $2 \
@@ -1445,7 +1445,7 @@ pub async fn detection_counts(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec
 
 /// Writes imported history rows (disease, week start, district, n); a row already there takes
 /// the new count.
-pub async fn upsert_history(tx: &mut Tx, rows: &[(String, String, String, i64)]) -> sqlx::Result<()> {
+pub async fn upsert_history(tx: &mut Tx, rows: &[crate::signals::HistoryRow]) -> sqlx::Result<()> {
     const COLS: usize = 4;
     for chunk in rows.chunks(rows_per_statement(COLS)) {
         let sql = format!(

@@ -33,10 +33,17 @@ async fn partner_token(app: &TestApp) -> String {
     use kernel::identity::partner;
     let scopes = vec!["notifications:write".to_string()];
     let mut tx = app.state.db.begin().await.unwrap();
-    let (id, secret) =
-        partner::register_client(&mut tx, "Demo Pathology Laboratory", "government", "lab@example.com", "LIS", &scopes, 100_000)
-            .await
-            .unwrap();
+    let (id, secret) = partner::register_client(
+        &mut tx,
+        "Demo Pathology Laboratory",
+        "government",
+        "lab@example.com",
+        "LIS",
+        &scopes,
+        100_000,
+    )
+    .await
+    .unwrap();
     partner::set_status(&mut tx, &id, "approved").await.unwrap();
     tx.commit().await.unwrap();
     partner::issue_token(&app.state.db, &id, &secret, None).await.unwrap().unwrap().access_token
@@ -85,13 +92,20 @@ async fn the_daily_run_raises_signals_that_epidemiologists_triage() {
     assert_eq!(n, 2 * 6 * 52);
 
     // The duty officer: only staff addresses; the lead sets it, an epidemiologist may not.
-    let res = lead.post_form("/staff/protection/signals/duty-officer", &[("emails", "nobody@example.com"), ("locale", "en")]).await;
+    let res = lead
+        .post_form("/staff/protection/signals/duty-officer", &[("emails", "nobody@example.com"), ("locale", "en")])
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("nobody@example.com is not a staff member&#39;s e-mail address"));
-    let res = epi.post_form("/staff/protection/signals/duty-officer", &[("emails", "epi.one@dh.test"), ("locale", "en")]).await;
+    let res = epi
+        .post_form("/staff/protection/signals/duty-officer", &[("emails", "epi.one@dh.test"), ("locale", "en")])
+        .await;
     assert_eq!(res.status(), 403);
     let res = lead
-        .post_form("/staff/protection/signals/duty-officer", &[("emails", "duty.lead@dh.test"), ("locale", "zh-Hant-HK")])
+        .post_form(
+            "/staff/protection/signals/duty-officer",
+            &[("emails", "duty.lead@dh.test"), ("locale", "zh-Hant-HK")],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let duty = protection::signal_run::duty_officer(db).await.unwrap();
