@@ -434,7 +434,9 @@ pub fn parse_history(
             match f[1].parse::<NaiveDate>() {
                 Ok(d) if d.weekday() == chrono::Weekday::Mon => {}
                 Ok(d) => {
-                    problems.push(format!("line {no}: week_start {d} is a {:?}, not a Monday", d.weekday()));
+                    let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+                        [d.weekday().num_days_from_monday() as usize];
+                    problems.push(format!("line {no}: week_start {d} is a {day}, not a Monday"));
                     ok = false;
                 }
                 Err(_) => {

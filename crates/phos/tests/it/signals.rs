@@ -313,3 +313,59 @@ async fn signals_pages_are_for_epidemiologists() {
     assert!(html.contains("href=\"/staff/protection/signals\""));
     app.shutdown().await;
 }
+
+fn phos_cli() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_phos"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PHOS_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("PHOS_LOG", "warn");
+    c
+}
+
+/// `phos protection history import` refuses a bad file naming its lines and writing nothing,
+/// imports a good one; `phos protection signals run` runs detection and never raises twice.
+#[test]
+fn history_import_and_signals_run_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("phos-signals-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.to_str().unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "disease,week_start,district,n\nmumps,2025-01-06,KT,2\nmumps,2025-01-07,XX,1.5\n").unwrap();
+    let out =
+        phos_cli().args(["protection", "history", "import", "--data-dir", data, "--file"]).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3: week_start 2025-01-07 is a Tuesday, not a Monday"), "{err}");
+    assert!(err.contains("line 3: unknown district code \"XX\""), "{err}");
+    assert!(err.contains("line 3: n \"1.5\" must be a whole number >= 0"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+
+    let this_week = protection::weeks::week_start(kernel::hk::today());
+    let mut csv = history_csv(this_week);
+    csv.push_str(&format!("mumps,{this_week},KT,12\n"));
+    let good = dir.join("good.csv");
+    std::fs::write(&good, csv).unwrap();
+    let out =
+        phos_cli().args(["protection", "history", "import", "--data-dir", data, "--file"]).arg(&good).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("imported {} weekly counts", 2 * 6 * 52 + 1)));
+
+    let week = this_week.to_string();
+    let run = || {
+        let out = phos_cli()
+            .args(["protection", "signals", "run", "--data-dir", data, "--week", &week, "--replicates", "99"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    assert!(first.starts_with(&format!("week starting {week}: ")), "{first}");
+    assert!(!first.contains(" 0 new signals"), "{first}");
+    let second = run();
+    assert!(second.contains(" 0 new signals"), "{second}");
+    std::fs::remove_dir_all(&dir).ok();
+}
