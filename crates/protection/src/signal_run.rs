@@ -78,7 +78,7 @@ pub struct RunSummary {
     pub alarms: usize,
     /// Ids of the signals this run created (alarms already known are not raised twice).
     pub raised: Vec<String>,
-    /// (disease, area, method, weeks needed, weeks available) of methods that could not run.
+    /// Methods that could not run on a series for want of history (each says so in its evidence).
     pub not_run: usize,
     pub milliseconds: i64,
 }
