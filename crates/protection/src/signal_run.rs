@@ -418,6 +418,11 @@ pub async fn triage(
     let diseases = store::diseases(db).await?;
     let duty = duty_officer(db).await?;
     let by = actor.id().to_string();
+    // The duty officer reads a name, not an id.
+    let by_name = match actor {
+        Actor::Staff(id) => kernel::identity::staff::by_id(db, id).await?.map(|u| u.display_name).unwrap_or(by.clone()),
+        other => other.id().to_string(),
+    };
     let mut tx = db.begin().await?;
     let mut cluster_ref = existing.as_ref().map(|c| c.reference.clone());
     let mut cluster_id = existing.as_ref().map(|c| c.id.clone());
@@ -477,7 +482,7 @@ pub async fn triage(
             ("signal", line.as_str()),
             ("status", to_label.as_str()),
             ("reason", reason_text.as_str()),
-            ("by", by.as_str()),
+            ("by", by_name.as_str()),
             ("cluster", cluster.as_str()),
             ("link", link.as_str()),
         ];

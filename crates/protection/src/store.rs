@@ -1704,8 +1704,9 @@ pub async fn signals_by_ids_in(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<
 
 pub async fn signal_events(db: &Db, id: &str) -> sqlx::Result<Vec<SignalEvent>> {
     let rows = sqlx::query(
-        "SELECT from_status, to_status, reason, changed_by, changed_at FROM protection_signal_events \
-         WHERE signal_id = $1 ORDER BY changed_at, id",
+        "SELECT e.from_status, e.to_status, e.reason, COALESCE(u.display_name, e.changed_by) AS changed_by, e.changed_at \
+         FROM protection_signal_events e LEFT JOIN staff_users u ON u.id = e.changed_by \
+         WHERE e.signal_id = $1 ORDER BY e.changed_at, e.id",
     )
     .bind(id)
     .fetch_all(db.pool())
