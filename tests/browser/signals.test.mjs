@@ -4,7 +4,8 @@
 // reason — with zero axe-core violations in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPhos, stopPhos, launch, axe, describeViolations } from './phos.mjs';
+import { join } from 'node:path';
+import { startPhos, stopPhos, launch, axe, describeViolations, repo } from './phos.mjs';
 
 let phos; let browser;
 before(async () => { phos = await startPhos(); browser = await launch(); });
@@ -56,6 +57,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.ok(await page.$('figure svg[role=img] title'), 'the chart has an accessible name');
     assert.ok(await page.$('#evidence-table'), 'the numbers as a table');
     await noViolations(page, 'signal page');
+    if (en) await page.screenshot({ path: join(repo, 'docs/screenshots/signal-en.png'), fullPage: true });
 
     // Dismissing without a reason: the error summary names the reason field.
     await page.check('#status-dismissed');

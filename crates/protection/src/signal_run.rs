@@ -106,19 +106,22 @@ fn compute(
     let mut alarms = vec![];
     let (mut series, mut not_run) = (0, 0);
     for d in diseases.iter().filter(|d| d.active) {
-        let rows = by_disease.get(d.code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let areas = signals::area_series(rows, first, last);
+        let Some(rows) = by_disease.get(d.code.as_str()) else { continue };
+        // The series starts with the disease's first counted week: weeks before any data are
+        // unknown, not zeros (a method short of history says so instead of fitting zeros).
+        let start = rows.iter().map(|r| r.0).min().unwrap_or(first).max(first);
+        let areas = signals::area_series(rows, start, last);
         for (area, counts) in &areas {
             series += 1;
             if counts.iter().all(|v| *v == 0.0) {
                 continue;
             }
-            let (a, n) = signals::detect(&d.code, area, first, counts, &d.detection, opts.recent_weeks);
+            let (a, n) = signals::detect(&d.code, area, start, counts, &d.detection, opts.recent_weeks);
             alarms.extend(a);
             not_run += n.len();
         }
         if opts.scan.replicates > 0 && d.detection.methods.iter().any(|m| m != "threshold") {
-            match signals::scan(&d.code, first, &areas, d.detection.threshold_min, &opts.scan) {
+            match signals::scan(&d.code, start, &areas, d.detection.threshold_min, &opts.scan) {
                 Ok(a) => alarms
                     .extend(a.into_iter().filter(|a| a.week_start > last - Duration::weeks(opts.recent_weeks as i64))),
                 Err(e) => tracing::warn!(disease = %d.code, error = %e, "scan failed"),

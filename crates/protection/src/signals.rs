@@ -312,7 +312,7 @@ impl Default for ScanSettings {
 /// The prospective space-time permutation scan of one disease over the 18 districts, on the
 /// last `settings.weeks` weeks of `series` (area → weekly counts, week 1 the Monday `first`).
 /// Clusters with p below `settings.p_below` and at least `threshold_min` cases become alarms
-/// with method `scan`, area the cluster's centre district and week its last week.
+/// with method `scan`, area the cluster's district with the most cases and week its last week.
 pub fn scan(
     disease: &str,
     first: NaiveDate,
@@ -380,9 +380,17 @@ pub fn scan(
             p_value: Some(p),
             relative_risk: Some(c.relative_risk),
         };
+        // Named after the district of the cluster with the most cases in its weeks (districts
+        // without cases add nothing to a circle, so the centre may have none).
+        let main = c
+            .locations
+            .iter()
+            .copied()
+            .max_by_key(|&z| (counts[z][c.start..=c.end].iter().sum::<u64>(), std::cmp::Reverse(z)))
+            .unwrap_or(c.center);
         out.push(Alarm {
             disease: disease.into(),
-            area: districts[c.center].code.clone(),
+            area: districts[main].code.clone(),
             method: "scan".into(),
             week_start: week_of(c.end),
             observed: c.observed as f64,
@@ -715,6 +723,7 @@ mod tests {
         assert_eq!(a.week_start, first + Duration::weeks(11));
         let ev: Evidence = serde_json::from_value(a.evidence.clone()).unwrap();
         assert!(ev.districts.contains(&"KT".to_string()), "{ev:?}");
+        assert_eq!(a.area, "KT", "named after the district with the cases");
         assert!(ev.p_value.unwrap() < 0.05);
         // No cluster in an even spread.
         for s in series.values_mut() {

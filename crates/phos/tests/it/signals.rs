@@ -314,6 +314,49 @@ async fn signals_pages_are_for_epidemiologists() {
     app.shutdown().await;
 }
 
+/// The space-time scan: cases spread over six districts for twelve weeks, then a jump in Kwun
+/// Tong alone, becomes a `scan` signal naming Kwun Tong with its p-value.
+#[tokio::test]
+async fn the_scan_raises_a_cluster_signal() {
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    let this_week = protection::weeks::week_start(kernel::hk::today());
+    let mut csv = String::from("disease,week_start,district,n\n");
+    for t in 0..12 {
+        let week = this_week - Duration::weeks(t);
+        for d in ["WC", "E", "S", "SSP", "TM", "YL"] {
+            csv.push_str(&format!("mumps,{week},{d},3\n"));
+        }
+        csv.push_str(&format!("mumps,{week},KT,{}\n", if t == 0 { 15 } else { 1 }));
+    }
+    let origin = Origin::system();
+    protection::signal_run::import_history(db, &csv, &Actor::System, &origin).await.unwrap().unwrap();
+    let mut opts = protection::signal_run::RunOptions { last_week: Some(this_week), ..Default::default() };
+    opts.scan.replicates = 99;
+    let run = protection::signal_run::run(db, &opts, &Actor::System, &origin).await.unwrap();
+    assert!(!run.raised.is_empty());
+    let epi = staff(&app, "epi.scan@dh.test", &[Role::Epidemiologist]).await;
+    let scan = signal_json(&epi, "disease=mumps&method=scan").await;
+    assert_eq!(scan["total"], 1, "{scan}");
+    let c = &scan["signals"][0];
+    assert_eq!(c["area"], "KT");
+    assert_eq!(c["week_start"], this_week.to_string());
+    assert!(c["evidence"]["districts"].as_array().unwrap().iter().any(|d| d == "KT"), "{c}");
+    assert!(c["evidence"]["p_value"].as_f64().unwrap() < 0.05);
+    assert!(c["evidence"]["expected"].as_f64().unwrap() < c["observed"].as_f64().unwrap());
+    let (st, html) = text(&epi, &format!("/staff/protection/signals/{}", c["id"].as_str().unwrap())).await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("Space-time scan") && html.contains("Districts of the cluster") && html.contains("Kwun Tong")
+    );
+    // Too few history weeks for Farrington: the evidence says what it needs.
+    let ears = signal_json(&epi, "disease=mumps&area=KT&method=ears-c2").await;
+    let not_run = &ears["signals"][0]["evidence"]["not_run"][0];
+    assert_eq!(not_run["method"], "farrington-flexible", "{ears}");
+    assert!(not_run["needed_weeks"].as_u64().unwrap() > 5 * 52);
+    app.shutdown().await;
+}
+
 fn phos_cli() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_phos"));
     for (k, _) in std::env::vars() {
