@@ -484,7 +484,8 @@ pub fn parse_history(
 }
 
 /// The evidence as an SVG chart: observed counts as bars, the upper bound as a line, alarm weeks
-/// in a darker colour and marked with a triangle (not by colour alone). `title` and
+/// in a darker colour and marked with a triangle (not by colour alone); the bound's legend only
+/// when there is a bound (the scan has none). `title` and
 /// `description` give the accessible name and description; the page shows the same numbers in a
 /// table.
 pub fn evidence_svg(weeks: &[EvidenceWeek], title: &str, description: &str, bound_label: &str) -> String {
@@ -567,12 +568,14 @@ pub fn evidence_svg(weeks: &[EvidenceWeek], title: &str, description: &str, boun
             None => pen_up = true,
         }
     }
-    if !path.is_empty() {
-        out.push_str(&format!(
-            "<path d=\"{}\" fill=\"none\" stroke=\"#0b0c0c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
-            path.trim_end()
-        ));
+    if path.is_empty() {
+        out.push_str("</svg>");
+        return out;
     }
+    out.push_str(&format!(
+        "<path d=\"{}\" fill=\"none\" stroke=\"#0b0c0c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
+        path.trim_end()
+    ));
     out.push_str(&format!(
         "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#0b0c0c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\
          <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#0b0c0c\">{}</text></svg>",

@@ -38,6 +38,7 @@ prot-sig-duty-saved = The duty officer was saved.
 prot-sig-saved = Your decision was saved and the duty officer told.
 prot-sig-evidence = Evidence
 prot-sig-chart-caption = Cases per week as bars, the method's upper bound as a dashed line; alarm weeks are dark red and marked with a triangle. The same numbers are in the table below.
+prot-sig-chart-caption-scan = Cases per week in the districts of the cluster as bars; the weeks of the cluster are dark red and marked with a triangle. The same numbers are in the table below.
 prot-sig-chart-desc = Cases per week over { $count } weeks with the upper bound.
 prot-sig-chart-alarms = Alarm weeks: { $value }.
 prot-sig-table = The numbers as a table

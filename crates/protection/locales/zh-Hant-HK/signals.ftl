@@ -35,6 +35,7 @@ prot-sig-duty-saved = 已儲存當值人員。
 prot-sig-saved = 已儲存你的決定，並已通知當值人員。
 prot-sig-evidence = 證據
 prot-sig-chart-caption = 柱形為每星期個案數目，虛線為方法的上限；警報星期以深紅色顯示並以三角形標示。下表列出相同數字。
+prot-sig-chart-caption-scan = 柱形為群組所涉地區每星期的個案數目；群組的星期以深紅色顯示並以三角形標示。下表列出相同數字。
 prot-sig-chart-desc = { $count } 個星期的每星期個案數目及上限。
 prot-sig-chart-alarms = 警報星期：{ $value }。
 prot-sig-table = 以表格顯示數字
