@@ -2,7 +2,8 @@
 //! medical practitioners and laboratories (web form, JSON API, FHIR), de-duplicated into cases
 //! with classification history, investigation, laboratory results, contacts with daily
 //! follow-up, clusters with transmission chains, need-to-know access for epidemiologists, and
-//! weekly counts kept in step with every change for the dashboards and signals to come.
+//! weekly counts kept in step with every change; signals from the daily detection run (EARS,
+//! Farrington flexible, CUSUM, threshold and the space-time scan) triaged by epidemiologists.
 
 pub mod api;
 pub mod assignment_pages;
