@@ -34,6 +34,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     if done.is_some() {
         // Areas added since the first seeding still get their demo data (each is idempotent).
         protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
+        protection::demo::seed_signals(state, seed).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
     let hkid_key = state.keys.hkid.clone();
@@ -77,6 +78,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     clinics::seed_demo(state).await?;
     let people = protection_people(seed, people.len());
     protection::demo::seed(state, seed, &people).await?;
+    protection::demo::seed_signals(state, seed).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 

@@ -88,6 +88,43 @@ enum ProtectionCommand {
         #[arg(long)]
         repair: bool,
     },
+    /// Signals: run detection now (the daily job does it at 07:00 Hong Kong time).
+    #[command(subcommand)]
+    Signals(SignalsCommand),
+    /// Past weekly counts from a legacy system, the baseline detection needs.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Subcommand)]
+enum SignalsCommand {
+    /// Run every disease's detection methods for every district and territory-wide on the
+    /// latest complete week, and the space-time scan; new alarms become signals (never twice),
+    /// the run is recorded and the duty officer gets one summary.
+    #[command(after_help = "Counts read: imported history plus the live weekly counts without discarded cases. \
+Prints the run's week, the series checked and the new signals.")]
+    Run {
+        /// Evaluate the week starting on this Monday (YYYY-MM-DD) as the latest complete week
+        /// (default: last week in Hong Kong).
+        #[arg(long)]
+        week: Option<chrono::NaiveDate>,
+        /// Monte Carlo replicates of the scan (0 skips the scan).
+        #[arg(long, default_value_t = 999)]
+        replicates: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Import weekly counts from CSV with the header disease,week_start,district,n (disease
+    /// codes of the catalogue, Mondays as YYYY-MM-DD, district codes such as KT, whole
+    /// counts of 0 or more). Any bad line refuses the whole file, naming the line; a row already imported
+    /// takes the new count.
+    Import {
+        /// The CSV file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,6 +300,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 kernel::audit::Verdict::Broken { seq, reason } => {
                     anyhow::bail!("audit chain broken at entry {seq}: {reason}")
+                }
+            }
+        }
+        Command::Protection(ProtectionCommand::Signals(SignalsCommand::Run { week, replicates })) => {
+            let db = phos::connect_and_migrate(&config).await?;
+            let mut opts = protection::signal_run::RunOptions { last_week: week, ..Default::default() };
+            opts.scan.replicates = replicates;
+            let s = protection::signal_run::run(
+                &db,
+                &opts,
+                &kernel::audit::Actor::System,
+                &kernel::audit::Origin { request_id: "cli".into(), ip: "-".into() },
+            )
+            .await?;
+            println!(
+                "week starting {}: {} series checked, {} alarms, {} new signals, {} methods short of history, {} ms",
+                s.week_start,
+                s.series,
+                s.alarms,
+                s.raised.len(),
+                s.not_run,
+                s.milliseconds
+            );
+            Ok(())
+        }
+        Command::Protection(ProtectionCommand::History(HistoryCommand::Import { file })) => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let db = phos::connect_and_migrate(&config).await?;
+            let origin = kernel::audit::Origin { request_id: "cli".into(), ip: "-".into() };
+            match protection::signal_run::import_history(&db, &text, &kernel::audit::Actor::System, &origin).await? {
+                Ok(n) => {
+                    println!("imported {n} weekly counts from {}", file.display());
+                    Ok(())
+                }
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("{}: {p}", file.display());
+                    }
+                    anyhow::bail!("{}: nothing imported ({} problems)", file.display(), problems.len())
                 }
             }
         }

@@ -458,6 +458,88 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
     Ok(report)
 }
 
+/// Years of history the demo imports (enough for Farrington's five-year baseline).
+const HISTORY_YEARS: usize = 6;
+
+/// What the demo's signals seeding did.
+#[derive(Clone, Debug, Default)]
+pub struct SignalsReport {
+    pub history_rows: usize,
+    pub signals: usize,
+    pub already_seeded: bool,
+}
+
+/// Signals for the demo: ~6 years of past weekly counts of the demo's diseases from the `synth`
+/// generator (scaled to the demo's notification rates, ending where the demo's notifications
+/// begin) imported as history, one detection run, the lead epidemiologist as duty officer, and a
+/// few triage decisions (one signal under assessment, one dismissed with its reason), leaving
+/// the rest new. Idempotent: nothing happens once history is there.
+pub async fn seed_signals(state: &AppState, seed: u64) -> anyhow::Result<SignalsReport> {
+    use crate::signal_run::{self, RunOptions, TriageInput};
+    let db = &state.db;
+    let mut report = SignalsReport::default();
+    if store::history_rows(db).await? > 0 {
+        report.already_seeded = true;
+        return Ok(report);
+    }
+    let today = kernel::hk::today();
+    // The demo's notifications cover the last twelve weeks; history ends the week before.
+    let live_from = crate::weeks::week_start(today - Duration::days(84));
+    let weeks = HISTORY_YEARS * synth::series::WEEKS_PER_YEAR;
+    let start = live_from - Duration::weeks(weeks as i64);
+    let mut rates: Vec<(&str, f64)> = BACKGROUND.to_vec();
+    rates.push(("measles", 0.05));
+    let diseases: Vec<synth::series::DiseaseInput> = rates
+        .iter()
+        .filter_map(|(code, per_day)| {
+            let mut d = synth::series::DiseaseInput::with_profile(code)?;
+            d.profile.mean_weekly = per_day * 7.0;
+            Some(d)
+        })
+        .collect();
+    let config = synth::series::SeriesConfig { seed, years: HISTORY_YEARS, start, outbreaks: 2, ..Default::default() };
+    let series = synth::series::WeeklySeries::generate(&config, &diseases, &synth::series::hk_districts())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut rows = vec![];
+    for (d, disease) in series.diseases.iter().enumerate() {
+        for (k, district) in series.districts.iter().enumerate() {
+            for (t, n) in series.series(d, k).iter().enumerate() {
+                if *n > 0 {
+                    let week = (start + Duration::weeks(t as i64)).to_string();
+                    rows.push((disease.code.clone(), week, district.code.clone(), *n as i64));
+                }
+            }
+        }
+    }
+    let system = Origin::system();
+    signal_run::write_history(db, &rows, &Actor::System, &system).await?;
+    report.history_rows = rows.len();
+    let lead = staff_id(state, "lead.epidemiologist@phos.example").await?;
+    if lead.is_some() {
+        let duty =
+            signal_run::DutyOfficer { emails: vec!["lead.epidemiologist@phos.example".into()], locale: "en".into() };
+        signal_run::save_duty_officer(db, &duty, &Actor::System, &system).await?;
+    }
+    let mut opts = RunOptions { recent_weeks: 4, ..Default::default() };
+    opts.scan.replicates = 199;
+    let run = signal_run::run(db, &opts, &Actor::System, &system).await?;
+    report.signals = run.raised.len();
+    let actor = lead.map(Actor::Staff).unwrap_or(Actor::System);
+    let decisions = [
+        ("assessing", "Asked the district office whether the schools report more absences."),
+        ("dismissed", "Reporting delay after a public holiday: the counts caught up the week after."),
+    ];
+    for (id, (status, reason)) in run.raised.iter().zip(decisions) {
+        let Some(s) = store::signal(db, id).await? else { continue };
+        let input =
+            TriageInput { status: status.into(), reason: reason.into(), version: s.version, cluster: String::new() };
+        if let Err(e) = signal_run::triage(db, id, &input, &actor, &system).await {
+            anyhow::bail!("demo triage refused: {e:?}");
+        }
+    }
+    Ok(report)
+}
+
 async fn create_cluster(state: &AppState, name: &str, disease: &str, setting: &str) -> anyhow::Result<String> {
     use chrono::Datelike;
     let year = kernel::hk::today().year();

@@ -2,7 +2,8 @@
 //! medical practitioners and laboratories (web form, JSON API, FHIR), de-duplicated into cases
 //! with classification history, investigation, laboratory results, contacts with daily
 //! follow-up, clusters with transmission chains, need-to-know access for epidemiologists, and
-//! weekly counts kept in step with every change for the dashboards and signals to come.
+//! weekly counts kept in step with every change; signals from the daily detection run (EARS,
+//! Farrington flexible, CUSUM, threshold and the space-time scan) triaged by epidemiologists.
 
 pub mod api;
 pub mod assignment_pages;
@@ -20,6 +21,9 @@ pub mod intake;
 pub mod model;
 pub mod notify_pages;
 pub mod pseudonym;
+pub mod signal_pages;
+pub mod signal_run;
+pub mod signals;
 pub mod store;
 pub mod ui;
 pub mod validate;
@@ -40,9 +44,12 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "protection",
-        migrations: vec![kernel::migration!("protection", 1, "0001_protection.sql")],
+        migrations: vec![
+            kernel::migration!("protection", 1, "0001_protection.sql"),
+            kernel::migration!("protection", 2, "0002_signals.sql"),
+        ],
         routes,
-        jobs: |_| {},
+        jobs: signal_run::jobs,
         home: vec![
             HomeCard {
                 audience: Audience::Staff,
@@ -68,6 +75,7 @@ fn routes() -> Routes {
         .merge(cluster_pages::routes())
         .merge(assignment_pages::routes())
         .merge(disease_pages::routes())
+        .merge(signal_pages::routes())
 }
 
 /// Adds the diseases of the reference list that the catalogue lacks (a fresh database gets all
@@ -155,7 +163,10 @@ mod tests {
                 }
             }
         }
-        let coded: [(&str, &[&str]); 11] = [
+        let coded: [(&str, &[&str]); 14] = [
+            ("sig-method", &crate::signals::METHODS),
+            ("sig-status", &crate::signals::STATUSES),
+            ("sig-action", &["assessing", "outbreak", "dismissed"]),
             ("setting", &EXPOSURE_SETTINGS),
             ("outcome", &OUTCOMES),
             ("result", &LAB_RESULTS),

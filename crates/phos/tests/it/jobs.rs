@@ -203,6 +203,7 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
             "clinics.reminders-every-5-minutes",
             "clinics.watch-fridges-every-minute",
             "kernel.prune-daily",
+            "protection.signals-daily",
             "test.every-minute"
         ]
     );

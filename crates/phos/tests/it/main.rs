@@ -15,5 +15,6 @@ mod notify;
 mod protection;
 mod queue;
 mod shell;
+mod signals;
 mod storage;
 mod waitlist;
