@@ -22,3 +22,23 @@ pub async fn secret(db: &Db, name: &str) -> sqlx::Result<Vec<u8>> {
     let value: String = row.try_get("value")?;
     hex::decode(value).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
+
+/// The value of setting `key`, if set.
+pub async fn get(db: &Db, key: &str) -> sqlx::Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(db.pool()).await?;
+    row.map(|r| r.try_get("value")).transpose()
+}
+
+/// Sets `key` to `value` in the caller's transaction (so the change and its audit entry commit together).
+pub async fn set(tx: &mut crate::db::Tx, key: &str, value: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(crate::now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

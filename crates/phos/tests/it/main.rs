@@ -16,4 +16,5 @@ mod protection;
 mod queue;
 mod shell;
 mod storage;
+mod surveillance;
 mod waitlist;
