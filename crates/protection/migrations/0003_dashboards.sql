@@ -15,4 +15,9 @@ CREATE TABLE protection_delay_counts (
     n BIGINT NOT NULL,
     PRIMARY KEY (disease, week_start, district, classification, kind, delay_days)
 );
-CREATE INDEX protection_delay_counts_week ON protection_delay_counts (week_start);
+-- The dashboards read a range of report weeks: covering indexes let both engines answer from
+-- the index alone (no lookups into the table for each of the period's rows).
+CREATE INDEX protection_delay_counts_week
+    ON protection_delay_counts (week_start, disease, district, classification, kind, delay_days, n);
+CREATE INDEX protection_weekly_counts_cover
+    ON protection_weekly_counts (week_start, disease, district, classification, iso_week, n);
