@@ -149,7 +149,8 @@ async fn main() -> anyhow::Result<()> {
             };
             let notified = first + chrono::Duration::days(rng.below(span_days as u64) as i64);
             let onset = (rng.below(100) < 85).then(|| notified - chrono::Duration::days(rng.below(21) as i64));
-            let follow = (rng.below(10) == 0).then(|| (notified + chrono::Duration::days(rng.below(7) as i64)).to_string());
+            let follow =
+                (rng.below(10) == 0).then(|| (notified + chrono::Duration::days(rng.below(7) as i64)).to_string());
             let person_id = kernel::new_id();
             persons.push(NewPerson {
                 id: person_id.clone(),
@@ -215,8 +216,10 @@ async fn main() -> anyhow::Result<()> {
     // index-only scans skip the table); SQLite gets its statistics.
     let refresh = if engine == "postgres" { "VACUUM ANALYZE" } else { "ANALYZE" };
     sqlx::raw_sql(refresh).execute(db.pool()).await?;
-    let weekly_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM protection_weekly_counts").fetch_one(db.pool()).await?;
-    let delay_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM protection_delay_counts").fetch_one(db.pool()).await?;
+    let weekly_rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM protection_weekly_counts").fetch_one(db.pool()).await?;
+    let delay_rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM protection_delay_counts").fetch_one(db.pool()).await?;
     let cases_on_file: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM protection_cases").fetch_one(db.pool()).await?;
     eprintln!(
         "{engine}: {cases_on_file} cases in {seed_s:.0} s; {weekly_rows} weekly-count rows, {delay_rows} delay-count rows"
@@ -252,7 +255,10 @@ async fn main() -> anyhow::Result<()> {
             "dashboard: KT, 52 weeks, with suspected, by region".into(),
             "/staff/protection/dashboard?district=KT&weeks=52&class=cps&stack=region".into(),
         ),
-        (format!("dashboard: {rare}, 4 weeks, confirmed"), format!("/staff/protection/dashboard?disease={rare}&weeks=4&class=c")),
+        (
+            format!("dashboard: {rare}, 4 weeks, confirmed"),
+            format!("/staff/protection/dashboard?disease={rare}&weeks=4&class=c"),
+        ),
         ("public page (default disease)".into(), "/surveillance".into()),
         (format!("public page: {common}, 52 weeks"), format!("/surveillance?disease={common}&weeks=52")),
         ("CSV: all diseases, 12 weeks".into(), "/api/v1/surveillance/weekly-counts?format=csv".into()),

@@ -17,6 +17,7 @@ use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
+use crate::delays::{CaseTimes, DelayDeltas};
 use crate::followup::{self, Stage};
 use crate::model::{
     Assignment, CONTACT_OUTCOMES, Case, CaseLine, Classification, ClassificationChange, Cluster, Contact, Disease,
@@ -25,7 +26,6 @@ use crate::model::{
 use crate::pseudonym::{self, PersonView};
 use crate::store::{self, CaseFilter, Investigation, NewContact, NewLab};
 use crate::ui::{self, Labels};
-use crate::delays::{CaseTimes, DelayDeltas};
 use crate::weeks::{Cell, Deltas};
 
 pub const EPI: &[Role] = &[Role::Epidemiologist, Role::LeadEpidemiologist, Role::Admin];
@@ -597,11 +597,7 @@ async fn investigate(
     let mut dd = DelayDeltas::default();
     dd.moved(
         &CaseTimes::of(&case),
-        &CaseTimes {
-            district: &inv.district,
-            onset_date: inv.onset_date.as_deref(),
-            ..CaseTimes::of(&case)
-        },
+        &CaseTimes { district: &inv.district, onset_date: inv.onset_date.as_deref(), ..CaseTimes::of(&case) },
     );
     store::apply_delay_deltas(&mut tx, &dd.into_vec()).await?;
     let detail = format!("changed: {}", if changed.is_empty() { "nothing".to_string() } else { changed.join(", ") });

@@ -233,7 +233,11 @@ pub fn legend_labels(breaks: &[f64], none: &str) -> Vec<String> {
     let mut out = vec![none.to_string()];
     let mut lo = 0.0;
     for b in breaks {
-        out.push(if lo == 0.0 { format!("> 0 – < {}", fmt_rate(*b)) } else { format!("{} – < {}", fmt_rate(lo), fmt_rate(*b)) });
+        out.push(if lo == 0.0 {
+            format!("> 0 – < {}", fmt_rate(*b))
+        } else {
+            format!("{} – < {}", fmt_rate(lo), fmt_rate(*b))
+        });
         lo = *b;
     }
     out.push(format!("≥ {}", fmt_rate(lo)));
@@ -371,7 +375,10 @@ mod tests {
         let weeks = vec!["2026-W01".to_string(), "2026-W02".to_string()];
         let s = epi_curve(
             &weeks,
-            &[Series { label: "Confirmed".into(), values: vec![3, 0] }, Series { label: "Probable".into(), values: vec![1, 2] }],
+            &[
+                Series { label: "Confirmed".into(), values: vec![3, 0] },
+                Series { label: "Probable".into(), values: vec![1, 2] },
+            ],
             &t,
         );
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));

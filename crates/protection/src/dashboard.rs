@@ -179,8 +179,11 @@ pub fn kpis(rows: &[(String, String, String, i64, i64)], classes: &[&str], withi
         *total.entry(*days).or_insert(0) += n;
     }
     let v = |m: &BTreeMap<i64, i64>| m.iter().map(|(k, n)| (*k, *n)).collect::<Vec<_>>();
-    let mut out: Vec<Kpi> =
-        per.iter().map(|(d, (o, f))| kpi_of(d, &v(o), &v(f), Some(within(d)))).filter(|k| k.onset_n + k.follow_n > 0).collect();
+    let mut out: Vec<Kpi> = per
+        .iter()
+        .map(|(d, (o, f))| kpi_of(d, &v(o), &v(f), Some(within(d))))
+        .filter(|k| k.onset_n + k.follow_n > 0)
+        .collect();
     out.sort_by(|a, b| b.onset_n.cmp(&a.onset_n).then(b.follow_n.cmp(&a.follow_n)).then(a.disease.cmp(&b.disease)));
     out.insert(0, kpi_of("", &v(&all.0), &v(&all.1), None));
     out
@@ -256,7 +259,10 @@ mod tests {
             ("influenza".to_string(), "confirmed".to_string(), 5),
             ("influenza".to_string(), "suspected".to_string(), 50),
         ];
-        let last = vec![("measles".to_string(), "probable".to_string(), 4), ("dengue".to_string(), "confirmed".to_string(), 1)];
+        let last = vec![
+            ("measles".to_string(), "probable".to_string(), 4),
+            ("dengue".to_string(), "confirmed".to_string(), 1),
+        ];
         let t = top_diseases(&this, &last, classes_of("cp"), 10);
         assert_eq!(t.iter().map(|r| r.disease.as_str()).collect::<Vec<_>>(), vec!["influenza", "measles", "dengue"]);
         assert_eq!((t[1].this_week, t[1].last_week, t[1].change()), (3, 4, -1));

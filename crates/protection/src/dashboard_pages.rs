@@ -91,7 +91,11 @@ impl DashboardPage {
         &dashboard::CLASS_SETS
     }
     fn kpi_name(&self, k: &Kpi) -> String {
-        if k.disease.is_empty() { self.page.t("prot-dash-all-diseases") } else { self.page.disease_name(&self.diseases, &k.disease) }
+        if k.disease.is_empty() {
+            self.page.t("prot-dash-all-diseases")
+        } else {
+            self.page.disease_name(&self.diseases, &k.disease)
+        }
     }
     fn days(&self, v: &Option<f64>) -> String {
         dashboard::fmt_days(*v)
@@ -188,7 +192,12 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
         .iter()
         .map(|d| {
             let count = totals.get(&d.code).copied().unwrap_or(0);
-            Tile { code: d.code.clone(), name: d.name(page.locale).to_string(), count, rate: charts::rate(count, d.population) }
+            Tile {
+                code: d.code.clone(),
+                name: d.name(page.locale).to_string(),
+                count,
+                rate: charts::rate(count, d.population),
+            }
         })
         .collect();
     let max_rate = tiles.iter().map(|t| t.rate).fold(0.0, f64::max);

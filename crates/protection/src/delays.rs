@@ -147,7 +147,8 @@ pub fn quantile(hist: &[(i64, i64)], p: f64) -> Option<f64> {
 /// Share (0..=1) of the histogram at or below `limit`.
 pub fn share_within(hist: &[(i64, i64)], limit: i64) -> Option<f64> {
     let total: i64 = hist.iter().map(|(_, n)| (*n).max(0)).sum();
-    (total > 0).then(|| hist.iter().filter(|(v, _)| *v <= limit).map(|(_, n)| (*n).max(0)).sum::<i64>() as f64 / total as f64)
+    (total > 0)
+        .then(|| hist.iter().filter(|(v, _)| *v <= limit).map(|(_, n)| (*n).max(0)).sum::<i64>() as f64 / total as f64)
 }
 
 /// Days allowed from onset to notification for a notification time frame: the time frame runs

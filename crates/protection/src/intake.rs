@@ -15,10 +15,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::dedup::{self, CaseRef, Incoming, PersonRef};
+use crate::delays::{CaseTimes, DelayDeltas};
 use crate::model::{Channel, Classification, Disease};
 use crate::store::{self, NewCase, NewClassification, NewLab, NewNotification, NewPerson};
 use crate::validate::ValidNotification;
-use crate::delays::{CaseTimes, DelayDeltas};
 use crate::weeks::{Cell, Deltas};
 
 /// Who is notifying.

@@ -200,7 +200,9 @@ mod tests {
         assert!(keys.len() > 250, "{} keys found: the scan is broken", keys.len());
         let args: Vec<(&'static str, String)> =
             ["count", "value", "max", "min", "ref", "date", "what", "where", "from", "to", "week"]
-                .iter().map(|k| (*k, "1".to_string())).collect();
+                .iter()
+                .map(|k| (*k, "1".to_string()))
+                .collect();
         let missing: Vec<&String> = keys
             .iter()
             .filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k)

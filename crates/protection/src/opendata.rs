@@ -165,10 +165,8 @@ mod tests {
     #[test]
     fn totals_never_reveal_a_suppressed_cell() {
         let weeks: Vec<NaiveDate> = vec!["2026-03-02".parse().unwrap(), "2026-03-09".parse().unwrap()];
-        let cells = publish(
-            vec![row("2026-03-02", "KT", 3), row("2026-03-02", "WC", 20), row("2026-03-09", "KT", 7)],
-            5,
-        );
+        let cells =
+            publish(vec![row("2026-03-02", "KT", 3), row("2026-03-02", "WC", 20), row("2026-03-09", "KT", 7)], 5);
         let t = table(&weeks, &["KT", "WC", "E"], &cells, 5);
         assert_eq!(t.rows[0].2, vec!["<5", "20", "0"]);
         assert_eq!(t.rows[0].3.display(), "≥ 20", "the total leaves the suppressed 3 out");

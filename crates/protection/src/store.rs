@@ -6,11 +6,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::dedup::{KnownCase, KnownPerson};
+use crate::delays::DelayCell;
 use crate::model::{
     Assignment, Case, CaseLine, Classification, ClassificationChange, Cluster, Contact, Detection, Disease, FollowUp,
     FormField, LabResult, Link, NotificationRow, Person,
 };
-use crate::delays::DelayCell;
 use crate::weeks::Cell;
 
 /// Binds per statement in multi-row inserts and `IN` lists. SQLite resolves each `$n` by name
@@ -1586,11 +1586,7 @@ pub async fn week_district_sums(
 }
 
 /// Weekly counts per disease and classification in one report week (one district or all).
-pub async fn disease_sums(
-    db: &Db,
-    week: &str,
-    district: Option<&str>,
-) -> sqlx::Result<Vec<(String, String, i64)>> {
+pub async fn disease_sums(db: &Db, week: &str, district: Option<&str>) -> sqlx::Result<Vec<(String, String, i64)>> {
     let rows = sqlx::query(
         "SELECT disease, classification, CAST(SUM(n) AS BIGINT) AS n FROM protection_weekly_counts \
          WHERE week_start = $1 AND ($2 IS NULL OR district = $2) GROUP BY disease, classification HAVING SUM(n) <> 0",

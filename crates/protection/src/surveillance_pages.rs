@@ -148,9 +148,14 @@ pub async fn weekly_counts(State(state): State<AppState>, Query(q): Query<Counts
         Err(errors) => return Ok(problem(StatusCode::BAD_REQUEST, "invalid_parameters", errors)),
     };
     let t = threshold(&state).await?;
-    let rows =
-        store::public_cells(&state.db, &c.from.to_string(), &c.to.to_string(), c.disease.as_deref(), c.district.as_deref())
-            .await?;
+    let rows = store::public_cells(
+        &state.db,
+        &c.from.to_string(),
+        &c.to.to_string(),
+        c.disease.as_deref(),
+        c.district.as_deref(),
+    )
+    .await?;
     let cells = opendata::publish(rows, t);
     if c.csv {
         let name = format!("attachment; filename=\"phos-weekly-counts-{}-{}.csv\"", c.from, c.to);
@@ -208,7 +213,11 @@ impl PublicPage {
     }
 }
 
-async fn public_page(State(state): State<AppState>, page: PageCtx, Query(q): Query<PageQuery>) -> AppResult<Html<String>> {
+async fn public_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Html<String>> {
     let diseases: Vec<Disease> = store::diseases(&state.db).await?;
     let weeks_n = q.weeks.and_then(|w| w.trim().parse().ok()).filter(|w| dashboard::PERIODS.contains(w)).unwrap_or(12);
     let weeks = dashboard::period(kernel::hk::today(), weeks_n);
@@ -227,7 +236,11 @@ async fn public_page(State(state): State<AppState>, page: PageCtx, Query(q): Que
                 }
             }
             best.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            best.into_iter().next().map(|b| b.1).or_else(|| diseases.first().map(|d| d.code.clone())).unwrap_or_default()
+            best.into_iter()
+                .next()
+                .map(|b| b.1)
+                .or_else(|| diseases.first().map(|d| d.code.clone()))
+                .unwrap_or_default()
         }
     };
     let cells = opendata::publish(store::public_cells(&state.db, &from, &to, Some(&disease), None).await?, t);
@@ -243,7 +256,12 @@ async fn public_page(State(state): State<AppState>, page: PageCtx, Query(q): Que
     let svg = charts::epi_curve(
         &labels,
         &[Series { label: page.t("prot-open-series"), values: table.rows.iter().map(|r| r.3.published).collect() }],
-        &ChartText { title: &title, desc: &desc, x_label: &page.t("prot-dash-axis-week"), y_label: &page.t("prot-dash-axis-cases") },
+        &ChartText {
+            title: &title,
+            desc: &desc,
+            x_label: &page.t("prot-dash-axis-week"),
+            y_label: &page.t("prot-dash-axis-cases"),
+        },
     );
     let districts = codes
         .iter()

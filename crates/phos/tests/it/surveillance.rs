@@ -88,11 +88,13 @@ async fn text(b: &Browser, path: &str) -> (u16, String) {
 
 /// The cells of the table row whose `<th scope="row">` (or `data-…` attribute) is `key`.
 fn row_cells(html: &str, table_id: &str, key: &str) -> Vec<String> {
-    let table = html.split(&format!("<table id=\"{table_id}\">")).nth(1).expect("table").split("</table>").next().unwrap();
+    let table =
+        html.split(&format!("<table id=\"{table_id}\">")).nth(1).expect("table").split("</table>").next().unwrap();
     for tr in table.split("<tr").skip(1) {
         let tr = tr.split("</tr>").next().unwrap();
         let head = tr.split("<th scope=\"row\">").nth(1).map(|h| h.split("</th>").next().unwrap().to_string());
-        if head.as_deref() == Some(key) || tr.starts_with(&format!(" data-district=\"{key}\""))
+        if head.as_deref() == Some(key)
+            || tr.starts_with(&format!(" data-district=\"{key}\""))
             || tr.starts_with(&format!(" data-disease=\"{key}\""))
         {
             return tr.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap().to_string()).collect();
@@ -132,7 +134,10 @@ async fn the_dashboard_shows_the_figures_of_the_cases() {
     let (s, html) = text(&epi, "/staff/protection/dashboard?disease=measles&weeks=4").await;
     assert_eq!(s, 200);
     // The epidemic curve, as SVG with its text alternative and as a table.
-    assert!(html.contains("role=\"img\"") && html.contains("<title id=\"curve-title\">Epidemic curve by report week</title>"));
+    assert!(
+        html.contains("role=\"img\"")
+            && html.contains("<title id=\"curve-title\">Epidemic curve by report week</title>")
+    );
     assert!(html.contains(&format!("{} Confirmed: 3", iso_week(monday))), "a bar's own title");
     assert_eq!(row_cells(&html, "curve-table", &iso_week(monday)), vec!["3", "1", "4"], "confirmed, probable, total");
     assert_eq!(row_cells(&html, "curve-table", &iso_week(last)), vec!["2", "0", "2"]);
@@ -271,12 +276,14 @@ async fn open_data_suppresses_small_cells_and_holds_no_personal_data() {
         case_on(&app, 100 + i, "measles", "KT", "confirmed", monday, Some(monday)).await;
     }
     for i in 0..6 {
-        case_on(&app, 200 + i, "measles", "WC", if i < 4 { "confirmed" } else { "probable" }, monday, Some(monday)).await;
+        case_on(&app, 200 + i, "measles", "WC", if i < 4 { "confirmed" } else { "probable" }, monday, Some(monday))
+            .await;
     }
     for i in 0..7 {
         case_on(&app, 300 + i, "measles", "ST", "suspected", monday, Some(monday)).await;
     }
-    let personal = |s: &str| s.contains("SECRET") || s.contains("9876") || s.contains("S000") || s.contains("1975-03-03");
+    let personal =
+        |s: &str| s.contains("SECRET") || s.contains("9876") || s.contains("S000") || s.contains("1975-03-03");
 
     // The public page, signed out.
     let res = app.get("/surveillance?disease=measles&weeks=4").await;
@@ -313,13 +320,19 @@ async fn open_data_suppresses_small_cells_and_holds_no_personal_data() {
     let body = res.text().await.unwrap();
     assert!(!personal(&body));
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((v["threshold"].as_i64(), v["from"].as_str()), (Some(5), Some((monday - Duration::weeks(11)).to_string().as_str())));
+    assert_eq!(
+        (v["threshold"].as_i64(), v["from"].as_str()),
+        (Some(5), Some((monday - Duration::weeks(11)).to_string().as_str()))
+    );
     let cells = v["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 2, "{cells:?}");
     let kt = cells.iter().find(|c| c["district"] == "KT").unwrap();
     assert_eq!((kt["cases"].clone(), kt["suppressed"].clone()), (Value::Null, json!(true)));
     let wc = cells.iter().find(|c| c["district"] == "WC").unwrap();
-    assert_eq!((wc["cases"].clone(), wc["suppressed"].clone(), wc["iso_week"].as_str()), (json!(6), json!(false), Some(iso_week(monday).as_str())));
+    assert_eq!(
+        (wc["cases"].clone(), wc["suppressed"].clone(), wc["iso_week"].as_str()),
+        (json!(6), json!(false), Some(iso_week(monday).as_str()))
+    );
     let res = app.get("/api/v1/surveillance/weekly-counts?disease=measles&format=csv").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
@@ -387,7 +400,10 @@ async fn bad_parameters_are_problems_in_both_languages() {
     let (s, v) = ask("disease=dragon_pox", "en").await;
     assert_eq!(s, 400);
     assert_eq!(v["title"], "Some parameters are not valid");
-    assert_eq!((v["errors"][0]["field"].as_str(), v["errors"][0]["code"].as_str()), (Some("disease"), Some("unknown_disease")));
+    assert_eq!(
+        (v["errors"][0]["field"].as_str(), v["errors"][0]["code"].as_str()),
+        (Some("disease"), Some("unknown_disease"))
+    );
     let (_, v) = ask("disease=dragon_pox", "zh-HK,zh;q=0.9").await;
     assert_eq!(v["title"], "部分參數無效");
     assert!(v["errors"][0]["message"]["zh-Hant-HK"].as_str().unwrap().contains("dragon_pox"));
