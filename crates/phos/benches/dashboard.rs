@@ -18,7 +18,7 @@ use kernel::identity::{Role, session, staff};
 use kernel::jobs::WorkerOptions;
 use protection::delays::{CaseTimes, DelayDeltas};
 use protection::model::Classification;
-use protection::store::{self, NewCase, NewPerson};
+use protection::store::{self, NewCase, NewContact, NewPerson};
 use protection::weeks::{Cell, Deltas};
 
 struct Args {
@@ -205,6 +205,27 @@ async fn main() -> anyhow::Result<()> {
         store::insert_cases(&mut tx, &cases).await?;
         store::apply_deltas(&mut tx, &weekly.into_vec()).await?;
         store::apply_delay_deltas(&mut tx, &delays.into_vec()).await?;
+        // The follow-ups behind each first follow-up day: one contact, one daily record.
+        for c in cases.iter().filter(|c| c.first_followup_date.is_some()) {
+            let day = c.first_followup_date.clone().unwrap_or_default();
+            let contact = kernel::new_id();
+            store::insert_contact(
+                &mut tx,
+                &NewContact {
+                    id: contact.clone(),
+                    case_id: c.id.clone(),
+                    name: "BENCH CONTACT".into(),
+                    phone: String::new(),
+                    relationship: "Household".into(),
+                    last_exposure: c.notified_date.clone(),
+                    follow_up_until: day.clone(),
+                    by: "system".into(),
+                    at: 0,
+                },
+            )
+            .await?;
+            store::insert_followup(&mut tx, &contact, &day, false, "Well", "system", 0).await?;
+        }
         tx.commit().await?;
         done += n;
         if done % 100_000 == 0 {
@@ -228,13 +249,20 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let diff = protection::counts::differences(&db).await?;
         let (ddiff, stale) = protection::counts::delay_differences(&db).await?;
-        anyhow::ensure!(diff.is_empty() && ddiff.is_empty() && stale == 0, "counts differ from the cases");
+        anyhow::ensure!(
+            diff.is_empty() && ddiff.is_empty() && stale == 0,
+            "counts differ from the cases: {} weekly cells, {} delay cells, {stale} stale first follow-ups",
+            diff.len(),
+            ddiff.len()
+        );
         eprintln!("weekly and delay counts equal a recount of the cases ({:.1} s)", t.elapsed().as_secs_f64());
     }
 
     // An epidemiologist's session, and the server.
+    let hash = kernel::identity::password::hash_async("kowloon peak sunrise walk".into()).await;
     let mut tx = db.begin().await?;
-    let (user, _) = staff::create(&mut tx, "bench.epi@dh.test", "Bench Epi", &[Role::Epidemiologist], None).await?;
+    let (user, _) =
+        staff::create(&mut tx, "bench.epi@dh.test", "Bench Epi", &[Role::Epidemiologist], Some(hash)).await?;
     let token = session::create(&mut tx, "staff", &user.id, "127.0.0.1").await?;
     tx.commit().await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -242,7 +270,11 @@ async fn main() -> anyhow::Result<()> {
     let base = server.url();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", format!("phos_session={token}").parse()?);
-    let client = reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(60)).build()?;
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()?;
 
     let common = &diseases[0];
     let rare = &diseases[diseases.len() / 2];
@@ -274,7 +306,12 @@ async fn main() -> anyhow::Result<()> {
         // One request first, not timed, to check it works.
         let res = client.get(format!("{base}{path}")).send().await?;
         anyhow::ensure!(res.status() == 200, "{path}: {}", res.status());
-        let bytes = res.bytes().await?.len();
+        let body = res.text().await?;
+        anyhow::ensure!(
+            !path.starts_with("/staff") || body.contains("id=\"kpi-table\""),
+            "{path}: not the dashboard"
+        );
+        let bytes = body.len();
         let mut lat = Vec::with_capacity(a.requests);
         for _ in 0..a.requests {
             let t = Instant::now();
