@@ -283,8 +283,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (delay_diff, stale) = protection::counts::delay_differences(&db).await?;
             for (c, table, cases) in delay_diff.iter().take(20) {
                 println!(
-                    "{} {} {} {} {} {} days: delay counts {table}, cases {cases}",
-                    c.disease, c.week_start, c.district, c.classification, c.kind, c.days
+                    "{} {} {} {} {} days: delay counts {table}, cases {cases}",
+                    c.disease, c.week_start, c.classification, c.kind, c.days
                 );
             }
             if stale > 0 {

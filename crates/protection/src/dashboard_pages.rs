@@ -228,11 +228,11 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
             diseases.iter().find(|d| d.code == code).map(|d| d.notify_within.as_str()).unwrap_or("7d"),
         )
     };
-    let delay_rows = store::delay_sums(&state.db, &from, &to, disease, district).await?;
+    let delay_rows = store::delay_sums(&state.db, &from, &to, disease).await?;
     let kpis = dashboard::kpis(&delay_rows, classes, within);
     let before_to = (weeks[0] - Duration::weeks(1)).to_string();
     let before_from = (weeks[0] - Duration::weeks(f.weeks)).to_string();
-    let before = store::delay_sums(&state.db, &before_from, &before_to, disease, district).await?;
+    let before = store::delay_sums(&state.db, &before_from, &before_to, disease).await?;
     let kpis_before = dashboard::kpis(&before, classes, within).into_iter().next();
 
     let districts = ui::district_options(&page);

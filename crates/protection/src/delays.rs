@@ -1,4 +1,4 @@
-//! Timeliness: delays counted per (disease, report week, district, classification, kind, days),
+//! Timeliness: delays counted per (disease, report week, classification, kind, days),
 //! kept in step with the cases like the weekly counts, and percentiles read from those histograms.
 //!
 //! Two delays are counted for each case:
@@ -26,7 +26,6 @@ pub struct DelayCell {
     pub disease: String,
     /// `YYYY-MM-DD`, the Monday of the report week.
     pub week_start: String,
-    pub district: String,
     pub classification: String,
     pub kind: &'static str,
     pub days: i64,
@@ -66,7 +65,6 @@ pub fn cells(t: &CaseTimes) -> Vec<DelayCell> {
     let cell = |kind: &'static str, days: i64| DelayCell {
         disease: t.disease.to_string(),
         week_start: week_start(notified).to_string(),
-        district: t.district.to_string(),
         classification: t.classification.to_string(),
         kind,
         days: days.max(0),

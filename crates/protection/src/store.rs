@@ -1434,18 +1434,17 @@ pub async fn rebuild_weekly_counts(tx: &mut Tx, cells: &[(Cell, i64)]) -> sqlx::
 
 /// Applies summed delay deltas in one statement per chunk.
 pub async fn apply_delay_deltas(tx: &mut Tx, deltas: &[(DelayCell, i64)]) -> sqlx::Result<()> {
-    for chunk in deltas.chunks(rows_per_statement(7)) {
+    for chunk in deltas.chunks(rows_per_statement(6)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO protection_delay_counts (disease, week_start, district, classification, kind, delay_days, n) VALUES {} \
-             ON CONFLICT (disease, week_start, district, classification, kind, delay_days) \
+            "INSERT INTO protection_delay_counts (disease, week_start, classification, kind, delay_days, n) VALUES {} \
+             ON CONFLICT (disease, week_start, classification, kind, delay_days) \
              DO UPDATE SET n = protection_delay_counts.n + excluded.n",
-            values_placeholders(chunk.len(), 7)
+            values_placeholders(chunk.len(), 6)
         )));
         for (c, n) in chunk {
             q = q
                 .bind(&c.disease)
                 .bind(&c.week_start)
-                .bind(&c.district)
                 .bind(&c.classification)
                 .bind(c.kind)
                 .bind(c.days)
@@ -1473,7 +1472,7 @@ pub async fn set_first_followup(tx: &mut Tx, case_id: &str, day: &str) -> sqlx::
 /// Every non-zero cell of the delay counts.
 pub async fn delay_counts(db: &Db) -> sqlx::Result<Vec<(DelayCell, i64)>> {
     let rows = sqlx::query(
-        "SELECT disease, week_start, district, classification, kind, delay_days, n FROM protection_delay_counts WHERE n <> 0",
+        "SELECT disease, week_start, classification, kind, delay_days, n FROM protection_delay_counts WHERE n <> 0",
     )
     .fetch_all(db.pool())
     .await?;
@@ -1484,7 +1483,6 @@ pub async fn delay_counts(db: &Db) -> sqlx::Result<Vec<(DelayCell, i64)>> {
                 DelayCell {
                     disease: r.try_get("disease")?,
                     week_start: r.try_get("week_start")?,
-                    district: r.try_get("district")?,
                     classification: r.try_get("classification")?,
                     kind: if kind == crate::delays::ONSET_TO_NOTIFICATION {
                         crate::delays::ONSET_TO_NOTIFICATION
@@ -1598,24 +1596,23 @@ pub async fn disease_sums(db: &Db, week: &str, district: Option<&str>) -> sqlx::
     rows.iter().map(|r| Ok((r.try_get("disease")?, r.try_get("classification")?, r.try_get("n")?))).collect()
 }
 
-/// Delay histograms per disease, classification and kind over report weeks `from`..=`to`:
+/// Delay histograms per disease, classification and kind over report weeks `from`..=`to`, all
+/// districts:
 /// (disease, classification, kind, days, cases).
 pub async fn delay_sums(
     db: &Db,
     from: &str,
     to: &str,
     disease: Option<&str>,
-    district: Option<&str>,
 ) -> sqlx::Result<Vec<(String, String, String, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT disease, classification, kind, delay_days, CAST(SUM(n) AS BIGINT) AS n FROM protection_delay_counts \
-         WHERE week_start >= $1 AND week_start <= $2 AND ($3 IS NULL OR disease = $3) AND ($4 IS NULL OR district = $4) \
+         WHERE week_start >= $1 AND week_start <= $2 AND ($3 IS NULL OR disease = $3) \
          GROUP BY disease, classification, kind, delay_days HAVING SUM(n) <> 0",
     )
     .bind(from)
     .bind(to)
     .bind(disease)
-    .bind(district)
     .fetch_all(db.pool())
     .await?;
     rows.iter()

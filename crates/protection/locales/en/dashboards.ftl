@@ -46,6 +46,7 @@ prot-dash-last-week = Last week
 prot-dash-change = Change
 prot-dash-kpi-title = Timeliness
 prot-dash-kpi-intro = Days from onset to notification, and from notification to the first daily follow-up record of any of the case's contacts, for cases reported in the period. The share notified in time counts cases notified within the disease's time frame of onset (1 day for immediate and 24-hour diseases, 3 or 7 days for the others).
+prot-dash-kpi-all-districts = Timeliness is counted for all districts together, whichever district is chosen above.
 prot-dash-kpi-caption = Timeliness by disease over the period (days)
 prot-dash-onset-to-notification = Onset to notification
 prot-dash-notification-to-followup = Notification to first contact follow-up

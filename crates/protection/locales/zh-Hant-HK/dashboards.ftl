@@ -45,6 +45,7 @@ prot-dash-last-week = 上週
 prot-dash-change = 變化
 prot-dash-kpi-title = 時效
 prot-dash-kpi-intro = 期間內呈報的個案由發病至呈報的日數，以及由呈報至其任何接觸者首次每日跟進紀錄的日數。「按時呈報」計算在疾病規定時限內（即時及 24 小時呈報的疾病為 1 日，其他為 3 或 7 日）由發病起呈報的個案比例。
+prot-dash-kpi-all-districts = 無論上面選擇哪一區，時效均按所有地區合計。
 prot-dash-kpi-caption = 期間內各疾病的時效（日）
 prot-dash-onset-to-notification = 發病至呈報
 prot-dash-notification-to-followup = 呈報至首次跟進接觸者
