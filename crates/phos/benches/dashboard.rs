@@ -277,7 +277,6 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
 
     let common = &diseases[0];
-    let rare = &diseases[diseases.len() / 2];
     let year_ago = (today - chrono::Duration::weeks(52)).to_string();
     let pages: Vec<(String, String)> = vec![
         ("dashboard: all diseases, 12 weeks".into(), "/staff/protection/dashboard".into()),
@@ -287,12 +286,7 @@ async fn main() -> anyhow::Result<()> {
             "dashboard: KT, 52 weeks, with suspected, by region".into(),
             "/staff/protection/dashboard?district=KT&weeks=52&class=cps&stack=region".into(),
         ),
-        (
-            format!("dashboard: {rare}, 4 weeks, confirmed"),
-            format!("/staff/protection/dashboard?disease={rare}&weeks=4&class=c"),
-        ),
         ("public page (default disease)".into(), "/surveillance".into()),
-        (format!("public page: {common}, 52 weeks"), format!("/surveillance?disease={common}&weeks=52")),
         ("CSV: all diseases, 12 weeks".into(), "/api/v1/surveillance/weekly-counts?format=csv".into()),
         (
             format!("JSON: {common}, 52 weeks"),
