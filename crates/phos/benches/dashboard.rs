@@ -301,10 +301,7 @@ async fn main() -> anyhow::Result<()> {
         let res = client.get(format!("{base}{path}")).send().await?;
         anyhow::ensure!(res.status() == 200, "{path}: {}", res.status());
         let body = res.text().await?;
-        anyhow::ensure!(
-            !path.starts_with("/staff") || body.contains("id=\"kpi-table\""),
-            "{path}: not the dashboard"
-        );
+        anyhow::ensure!(!path.starts_with("/staff") || body.contains("id=\"kpi-table\""), "{path}: not the dashboard");
         let bytes = body.len();
         let mut lat = Vec::with_capacity(a.requests);
         for _ in 0..a.requests {

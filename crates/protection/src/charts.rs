@@ -101,7 +101,7 @@ pub fn epi_curve(weeks: &[String], series: &[Series], text: &ChartText) -> Strin
         ));
     }
     // Bars.
-    for i in 0..weeks.len() {
+    for (i, week) in weeks.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let mut base = 0.0;
         for (k, ser) in series.iter().enumerate() {
@@ -112,7 +112,7 @@ pub fn epi_curve(weeks: &[String], series: &[Series], text: &ChartText) -> Strin
                     "<rect x=\"{x:.1}\" y=\"{y1:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{} {}: {}</title></rect>",
                     y0 - y1,
                     SERIES_COLOURS[k % SERIES_COLOURS.len()],
-                    esc(&weeks[i]),
+                    esc(week),
                     esc(&ser.label),
                     v
                 ));

@@ -1442,13 +1442,7 @@ pub async fn apply_delay_deltas(tx: &mut Tx, deltas: &[(DelayCell, i64)]) -> sql
             values_placeholders(chunk.len(), 6)
         )));
         for (c, n) in chunk {
-            q = q
-                .bind(&c.disease)
-                .bind(&c.week_start)
-                .bind(&c.classification)
-                .bind(c.kind)
-                .bind(c.days)
-                .bind(*n);
+            q = q.bind(&c.disease).bind(&c.week_start).bind(&c.classification).bind(c.kind).bind(c.days).bind(*n);
         }
         q.execute(&mut **tx).await?;
     }
