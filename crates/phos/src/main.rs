@@ -346,8 +346,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Protection(ProtectionCommand::Counts { repair }) => {
             let db = phos::connect_and_migrate(&config).await?;
             if repair {
-                let cells = protection::counts::repair(&db).await?;
-                println!("weekly counts rebuilt from the cases: {cells} cells");
+                let (cells, delays) = protection::counts::repair(&db).await?;
+                println!("weekly counts rebuilt from the cases: {cells} cells; delay counts: {delays} cells");
                 return Ok(());
             }
             let diff = protection::counts::differences(&db).await?;
@@ -357,13 +357,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     c.disease, c.iso_week, c.district, c.classification
                 );
             }
-            if diff.is_empty() {
-                println!("weekly counts agree with the cases");
+            let (delay_diff, stale) = protection::counts::delay_differences(&db).await?;
+            for (c, table, cases) in delay_diff.iter().take(20) {
+                println!(
+                    "{} {} {} {} {} days: delay counts {table}, cases {cases}",
+                    c.disease, c.week_start, c.classification, c.kind, c.days
+                );
+            }
+            if stale > 0 {
+                println!("{stale} cases have a first follow-up day that differs from their contacts' records");
+            }
+            if diff.is_empty() && delay_diff.is_empty() && stale == 0 {
+                println!("weekly counts and delay counts agree with the cases");
                 Ok(())
             } else {
                 anyhow::bail!(
-                    "{} cells of the weekly counts differ from the cases (phos protection counts --repair)",
-                    diff.len()
+                    "{} cells of the weekly counts and {} of the delay counts differ from the cases, {stale} first \
+                     follow-up days are stale (phos protection counts --repair)",
+                    diff.len(),
+                    delay_diff.len()
                 )
             }
         }

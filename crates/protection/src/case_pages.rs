@@ -17,6 +17,7 @@ use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
+use crate::delays::{CaseTimes, DelayDeltas};
 use crate::followup::{self, Stage};
 use crate::model::{
     Assignment, CONTACT_OUTCOMES, Case, CaseLine, Classification, ClassificationChange, Cluster, Contact, Disease,
@@ -67,6 +68,7 @@ struct Overview {
     recent: Vec<(String, [i64; 4])>,
     since: String,
     is_lead: bool,
+    is_steward: bool,
 }
 
 async fn overview(State(state): State<AppState>, page: PageCtx, identity: Identity) -> AppResult<Html<String>> {
@@ -87,7 +89,8 @@ async fn overview(State(state): State<AppState>, page: PageCtx, identity: Identi
         }
     }
     let is_lead = identity.has_role(Role::LeadEpidemiologist) || identity.has_role(Role::Admin);
-    render(&Overview { page, diseases, mine, recent, since, is_lead })
+    let is_steward = identity.has_role(Role::DataSteward) || identity.has_role(Role::Admin);
+    render(&Overview { page, diseases, mine, recent, since, is_lead, is_steward })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,6 +422,9 @@ pub async fn reclassify_case(
     let mut d = Deltas::default();
     d.moved(cell_of(&case, case.classification, &case.district), cell_of(&case, to, &case.district));
     store::apply_deltas(&mut tx, &d.into_vec()).await?;
+    let mut dd = DelayDeltas::default();
+    dd.moved(&CaseTimes::of(&case), &CaseTimes { classification: to.code(), ..CaseTimes::of(&case) });
+    store::apply_delay_deltas(&mut tx, &dd.into_vec()).await?;
     let detail = format!("{} -> {}: {reason}", case.classification.code(), to.code());
     let event = Event::new("case.reclassify", "case", &case.reference)
         .person(&case.person_id)
@@ -588,6 +594,12 @@ async fn investigate(
         );
         store::apply_deltas(&mut tx, &d.into_vec()).await?;
     }
+    let mut dd = DelayDeltas::default();
+    dd.moved(
+        &CaseTimes::of(&case),
+        &CaseTimes { district: &inv.district, onset_date: inv.onset_date.as_deref(), ..CaseTimes::of(&case) },
+    );
+    store::apply_delay_deltas(&mut tx, &dd.into_vec()).await?;
     let detail = format!("changed: {}", if changed.is_empty() { "nothing".to_string() } else { changed.join(", ") });
     audit::record(
         &state.db,
@@ -951,11 +963,13 @@ async fn record_followup(
     };
     let by = identity.actor().id().to_string();
     let mut tx = state.db.begin().await?;
+    lock_cases(&state, &mut tx).await?;
     if !store::insert_followup(&mut tx, &contact.id, &day.to_string(), symptoms, &notes, &by, kernel::now_ms()).await? {
         tx.rollback().await?;
         let e = FieldError::new("day", "already_recorded", &[("date", day.to_string())]);
         return contact_page(&state, page, &identity, &origin, &id, vec![e], None).await;
     }
+    crate::delays::record_followup(&mut tx, &contact.case_id, &day.to_string()).await?;
     let detail = format!("{day}: symptoms {}", if symptoms { "yes" } else { "no" });
     audit::record(
         &state.db,

@@ -1,9 +1,11 @@
-//! Checking the weekly counts against the cases they summarise (`phos protection counts`).
+//! Checking the weekly counts and the delay counts against the cases they summarise
+//! (`phos protection counts`).
 
 use std::collections::BTreeMap;
 
 use kernel::Db;
 
+use crate::delays::{CaseTimes, DelayCell, DelayDeltas};
 use crate::store;
 use crate::weeks::Cell;
 
@@ -39,12 +41,55 @@ pub async fn differences(db: &Db) -> sqlx::Result<Vec<Difference>> {
     Ok(out)
 }
 
-/// Rewrites the weekly counts from the cases, under the same lock as every change to cases.
-pub async fn repair(db: &Db) -> sqlx::Result<usize> {
+fn recount_delays(rows: Vec<store::CaseTimesRow>) -> BTreeMap<DelayCell, i64> {
+    let mut d = DelayDeltas::default();
+    for (disease, notified, district, class, onset, follow, n) in &rows {
+        let t = CaseTimes {
+            disease,
+            notified_date: notified,
+            district,
+            classification: class,
+            onset_date: onset.as_deref(),
+            first_followup_date: follow.as_deref(),
+        };
+        d.add(&t, *n);
+    }
+    d.into_vec().into_iter().collect()
+}
+
+/// A cell of the delay counts where the table and a recount disagree: (cell, table, recount).
+pub type DelayDifference = (DelayCell, i64, i64);
+
+/// Every cell where the delay counts differ from the cases, and how many cases' first follow-up
+/// day differs from their contacts' records.
+pub async fn delay_differences(db: &Db) -> sqlx::Result<(Vec<DelayDifference>, i64)> {
+    let fresh = recount_delays(store::case_times(db).await?);
+    let table: BTreeMap<DelayCell, i64> = store::delay_counts(db).await?.into_iter().collect();
+    let mut out = vec![];
+    for (cell, n) in &fresh {
+        let t = table.get(cell).copied().unwrap_or(0);
+        if t != *n {
+            out.push((cell.clone(), t, *n));
+        }
+    }
+    for (cell, t) in &table {
+        if !fresh.contains_key(cell) {
+            out.push((cell.clone(), *t, 0));
+        }
+    }
+    Ok((out, store::stale_first_followups(db).await?))
+}
+
+/// Rewrites the weekly counts, the cases' first follow-up days and the delay counts from the
+/// cases and follow-ups, under the same lock as every change to cases: (weekly cells, delay cells).
+pub async fn repair(db: &Db) -> sqlx::Result<(usize, usize)> {
     let mut tx = db.begin().await?;
     db.lock_in_tx(&mut tx, "protection_intake").await?;
     let cells: Vec<(Cell, i64)> = recount(store::case_day_counts_in(&mut tx).await?)?.into_iter().collect();
     store::rebuild_weekly_counts(&mut tx, &cells).await?;
+    store::refresh_first_followups(&mut tx).await?;
+    let delays: Vec<(DelayCell, i64)> = recount_delays(store::case_times_in(&mut tx).await?).into_iter().collect();
+    store::rebuild_delay_counts(&mut tx, &delays).await?;
     tx.commit().await?;
-    Ok(cells.len())
+    Ok((cells.len(), delays.len()))
 }

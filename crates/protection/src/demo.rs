@@ -390,6 +390,7 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
     for (i, (name, relationship)) in contact_names.iter().enumerate() {
         let id = kernel::new_id();
         let mut tx = state.db.begin().await?;
+        state.db.lock_in_tx(&mut tx, "protection_intake").await?;
         store::insert_contact(
             &mut tx,
             &NewContact {
@@ -413,6 +414,7 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
                     if symptoms { "Low-grade fever since this morning; advised to see a doctor" } else { "Well" };
                 store::insert_followup(&mut tx, &id, &day.to_string(), symptoms, notes, "system", kernel::now_ms())
                     .await?;
+                crate::delays::record_followup(&mut tx, &index.id, &day.to_string()).await?;
             }
         }
         tx.commit().await?;

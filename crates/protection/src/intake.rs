@@ -15,6 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::dedup::{self, CaseRef, Incoming, PersonRef};
+use crate::delays::{CaseTimes, DelayDeltas};
 use crate::model::{Channel, Classification, Disease};
 use crate::store::{self, NewCase, NewClassification, NewLab, NewNotification, NewPerson};
 use crate::validate::ValidNotification;
@@ -272,6 +273,7 @@ pub async fn submit(
                     exposure_setting: v.exposure_setting.clone(),
                     details,
                     notifications: 1,
+                    first_followup_date: None,
                     at: received_at,
                 });
                 history.push(NewClassification {
@@ -375,6 +377,39 @@ pub async fn submit(
         let report: NaiveDate = c.notified_date.parse().unwrap_or(report_date);
         deltas.add(Cell::new(&c.disease, report, &c.district, c.classification.code()), 1);
     }
+    // Delay counts likewise: new cases with their onset; merged cases whose classification or
+    // onset (filled in when it had none) changed move cells.
+    let mut delay_deltas = DelayDeltas::default();
+    for c in &new_case_rows {
+        delay_deltas.add(
+            &CaseTimes {
+                disease: &c.disease,
+                notified_date: &c.notified_date,
+                district: &c.district,
+                classification: c.classification.code(),
+                onset_date: c.onset_date.as_deref(),
+                first_followup_date: None,
+            },
+            1,
+        );
+    }
+    for (id, (_, class, onset)) in &merged_existing {
+        let c = open_by_id[id.as_str()];
+        let before = CaseTimes {
+            disease: &c.known.disease,
+            notified_date: &c.notified_date,
+            district: &c.district,
+            classification: c.known.classification.code(),
+            onset_date: c.onset_date.as_deref(),
+            first_followup_date: c.first_followup_date.as_deref(),
+        };
+        let after = CaseTimes {
+            classification: class.code(),
+            onset_date: c.onset_date.as_deref().or(onset.as_deref()),
+            ..before.clone()
+        };
+        delay_deltas.moved(&before, &after);
+    }
     for (id, (_, class, _)) in &merged_existing {
         let c = open_by_id[id.as_str()];
         if *class != c.known.classification {
@@ -398,6 +433,7 @@ pub async fn submit(
     store::insert_notifications(&mut tx, &notifications).await?;
     store::insert_lab_results(&mut tx, &labs).await?;
     store::apply_deltas(&mut tx, &deltas.into_vec()).await?;
+    store::apply_delay_deltas(&mut tx, &delay_deltas.into_vec()).await?;
 
     let merged = acks.iter().filter(|(_, a)| a.merged).count();
     if acks.len() == 1 {

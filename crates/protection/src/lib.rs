@@ -2,17 +2,22 @@
 //! medical practitioners and laboratories (web form, JSON API, FHIR), de-duplicated into cases
 //! with classification history, investigation, laboratory results, contacts with daily
 //! follow-up, clusters with transmission chains, need-to-know access for epidemiologists, and
-//! weekly counts kept in step with every change; signals from the daily detection run (EARS,
-//! Farrington flexible, CUSUM, threshold and the space-time scan) triaged by epidemiologists.
+//! weekly counts and delay counts kept in step with every change; signals from the daily
+//! detection run (EARS, Farrington flexible, CUSUM, threshold and the space-time scan) triaged by
+//! epidemiologists; the epidemiologists' dashboard, and the public surveillance page with open data.
 
 pub mod api;
 pub mod assignment_pages;
 pub mod case_pages;
 pub mod catalogue;
 pub mod chain;
+pub mod charts;
 pub mod cluster_pages;
 pub mod counts;
+pub mod dashboard;
+pub mod dashboard_pages;
 pub mod dedup;
+pub mod delays;
 pub mod demo;
 pub mod disease_pages;
 pub mod fhir;
@@ -20,11 +25,13 @@ pub mod followup;
 pub mod intake;
 pub mod model;
 pub mod notify_pages;
+pub mod opendata;
 pub mod pseudonym;
 pub mod signal_pages;
 pub mod signal_run;
 pub mod signals;
 pub mod store;
+pub mod surveillance_pages;
 pub mod ui;
 pub mod validate;
 pub mod weeks;
@@ -47,10 +54,17 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("protection", 1, "0001_protection.sql"),
             kernel::migration!("protection", 2, "0002_signals.sql"),
+            kernel::migration!("protection", 3, "0003_dashboards.sql"),
         ],
         routes,
         jobs: signal_run::jobs,
         home: vec![
+            HomeCard {
+                audience: Audience::Public,
+                title_key: "prot-home-open",
+                description_key: "prot-home-open-desc",
+                href: "/surveillance",
+            },
             HomeCard {
                 audience: Audience::Staff,
                 title_key: "prot-home-notify",
@@ -76,6 +90,8 @@ fn routes() -> Routes {
         .merge(assignment_pages::routes())
         .merge(disease_pages::routes())
         .merge(signal_pages::routes())
+        .merge(dashboard_pages::routes())
+        .merge(surveillance_pages::routes())
 }
 
 /// Adds the diseases of the reference list that the catalogue lacks (a fresh database gets all
@@ -192,7 +208,10 @@ mod tests {
         }
         assert!(keys.len() > 250, "{} keys found: the scan is broken", keys.len());
         let args: Vec<(&'static str, String)> =
-            ["count", "value", "max", "min", "ref", "date"].iter().map(|k| (*k, "1".to_string())).collect();
+            ["count", "value", "max", "min", "ref", "date", "what", "where", "from", "to", "week", "shown"]
+                .iter()
+                .map(|k| (*k, "1".to_string()))
+                .collect();
         let missing: Vec<&String> = keys
             .iter()
             .filter(|k| Locale::En.t_args(k, &args) == **k || Locale::ZhHant.t_args(k, &args) == **k)

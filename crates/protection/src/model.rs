@@ -217,6 +217,8 @@ pub struct Case {
     pub details: String,
     pub cluster_id: Option<String>,
     pub notifications: i64,
+    /// The day of the first daily follow-up record of any of its contacts.
+    pub first_followup_date: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::dedup::{KnownCase, KnownPerson};
+use crate::delays::DelayCell;
 use crate::model::{
     Assignment, Case, CaseLine, Classification, ClassificationChange, Cluster, Contact, Detection, Disease, FollowUp,
     FormField, LabResult, Link, NotificationRow, Person, Signal, SignalEvent, SignalFilter, SignalRun,
@@ -234,6 +235,8 @@ pub struct OpenCase {
     pub reference: String,
     pub district: String,
     pub notified_date: String,
+    pub onset_date: Option<String>,
+    pub first_followup_date: Option<String>,
 }
 
 /// Cases (not discarded) of these people.
@@ -241,8 +244,8 @@ pub async fn open_cases_of(tx: &mut Tx, person_ids: &[String]) -> sqlx::Result<V
     let mut out = vec![];
     for chunk in person_ids.chunks(BINDS_PER_STATEMENT) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT id, reference, person_id, disease, classification, episode_date, district, notified_date FROM protection_cases \
-             WHERE classification <> 'discarded' AND person_id IN ({})",
+            "SELECT id, reference, person_id, disease, classification, episode_date, district, notified_date, onset_date, \
+             first_followup_date FROM protection_cases WHERE classification <> 'discarded' AND person_id IN ({})",
             in_list(1, chunk.len())
         )))
         .persistent(false);
@@ -263,6 +266,8 @@ pub async fn open_cases_of(tx: &mut Tx, person_ids: &[String]) -> sqlx::Result<V
                 reference: r.try_get("reference")?,
                 district: r.try_get("district")?,
                 notified_date: r.try_get("notified_date")?,
+                onset_date: r.try_get("onset_date")?,
+                first_followup_date: r.try_get("first_followup_date")?,
             });
         }
     }
@@ -386,16 +391,18 @@ pub struct NewCase {
     pub exposure_setting: String,
     pub details: String,
     pub notifications: i64,
+    /// Always None at intake; the benchmark's bulk seeding sets it.
+    pub first_followup_date: Option<String>,
     pub at: i64,
 }
 
 pub async fn insert_cases(tx: &mut Tx, rows: &[NewCase]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(rows_per_statement(19)) {
+    for chunk in rows.chunks(rows_per_statement(20)) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_cases (id, reference, person_id, disease, classification, onset_date, notified_date, episode_date, \
              district, exposure_setting, hospitalised, outcome, imported, investigation_notes, details, cluster_id, notifications, \
-             created_at, updated_at) VALUES {}",
-            values_placeholders(chunk.len(), 19)
+             first_followup_date, created_at, updated_at) VALUES {}",
+            values_placeholders(chunk.len(), 20)
         )));
         for c in chunk {
             q = q
@@ -416,6 +423,7 @@ pub async fn insert_cases(tx: &mut Tx, rows: &[NewCase]) -> sqlx::Result<()> {
                 .bind(&c.details)
                 .bind(None::<String>)
                 .bind(c.notifications)
+                .bind(&c.first_followup_date)
                 .bind(c.at)
                 .bind(c.at);
         }
@@ -593,7 +601,7 @@ pub async fn apply_deltas(tx: &mut Tx, deltas: &[(Cell, i64)]) -> sqlx::Result<(
 
 const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.disease, c.classification, c.onset_date, c.notified_date, \
     c.episode_date, c.district, c.exposure_setting, c.hospitalised, c.outcome, c.imported, c.investigation_notes, c.details, \
-    c.cluster_id, c.notifications, c.created_at, c.updated_at";
+    c.cluster_id, c.notifications, c.first_followup_date, c.created_at, c.updated_at";
 
 fn row_case(r: &AnyRow) -> sqlx::Result<Case> {
     let class: String = r.try_get("classification")?;
@@ -615,6 +623,7 @@ fn row_case(r: &AnyRow) -> sqlx::Result<Case> {
         details: r.try_get("details")?,
         cluster_id: r.try_get("cluster_id")?,
         notifications: r.try_get("notifications")?,
+        first_followup_date: r.try_get("first_followup_date")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -1418,6 +1427,233 @@ pub async fn has_demo_notifications(db: &Db) -> sqlx::Result<bool> {
 pub async fn rebuild_weekly_counts(tx: &mut Tx, cells: &[(Cell, i64)]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM protection_weekly_counts").execute(&mut **tx).await?;
     apply_deltas(tx, cells).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delay counts (timeliness) and the dashboards' aggregates
+
+/// Applies summed delay deltas in one statement per chunk.
+pub async fn apply_delay_deltas(tx: &mut Tx, deltas: &[(DelayCell, i64)]) -> sqlx::Result<()> {
+    for chunk in deltas.chunks(rows_per_statement(6)) {
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO protection_delay_counts (disease, week_start, classification, kind, delay_days, n) VALUES {} \
+             ON CONFLICT (disease, week_start, classification, kind, delay_days) \
+             DO UPDATE SET n = protection_delay_counts.n + excluded.n",
+            values_placeholders(chunk.len(), 6)
+        )));
+        for (c, n) in chunk {
+            q = q.bind(&c.disease).bind(&c.week_start).bind(&c.classification).bind(c.kind).bind(c.days).bind(*n);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Records `day` as the case's first follow-up day if it has none or a later one.
+pub async fn set_first_followup(tx: &mut Tx, case_id: &str, day: &str) -> sqlx::Result<bool> {
+    let n = sqlx::query(
+        "UPDATE protection_cases SET first_followup_date = $2 WHERE id = $1 \
+         AND (first_followup_date IS NULL OR first_followup_date > $2)",
+    )
+    .bind(case_id)
+    .bind(day)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Every non-zero cell of the delay counts.
+pub async fn delay_counts(db: &Db) -> sqlx::Result<Vec<(DelayCell, i64)>> {
+    let rows = sqlx::query(
+        "SELECT disease, week_start, classification, kind, delay_days, n FROM protection_delay_counts WHERE n <> 0",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok((
+                DelayCell {
+                    disease: r.try_get("disease")?,
+                    week_start: r.try_get("week_start")?,
+                    classification: r.try_get("classification")?,
+                    kind: if kind == crate::delays::ONSET_TO_NOTIFICATION {
+                        crate::delays::ONSET_TO_NOTIFICATION
+                    } else {
+                        crate::delays::NOTIFICATION_TO_FOLLOWUP
+                    },
+                    days: r.try_get("delay_days")?,
+                },
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}
+
+/// The cases grouped by what their delays depend on (to recount the delay counts):
+/// (disease, notified, district, classification, onset, first follow-up, cases).
+pub type CaseTimesRow = (String, String, String, String, Option<String>, Option<String>, i64);
+
+async fn case_times_on(conn: &mut sqlx::AnyConnection) -> sqlx::Result<Vec<CaseTimesRow>> {
+    let rows = sqlx::query(
+        "SELECT disease, notified_date, district, classification, onset_date, first_followup_date, COUNT(*) AS n \
+         FROM protection_cases WHERE onset_date IS NOT NULL OR first_followup_date IS NOT NULL \
+         GROUP BY disease, notified_date, district, classification, onset_date, first_followup_date",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("disease")?,
+                r.try_get("notified_date")?,
+                r.try_get("district")?,
+                r.try_get("classification")?,
+                r.try_get("onset_date")?,
+                r.try_get("first_followup_date")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn case_times(db: &Db) -> sqlx::Result<Vec<CaseTimesRow>> {
+    let mut conn = db.pool().acquire().await?;
+    case_times_on(&mut conn).await
+}
+
+pub async fn case_times_in(tx: &mut Tx) -> sqlx::Result<Vec<CaseTimesRow>> {
+    case_times_on(tx).await
+}
+
+/// Cases whose recorded first follow-up day differs from their contacts' follow-ups.
+pub async fn stale_first_followups(db: &Db) -> sqlx::Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM protection_cases c WHERE COALESCE(c.first_followup_date, '') <> COALESCE((SELECT MIN(f.day) \
+         FROM protection_followups f JOIN protection_contacts ct ON ct.id = f.contact_id WHERE ct.case_id = c.id), '')",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    r.try_get("n")
+}
+
+/// Rewrites every case's first follow-up day from the follow-up records, then the delay counts.
+pub async fn rebuild_delay_counts(tx: &mut Tx, cells: &[(DelayCell, i64)]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM protection_delay_counts").execute(&mut **tx).await?;
+    apply_delay_deltas(tx, cells).await
+}
+
+pub async fn refresh_first_followups(tx: &mut Tx) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE protection_cases SET first_followup_date = (SELECT MIN(f.day) FROM protection_followups f \
+         JOIN protection_contacts ct ON ct.id = f.contact_id WHERE ct.case_id = protection_cases.id)",
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+/// Weekly counts summed over diseases (or one), per week, district and classification, for
+/// report weeks from `from` to `to` (Mondays, inclusive).
+pub async fn week_district_sums(
+    db: &Db,
+    from: &str,
+    to: &str,
+    disease: Option<&str>,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT week_start, district, classification, CAST(SUM(n) AS BIGINT) AS n FROM protection_weekly_counts \
+         WHERE week_start >= $1 AND week_start <= $2 AND ($3 IS NULL OR disease = $3) \
+         GROUP BY week_start, district, classification HAVING SUM(n) <> 0",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(disease)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("week_start")?, r.try_get("district")?, r.try_get("classification")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Weekly counts per disease and classification in one report week (one district or all).
+pub async fn disease_sums(db: &Db, week: &str, district: Option<&str>) -> sqlx::Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT disease, classification, CAST(SUM(n) AS BIGINT) AS n FROM protection_weekly_counts \
+         WHERE week_start = $1 AND ($2 IS NULL OR district = $2) GROUP BY disease, classification HAVING SUM(n) <> 0",
+    )
+    .bind(week)
+    .bind(district)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("disease")?, r.try_get("classification")?, r.try_get("n")?))).collect()
+}
+
+/// Delay histograms per disease, classification and kind over report weeks `from`..=`to`, all
+/// districts:
+/// (disease, classification, kind, days, cases).
+pub async fn delay_sums(
+    db: &Db,
+    from: &str,
+    to: &str,
+    disease: Option<&str>,
+) -> sqlx::Result<Vec<(String, String, String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT disease, classification, kind, delay_days, CAST(SUM(n) AS BIGINT) AS n FROM protection_delay_counts \
+         WHERE week_start >= $1 AND week_start <= $2 AND ($3 IS NULL OR disease = $3) \
+         GROUP BY disease, classification, kind, delay_days HAVING SUM(n) <> 0",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(disease)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("disease")?,
+                r.try_get("classification")?,
+                r.try_get("kind")?,
+                r.try_get("delay_days")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}
+
+/// Confirmed and probable cases per disease, report week and district (the open data), over
+/// report weeks `from`..=`to`: (disease, week_start, iso_week, district, cases).
+pub async fn public_cells(
+    db: &Db,
+    from: &str,
+    to: &str,
+    disease: Option<&str>,
+    district: Option<&str>,
+) -> sqlx::Result<Vec<(String, String, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT disease, week_start, iso_week, district, CAST(SUM(n) AS BIGINT) AS n FROM protection_weekly_counts \
+         WHERE week_start >= $1 AND week_start <= $2 AND ($3 IS NULL OR disease = $3) AND ($4 IS NULL OR district = $4) \
+         AND classification IN ('confirmed', 'probable') \
+         GROUP BY disease, week_start, iso_week, district HAVING SUM(n) <> 0 ORDER BY disease, week_start, district",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(disease)
+    .bind(district)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("disease")?,
+                r.try_get("week_start")?,
+                r.try_get("iso_week")?,
+                r.try_get("district")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

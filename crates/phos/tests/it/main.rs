@@ -17,4 +17,5 @@ mod queue;
 mod shell;
 mod signals;
 mod storage;
+mod surveillance;
 mod waitlist;

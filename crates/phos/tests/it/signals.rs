@@ -172,6 +172,13 @@ async fn the_daily_run_raises_signals_that_epidemiologists_triage() {
     assert!(html.contains("觀塘") && html.contains("流行性腮腺炎") && html.contains("狀態"), "{html}");
     let bad = epi.get("/api/v1/signals?status=maybe").await;
     assert_eq!(bad.status(), 422);
+    // The dashboard lists it among the open signals for mumps in Kwun Tong, and not for Sha Tin.
+    let (st, html) = text(&epi, "/staff/protection/dashboard?disease=mumps&district=KT").await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("data-signal=\"{id}\"")), "{html}");
+    let (_, html) = text(&epi, "/staff/protection/dashboard?disease=mumps&district=ST").await;
+    assert!(!html.contains(&format!("data-signal=\"{id}\"")));
+    assert!(html.contains("No signals are waiting for triage for this choice."));
 
     // The signal's page: the chart, the numbers as a table, the triage form.
     let (st, html) = text(&epi, &format!("/staff/protection/signals/{id}")).await;
@@ -232,6 +239,8 @@ async fn the_daily_run_raises_signals_that_epidemiologists_triage() {
     assert_eq!(moves, [(None, "new"), (Some("new"), "assessing"), (Some("assessing"), "dismissed")]);
     let (_, html) = text(&epi, &format!("/staff/protection/signals/{id}")).await;
     assert!(html.contains(reason) && html.contains("This signal has been decided."));
+    let (_, html) = text(&epi, "/staff/protection/dashboard?disease=mumps&district=KT").await;
+    assert!(!html.contains(&format!("data-signal=\"{id}\"")), "a dismissed signal is no longer open");
     let audited = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'signal.triage'").await;
     assert_eq!(audited, 2);
 
