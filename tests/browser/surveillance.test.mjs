@@ -71,6 +71,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.equal(await page.$$eval('svg.tile-map g', (g) => g.length), 18, 'one tile per district');
     assert.ok(await page.$$eval('#top-table tbody tr', (t) => t.length) > 0, 'the demo has cases this week or last');
     assert.match(await page.textContent('#kpi-table'), en ? /All diseases/ : /所有疾病/);
+    assert.ok(await page.$$eval('#signals tbody tr[data-signal]', (t) => t.length) > 0, 'the demo has open signals');
     await noViolations(page, 'dashboard');
     // Filters: 52 weeks, by region, one district.
     await page.selectOption('#weeks', '52');

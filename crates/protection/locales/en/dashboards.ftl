@@ -91,3 +91,4 @@ prot-dash-signals-count = { $count ->
     [one] One signal is waiting for triage.
    *[other] { $count } signals are waiting for triage; the latest { $shown } are shown.
 }
+prot-dash-signals-caption = Signals waiting for triage, latest week first

@@ -87,3 +87,4 @@ field-error-unknown_format = 請選擇 json 或 csv 格式（收到「{ $value }
 field-error-threshold_range = 請輸入 { $min } 至 { $max } 的整數
 prot-dash-signals-none = 按此選擇，沒有待分流的訊號。
 prot-dash-signals-count = 共有 { $count } 個訊號待分流；下表列出最新的 { $shown } 個。
+prot-dash-signals-caption = 待分流的訊號（最新一週在前）
