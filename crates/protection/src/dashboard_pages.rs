@@ -1,7 +1,7 @@
 //! The epidemiologists' dashboard `/staff/protection/dashboard`: epidemic curve, district tile
 //! map of rates per 100,000, top diseases this week against last and timeliness KPIs, for a
 //! disease (or all), a period, a district and a classification set. It reads the weekly counts
-//! and the delay counts only (four small aggregate queries), never the cases.
+//! and the delay counts only (five aggregate queries, run at once), never the cases.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -141,8 +141,23 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
     let disease = f.disease.as_deref();
     let district = f.district.as_deref();
 
-    // Epidemic curve and map: one aggregate over the period.
-    let rows = store::week_district_sums(&state.db, &from, &to, disease).await?;
+    // The aggregates are independent: read them at once, each on its own connection.
+    let this_monday = weeks[weeks.len() - 1];
+    let last_monday = this_monday - Duration::weeks(1);
+    let (this_week_s, last_week_s) = (this_monday.to_string(), last_monday.to_string());
+    let before_to = (weeks[0] - Duration::weeks(1)).to_string();
+    let before_from = (weeks[0] - Duration::weeks(f.weeks)).to_string();
+    let db = &state.db;
+    let (rows, this_rows, last_rows, delay_rows, before) = tokio::try_join!(
+        // Epidemic curve and map: one aggregate over the period.
+        store::week_district_sums(db, &from, &to, disease),
+        // Top diseases: this report week against the one before.
+        store::disease_sums(db, &this_week_s, district),
+        store::disease_sums(db, &last_week_s, district),
+        // Timeliness over the period, and all diseases over the period before.
+        store::delay_sums(db, &from, &to, disease),
+        store::delay_sums(db, &before_from, &before_to, disease),
+    )?;
     let labels = dashboard::week_labels(&weeks);
     let series = dashboard::curve(&weeks, &rows, classes, district, f.by_region);
     let curve_keys: Vec<String> = series.iter().map(|(k, _)| series_label(&page, k, f.by_region)).collect();
@@ -229,24 +244,14 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
         &ChartText { title: &page.t("prot-dash-map-title"), desc: &map_desc, x_label: "", y_label: "" },
     );
 
-    // Top diseases: this report week against the one before.
-    let this_monday = weeks[weeks.len() - 1];
-    let last_monday = this_monday - Duration::weeks(1);
-    let this_rows = store::disease_sums(&state.db, &this_monday.to_string(), district).await?;
-    let last_rows = store::disease_sums(&state.db, &last_monday.to_string(), district).await?;
     let top = dashboard::top_diseases(&this_rows, &last_rows, classes, 10);
 
-    // Timeliness over the period, and all diseases over the period before.
     let within = |code: &str| {
         crate::delays::allowed_days(
             diseases.iter().find(|d| d.code == code).map(|d| d.notify_within.as_str()).unwrap_or("7d"),
         )
     };
-    let delay_rows = store::delay_sums(&state.db, &from, &to, disease).await?;
     let kpis = dashboard::kpis(&delay_rows, classes, within);
-    let before_to = (weeks[0] - Duration::weeks(1)).to_string();
-    let before_from = (weeks[0] - Duration::weeks(f.weeks)).to_string();
-    let before = store::delay_sums(&state.db, &before_from, &before_to, disease).await?;
     let kpis_before = dashboard::kpis(&before, classes, within).into_iter().next();
 
     // Signals still to triage, for the same disease and district.
