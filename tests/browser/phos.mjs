@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../..');
@@ -119,4 +120,26 @@ export async function axe(page) {
 
 export function describeViolations(v) {
   return v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.join('\n    ')}`).join('\n');
+}
+
+/** A fresh page in its own context (1200×900), in `lang` when given. */
+export async function openPage(browser, phos, lang) {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+  if (lang) await context.addCookies([{ name: 'phos_lang', value: lang, url: phos.url }]);
+  return context.newPage();
+}
+
+/** Fails with the violations listed when axe-core finds any on the page. */
+export async function noViolations(page, where) {
+  const v = await axe(page);
+  assert.deepEqual(v, [], `${where}\n${describeViolations(v)}`);
+}
+
+/** Signs in a demo staff account (the demo password) and waits for the staff home. */
+export async function staffSignIn(page, phos, email) {
+  await page.goto(phos.url + '/staff/login');
+  await page.fill('#email', email);
+  await page.fill('#password', 'harbour-lights-at-dusk');
+  await page.click('main button[type=submit]');
+  await page.waitForURL(phos.url + '/staff');
 }

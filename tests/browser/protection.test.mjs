@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPhos, stopPhos, launch, axe, describeViolations, repo } from './phos.mjs';
+import { startPhos, stopPhos, launch, openPage, noViolations, staffSignIn, repo } from './phos.mjs';
 
 let phos; let browser;
 before(async () => { phos = await startPhos(); browser = await launch(); });
@@ -13,24 +13,8 @@ after(async () => { await browser?.close(); await stopPhos(phos); });
 
 const shots = join(repo, 'docs/screenshots');
 
-async function newPage(lang) {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
-  if (lang) await context.addCookies([{ name: 'phos_lang', value: lang, url: phos.url }]);
-  return context.newPage();
-}
-
-async function noViolations(page, where) {
-  const v = await axe(page);
-  assert.deepEqual(v, [], `${where}\n${describeViolations(v)}`);
-}
-
-async function signIn(page, email) {
-  await page.goto(phos.url + '/staff/login');
-  await page.fill('#email', email);
-  await page.fill('#password', 'harbour-lights-at-dusk');
-  await page.click('main button[type=submit]');
-  await page.waitForURL(phos.url + '/staff');
-}
+const newPage = (lang) => openPage(browser, phos, lang);
+const signIn = (page, email) => staffSignIn(page, phos, email);
 
 const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 const daysAgo = (n) => new Date(Date.now() + 8 * 3600 * 1000 - n * 86400000).toISOString().slice(0, 10);

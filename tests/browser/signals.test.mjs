@@ -5,30 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPhos, stopPhos, launch, axe, describeViolations, repo } from './phos.mjs';
+import { startPhos, stopPhos, launch, openPage, noViolations, staffSignIn, repo } from './phos.mjs';
 
 let phos; let browser;
 before(async () => { phos = await startPhos(); browser = await launch(); });
 after(async () => { await browser?.close(); await stopPhos(phos); });
 
-async function newPage(lang) {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
-  if (lang) await context.addCookies([{ name: 'phos_lang', value: lang, url: phos.url }]);
-  return context.newPage();
-}
-
-async function noViolations(page, where) {
-  const v = await axe(page);
-  assert.deepEqual(v, [], `${where}\n${describeViolations(v)}`);
-}
-
-async function signIn(page, email) {
-  await page.goto(phos.url + '/staff/login');
-  await page.fill('#email', email);
-  await page.fill('#password', 'harbour-lights-at-dusk');
-  await page.click('main button[type=submit]');
-  await page.waitForURL(phos.url + '/staff');
-}
+const newPage = (lang) => openPage(browser, phos, lang);
+const signIn = (page, email) => staffSignIn(page, phos, email);
 
 for (const lang of ['en', 'zh-Hant-HK']) {
   const en = lang === 'en';
