@@ -1,7 +1,7 @@
 //! SQL for the health-protection area: one function per query. Bulk writes use multi-row
 //! `INSERT`s so a batch of notifications costs a handful of statements.
 
-use kernel::db::{Db, Tx, values_placeholders};
+use kernel::db::{Db, MAX_BINDS, Tx, rows_per_statement, values_placeholders};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -12,16 +12,6 @@ use crate::model::{
     FormField, LabResult, Link, NotificationRow, Person, Signal, SignalEvent, SignalFilter, SignalRun,
 };
 use crate::weeks::Cell;
-
-/// Binds per statement in multi-row inserts and `IN` lists. SQLite resolves each `$n` by name
-/// among all of a statement's parameters (quadratic in their number): with ~500 a statement the
-/// batch ingest ran 10x faster than with ~8,000 (see docs/protection.md, Measured).
-const BINDS_PER_STATEMENT: usize = 256;
-
-/// Rows of `cols` columns per multi-row statement.
-fn rows_per_statement(cols: usize) -> usize {
-    (BINDS_PER_STATEMENT / cols).max(1)
-}
 
 fn flag(b: bool) -> i64 {
     b as i64
@@ -204,7 +194,7 @@ pub async fn persons_matching(tx: &mut Tx, hkids: &[String], keys: &[String]) ->
     let mut out = vec![];
     let mut seen = std::collections::HashSet::new();
     for (col, values) in [("hkid_hmac", hkids), ("match_key", keys)] {
-        for chunk in values.chunks(BINDS_PER_STATEMENT) {
+        for chunk in values.chunks(MAX_BINDS) {
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT id, hkid_hmac, match_key FROM protection_persons WHERE {col} IN ({}) ORDER BY created_at, id",
                 in_list(1, chunk.len())
@@ -242,7 +232,7 @@ pub struct OpenCase {
 /// Cases (not discarded) of these people.
 pub async fn open_cases_of(tx: &mut Tx, person_ids: &[String]) -> sqlx::Result<Vec<OpenCase>> {
     let mut out = vec![];
-    for chunk in person_ids.chunks(BINDS_PER_STATEMENT) {
+    for chunk in person_ids.chunks(MAX_BINDS) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, reference, person_id, disease, classification, episode_date, district, notified_date, onset_date, \
              first_followup_date FROM protection_cases WHERE classification <> 'discarded' AND person_id IN ({})",
@@ -291,7 +281,7 @@ pub async fn prior_notifications(
     refs: &[String],
 ) -> sqlx::Result<Vec<PriorNotification>> {
     let mut out = vec![];
-    for chunk in refs.chunks(BINDS_PER_STATEMENT) {
+    for chunk in refs.chunks(MAX_BINDS) {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "SELECT n.reporter_id, n.reporter_ref, n.payload_hash, n.reference, n.merged, n.disease, \
              (SELECT c.reference FROM protection_cases c WHERE c.id = n.case_id) AS case_reference \
@@ -1924,7 +1914,7 @@ pub async fn signal(db: &Db, id: &str) -> sqlx::Result<Option<Signal>> {
 /// officer's summary).
 pub async fn signals_by_ids_in(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<Signal>> {
     let mut out = vec![];
-    for chunk in ids.chunks(BINDS_PER_STATEMENT) {
+    for chunk in ids.chunks(MAX_BINDS) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!("{SIGNAL_SELECT} WHERE s.id IN ({}) ORDER BY s.disease, s.area, s.method", list.join(", "));
         let mut q = sqlx::query(AssertSqlSafe(sql));
