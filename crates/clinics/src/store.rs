@@ -358,7 +358,7 @@ pub async fn insert_booking(
 pub async fn active_bookings_of(tx: &mut Tx, citizens: &[&str]) -> sqlx::Result<Vec<(String, String)>> {
     let mut out = vec![];
     for chunk in citizens.chunks(kernel::db::MAX_BINDS) {
-        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = kernel::db::list_placeholders(1, chunk.len());
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
             "SELECT citizen_id, service FROM clinic_bookings WHERE status = 'booked' AND citizen_id IN ({list})"
         )));
@@ -781,11 +781,10 @@ pub async fn set_wait_status(
     to: &str,
     booking_reference: Option<&str>,
 ) -> sqlx::Result<bool> {
-    let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
     let sql = format!(
         "UPDATE clinic_waitlist SET status = $1, updated_at = $2, booking_reference = COALESCE($3, booking_reference) \
          WHERE id = $4 AND status IN ({})",
-        placeholders.join(", ")
+        kernel::db::list_placeholders(5, from.len())
     );
     let mut q =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to).bind(kernel::now_ms()).bind(booking_reference).bind(entry_id);
@@ -1224,7 +1223,7 @@ pub async fn call_next_ticket(
     if room.services.is_empty() {
         return Ok(None);
     }
-    let list = (0..room.services.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let list = kernel::db::list_placeholders(3, room.services.len());
     let sql = format!(
         "SELECT id FROM clinic_tickets WHERE service_point = $1 AND status = 'waiting' \
          AND (room_id = $2 OR (room_id IS NULL AND service IN ({list}))) ORDER BY rank, queued_at, id LIMIT 1{}",
@@ -1476,7 +1475,7 @@ pub async fn fridge_states(
 ) -> sqlx::Result<Vec<(crate::model::Fridge, crate::coldchain::State)>> {
     let mut rows = vec![];
     for chunk in devices.chunks(kernel::db::MAX_BINDS) {
-        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = kernel::db::list_placeholders(1, chunk.len());
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM clinic_fridges WHERE active = 1 AND device_id IN ({list})"
         )));

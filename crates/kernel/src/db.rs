@@ -298,6 +298,11 @@ pub fn rows_per_statement(cols: usize) -> usize {
     (MAX_BINDS / cols.max(1)).max(1)
 }
 
+/// `$first, $first+1, …` for `n` parameters: an `IN (…)` list or a row of binds.
+pub fn list_placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Binds as many rows as fit in one multi-row `INSERT`: `$1, $2 …` groups for `rows` rows of
 /// `cols` columns, e.g. `($1,$2),($3,$4)`.
 pub fn values_placeholders(rows: usize, cols: usize) -> String {
@@ -343,6 +348,8 @@ mod tests {
         assert_eq!(rows_per_statement(4), 100);
         assert_eq!(rows_per_statement(13), 30);
         assert_eq!(rows_per_statement(1000), 1);
+        assert_eq!(list_placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(list_placeholders(1, 0), "");
     }
 
     #[test]

@@ -266,7 +266,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(state: AppState, options: WorkerOptions) -> Worker {
         let kinds = state.jobs.kinds();
-        let list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+        let list = crate::db::list_placeholders(4, kinds.len());
         let list = if list.is_empty() { "NULL".to_string() } else { list };
         let claim_sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \

@@ -403,7 +403,7 @@ pub async fn dispatch(
     for provider in ["smtp", "log"] {
         let ids: Vec<&str> = delivered.iter().filter(|d| d.1 == provider).map(|d| d.0).collect();
         for chunk in ids.chunks(crate::db::MAX_BINDS - 2) {
-            let list = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+            let list = crate::db::list_placeholders(3, chunk.len());
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE outbox SET status = 'delivered', provider = $1, last_error = NULL, lease_until = NULL, \
                  updated_at = $2, delivered_at = $2 WHERE id IN ({list})"

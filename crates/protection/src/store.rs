@@ -1,7 +1,7 @@
 //! SQL for the health-protection area: one function per query. Bulk writes use multi-row
 //! `INSERT`s so a batch of notifications costs a handful of statements.
 
-use kernel::db::{Db, MAX_BINDS, Tx, rows_per_statement, values_placeholders};
+use kernel::db::{Db, MAX_BINDS, Tx, list_placeholders, rows_per_statement, values_placeholders};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -96,7 +96,7 @@ pub async fn seed_reference(db: &Db, diseases: &[Disease]) -> sqlx::Result<u64> 
     for d in diseases {
         let q = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO protection_diseases ({DISEASE_COLUMNS}) VALUES ({}) ON CONFLICT (code) DO NOTHING",
-            (1..=21).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            list_placeholders(1, 21)
         )));
         n += bind_disease(q, d, "reference", kernel::now_ms()).execute(&mut *tx).await?.rows_affected();
     }
@@ -123,7 +123,7 @@ pub async fn disease(db: &Db, code: &str) -> sqlx::Result<Option<Disease>> {
 pub async fn insert_disease(tx: &mut Tx, d: &Disease, by: &str) -> sqlx::Result<bool> {
     let q = sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO protection_diseases ({DISEASE_COLUMNS}) VALUES ({}) ON CONFLICT (code) DO NOTHING",
-        (1..=21).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        list_placeholders(1, 21)
     )));
     Ok(bind_disease(q, d, by, kernel::now_ms()).execute(&mut **tx).await?.rows_affected() == 1)
 }
@@ -186,7 +186,7 @@ pub async fn take_numbers(tx: &mut Tx, name: &str, n: i64) -> sqlx::Result<i64> 
 /// length varies, and PostgreSQL's generic plan for one, made while the table was small, kept
 /// scanning it whole once it had grown (custom plans use the index).
 fn in_list(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    list_placeholders(start, n)
 }
 
 /// People matching any of these HKID hashes or match keys.
@@ -1915,8 +1915,8 @@ pub async fn signal(db: &Db, id: &str) -> sqlx::Result<Option<Signal>> {
 pub async fn signals_by_ids_in(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<Signal>> {
     let mut out = vec![];
     for chunk in ids.chunks(MAX_BINDS) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{SIGNAL_SELECT} WHERE s.id IN ({}) ORDER BY s.disease, s.area, s.method", list.join(", "));
+        let list = list_placeholders(1, chunk.len());
+        let sql = format!("{SIGNAL_SELECT} WHERE s.id IN ({list}) ORDER BY s.disease, s.area, s.method");
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id);
