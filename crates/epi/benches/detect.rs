@@ -300,7 +300,6 @@ fn main() {
     let mut total = Duration::ZERO;
     let mut cpu_total = Some(Duration::ZERO);
     let secs = |d: Option<Duration>| d.map_or("-".to_string(), |d| format!("{:.3}", d.as_secs_f64()));
-    let mut r_total = 0.0;
     for row in &rows {
         total += row.wall;
         cpu_total = cpu_total.zip(row.cpu).map(|(a, b)| a + b);
@@ -309,9 +308,6 @@ fn main() {
             (Some(r), Some(x)) => format!("{:.0}x", r / x),
             _ => "-".into(),
         };
-        if let Some(r) = row.r_each {
-            r_total += r * row.evaluations as f64;
-        }
         println!(
             "{:<30} {:>11} {:>11.3} {:>9} {:>14} {:>14} {:>10}",
             row.name,
@@ -330,11 +326,11 @@ fn main() {
         total.as_secs_f64(),
         secs(cpu_total)
     );
-    if r_total > 0.0 {
+    if rows.iter().any(|r| r.r_each.is_some()) {
         println!(
-            "R would need about {:.0} s for the whole workload on one core (from its time per evaluation): {:.0}x the wall time here",
-            r_total,
-            r_total / total.as_secs_f64()
+            "R / rust: time per evaluation, each on ONE thread (per core), over the same first {r_series} series \
+             (Rt: {} curves) in this run. R ran only on those; no R time for the whole workload is measured.",
+            20 * r_series
         );
     }
 }
