@@ -504,6 +504,11 @@ async fn main() -> anyhow::Result<()> {
             k.outbox.get("delivered").unwrap_or(&0),
         );
         anyhow::ensure!(
+            confirmed.len() >= a.kill_replica_after.unwrap_or_default(),
+            "only {} bookings were answered 201, so the replica was killed after the surge: choose N below the places",
+            confirmed.len()
+        );
+        anyhow::ensure!(
             k.missing.is_empty(),
             "answered 201 but not complete in the database: {:?}",
             &k.missing[..k.missing.len().min(10)]
