@@ -26,6 +26,11 @@ impl FieldError {
             message: Locale::both(&format!("field-error-{code}"), args),
         }
     }
+
+    /// The message in `locale`.
+    pub fn text(&self, locale: Locale) -> &str {
+        if locale == Locale::ZhHant { &self.message.zh_hant } else { &self.message.en }
+    }
 }
 
 /// The error every handler returns.

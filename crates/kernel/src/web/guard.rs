@@ -11,13 +11,16 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
-use super::{Access, AccessTable, CitizenIdentity, Identity, StaffIdentity};
+use sqlx::Row;
+
+use super::access::{Access, AccessTable};
+use super::cookie;
+use super::error::{AppError, wants_json};
 use crate::AppState;
 use crate::audit::{self, Origin};
-use crate::web::AppError;
-use crate::web::error::wants_json;
-use sqlx::Row;
+use crate::identity::session::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::identity::{CitizenIdentity, Identity, StaffIdentity, parse_roles, partner};
+use crate::people;
 
 /// The CSRF token for forms on this request's page.
 #[derive(Clone, Debug)]
@@ -42,19 +45,17 @@ fn csrf_exempt(path: &str) -> bool {
     path.starts_with("/oauth/") || path.starts_with("/api/v1/iot/")
 }
 
-/// Who a session cookie belongs to: the session and its staff member or citizen in one query
-/// (this runs on every signed-in request).
+/// Who a session cookie belongs to: the session and its staff member in one query (this runs on
+/// every signed-in request); a citizen's name comes from the register (`people`).
 async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {
     if token.len() != 64 {
         return Ok(None);
     }
     let row = sqlx::query(
         "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
-         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status, \
-         c.id AS c_id, c.name_en AS c_en, c.name_zh AS c_zh, c.email AS c_email, c.phone AS c_phone \
+         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status \
          FROM sessions s \
          LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
-         LEFT JOIN citizens c ON s.kind <> 'staff' AND c.id = s.subject_id \
          WHERE s.id_hash = $1",
     )
     .bind(session::token_hash(token))
@@ -67,19 +68,13 @@ async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(
                 id: r.try_get("subject_id")?,
                 email: r.try_get::<Option<String>, _>("u_email")?.unwrap_or_default(),
                 display_name: r.try_get::<Option<String>, _>("u_name")?.unwrap_or_default(),
-                roles: super::parse_roles(&r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default())
-                    .unwrap_or_default(),
+                roles: parse_roles(&r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default()).unwrap_or_default(),
             }),
             _ => return Ok(None),
         }
     } else {
-        let Some(id) = r.try_get::<Option<String>, _>("c_id")? else { return Ok(None) };
-        let name = super::citizen::display_name(
-            &r.try_get::<Option<String>, _>("c_en")?.unwrap_or_default(),
-            &r.try_get::<Option<String>, _>("c_zh")?.unwrap_or_default(),
-            r.try_get("c_email")?,
-            r.try_get("c_phone")?,
-        );
+        let id: String = r.try_get("subject_id")?;
+        let Some(name) = people::display_name_of(&state.db, &id).await? else { return Ok(None) };
         Identity::Citizen(CitizenIdentity { id, name })
     };
     let Some(s) = session::live(&state.db, session::session_row(&r)?).await? else { return Ok(None) };
@@ -89,7 +84,7 @@ async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(
 fn login_redirect(access: Access, req: &Request) -> Response {
     let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let login = if matches!(access, Access::Citizen) { "/signin" } else { "/staff/login" };
-    Redirect::to(&format!("{login}?next={}", crate::web::page::percent_encode(here))).into_response()
+    Redirect::to(&format!("{login}?next={}", super::page::percent_encode(here))).into_response()
 }
 
 fn bearer_challenge(mut res: Response, error: Option<&str>) -> Response {
@@ -151,7 +146,7 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
     let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(token) = auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) {
         bearer = true;
-        match super::partner::resolve_token(&state.db, token).await {
+        match partner::resolve_token(&state.db, token).await {
             Ok(Some(p)) => identity = Identity::Partner(p),
             Ok(None) => {
                 return bearer_challenge(
@@ -161,7 +156,7 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
             }
             Err(e) => return AppError::from(e).into_response(),
         }
-    } else if let Some(token) = session::cookie_value(req.headers(), SESSION_COOKIE) {
+    } else if let Some(token) = cookie::value(req.headers(), SESSION_COOKIE) {
         match resolve_session(state, &token).await {
             Ok(Some((id, hash))) => {
                 identity = id;
@@ -209,7 +204,7 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
     let mut new_csrf_cookie = None;
     let binding = match binding {
         Some(b) => b,
-        None => match session::cookie_value(req.headers(), CSRF_COOKIE).filter(|v| v.len() == 64) {
+        None => match cookie::value(req.headers(), CSRF_COOKIE).filter(|v| v.len() == 64) {
             Some(v) => v,
             None => {
                 let v = session::random_token();
@@ -261,7 +256,7 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
     req.extensions_mut().insert(origin);
     let mut res = next.run(req).await;
     if let Some(v) = new_csrf_cookie
-        && let Ok(h) = HeaderValue::from_str(&session::cookie(CSRF_COOKIE, &v, None, state.config.tls))
+        && let Ok(h) = HeaderValue::from_str(&cookie::set_cookie(CSRF_COOKIE, &v, None, state.config.tls))
     {
         res.headers_mut().append(header::SET_COOKIE, h);
     }
