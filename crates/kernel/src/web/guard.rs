@@ -19,7 +19,7 @@ use super::error::{AppError, wants_json};
 use crate::AppState;
 use crate::audit::{self, Origin};
 use crate::identity::session::{self, CSRF_COOKIE, SESSION_COOKIE};
-use crate::identity::{CitizenIdentity, Identity, StaffIdentity, parse_roles, partner};
+use crate::identity::{CitizenIdentity, Identity, PartnerIdentity, StaffIdentity, parse_roles, partner};
 use crate::people;
 
 /// The CSRF token for forms on this request's page.
@@ -81,8 +81,7 @@ async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(
     Ok(Some((identity, s.id_hash)))
 }
 
-fn login_redirect(access: Access, req: &Request) -> Response {
-    let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+fn login_redirect(access: Access, here: &str) -> Response {
     let login = if matches!(access, Access::Citizen) { "/signin" } else { "/staff/login" };
     Redirect::to(&format!("{login}?next={}", super::page::percent_encode(here))).into_response()
 }
@@ -122,135 +121,182 @@ async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<St
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
-pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) -> Response {
-    let state = &g.state;
-    let uri_path = req.uri().path().to_string();
-    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
-    let json = wants_json(&uri_path, req.headers());
-    let origin = Origin {
+/// Who is calling: a partner's bearer token or a session cookie.
+struct Caller {
+    identity: Identity,
+    /// The session's id hash, to which the CSRF token is bound.
+    binding: Option<String>,
+    bearer: bool,
+}
+
+/// Step 1: who is calling. A bad bearer token is refused at once.
+async fn identify(state: &AppState, req: &mut Request) -> Result<Caller, Response> {
+    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+    if let Some(token) = auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) {
+        return match partner::resolve_token(&state.db, token).await {
+            Ok(Some(p)) => Ok(Caller { identity: Identity::Partner(p), binding: None, bearer: true }),
+            Ok(None) => Err(bearer_challenge(
+                AppError::Code(StatusCode::UNAUTHORIZED, "invalid_token").into_response(),
+                Some("invalid_token"),
+            )),
+            Err(e) => Err(AppError::from(e).into_response()),
+        };
+    }
+    let mut caller = Caller { identity: Identity::Anonymous, binding: None, bearer: false };
+    if let Some(token) = cookie::value(req.headers(), SESSION_COOKIE) {
+        match resolve_session(state, &token).await {
+            Ok(Some((id, hash))) => {
+                caller.identity = id;
+                caller.binding = Some(hash);
+                req.extensions_mut().insert(SessionToken(token));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(AppError::from(e).into_response()),
+        }
+    }
+    Ok(caller)
+}
+
+/// Step 2: what the route allows. Refusals: a bearer challenge for partner routes, sign-in for
+/// anonymous people, 403 (audited) for everyone else.
+async fn authorise(
+    g: &Guard,
+    path: &str,
+    identity: &Identity,
+    origin: &Origin,
+    json: bool,
+    method: &Method,
+    uri: &axum::http::Uri,
+) -> Result<(), Response> {
+    let Some(access) = g.table.0.get(path).copied() else {
+        return Err(AppError::Internal(anyhow::anyhow!("route {path} has no declared access; it refuses everyone"))
+            .into_response());
+    };
+    // Device routes check the device's own key in the handler.
+    if access == Access::Device || identity.allows(access) {
+        return Ok(());
+    }
+    Err(match (identity, access) {
+        (Identity::Anonymous, Access::Partner(_)) => bearer_challenge(AppError::Unauthorized.into_response(), None),
+        (Identity::Partner(_), Access::Partner(_)) => bearer_challenge(
+            AppError::Code(StatusCode::FORBIDDEN, "insufficient_scope").into_response(),
+            Some("insufficient_scope"),
+        ),
+        (Identity::Anonymous, _) if json => AppError::Unauthorized.into_response(),
+        (Identity::Anonymous, _) => login_redirect(access, uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")),
+        _ => {
+            let _ = audit::record_now(
+                &g.state.db,
+                &identity.actor(),
+                origin,
+                audit::Event::new("access.denied", "route", path).detail(method.as_str()),
+            )
+            .await;
+            AppError::Forbidden.into_response()
+        }
+    })
+}
+
+/// The value the CSRF token is bound to: the session, else the CSRF cookie, else a new one
+/// (returned second, to be set on the response).
+fn csrf_binding(req: &Request, session_binding: Option<String>) -> (String, Option<String>) {
+    if let Some(b) = session_binding {
+        return (b, None);
+    }
+    match cookie::value(req.headers(), CSRF_COOKIE).filter(|v| v.len() == 64) {
+        Some(v) => (v, None),
+        None => {
+            let v = session::random_token();
+            (v.clone(), Some(v))
+        }
+    }
+}
+
+/// Step 3: state-changing requests that a cookie could have authenticated need the token.
+async fn check_csrf(state: &AppState, req: Request, expected: &str) -> Result<Request, Response> {
+    let (req, provided) = provided_csrf(req, state.config.max_body_bytes).await?;
+    if !provided.is_some_and(|p| session::same_token(&p, expected)) {
+        return Err(AppError::Code(StatusCode::FORBIDDEN, "csrf_failed").into_response());
+    }
+    Ok(req)
+}
+
+/// Step 4: partners get a per-client rate limit, and every call is audited.
+async fn meter_partner(
+    state: &AppState,
+    p: &PartnerIdentity,
+    identity: &Identity,
+    origin: &Origin,
+    path: &str,
+    detail: &str,
+) -> Result<(), Response> {
+    match crate::ratelimit::hit(&state.db, &format!("client:{}", p.client_id), 60_000).await {
+        Ok((hits, reset_ms)) if hits > p.rate_limit_per_minute => {
+            let mut res = AppError::TooManyRequests.into_response();
+            let secs = (reset_ms + 999) / 1000;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            return Err(res);
+        }
+        Ok(_) => {}
+        Err(e) => return Err(AppError::from(e).into_response()),
+    }
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        origin,
+        audit::Event::new("partner.call", "route", path).detail(detail),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| AppError::from(e).into_response())
+}
+
+fn origin_of(req: &Request) -> Origin {
+    Origin {
         request_id: req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string(),
         ip: req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "-".into()),
-    };
+    }
+}
+
+pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) -> Response {
+    let state = &g.state;
+    let uri_path = req.uri().path().to_string();
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let json = wants_json(&uri_path, req.headers());
+    let origin = origin_of(&req);
     if is_unguarded_asset(&uri_path) {
         return next.run(req).await;
     }
-
-    // 1. Who is calling.
-    let mut identity = Identity::Anonymous;
-    let mut binding: Option<String> = None;
-    let mut bearer = false;
-    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-    if let Some(token) = auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) {
-        bearer = true;
-        match partner::resolve_token(&state.db, token).await {
-            Ok(Some(p)) => identity = Identity::Partner(p),
-            Ok(None) => {
-                return bearer_challenge(
-                    AppError::Code(StatusCode::UNAUTHORIZED, "invalid_token").into_response(),
-                    Some("invalid_token"),
-                );
-            }
-            Err(e) => return AppError::from(e).into_response(),
-        }
-    } else if let Some(token) = cookie::value(req.headers(), SESSION_COOKIE) {
-        match resolve_session(state, &token).await {
-            Ok(Some((id, hash))) => {
-                identity = id;
-                binding = Some(hash);
-                req.extensions_mut().insert(SessionToken(token));
-            }
-            Ok(None) => {}
-            Err(e) => return AppError::from(e).into_response(),
-        }
-    }
-
-    // 2. What the route allows.
-    if let Some(path) = matched.as_deref() {
-        let Some(access) = g.table.0.get(path).copied() else {
-            return AppError::Internal(anyhow::anyhow!("route {path} has no declared access; it refuses everyone"))
-                .into_response();
-        };
-        // Device routes check the device's own key in the handler.
-        if access != Access::Device && !identity.allows(access) {
-            return match (&identity, access) {
-                (Identity::Anonymous, Access::Partner(_)) => {
-                    bearer_challenge(AppError::Unauthorized.into_response(), None)
-                }
-                (Identity::Partner(_), Access::Partner(_)) => bearer_challenge(
-                    AppError::Code(StatusCode::FORBIDDEN, "insufficient_scope").into_response(),
-                    Some("insufficient_scope"),
-                ),
-                (Identity::Anonymous, _) if json => AppError::Unauthorized.into_response(),
-                (Identity::Anonymous, _) => login_redirect(access, &req),
-                _ => {
-                    let _ = audit::record_now(
-                        &state.db,
-                        &identity.actor(),
-                        &origin,
-                        audit::Event::new("access.denied", "route", path).detail(req.method().as_str()),
-                    )
-                    .await;
-                    AppError::Forbidden.into_response()
-                }
-            };
-        }
-    }
-
-    // 3. CSRF: state-changing requests that a cookie could have authenticated need the token.
-    let mut new_csrf_cookie = None;
-    let binding = match binding {
-        Some(b) => b,
-        None => match cookie::value(req.headers(), CSRF_COOKIE).filter(|v| v.len() == 64) {
-            Some(v) => v,
-            None => {
-                let v = session::random_token();
-                new_csrf_cookie = Some(v.clone());
-                v
-            }
-        },
+    let caller = match identify(state, &mut req).await {
+        Ok(c) => c,
+        Err(res) => return res,
     };
+    let identity = caller.identity;
+    if let Some(path) = matched.as_deref() {
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        if let Err(res) = authorise(&g, path, &identity, &origin, json, &method, &uri).await {
+            return res;
+        }
+    }
+    let (binding, new_csrf_cookie) = csrf_binding(&req, caller.binding);
     let expected = session::csrf_token(&state.keys.csrf, &binding);
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !bearer && !csrf_exempt(&uri_path) && matched.is_some() {
-        let (r, provided) = match provided_csrf(req, state.config.max_body_bytes).await {
-            Ok(x) => x,
+    if unsafe_method && !caller.bearer && !csrf_exempt(&uri_path) && matched.is_some() {
+        req = match check_csrf(state, req, &expected).await {
+            Ok(r) => r,
             Err(res) => return res,
         };
-        req = r;
-        if !provided.is_some_and(|p| session::same_token(&p, &expected)) {
-            return AppError::Code(StatusCode::FORBIDDEN, "csrf_failed").into_response();
-        }
     }
-
-    // 4. Partners: per-client rate limit, and every call audited.
     if let (Identity::Partner(p), Some(path)) = (&identity, matched.as_deref()) {
-        match crate::ratelimit::hit(&state.db, &format!("client:{}", p.client_id), 60_000).await {
-            Ok((hits, reset_ms)) if hits > p.rate_limit_per_minute => {
-                let mut res = AppError::TooManyRequests.into_response();
-                let secs = (reset_ms + 999) / 1000;
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-                return res;
-            }
-            Ok(_) => {}
-            Err(e) => return AppError::from(e).into_response(),
-        }
         let detail = format!("{} {}", req.method(), uri_path);
-        if let Err(e) = audit::record_now(
-            &state.db,
-            &identity.actor(),
-            &origin,
-            audit::Event::new("partner.call", "route", path).detail(&detail),
-        )
-        .await
-        {
-            return AppError::from(e).into_response();
+        if let Err(res) = meter_partner(state, p, &identity, &origin, path, &detail).await {
+            return res;
         }
     }
-
     req.extensions_mut().insert(identity);
     req.extensions_mut().insert(CsrfToken(expected));
     req.extensions_mut().insert(origin);
