@@ -83,7 +83,7 @@ async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(
 
 fn login_redirect(access: Access, here: &str) -> Response {
     let login = if matches!(access, Access::Citizen) { "/signin" } else { "/staff/login" };
-    Redirect::to(&format!("{login}?next={}", super::page::percent_encode(here))).into_response()
+    Redirect::to(&format!("{login}?next={}", super::url::percent_encode(here))).into_response()
 }
 
 fn bearer_challenge(mut res: Response, error: Option<&str>) -> Response {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod assets;
 pub mod cookie;
 pub mod error;
+pub mod error_page;
 pub mod form;
 pub mod guard;
 pub mod html;
@@ -14,6 +15,7 @@ pub mod redirect;
 pub mod routes;
 pub mod server;
 pub mod text;
+pub mod url;
 
 use std::time::{Duration, Instant};
 
