@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::directory::{self, ServicePoint};
 use crate::hk::{self, Closure, District, Holiday, calendar::Calendar};
-use crate::identity::{Access, Routes};
+use crate::web::{Access, Routes};
 use crate::web::{AppError, AppResult, FieldError};
 
 /// Checks a district filter; `None` passes.

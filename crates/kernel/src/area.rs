@@ -9,11 +9,12 @@ use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::identity::{AccessTable, Routes};
 use crate::jobs::Registry;
 use crate::metrics::Metrics;
 use crate::migrate::Migration;
 use crate::notify::Notifier;
+use crate::web::access::AccessTable;
+use crate::web::routes::Routes;
 
 /// Who a home-page service is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +156,7 @@ pub fn kernel() -> Area {
         ],
         routes: crate::routes,
         jobs: |r| {
+            crate::notify::register(r);
             r.handle(PRUNE_JOB, prune);
             r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
         },

@@ -1,11 +1,10 @@
-//! The Department of Health's service points and the citizen register (identity details arrive
-//! with the trust issue; the demo seeds synthetic citizens here).
+//! The Department of Health's service points. (The citizen register is `crate::people`.)
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::db::{Db, Tx, values_placeholders};
+use crate::db::{Db, Tx};
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ServicePoint {
@@ -93,116 +92,5 @@ pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePo
     .transpose()
 }
 
-/// How to reach a citizen: their channel, address, language and display name.
-#[derive(Clone, Debug)]
-pub struct Contact {
-    pub channel: crate::notify::Channel,
-    pub recipient: String,
-    pub locale: crate::i18n::Locale,
-    pub name: String,
-}
-
-/// The contact of `preferred` (e.g. the caregiver who booked), else of `fallback`, honouring the
-/// person's chosen channel when it is on file. `None` when neither can be reached.
-pub async fn contact(db: &Db, preferred: &str, fallback: &str) -> sqlx::Result<Option<Contact>> {
-    let r = sqlx::query(CONTACT_SQL).bind(preferred).bind(fallback).fetch_optional(db.pool()).await?;
-    r.as_ref().map(contact_from_row).transpose().map(Option::flatten)
-}
-
-/// [`contact`], read inside a write transaction.
-pub async fn contact_in_tx(tx: &mut crate::db::Tx, preferred: &str, fallback: &str) -> sqlx::Result<Option<Contact>> {
-    let r = sqlx::query(CONTACT_SQL).bind(preferred).bind(fallback).fetch_optional(&mut **tx).await?;
-    r.as_ref().map(contact_from_row).transpose().map(Option::flatten)
-}
-
-const CONTACT_SQL: &str = "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens \
-    WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
-
-fn contact_from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Option<Contact>> {
-    Ok(contact_of(
-        r.try_get("email")?,
-        r.try_get("phone")?,
-        &r.try_get::<String, _>("contact_channel")?,
-        &r.try_get::<String, _>("preferred_lang")?,
-        r.try_get("name_en")?,
-        r.try_get("name_zh")?,
-    ))
-}
-
-/// How to reach a citizen from their stored columns (for queries that join the citizen with
-/// other things): the chosen channel when it is on file, their language and display name.
-pub fn contact_of(
-    email: Option<String>,
-    phone: Option<String>,
-    chosen: &str,
-    preferred_lang: &str,
-    en: String,
-    zh: String,
-) -> Option<Contact> {
-    use crate::i18n::Locale;
-    use crate::notify::Channel;
-    let locale = Locale::parse(preferred_lang).unwrap_or_default();
-    // Chinese name for Chinese messages when there is one, else whichever name exists.
-    let name = if (locale == Locale::ZhHant && !zh.is_empty()) || en.is_empty() { zh } else { en };
-    let to = match (chosen, email, phone) {
-        ("sms", _, Some(p)) => Some((Channel::Sms, p)),
-        (_, Some(e), _) => Some((Channel::Email, e)),
-        (_, None, Some(p)) => Some((Channel::Sms, p)),
-        _ => None,
-    };
-    to.map(|(channel, recipient)| Contact { channel, recipient, locale, name })
-}
-
-/// A citizen as stored (personal data: read only through audited paths once identity lands).
-#[derive(Clone, Debug)]
-pub struct NewCitizen {
-    pub id: String,
-    pub name_en: String,
-    pub name_zh: String,
-    pub sex: char,
-    pub birth_date: String,
-    pub district: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub preferred_lang: &'static str,
-    pub hkid_masked: Option<String>,
-    pub hkid_hmac: Option<String>,
-    pub synthetic: bool,
-}
-
-/// Inserts citizens in multi-row batches; rows whose id or HKID already exists are skipped.
-pub async fn insert_citizens(tx: &mut Tx, citizens: &[NewCitizen]) -> sqlx::Result<u64> {
-    const COLS: usize = 13;
-    let now = crate::now_ms();
-    let mut n = 0;
-    for chunk in citizens.chunks(crate::db::rows_per_statement(COLS)) {
-        let sql = format!(
-            "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, phone, preferred_lang, \
-             hkid_masked, hkid_hmac, synthetic, created_at) VALUES {} ON CONFLICT DO NOTHING",
-            values_placeholders(chunk.len(), COLS)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for c in chunk {
-            q = q
-                .bind(&c.id)
-                .bind(&c.name_en)
-                .bind(&c.name_zh)
-                .bind(c.sex.to_string())
-                .bind(&c.birth_date)
-                .bind(&c.district)
-                .bind(&c.email)
-                .bind(&c.phone)
-                .bind(c.preferred_lang)
-                .bind(&c.hkid_masked)
-                .bind(&c.hkid_hmac)
-                .bind(c.synthetic as i64)
-                .bind(now);
-        }
-        n += q.execute(&mut **tx).await?.rows_affected();
-    }
-    Ok(n)
-}
-
-pub async fn count_citizens(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query("SELECT COUNT(*) AS n FROM citizens").fetch_one(db.pool()).await?.try_get("n")
-}
+// moved: re-export for areas until the lead updates their imports
+pub use crate::people::{Contact, NewCitizen, contact, contact_in_tx, contact_of, count_citizens, insert_citizens};

@@ -68,6 +68,17 @@ pub struct Recurring {
     pub payload: Value,
 }
 
+/// What a round hook gets: the state and the worker's lease and back-off.
+#[derive(Clone)]
+pub struct RoundCtx {
+    pub state: AppState,
+    pub lease: Duration,
+    pub backoff_base: Duration,
+}
+
+type RoundFut = Pin<Box<dyn Future<Output = anyhow::Result<usize>> + Send>>;
+type RoundHook = Arc<dyn Fn(RoundCtx) -> RoundFut + Send + Sync>;
+
 /// The job kinds this process can run, and the recurring jobs it declares.
 #[derive(Default, Clone)]
 pub struct Registry {
@@ -75,6 +86,8 @@ pub struct Registry {
     recurring: Vec<Recurring>,
     /// topic → job kinds to enqueue when something is published on it.
     subscriptions: HashMap<String, Vec<String>>,
+    /// Work the worker does in every round beside the jobs, by name.
+    round_hooks: Vec<(String, RoundHook)>,
 }
 
 impl Registry {
@@ -110,6 +123,22 @@ impl Registry {
 
     pub fn recurring(&self) -> &[Recurring] {
         &self.recurring
+    }
+
+    /// Runs `f` in every round of every worker, before it claims jobs (e.g. delivering the
+    /// outbox in batches). `f` returns how many items it handled; more than none means another
+    /// round follows at once instead of waiting for the next poll.
+    pub fn every_round<F, Fut>(&mut self, name: &str, f: F)
+    where
+        F: Fn(RoundCtx) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<usize>> + Send + 'static,
+    {
+        self.round_hooks.push((name.to_string(), Arc::new(move |ctx| Box::pin(f(ctx)))));
+    }
+
+    /// The names of the round hooks, in the order they run.
+    pub fn round_hooks(&self) -> Vec<&str> {
+        self.round_hooks.iter().map(|(n, _)| n.as_str()).collect()
     }
 }
 
@@ -422,6 +451,23 @@ impl Worker {
         Ok(fired)
     }
 
+    /// Runs every round hook once; whether any of them handled something.
+    async fn run_round_hooks(&self) -> bool {
+        let mut busy = false;
+        for (name, hook) in &self.state.jobs.round_hooks {
+            let ctx = RoundCtx {
+                state: self.state.clone(),
+                lease: self.options.lease,
+                backoff_base: self.options.backoff_base,
+            };
+            match hook(ctx).await {
+                Ok(n) => busy |= n > 0,
+                Err(e) => tracing::warn!(hook = %name, error = %format!("{e:#}"), "a worker round hook failed"),
+            }
+        }
+        busy
+    }
+
     /// Runs until `shutdown` resolves, then lets running jobs finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let this = Arc::new(self);
@@ -436,15 +482,8 @@ impl Worker {
                     tracing::warn!(error = %format!("{e:#}"), "schedule tick failed");
                 }
             }
-            // Notifications go out in rounds of up to a batch, beside the jobs.
-            let mut claimed_any =
-                match crate::notify::dispatch(&this.state, this.options.backoff_base, this.options.lease).await {
-                    Ok(n) => n > 0,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "delivering notifications failed");
-                        false
-                    }
-                };
+            // Round hooks (e.g. the outbox's deliveries, in batches) run beside the jobs.
+            let mut claimed_any = this.run_round_hooks().await;
             while let Ok(permit) = permits.clone().try_acquire_owned() {
                 match this.claim().await {
                     Ok(Some(job)) => {

@@ -1,8 +1,9 @@
 //! PHOS kernel: the shared platform every area stands on.
 //!
 //! Storage (`db`, `migrate`), background jobs (`jobs`), the notification outbox
-//! (`notify`), Hong Kong context (`hk`), the service-point directory and citizen
-//! register (`directory`), i18n (`i18n`), metrics and the web shell (`web`).
+//! (`notify`), Hong Kong context (`hk`), the service-point directory (`directory`), the
+//! citizen register (`people`), identity (`identity`), i18n (`i18n`), metrics and the web shell
+//! (`web`: routes, access, guard, errors, forms, layout).
 
 pub mod area;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod migrate;
 pub mod notify;
+pub mod people;
 pub mod ratelimit;
 pub mod settings;
 pub mod web;
@@ -37,12 +39,13 @@ pub fn new_id() -> String {
 }
 
 pub mod api;
-pub mod citizen_pages;
-pub mod oauth;
 pub mod pages;
-pub mod staff_pages;
 
-/// The kernel's own routes (public pages, JSON API, identity pages).
-pub fn routes() -> identity::Routes {
-    api::routes().merge(pages::routes())
+/// The kernel's own routes (public pages, JSON API, identity pages and the partners' OAuth API).
+pub fn routes() -> web::Routes {
+    api::routes()
+        .merge(pages::routes())
+        .merge(identity::staff::pages::routes())
+        .merge(identity::citizen::pages::routes())
+        .merge(identity::partner::api::routes())
 }

@@ -326,6 +326,17 @@ struct Claimed {
     attempts: i64,
 }
 
+/// The worker round hook's name for outbox delivery.
+pub const DISPATCH_HOOK: &str = "notify.dispatch";
+
+/// Registers outbox delivery with the job worker: every round delivers a batch (see
+/// [`dispatch`]), so the worker needs to know nothing about notifications.
+pub fn register(registry: &mut crate::jobs::Registry) {
+    registry.every_round(DISPATCH_HOOK, |ctx: crate::jobs::RoundCtx| async move {
+        Ok(dispatch(&ctx.state, ctx.backoff_base, ctx.lease).await?)
+    });
+}
+
 /// Delivers a round of due messages (queued, due for a retry, or abandoned mid-send by a
 /// process that stopped): claims up to [`BATCH`] in one statement (`SKIP LOCKED` on
 /// PostgreSQL, so replicas share the work), sends them, and records the outcomes with one

@@ -13,10 +13,11 @@ use crate::area::{Audience, HomeCard};
 use crate::directory::{self, ServicePoint};
 use crate::hk::{self, Closure, District, Holiday};
 use crate::i18n::Locale;
-use crate::identity::{Access, Role, Routes};
+use crate::identity::Role;
 use crate::notify::OutboxEntry;
 use crate::web::page::render;
-use crate::web::{AppError, AppResult, FieldError, PageCtx};
+use crate::web::{Access, Routes};
+use crate::web::{AppError, AppResult, FieldError, FieldErrors, PageCtx};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -47,10 +48,7 @@ struct BackQuery {
 
 /// Only local paths are followed, so the switch cannot be used as an open redirect.
 fn safe_back(back: Option<&str>) -> &str {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.contains("/\t") => b,
-        _ => "/",
-    }
+    crate::web::redirect::safe_local(back, "/")
 }
 
 async fn switch_language(
@@ -129,17 +127,13 @@ struct ServicePointsPage {
     kinds: [&'static str; 4],
     district: String,
     kind: String,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     points: Vec<ServicePoint>,
 }
 
 impl ServicePointsPage {
     fn district_name(&self, code: &str) -> String {
         hk::district(code).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
-    }
-
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
     }
 }
 
@@ -164,6 +158,7 @@ async fn service_points(
         .collect();
     let points = if errors.is_empty() { directory::service_points(&state.db, d, k).await? } else { vec![] };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     let html = render(&ServicePointsPage {
         page,
         districts: hk::districts(),
@@ -349,9 +344,6 @@ pub fn routes() -> Routes {
         .page("/calendar", Access::Public, get(calendar))
         .page("/service-points", Access::Public, get(service_points))
         .page("/staff/outbox", Access::Staff(&[Role::Admin, Role::CommsOfficer]), get(outbox))
-        .merge(crate::staff_pages::routes())
-        .merge(crate::citizen_pages::routes())
-        .merge(crate::oauth::routes())
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Seeds the synthetic Hong Kong into the database. Idempotent: a second run adds nothing.
 
-use kernel::directory::{self, NewCitizen};
+use kernel::directory;
 use kernel::hkid::Hkid;
 use kernel::identity::{Role, password, staff};
+use kernel::people::NewCitizen;
 use kernel::{AppState, Db};
 use sqlx::Row;
 
@@ -61,7 +62,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         .collect();
     let mut tx = db.begin().await?;
     let service_points = directory::upsert_service_points(&mut tx, synth::service_points()).await?;
-    let citizens = directory::insert_citizens(&mut tx, &people).await?;
+    let citizens = kernel::people::insert_citizens(&mut tx, &people).await?;
     for (email, name, role) in demo_staff() {
         match staff::create(&mut tx, &email, &name, &[role], Some(demo_hash.clone())).await {
             Ok(_) | Err(staff::StaffError::Exists) => {}
@@ -101,5 +102,5 @@ fn protection_people(seed: u64, citizens: usize) -> Vec<protection::demo::DemoPe
 /// Row counts of the seeded tables.
 pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64)> {
     let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")?;
-    Ok((sp, directory::count_citizens(db).await?))
+    Ok((sp, kernel::people::count_citizens(db).await?))
 }

@@ -5,8 +5,8 @@ pub mod demo;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use kernel::identity::Routes;
 use kernel::jobs::{Worker, WorkerOptions};
+use kernel::web::Routes;
 use kernel::{AppState, Area, Config, Db, Keys};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;

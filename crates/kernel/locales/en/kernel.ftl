@@ -130,3 +130,13 @@ closures-lift = Lift (signal lowered)
 field-error-invalid_datetime_local = Enter a date and time
 home-card-closures = Service closures
 home-card-closures-desc = Declare typhoon and black-rainstorm closures; affected bookings are cancelled and rebooked.
+
+# Waits and durations (web::text)
+wait-now = less than a minute
+wait-about-minutes = { $count ->
+    [one] about 1 minute
+   *[other] about { $count } minutes
+}
+duration-hours = { $hours } h { $minutes } min
+duration-minutes = { $minutes } min
+duration-seconds = { $seconds } s

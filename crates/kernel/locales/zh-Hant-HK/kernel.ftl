@@ -130,3 +130,10 @@ closures-lift = 解除（信號已除下）
 field-error-invalid_datetime_local = 請輸入日期及時間
 home-card-closures = 暫停服務
 home-card-closures-desc = 宣布颱風及黑色暴雨暫停服務；受影響的預約會被取消並重新安排。
+
+# Waits and durations (web::text)
+wait-now = 少於一分鐘
+wait-about-minutes = 約 { $count } 分鐘
+duration-hours = { $hours } 小時 { $minutes } 分鐘
+duration-minutes = { $minutes } 分鐘
+duration-seconds = { $seconds } 秒

@@ -99,6 +99,35 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&tz()).date_naive()
 }
 
+/// Midnight at the start of `day` in Hong Kong, as Unix milliseconds.
+pub fn start_of_day_ms(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(tz()).single())
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(0)
+}
+
+/// `[from 00:00, from + days 00:00)` in Hong Kong time, as Unix milliseconds.
+pub fn day_range(from: NaiveDate, days: i64) -> (i64, i64) {
+    (start_of_day_ms(from), start_of_day_ms(from + chrono::Duration::days(days)))
+}
+
+/// An instant as Hong Kong clock time, `HH:MM` (empty when out of range).
+pub fn local_time(ms: i64) -> String {
+    local_format(ms, "%H:%M")
+}
+
+/// An instant as a Hong Kong date and time, `YYYY-MM-DD HH:MM` (empty when out of range).
+pub fn local_datetime(ms: i64) -> String {
+    local_format(ms, "%Y-%m-%d %H:%M")
+}
+
+fn local_format(ms: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&tz()).format(format).to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +148,20 @@ mod tests {
             assert!(!x.name_zh.is_empty() && x.name_zh.ends_with('區'), "{}", x.name_zh);
         }
         assert_eq!(district("KT").map(|d| d.name_en.as_str()), Some("Kwun Tong"));
+    }
+
+    #[test]
+    fn days_and_clock_times_in_hong_kong() {
+        let d: NaiveDate = "2025-01-29".parse().unwrap();
+        // 2025-01-29 00:00 HKT is 2025-01-28 16:00 UTC.
+        let start = chrono::DateTime::parse_from_rfc3339("2025-01-28T16:00:00Z").unwrap().timestamp_millis();
+        assert_eq!(start_of_day_ms(d), start);
+        assert_eq!(day_range(d, 1), (start, start + 86_400_000));
+        assert_eq!(day_range(d, 7), (start, start + 7 * 86_400_000));
+        assert_eq!(day_range(d, 0), (start, start));
+        assert_eq!(local_time(start + 9 * 3_600_000 + 5 * 60_000), "09:05");
+        assert_eq!(local_datetime(start + 23 * 3_600_000 + 59 * 60_000), "2025-01-29 23:59");
+        assert_eq!(local_datetime(i64::MAX), "");
     }
 
     #[test]

@@ -113,28 +113,8 @@ pub async fn destroy_all_for(tx: &mut Tx, subject_id: &str) -> sqlx::Result<u64>
         .rows_affected())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure behind TLS; `max_age` of 0
-/// deletes the cookie, `None` makes it last for the browser session.
-pub fn cookie(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
-    }
-    if tls {
-        c.push_str("; Secure");
-    }
-    c
-}
-
-/// The value of cookie `name` in the request headers.
-pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(axum::http::header::COOKIE).iter().find_map(|v| {
-        v.to_str().ok()?.split(';').find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name && !v.is_empty()).then(|| v.to_string())
-        })
-    })
-}
+// moved: re-export for areas until the lead updates their imports
+pub use crate::web::cookie::{set_cookie as cookie, value as cookie_value};
 
 /// The CSRF token bound to a session (or, before sign-in, to the CSRF cookie).
 pub fn csrf_token(key: &[u8], binding: &str) -> String {

@@ -26,6 +26,11 @@ impl FieldError {
             message: Locale::both(&format!("field-error-{code}"), args),
         }
     }
+
+    /// The message in `locale`.
+    pub fn text(&self, locale: Locale) -> &str {
+        if locale == Locale::ZhHant { &self.message.zh_hant } else { &self.message.en }
+    }
 }
 
 /// The error every handler returns.
@@ -217,7 +222,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         r
     } else {
-        let page = super::page::ErrorPage::new(locale, status.as_u16(), &problem.code, request_id);
+        let page = super::error_page::ErrorPage::new(locale, status.as_u16(), &problem.code, request_id);
         match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "Error / 錯誤").into_response(),

@@ -7,45 +7,16 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::error::AppError;
+use super::error::{AppError, FieldError};
+use crate::i18n::Locale;
 
 pub struct Form<T>(pub T);
 
 /// Whether every percent-decoded key and value of a urlencoded body is UTF-8.
 pub fn decodes_as_utf8(body: &[u8]) -> bool {
-    body.split(|b| *b == b'&').all(|pair| {
-        let mut out = Vec::with_capacity(pair.len());
-        let mut i = 0;
-        while i < pair.len() {
-            match pair[i] {
-                b'%' if i + 2 < pair.len() => {
-                    let hex = std::str::from_utf8(&pair[i + 1..i + 3]).ok();
-                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        Some(b) => {
-                            out.push(b);
-                            i += 3;
-                        }
-                        None => {
-                            out.push(b'%');
-                            i += 1;
-                        }
-                    }
-                }
-                b'=' => {
-                    if std::str::from_utf8(&out).is_err() {
-                        return false;
-                    }
-                    out.clear();
-                    i += 1;
-                }
-                b => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        std::str::from_utf8(&out).is_ok()
-    })
+    body.split(|b| *b == b'&')
+        .flat_map(|pair| pair.split(|b| *b == b'='))
+        .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
@@ -68,9 +39,63 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A form's field errors, with the page's language: what a template asks for each field
+/// (`errors.error_for("email")`) and lists in the error summary (`for e in errors`).
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors {
+    errors: Vec<FieldError>,
+    locale: Locale,
+}
+
+impl FieldErrors {
+    pub fn new(locale: Locale, errors: Vec<FieldError>) -> FieldErrors {
+        FieldErrors { errors, locale }
+    }
+
+    /// No errors (a form shown for the first time).
+    pub fn none(locale: Locale) -> FieldErrors {
+        FieldErrors::new(locale, Vec::new())
+    }
+
+    /// The first error on `field`.
+    pub fn get(&self, field: &str) -> Option<&FieldError> {
+        self.errors.iter().find(|e| e.field == field)
+    }
+
+    /// The message of the first error on `field`, in the page's language.
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        self.get(field).map(|e| e.text(self.locale).to_string())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldError> {
+        self.errors.iter()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.errors
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldErrors {
+    type Item = &'a FieldError;
+    type IntoIter = std::slice::Iter<'a, FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::decodes_as_utf8;
+    use super::*;
 
     #[test]
     fn utf8_checks() {
@@ -80,5 +105,23 @@ mod tests {
         assert!(!decodes_as_utf8(b"name=%FF%FE"));
         assert!(!decodes_as_utf8(b"name=\xff"));
         assert!(!decodes_as_utf8(b"%C3=x"));
+    }
+
+    #[test]
+    fn field_errors_by_field_in_the_page_language() {
+        let errs = vec![
+            FieldError::new("email", "required", &[]),
+            FieldError::new("name", "too_long", &[("max", "10".into())]),
+            FieldError::new("email", "invalid_email", &[]),
+        ];
+        let en = FieldErrors::new(Locale::En, errs.clone());
+        let zh = FieldErrors::new(Locale::ZhHant, errs.clone());
+        assert_eq!(en.get("email").map(|e| e.code.as_str()), Some("required"), "the first error on a field");
+        assert_eq!(en.error_for("email").as_deref(), Some(errs[0].message.en.as_str()));
+        assert_eq!(zh.error_for("name").as_deref(), Some(errs[1].message.zh_hant.as_str()));
+        assert_ne!(en.error_for("name"), zh.error_for("name"));
+        assert_eq!(en.error_for("district"), None);
+        assert_eq!((&en).into_iter().count(), 3);
+        assert!(FieldErrors::none(Locale::En).is_empty());
     }
 }

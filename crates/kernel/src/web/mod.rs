@@ -1,12 +1,21 @@
 //! The web shell: routing, layout, locale, errors, static assets, operations endpoints and
 //! the server with graceful shutdown.
 
+pub mod access;
 pub mod assets;
+pub mod cookie;
 pub mod error;
+pub mod error_page;
 pub mod form;
+pub mod guard;
+pub mod html;
 pub mod ops;
 pub mod page;
+pub mod redirect;
+pub mod routes;
 pub mod server;
+pub mod text;
+pub mod url;
 
 use std::time::{Duration, Instant};
 
@@ -24,14 +33,16 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use access::{Access, Rule};
 pub use error::{AppError, AppResult, FieldError};
-pub use form::Form;
+pub use form::{FieldErrors, Form};
 pub use page::PageCtx;
+pub use routes::Routes;
 
 use crate::AppState;
 use crate::i18n::Locale;
-use crate::identity::guard::Guard;
-use crate::identity::{Access, AccessTable, Routes, Rule};
+use access::AccessTable;
+use guard::Guard;
 
 /// The locale of a request: the language cookie, else `Accept-Language`, else English.
 pub fn locale_of(headers: &HeaderMap) -> Locale {
@@ -112,7 +123,7 @@ pub fn app(state: AppState, areas: Vec<Routes>) -> Router {
         )
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn_with_state(guard, crate::identity::guard::guard))
+        .layer(middleware::from_fn_with_state(guard, guard::guard))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))

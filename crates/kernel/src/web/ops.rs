@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::identity::{Access, Routes};
+use crate::web::{Access, Routes};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {

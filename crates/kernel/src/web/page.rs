@@ -6,9 +6,9 @@ use axum::http::request::Parts;
 use axum::response::Html;
 
 use super::error::AppResult;
+use super::guard::CsrfToken;
 use crate::i18n::Locale;
 use crate::identity::Identity;
-use crate::identity::guard::CsrfToken;
 
 /// The per-request context of a page.
 #[derive(Clone, Debug)]
@@ -65,6 +65,11 @@ impl PageCtx {
         self.locale == Locale::ZhHant
     }
 
+    /// These field errors, with this page's language (see [`super::form::FieldErrors`]).
+    pub fn errors(&self, errors: Vec<super::FieldError>) -> super::form::FieldErrors {
+        super::form::FieldErrors::new(self.locale, errors)
+    }
+
     /// The link that switches language and comes back here.
     pub fn switch_href(&self) -> String {
         format!("/lang/{}?back={}", self.other_lang(), percent_encode(&self.here))
@@ -72,7 +77,7 @@ impl PageCtx {
 
     /// A field error's message in the page's language.
     pub fn field_message(&self, e: &super::FieldError) -> String {
-        if self.is_zh() { e.message.zh_hant.clone() } else { e.message.en.clone() }
+        e.text(self.locale).to_string()
     }
 
     /// Picks the English or Chinese variant of a bilingual field.
@@ -82,9 +87,7 @@ impl PageCtx {
 
     /// A date and time in Hong Kong time, e.g. `2025-09-02 11:00`.
     pub fn datetime(&self, ms: &i64) -> String {
-        chrono::DateTime::from_timestamp_millis(*ms)
-            .map(|t| t.with_timezone(&crate::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+        crate::hk::local_datetime(*ms)
     }
 
     /// A date with its weekday in the page's language.
@@ -112,47 +115,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     }
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+// moved: re-export for areas until the lead updates their imports
+pub use super::url::percent_encode;
 
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
     Ok(Html(t.render()?))
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub page: PageCtx,
-    pub status: u16,
-    pub code: String,
-    pub request_id: Option<String>,
-}
-
-impl ErrorPage {
-    pub fn new(locale: Locale, status: u16, code: &str, request_id: Option<String>) -> Self {
-        ErrorPage { page: PageCtx::new(locale, "/"), status, code: code.into(), request_id }
-    }
-
-    pub fn title(&self) -> String {
-        self.page.t(&format!("error-{}-title", self.code))
-    }
-
-    pub fn advice(&self) -> String {
-        let key = format!("error-{}-advice", self.code);
-        let s = self.page.t(&key);
-        if s == key { self.page.t("error-generic-advice") } else { s }
-    }
 }
 
 #[cfg(test)]
@@ -165,6 +133,12 @@ mod tests {
         assert_eq!(p.switch_href(), "/lang/zh-Hant-HK?back=/service-points%3Fdistrict%3DKT%26kind%3Ddental");
         let z = PageCtx::new(Locale::ZhHant, "/");
         assert_eq!(z.switch_href(), "/lang/en?back=/");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_paths_readable() {
+        assert_eq!(percent_encode("/a/b-c_d.e~f"), "/a/b-c_d.e~f");
+        assert_eq!(percent_encode("/x?y=1&z=陳 +"), "/x%3Fy%3D1%26z%3D%E9%99%B3%20%2B");
     }
 
     #[test]

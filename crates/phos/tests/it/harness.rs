@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kernel::identity::{Role, Routes, password, session, staff};
+use kernel::identity::{Role, password, session, staff};
 use kernel::jobs::WorkerOptions;
+use kernel::web::Routes;
 use kernel::{AppState, Config, Db, Engine};
 use phos::Running;
 

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use kernel::audit::{self, Actor, Event, Origin, Verdict};
-use kernel::identity::{Access, Identity, Role, Routes, sample_citizen, sample_partner, sample_staff};
+use kernel::identity::{Identity, Role};
+use kernel::web::access::{sample_citizen, sample_partner, sample_staff};
+use kernel::web::{Access, Routes};
 use serde_json::Value;
 use sqlx::Row;
 

@@ -11,6 +11,7 @@ mod evaluate_cli;
 mod fhir;
 mod identity;
 mod jobs;
+mod kernel;
 mod notify;
 mod protection;
 mod queue;

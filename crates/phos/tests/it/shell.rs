@@ -7,7 +7,7 @@ use axum::Json;
 use axum::routing::{get, post};
 use kernel::hk::ClosureKind;
 use kernel::hk::store::NewClosure;
-use kernel::identity::{Access, Routes};
+use kernel::web::{Access, Routes};
 use serde_json::Value;
 
 use crate::harness::{spawn_app, spawn_app_with};

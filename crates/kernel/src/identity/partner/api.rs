@@ -5,16 +5,17 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::audit::Origin;
+use crate::identity::Identity;
 use crate::identity::partner::{self, TokenError};
-use crate::identity::{Access, Identity, Routes};
-use crate::web::{AppError, AppResult, FieldError, Form};
+use crate::people;
+use crate::web::{Access, AppError, AppResult, FieldError, Form, Routes};
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
@@ -64,22 +65,11 @@ fn client_credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(Strin
     Some((form.client_id.clone()?, form.client_secret.clone()?))
 }
 
+/// The text of a standard (RFC 4648) base64 value, as HTTP Basic credentials carry.
 fn decode_base64(s: &str) -> Option<String> {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = A.iter().position(|a| *a == c)? as u32;
-        bits = (bits << 6) | v;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    // Padding is optional: some clients leave it out.
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(s.trim_end_matches('=')).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Issue an access token (client credentials grant).
@@ -206,26 +196,17 @@ pub async fn sandbox_citizens(
     if !(1..=1000).contains(&limit) || offset < 0 {
         return Err(AppError::Validation(vec![FieldError::new("limit", "out_of_range", &[])]));
     }
-    let rows = sqlx::query(
-        "SELECT id, sex, birth_date, district, preferred_lang FROM citizens WHERE synthetic = 1 ORDER BY id LIMIT $1 OFFSET $2",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(state.db.pool())
-    .await?;
-    let out = rows
-        .iter()
-        .map(|r| {
-            let birth: String = r.try_get("birth_date")?;
-            Ok(SandboxCitizen {
-                id: r.try_get("id")?,
-                sex: r.try_get("sex")?,
-                birth_year: birth.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0),
-                district: r.try_get("district")?,
-                preferred_lang: r.try_get("preferred_lang")?,
-            })
+    let out = people::synthetic_page(&state.db, limit, offset)
+        .await?
+        .into_iter()
+        .map(|c| SandboxCitizen {
+            birth_year: c.birth_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0),
+            id: c.id,
+            sex: c.sex,
+            district: c.district,
+            preferred_lang: c.preferred_lang,
         })
-        .collect::<sqlx::Result<Vec<_>>>()?;
+        .collect();
     Ok(Json(out))
 }
 
@@ -243,12 +224,7 @@ pub struct Usage {
 pub async fn usage(State(state): State<AppState>, identity: Identity) -> AppResult<Json<Usage>> {
     let Identity::Partner(p) = identity else { return Err(AppError::Unauthorized) };
     let since = crate::now_ms() - 24 * 3600 * 1000;
-    let calls: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE actor_type = 'partner' AND actor_id = $1 AND action = 'partner.call' AND at > $2")
-        .bind(&p.client_id)
-        .bind(since)
-        .fetch_one(state.db.pool())
-        .await?
-        .try_get("n")?;
+    let calls = partner::store::calls_since(&state.db, &p.client_id, since).await?;
     Ok(Json(Usage { client_id: p.client_id, rate_limit_per_minute: p.rate_limit_per_minute, calls_last_24h: calls }))
 }
 
@@ -266,5 +242,7 @@ mod tests {
     fn base64() {
         assert_eq!(super::decode_base64("cGhvc19hYmM6czNjcmV0").as_deref(), Some("phos_abc:s3cret"));
         assert_eq!(super::decode_base64("!!"), None);
+        assert_eq!(super::decode_base64("cGhvc19hYmM6czNjcmV0MQ==").as_deref(), Some("phos_abc:s3cret1"));
+        assert_eq!(super::decode_base64("cGhvc19hYmM6czNjcmV0MQ").as_deref(), Some("phos_abc:s3cret1"));
     }
 }

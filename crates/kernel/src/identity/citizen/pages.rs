@@ -12,13 +12,19 @@ use crate::AppState;
 use crate::audit::{self, Actor, Event, Origin};
 use crate::hkid::Hkid;
 use crate::i18n::Locale;
+use crate::identity::Identity;
 use crate::identity::citizen::{self, Check, Destination, Issue, Profile, ProfileUpdate, UpdateOutcome};
-use crate::identity::guard::SessionToken;
 use crate::identity::session::{self, SESSION_COOKIE};
-use crate::identity::{Access, Identity, Routes};
-use crate::staff_pages::{safe_next, with_cookie};
+use crate::web::cookie::{set_cookie, with_cookie};
+use crate::web::guard::SessionToken;
 use crate::web::page::render;
-use crate::web::{AppError, AppResult, FieldError, Form, PageCtx};
+use crate::web::redirect::safe_local;
+use crate::web::{Access, AppError, AppResult, FieldError, FieldErrors, Form, PageCtx, Routes};
+
+/// Follows only local paths after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    safe_local(next, "/me").to_string()
+}
 
 #[derive(Template)]
 #[template(path = "citizen/signin.html")]
@@ -35,7 +41,7 @@ struct NextQuery {
 }
 
 async fn signin_form(page: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Html<String>> {
-    render(&SigninPage { page, contact: String::new(), next: safe_next(q.next.as_deref(), "/me"), errors: vec![] })
+    render(&SigninPage { page, contact: String::new(), next: safe_next(q.next.as_deref()), errors: vec![] })
 }
 
 #[derive(Deserialize)]
@@ -50,7 +56,7 @@ async fn signin(
     origin: Origin,
     Form(f): Form<SigninForm>,
 ) -> AppResult<Response> {
-    let next = safe_next(f.next.as_deref(), "/me");
+    let next = safe_next(f.next.as_deref());
     let fail = |status: StatusCode, e: FieldError, page: PageCtx| -> AppResult<Response> {
         let contact = f.contact.chars().take(254).collect();
         Ok((status, render(&SigninPage { page, contact, next: next.clone(), errors: vec![e] })?).into_response())
@@ -98,7 +104,7 @@ struct CodeQuery {
 
 async fn code_form(page: PageCtx, Query(q): Query<CodeQuery>) -> AppResult<Html<String>> {
     let otp_ref = q.otp_ref.filter(|r| r.len() <= 64).ok_or(AppError::NotFound)?;
-    render(&CodePage { page, otp_ref, next: safe_next(q.next.as_deref(), "/me"), errors: vec![] })
+    render(&CodePage { page, otp_ref, next: safe_next(q.next.as_deref()), errors: vec![] })
 }
 
 #[derive(Deserialize)]
@@ -116,7 +122,7 @@ async fn code(
     old: Option<axum::Extension<SessionToken>>,
     Form(f): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let next = safe_next(f.next.as_deref(), "/me");
+    let next = safe_next(f.next.as_deref());
     let otp_ref: String = f.otp_ref.chars().take(64).collect();
     let fail = |status: StatusCode, e: FieldError, page: PageCtx| -> AppResult<Response> {
         Ok((status, render(&CodePage { page, otp_ref: otp_ref.clone(), next: next.clone(), errors: vec![e] })?)
@@ -146,7 +152,7 @@ async fn code(
             let target = if created { "/me?welcome=1".to_string() } else { next };
             Ok(with_cookie(
                 Redirect::to(&target).into_response(),
-                &session::cookie(SESSION_COOKIE, &token, None, state.config.tls),
+                &set_cookie(SESSION_COOKIE, &token, None, state.config.tls),
             ))
         }
         Check::Wrong { attempts_left } => fail(
@@ -182,7 +188,7 @@ async fn signout(
         )
         .await?;
     }
-    Ok(with_cookie(Redirect::to("/").into_response(), &session::cookie(SESSION_COOKIE, "", Some(0), state.config.tls)))
+    Ok(with_cookie(Redirect::to("/").into_response(), &set_cookie(SESSION_COOKIE, "", Some(0), state.config.tls)))
 }
 
 /// One line of "who accessed my record".
@@ -199,14 +205,8 @@ struct MePage {
     profile: Profile,
     dependants: Vec<citizen::Dependant>,
     access: Vec<AccessLine>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     notice: Option<String>,
-}
-
-impl MePage {
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
-    }
 }
 
 async fn access_lines(state: &AppState, page: &PageCtx, me: &str) -> sqlx::Result<Vec<AccessLine>> {
@@ -254,6 +254,7 @@ async fn me_page(
     };
     let dependants = citizen::dependants(&state.db, me).await?;
     let access = access_lines(state, &page, me).await?;
+    let errors = page.errors(errors);
     render(&MePage { page, profile, dependants, access, errors, notice })
 }
 
@@ -389,23 +390,18 @@ struct DependantPage {
     name: String,
     birth_date: String,
     relationship: String,
-    errors: Vec<FieldError>,
-}
-
-impl DependantPage {
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
-    }
+    errors: FieldErrors,
 }
 
 async fn dependant_form(page: PageCtx) -> AppResult<Html<String>> {
+    let errors = page.errors(vec![]);
     render(&DependantPage {
         page,
         relationships: citizen::RELATIONSHIPS,
         name: String::new(),
         birth_date: String::new(),
         relationship: String::new(),
-        errors: vec![],
+        errors,
     })
 }
 
@@ -448,6 +444,7 @@ async fn add_dependant(
         errors.push(FieldError::new("consent", "consent_required", &[]));
     }
     if !errors.is_empty() {
+        let errors = page.errors(errors);
         let html = render(&DependantPage {
             page,
             relationships: citizen::RELATIONSHIPS,

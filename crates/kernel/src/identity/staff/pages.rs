@@ -3,39 +3,26 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Origin};
-use crate::identity::guard::SessionToken;
 use crate::identity::session::{self, SESSION_COOKIE};
 use crate::identity::staff::{self, Login, StaffUser};
-use crate::identity::{Access, Identity, Role, Routes, parse_roles, partner, password};
+use crate::identity::{Identity, Role, parse_roles, partner, password};
 use crate::notify;
+use crate::web::cookie::{set_cookie, with_cookie};
+use crate::web::guard::SessionToken;
 use crate::web::page::render;
-use crate::web::{AppError, AppResult, FieldError, Form, PageCtx};
+use crate::web::redirect::safe_local;
+use crate::web::{Access, AppError, AppResult, FieldError, FieldErrors, Form, PageCtx, Routes};
 
 const ADMIN: &[Role] = &[Role::Admin];
 const AUDIT: &[Role] = &[Role::Auditor, Role::Admin];
 const PARTNERS: &[Role] = &[Role::Admin, Role::DataSteward];
-
-/// Follows only local paths after sign-in.
-pub fn safe_next(next: Option<&str>, default: &str) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => default.to_string(),
-    }
-}
-
-pub fn with_cookie(mut res: Response, cookie: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
-}
 
 fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
     (value.chars().count() > max).then(|| FieldError::new(field, "too_long", &[("max", max.to_string())]))
@@ -62,7 +49,7 @@ async fn login_form(page: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Html
     render(&LoginPage {
         page,
         email: String::new(),
-        next: safe_next(q.next.as_deref(), "/staff"),
+        next: safe_local(q.next.as_deref(), "/staff").to_string(),
         errors: vec![],
         notice,
     })
@@ -82,7 +69,7 @@ async fn login(
     old: Option<axum::Extension<SessionToken>>,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let next = safe_next(f.next.as_deref(), "/staff");
+    let next = safe_local(f.next.as_deref(), "/staff").to_string();
     let mut errors: Vec<FieldError> =
         [too_long("email", &f.email, 254), too_long("password", &f.password, 128)].into_iter().flatten().collect();
     if f.email.trim().is_empty() {
@@ -121,7 +108,7 @@ async fn login(
                 session::destroy(&state.db, &old).await?;
             }
             let res = Redirect::to(&next).into_response();
-            Ok(with_cookie(res, &session::cookie(SESSION_COOKIE, &token, None, state.config.tls)))
+            Ok(with_cookie(res, &set_cookie(SESSION_COOKIE, &token, None, state.config.tls)))
         }
         Login::Rejected => {
             if let Some(u) = staff::by_email(&state.db, &f.email).await? {
@@ -167,7 +154,7 @@ async fn logout(
     if let Some(s) = identity.staff() {
         audit::record_now(&state.db, &identity.actor(), &origin, Event::new("staff.logout", "staff", &s.id)).await?;
     }
-    Ok(with_cookie(Redirect::to("/").into_response(), &session::cookie(SESSION_COOKIE, "", Some(0), state.config.tls)))
+    Ok(with_cookie(Redirect::to("/").into_response(), &set_cookie(SESSION_COOKIE, "", Some(0), state.config.tls)))
 }
 
 #[derive(Template)]
@@ -188,7 +175,7 @@ struct UsersPage {
     page: PageCtx,
     users: Vec<StaffUser>,
     all_roles: [Role; 12],
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     form_email: String,
     form_name: String,
     form_roles: Vec<Role>,
@@ -196,9 +183,6 @@ struct UsersPage {
 }
 
 impl UsersPage {
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.page.field_message(e))
-    }
     fn role_name(&self, r: &Role) -> String {
         self.page.t(&r.label_key())
     }
@@ -220,11 +204,12 @@ async fn users(State(state): State<AppState>, page: PageCtx, Query(q): Query<Not
         .notice
         .filter(|n| n.len() < 40 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(|n| page.t(&format!("staff-notice-{n}")));
+    let errors = page.errors(vec![]);
     render(&UsersPage {
         page,
         users: staff::list(&state.db).await?,
         all_roles: Role::ALL,
-        errors: vec![],
+        errors,
         form_email: String::new(),
         form_name: String::new(),
         form_roles: vec![],
@@ -302,6 +287,7 @@ async fn invite(
         }
     }
     let users = staff::list(&state.db).await?;
+    let errors = page.errors(errors);
     let html = render(&UsersPage {
         page,
         users,
@@ -723,7 +709,11 @@ pub fn routes() -> Routes {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use crate::web::redirect::safe_local;
+
+    fn safe_next(next: Option<&str>, default: &str) -> String {
+        safe_local(next, default).to_string()
+    }
 
     #[test]
     fn next_is_local() {

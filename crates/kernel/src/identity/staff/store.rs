@@ -1,32 +1,11 @@
-//! Staff accounts: creation and invitation, roles, disabling, and sign-in with throttling and
-//! temporary lock-out after repeated failures.
+//! The `staff_users` SQL, and nothing else.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Role, parse_roles, password, roles_to_string};
+use super::{INVITE_MS, StaffError, StaffUser, normalise_email};
 use crate::db::{Db, Tx};
-
-/// Failures in a row that lock an account.
-pub const MAX_FAILURES: i64 = 5;
-/// First lock-out; each further lock-out doubles it, up to a day.
-pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
-/// How long an invitation link works.
-pub const INVITE_MS: i64 = 7 * 24 * 3600 * 1000;
-
-#[derive(Clone, Debug)]
-pub struct StaffUser {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    pub status: String,
-    pub failed_logins: i64,
-    pub lockouts: i64,
-    pub locked_until: Option<i64>,
-    pub created_at: i64,
-    password_hash: Option<String>,
-}
+use crate::identity::{Role, parse_roles, roles_to_string, session};
 
 const COLUMNS: &str =
     "id, email, display_name, roles, password_hash, status, failed_logins, lockouts, locked_until, created_at";
@@ -47,25 +26,6 @@ fn row_to_user(r: &AnyRow) -> sqlx::Result<StaffUser> {
     })
 }
 
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-pub fn valid_email(email: &str) -> bool {
-    let e = email.trim();
-    e.len() <= 254
-        && !e.contains(char::is_whitespace)
-        && matches!(e.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'))
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StaffError {
-    #[error("an account with this e-mail already exists")]
-    Exists,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 /// Creates an account: active with a password, or invited (returns the invitation token).
 pub async fn create(
     tx: &mut Tx,
@@ -77,7 +37,7 @@ pub async fn create(
     let email = normalise_email(email);
     let now = crate::now_ms();
     let id = crate::new_id();
-    let invite = password_hash.is_none().then(super::session::random_token);
+    let invite = password_hash.is_none().then(session::random_token);
     let status = if password_hash.is_some() { "active" } else { "invited" };
     let inserted = sqlx::query(
         "INSERT INTO staff_users (id, email, display_name, roles, password_hash, status, invite_token_hash, invite_expires_at, created_at, updated_at) \
@@ -89,7 +49,7 @@ pub async fn create(
     .bind(roles_to_string(roles))
     .bind(&password_hash)
     .bind(status)
-    .bind(invite.as_deref().map(super::session::token_hash))
+    .bind(invite.as_deref().map(session::token_hash))
     .bind(invite.as_ref().map(|_| now + INVITE_MS))
     .bind(now)
     .execute(&mut **tx)
@@ -149,7 +109,7 @@ pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> sqlx::Result
     };
     let n = sqlx::query(sql).bind(crate::now_ms()).bind(id).execute(&mut **tx).await?.rows_affected();
     if disabled {
-        super::session::destroy_all_for(tx, id).await?;
+        session::destroy_all_for(tx, id).await?;
     }
     Ok(n == 1)
 }
@@ -163,7 +123,7 @@ pub async fn accept_invite(tx: &mut Tx, token: &str, password_hash: &str) -> sql
     )))
     .bind(password_hash)
     .bind(now)
-    .bind(super::session::token_hash(token))
+    .bind(session::token_hash(token))
     .fetch_optional(&mut **tx)
     .await?;
     row.as_ref().map(row_to_user).transpose()
@@ -174,74 +134,42 @@ pub async fn invite_is_live(db: &Db, token: &str) -> sqlx::Result<Option<String>
     let row = sqlx::query(
         "SELECT email FROM staff_users WHERE invite_token_hash = $1 AND invite_expires_at > $2 AND status = 'invited'",
     )
-    .bind(super::session::token_hash(token))
+    .bind(session::token_hash(token))
     .bind(crate::now_ms())
     .fetch_optional(db.pool())
     .await?;
     row.map(|r| r.try_get("email")).transpose()
 }
 
-/// The result of a sign-in attempt.
-#[derive(Debug)]
-pub enum Login {
-    Ok(StaffUser),
-    /// Wrong e-mail or password (never says which).
-    Rejected,
-    /// This failure locked the account until the given time.
-    NowLocked {
-        user_id: String,
-        until: i64,
-    },
-    /// Already locked: the password was not even checked.
-    Locked {
-        until: i64,
-    },
-    Disabled,
+/// A good sign-in: the failure count starts again.
+pub async fn clear_failures(db: &Db, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
-/// Checks a password, counting failures and locking the account after `MAX_FAILURES` in a row.
-pub async fn attempt_login(db: &Db, email: &str, password: &str) -> sqlx::Result<Login> {
-    let now = crate::now_ms();
-    let Some(user) = by_email(db, email).await? else {
-        password::verify_async(password.to_string(), password::DUMMY_HASH.clone()).await;
-        return Ok(Login::Rejected);
-    };
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        return Ok(Login::Locked { until });
-    }
-    let Some(hash) = user.password_hash.clone() else {
-        password::verify_async(password.to_string(), password::DUMMY_HASH.clone()).await;
-        return Ok(Login::Rejected);
-    };
-    let ok = password::verify_async(password.to_string(), hash).await;
-    if ok && user.status == "disabled" {
-        return Ok(Login::Disabled);
-    }
-    if ok && user.status == "active" {
-        sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(&user.id)
-            .execute(db.pool())
-            .await?;
-        return Ok(Login::Ok(user));
-    }
-    // A failure: count it, and lock when it is the MAX_FAILURES-th in a row (one statement, so
-    // concurrent failures cannot skip the lock).
-    let lock_ms = (LOCKOUT_MS << user.lockouts.min(6)).min(24 * 3600 * 1000);
+/// Counts a failed sign-in and locks the account until `lock_until` when it is the
+/// `max_failures`-th in a row (one statement, so concurrent failures cannot skip the lock).
+/// Returns the failures in a row, counting this one.
+pub async fn record_failure(db: &Db, id: &str, max_failures: i64, lock_until: i64) -> sqlx::Result<i64> {
     let row = sqlx::query(
         "UPDATE staff_users SET failed_logins = failed_logins + 1, \
          locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
          lockouts = CASE WHEN failed_logins + 1 >= $1 THEN lockouts + 1 ELSE lockouts END \
          WHERE id = $3 RETURNING failed_logins, locked_until",
     )
-    .bind(MAX_FAILURES)
-    .bind(now + lock_ms)
-    .bind(&user.id)
+    .bind(max_failures)
+    .bind(lock_until)
+    .bind(id)
     .fetch_one(db.pool())
     .await?;
-    let failures: i64 = row.try_get("failed_logins")?;
-    if failures >= MAX_FAILURES {
-        sqlx::query("UPDATE staff_users SET failed_logins = 0 WHERE id = $1").bind(&user.id).execute(db.pool()).await?;
-        return Ok(Login::NowLocked { user_id: user.id, until: now + lock_ms });
-    }
-    Ok(Login::Rejected)
+    row.try_get("failed_logins")
+}
+
+/// After a lock-out the count starts again.
+pub async fn reset_failures(db: &Db, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE staff_users SET failed_logins = 0 WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(())
 }

@@ -1,35 +1,11 @@
-//! Partners (ventures, universities): organisations, API clients approved by staff, and the
-//! OAuth 2.0 client-credentials grant. Client secrets and tokens are random 256-bit values, stored
-//! only as SHA-256 hashes.
+//! The partners' SQL (`partner_orgs`, `api_clients`, `api_tokens`), and nothing else.
 
-use serde::Serialize;
 use sqlx::Row;
 
-use super::PartnerIdentity;
-use super::session::{random_token, token_hash};
+use super::Client;
 use crate::db::{Db, Tx};
-
-/// Scopes a client may be granted.
-pub const SCOPES: [&str; 3] = ["sandbox:read", "sandbox:usage", "notifications:write"];
-pub const ORG_KINDS: [&str; 4] = ["venture", "university", "ngo", "government"];
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Client {
-    pub client_id: String,
-    pub name: String,
-    pub org_name: String,
-    pub org_kind: String,
-    pub scopes: String,
-    pub status: String,
-    pub rate_limit_per_minute: i64,
-    pub token_ttl_seconds: i64,
-    pub created_at: i64,
-}
-
-pub fn valid_scopes(list: &str) -> Option<Vec<String>> {
-    let scopes: Vec<String> = list.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_string).collect();
-    (!scopes.is_empty() && scopes.iter().all(|s| SCOPES.contains(&s.as_str()))).then_some(scopes)
-}
+use crate::identity::PartnerIdentity;
+use crate::identity::session::{random_token, same_token, token_hash};
 
 /// Registers an organisation (if new) and a pending client. Returns `(client_id, secret)`; the
 /// secret is shown once and never stored.
@@ -119,79 +95,6 @@ pub async fn clients(db: &Db) -> sqlx::Result<Vec<Client>> {
         .collect()
 }
 
-/// RFC 6749 §5.2 error codes.
-#[derive(Debug, PartialEq, Eq)]
-pub enum TokenError {
-    InvalidClient,
-    UnauthorizedClient,
-    InvalidScope,
-}
-
-impl TokenError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            TokenError::InvalidClient => "invalid_client",
-            TokenError::UnauthorizedClient => "unauthorized_client",
-            TokenError::InvalidScope => "invalid_scope",
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct Issued {
-    pub access_token: String,
-    pub expires_in: i64,
-    pub scope: String,
-}
-
-/// The client-credentials grant: checks the secret and status, narrows scopes on request.
-pub async fn issue_token(
-    db: &Db,
-    client_id: &str,
-    secret: &str,
-    requested: Option<&str>,
-) -> sqlx::Result<Result<Issued, TokenError>> {
-    let row =
-        sqlx::query("SELECT secret_hash, scopes, status, token_ttl_seconds FROM api_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some(r) = row else { return Ok(Err(TokenError::InvalidClient)) };
-    let stored: String = r.try_get("secret_hash")?;
-    if !super::session::same_token(&token_hash(secret), &stored) {
-        return Ok(Err(TokenError::InvalidClient));
-    }
-    let status: String = r.try_get("status")?;
-    if status != "approved" {
-        return Ok(Err(TokenError::UnauthorizedClient));
-    }
-    let granted: Vec<String> = r.try_get::<String, _>("scopes")?.split(' ').map(str::to_string).collect();
-    let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
-        None => granted,
-        Some(req) => {
-            let want: Vec<String> = req.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
-            if !want.iter().all(|w| granted.contains(w)) {
-                return Ok(Err(TokenError::InvalidScope));
-            }
-            want
-        }
-    };
-    let ttl: i64 = r.try_get("token_ttl_seconds")?;
-    let token = random_token();
-    let now = crate::now_ms();
-    sqlx::query(
-        "INSERT INTO api_tokens (token_hash, client_id, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token_hash(&token))
-    .bind(client_id)
-    .bind(scopes.join(" "))
-    .bind(now + ttl * 1000)
-    .bind(now)
-    .execute(db.pool())
-    .await?;
-    Ok(Ok(Issued { access_token: token, expires_in: ttl, scope: scopes.join(" ") }))
-}
-
 /// The partner behind a bearer token, if it is live and its client still approved.
 pub async fn resolve_token(db: &Db, token: &str) -> sqlx::Result<Option<PartnerIdentity>> {
     if token.len() != 64 {
@@ -236,7 +139,60 @@ pub async fn authenticate_client(db: &Db, client_id: &str, secret: &str) -> sqlx
         .fetch_optional(db.pool())
         .await?;
     Ok(match row {
-        Some(r) => super::session::same_token(&token_hash(secret), &r.try_get::<String, _>("secret_hash")?),
+        Some(r) => same_token(&token_hash(secret), &r.try_get::<String, _>("secret_hash")?),
         None => false,
     })
+}
+
+/// What the token endpoint needs to know of a client.
+pub struct ClientCredentials {
+    pub secret_hash: String,
+    /// Granted scopes, space-separated.
+    pub scopes: String,
+    pub status: String,
+    pub token_ttl_seconds: i64,
+}
+
+pub async fn client_credentials(db: &Db, client_id: &str) -> sqlx::Result<Option<ClientCredentials>> {
+    let row =
+        sqlx::query("SELECT secret_hash, scopes, status, token_ttl_seconds FROM api_clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|r| {
+        Ok(ClientCredentials {
+            secret_hash: r.try_get("secret_hash")?,
+            scopes: r.try_get("scopes")?,
+            status: r.try_get("status")?,
+            token_ttl_seconds: r.try_get("token_ttl_seconds")?,
+        })
+    })
+    .transpose()
+}
+
+/// Stores a new access token (by its hash).
+pub async fn insert_token(db: &Db, token: &str, client_id: &str, scopes: &str, expires_at: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (token_hash, client_id, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash(token))
+    .bind(client_id)
+    .bind(scopes)
+    .bind(expires_at)
+    .bind(crate::now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The partner calls a client made since `since_ms` (each is in the audit log).
+pub async fn calls_since(db: &Db, client_id: &str, since_ms: i64) -> sqlx::Result<i64> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE actor_type = 'partner' AND actor_id = $1 AND action = 'partner.call' AND at > $2",
+    )
+    .bind(client_id)
+    .bind(since_ms)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")
 }

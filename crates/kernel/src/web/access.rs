@@ -1,0 +1,137 @@
+//! Who may use a route: every route is declared with its `Access` in the area's `routes()` (one
+//! place to read who may do what). A route without a declaration refuses everyone.
+
+use std::collections::BTreeMap;
+
+use crate::identity::{CitizenIdentity, Identity, PartnerIdentity, Role, StaffIdentity, roles_to_string};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// A signed-in citizen.
+    Citizen,
+    /// Signed-in staff holding any of these roles; an empty list means any staff member.
+    Staff(&'static [Role]),
+    /// A partner's bearer token carrying this scope.
+    Partner(&'static str),
+    /// A registered device presenting its own key, which the handler checks (e.g. a fridge
+    /// sensor posting readings). No person's identity is ever enough.
+    Device,
+}
+
+impl Access {
+    pub fn describe(&self) -> String {
+        match self {
+            Access::Public => "public".into(),
+            Access::Citizen => "citizen".into(),
+            Access::Staff([]) => "any staff".into(),
+            Access::Staff(roles) => roles_to_string(roles),
+            Access::Partner(scope) => format!("partner scope {scope}"),
+            Access::Device => "device key".into(),
+        }
+    }
+}
+
+impl Identity {
+    /// Whether this identity satisfies `access`.
+    pub fn allows(&self, access: Access) -> bool {
+        match (access, self) {
+            (Access::Public, _) => true,
+            (Access::Citizen, Identity::Citizen(_)) => true,
+            (Access::Staff([]), Identity::Staff(_)) => true,
+            (Access::Staff(roles), Identity::Staff(s)) => roles.iter().any(|r| s.roles.contains(r)),
+            (Access::Partner(scope), Identity::Partner(p)) => p.scopes.iter().any(|s| s == scope),
+            _ => false,
+        }
+    }
+}
+
+/// One declared route.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub path: String,
+    pub access: Access,
+}
+
+/// Every route's access, by path, for the guard and the access-matrix page.
+#[derive(Clone, Debug, Default)]
+pub struct AccessTable(pub BTreeMap<String, Access>);
+
+impl AccessTable {
+    pub fn from_rules(rules: &[Rule]) -> AccessTable {
+        let mut map = BTreeMap::new();
+        for r in rules {
+            if let Some(prev) = map.insert(r.path.clone(), r.access)
+                && prev != r.access
+            {
+                panic!("route {} is declared twice with different access", r.path);
+            }
+        }
+        AccessTable(map)
+    }
+
+    /// The access matrix as Markdown: one row per route, one column per role and identity kind.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("| Route | Access | anonymous | citizen | partner |");
+        for r in Role::ALL {
+            out.push_str(&format!(" {} |", r.code()));
+        }
+        out.push_str("\n|---|---|---|---|---|");
+        out.push_str(&"---|".repeat(Role::ALL.len()));
+        out.push('\n');
+        for (path, access) in &self.0 {
+            let mark = |id: &Identity| if id.allows(*access) { "✓" } else { "·" };
+            out.push_str(&format!(
+                "| `{path}` | {} | {} | {} | {} |",
+                access.describe(),
+                mark(&Identity::Anonymous),
+                mark(&sample_citizen()),
+                mark(&sample_partner(*access)),
+            ));
+            for r in Role::ALL {
+                out.push_str(&format!(" {} |", mark(&sample_staff(r))));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Identities used to fill the access matrix.
+pub fn sample_staff(role: Role) -> Identity {
+    Identity::Staff(StaffIdentity { id: "s".into(), email: "s@x".into(), display_name: "s".into(), roles: vec![role] })
+}
+
+pub fn sample_citizen() -> Identity {
+    Identity::Citizen(CitizenIdentity { id: "c".into(), name: "c".into() })
+}
+
+/// A partner holding the scope the route needs (or none, for non-partner routes).
+pub fn sample_partner(access: Access) -> Identity {
+    let scopes = match access {
+        Access::Partner(s) => vec![s.to_string()],
+        _ => vec![],
+    };
+    Identity::Partner(PartnerIdentity { client_id: "p".into(), org_id: "o".into(), scopes, rate_limit_per_minute: 60 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_decisions() {
+        let epi = sample_staff(Role::Epidemiologist);
+        assert!(epi.allows(Access::Staff(&[])));
+        assert!(epi.allows(Access::Staff(&[Role::Admin, Role::Epidemiologist])));
+        assert!(!epi.allows(Access::Staff(&[Role::Admin])));
+        assert!(!epi.allows(Access::Citizen));
+        assert!(!Identity::Anonymous.allows(Access::Citizen));
+        assert!(sample_citizen().allows(Access::Citizen));
+        assert!(sample_partner(Access::Partner("sandbox:read")).allows(Access::Partner("sandbox:read")));
+        assert!(!sample_partner(Access::Public).allows(Access::Partner("sandbox:read")));
+        assert!(Identity::Anonymous.allows(Access::Public));
+    }
+}

@@ -1,0 +1,3 @@
+//! The kernel's modules, one file each (mirroring `crates/kernel/src`).
+
+mod people;
