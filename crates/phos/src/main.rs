@@ -382,7 +382,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clinics(ClinicsCommand::Ballot(cmd)) => {
             let db = phos::connect_and_migrate(&config).await?;
             match cmd {
-                BallotCommand::Verify { draw } => match clinics::ballots::verify(&db, &draw).await? {
+                BallotCommand::Verify { draw } => match clinics::ballot::service::verify(&db, &draw).await? {
                     Ok(hash) => {
                         println!(
                             "ballot {draw} verified: the seed matches the commitment and the draw reproduces result {hash}"
@@ -399,7 +399,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 },
                 BallotCommand::List => {
-                    for b in clinics::ballots::ballots(&db).await? {
+                    for b in clinics::ballot::store::ballots(&db).await? {
                         println!(
                             "{}  {:<6} {} {}  places {}  entries {}",
                             b.id, b.status, b.service_point, b.service, b.places, b.entries

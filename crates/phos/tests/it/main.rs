@@ -5,17 +5,13 @@ mod harness;
 
 mod cli;
 mod clinics;
-mod coldchain;
 mod epi_cli;
 mod evaluate_cli;
-mod fhir;
 mod identity;
 mod jobs;
 mod notify;
 mod protection;
-mod queue;
 mod shell;
 mod signals;
 mod storage;
 mod surveillance;
-mod waitlist;
