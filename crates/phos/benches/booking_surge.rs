@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use clinics::model::Session;
+use clinics::booking::Session;
 use kernel::db::values_placeholders;
 use kernel::identity::session;
 use kernel::jobs::WorkerOptions;
@@ -184,11 +184,16 @@ async fn main() -> anyhow::Result<()> {
             valid_from: today.to_string(),
             valid_to: (today + chrono::Duration::days(60)).to_string(),
         };
-        clinics::store::insert_session(&mut tx, &s, "bench").await?;
+        clinics::booking::store::insert_session(&mut tx, &s, "bench").await?;
     }
     tx.commit().await?;
-    clinics::store::generate_slots(&db, None, today + chrono::Duration::days(1), today + chrono::Duration::days(60))
-        .await?;
+    clinics::booking::store::generate_slots(
+        &db,
+        None,
+        today + chrono::Duration::days(1),
+        today + chrono::Duration::days(60),
+    )
+    .await?;
     let slot_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM clinic_slots ORDER BY starts_at")
         .fetch_all(db.pool())
         .await?
@@ -433,7 +438,7 @@ async fn main() -> anyhow::Result<()> {
         }
         None => None,
     };
-    let oversold = clinics::store::inconsistent_slots(&db).await?;
+    let oversold = clinics::booking::store::inconsistent_slots(&db).await?;
     let booked: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM clinic_slots")
         .fetch_one(db.pool())
         .await?;

@@ -129,7 +129,8 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let (mqtt, port, broker) = match &a.mqtt {
         Some(u) => {
-            let (_, port, _) = clinics::mqtt::parse_url(u).ok_or_else(|| anyhow::anyhow!("bad --mqtt {u}"))?;
+            let (_, port, _) =
+                clinics::coldchain::mqtt::parse_url(u).ok_or_else(|| anyhow::anyhow!("bad --mqtt {u}"))?;
             (u.clone(), port, None)
         }
         None => {
@@ -172,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for i in 0..a.fridges {
         let device = format!("BENCH-{tag}-{i:05}");
-        let f = clinics::model::Fridge {
+        let f = clinics::coldchain::Fridge {
             id: kernel::new_id(),
             service_point: points[i % points.len()].code.clone(),
             name: format!("Bench fridge {i}"),
@@ -188,7 +189,7 @@ async fn main() -> anyhow::Result<()> {
             offline_alarm_id: None,
             created_at: kernel::now_ms(),
         };
-        clinics::store::insert_fridge(&mut tx, &f, "x", "bench").await?;
+        clinics::coldchain::store::insert_fridge(&mut tx, &f, "x", "bench").await?;
         devices.push(device);
     }
     tx.commit().await?;

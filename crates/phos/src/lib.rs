@@ -130,7 +130,7 @@ pub fn start(
     });
     // Fridge telemetry over MQTT, when a broker is configured.
     let mqtt = match state.config.mqtt_url.as_deref() {
-        Some(url) => Some(clinics::mqtt::spawn(state.clone(), url, state.stopping.subscribe())?),
+        Some(url) => Some(clinics::coldchain::mqtt::spawn(state.clone(), url, state.stopping.subscribe())?),
         None => None,
     };
     let mut rx = bcast.subscribe();

@@ -19,8 +19,8 @@ use fhir_sdk::time::{OffsetDateTime, UtcOffset};
 use fhir_sdk::{BuilderError, Date, DateTime, Instant, Time};
 use kernel::directory::ServicePoint;
 
-use crate::model::{Service, Session, Slot};
-use crate::store::{FhirBooking, FhirPointService};
+use super::store::{FhirBooking, FhirPointService};
+use crate::booking::{Service, Session, Slot};
 
 /// Where PHOS's own code systems and identifiers live (a reserved `.example` name: nothing
 /// resolves there; a deployment would publish these under its own domain).

@@ -27,7 +27,7 @@ pub async fn run(config: &Config, cmd: ClinicsCommand) -> anyhow::Result<()> {
     let ClinicsCommand::Ballot(cmd) = cmd;
     let db = phos::connect_and_migrate(config).await?;
     match cmd {
-        BallotCommand::Verify { draw } => match clinics::ballots::verify(&db, &draw).await? {
+        BallotCommand::Verify { draw } => match clinics::ballot::service::verify(&db, &draw).await? {
             Ok(hash) => {
                 println!(
                     "ballot {draw} verified: the seed matches the commitment and the draw reproduces result {hash}"
@@ -42,7 +42,7 @@ pub async fn run(config: &Config, cmd: ClinicsCommand) -> anyhow::Result<()> {
             }
         },
         BallotCommand::List => {
-            for b in clinics::ballots::ballots(&db).await? {
+            for b in clinics::ballot::store::ballots(&db).await? {
                 println!(
                     "{}  {:<6} {} {}  places {}  entries {}",
                     b.id, b.status, b.service_point, b.service, b.places, b.entries

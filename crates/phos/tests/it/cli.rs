@@ -87,13 +87,13 @@ fn ballot_verify_command() {
             .await
             .unwrap();
         let now = kernel::now_ms();
-        let id = clinics::ballots::create(&db, &slot, 5, now - 10_000, now + 60_000, &Actor::System, &Origin::system()).await.unwrap();
+        let id = clinics::ballot::service::create(&db, &slot, 5, now - 10_000, now + 60_000, &Actor::System, &Origin::system()).await.unwrap();
         let people: Vec<String> = sqlx::query_scalar("SELECT id FROM citizens LIMIT 12").fetch_all(db.pool()).await.unwrap();
         for p in &people {
-            clinics::ballots::register(&db, &id, p, &Actor::Citizen(p.clone()), &Origin::system()).await.unwrap();
+            clinics::ballot::service::register(&db, &id, p, &Actor::Citizen(p.clone()), &Origin::system()).await.unwrap();
         }
         sqlx::query("UPDATE clinic_ballots SET closes_at = $1").bind(now - 1).execute(db.pool()).await.unwrap();
-        clinics::ballots::draw(&db, &id, &Actor::System, &Origin::system()).await.unwrap();
+        clinics::ballot::service::draw(&db, &id, &Actor::System, &Origin::system()).await.unwrap();
         db.close().await;
         id
     });

@@ -5,18 +5,14 @@ mod harness;
 
 mod cli;
 mod clinics;
-mod coldchain;
 mod epi_cli;
 mod evaluate_cli;
-mod fhir;
 mod identity;
 mod jobs;
 mod kernel;
 mod notify;
 mod protection;
-mod queue;
 mod shell;
 mod signals;
 mod storage;
 mod surveillance;
-mod waitlist;

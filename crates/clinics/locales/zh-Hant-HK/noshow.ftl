@@ -1,0 +1,13 @@
+noshow-title = 缺席紀錄
+noshow-standing-good = 紀錄良好：過去180日沒有未獲豁免的缺席。
+noshow-standing-warned = 已警告：過去180日有 { $count } 次未獲豁免的缺席。
+noshow-standing-penalised = 抽籤優先次序降低至 { $until }（180日內缺席兩次或以上）。
+noshow-policy = 政策：180日內缺席一次會收到警告；兩次或以上，在最近一次缺席後90日內，抽籤時排在所有人之後。診所經理可按上訴豁免缺席紀錄。
+noshow-none = 沒有缺席紀錄。
+noshow-appeal = 上訴
+noshow-reason = 豁免原因
+noshow-excuse = 豁免
+noshow-excused = 已豁免
+noshow-counts = 計算在內
+field-error-excuse_reason = 請填寫3至500個字的原因
+field-error-not_an_unexcused_no_show = 這項預約不是未獲豁免的缺席

@@ -1,0 +1,598 @@
+//! Clinic pages: find a clinic, see what it offers (eligibility first), pick a time and book,
+//! manage my bookings; for staff, the day's list, capacity, attendance and sessions.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::AppState;
+use kernel::audit::{self, Event, Origin};
+use kernel::directory::{self, ServicePoint};
+use kernel::identity::{Access, Identity, Role, Routes, citizen};
+use kernel::web::page::render;
+use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
+use serde::Deserialize;
+
+use super::api::day_range;
+use super::rules::Refusal;
+use super::service::{self, ActionError, BookRequest};
+use super::store;
+use super::store::BookingView;
+use super::{Service, Session, Slot};
+
+const FRONT_DESK: &[Role] = &[Role::ClinicStaff, Role::ClinicManager, Role::Admin];
+const MANAGERS: &[Role] = &[Role::ClinicManager, Role::Admin];
+
+async fn point(state: &AppState, code: &str) -> AppResult<ServicePoint> {
+    directory::service_points(&state.db, None, None)
+        .await?
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/clinic.html")]
+struct ClinicPage {
+    page: PageCtx,
+    point: ServicePoint,
+    district: String,
+    services: Vec<Service>,
+}
+
+async fn clinic(State(state): State<AppState>, page: PageCtx, Path(code): Path<String>) -> AppResult<Html<String>> {
+    let point = point(&state, &code).await?;
+    let district = kernel::hk::district(&point.district).map(|d| d.name(page.locale).to_string()).unwrap_or_default();
+    let services = store::services_at(&state.db, &point.kind).await?;
+    render(&ClinicPage { page, point, district, services })
+}
+
+/// One line of the slot list: the slot and whether/how the visitor can book it.
+struct SlotLine {
+    slot: Slot,
+    left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/slots.html")]
+struct SlotsPage {
+    page: PageCtx,
+    point: ServicePoint,
+    service: Service,
+    lines: Vec<SlotLine>,
+    people: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl SlotsPage {
+    fn time(&self, s: &Slot) -> String {
+        let t = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.with_timezone(&kernel::hk::tz()).format("%H:%M").to_string())
+                .unwrap_or_default()
+        };
+        format!("{}–{}", t(s.starts_at), t(s.ends_at))
+    }
+    fn day(&self, s: &Slot) -> String {
+        s.day.parse::<chrono::NaiveDate>().map(|d| self.page.date_long(&d)).unwrap_or_default()
+    }
+}
+
+async fn people_of(state: &AppState, identity: &Identity) -> AppResult<Vec<(String, String)>> {
+    let Some(me) = identity.citizen() else { return Ok(vec![]) };
+    let mut people = vec![(me.id.clone(), me.name.clone())];
+    for d in citizen::dependants(&state.db, &me.id).await? {
+        people.push((d.id, d.name));
+    }
+    Ok(people)
+}
+
+pub(crate) async fn slots_page(
+    state: &AppState,
+    page: PageCtx,
+    identity: &Identity,
+    code: &str,
+    service: &str,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let point = point(state, code).await?;
+    let service =
+        store::service(&state.db, service).await?.filter(|s| s.point_kind == point.kind).ok_or(AppError::NotFound)?;
+    let (from, to) = day_range(kernel::hk::today(), 21);
+    let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
+    let lines = store::slots(&state.db, &point.code, &service.code, from, to)
+        .await?
+        .into_iter()
+        .filter(|s| s.starts_at >= earliest && s.status == "open")
+        .map(|slot| SlotLine { left: slot.general_left(), slot })
+        .collect();
+    let people = people_of(state, identity).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&SlotsPage { page, point, service, lines, people, errors })?).into_response())
+}
+
+async fn slots(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    Path((code, service)): Path<(String, String)>,
+) -> AppResult<Response> {
+    slots_page(&state, page, &identity, &code, &service, vec![]).await
+}
+
+#[derive(Deserialize)]
+struct BookForm {
+    slot_id: String,
+    for_citizen: String,
+}
+
+async fn book(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Form(f): Form<BookForm>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let slot = store::slot(&state.db, &f.slot_id.chars().take(64).collect::<String>()).await?;
+    let Some(slot) = slot else { return Err(AppError::NotFound) };
+    let refused = |r: Refusal| FieldError::new("slot_id", r.code(), &[]);
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &f.for_citizen).await? {
+        return slots_page(
+            &state,
+            page,
+            &identity,
+            &slot.service_point,
+            &slot.service,
+            vec![refused(Refusal::NotYours)],
+        )
+        .await;
+    }
+    match service::book(
+        &state,
+        BookRequest {
+            slot_id: &slot.id,
+            citizen_id: &f.for_citizen,
+            actor: identity.actor(),
+            channel: "online",
+            origin: &origin,
+        },
+    )
+    .await
+    {
+        Ok(b) => Ok(Redirect::to(&format!("/bookings/{}?new=1", b.reference)).into_response()),
+        Err(ActionError::Refused(r)) => {
+            slots_page(&state, page, &identity, &slot.service_point, &slot.service, vec![refused(r)]).await
+        }
+        Err(ActionError::Other(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/bookings.html")]
+struct BookingsPage {
+    page: PageCtx,
+    bookings: Vec<BookingView>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    cancelled: Option<String>,
+}
+
+async fn my_bookings(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let bookings = store::bookings_of(&state.db, &me).await?;
+    audit::record_now(&state.db, &identity.actor(), &origin, Event::new("booking.list", "citizen", &me).person(&me))
+        .await?;
+    let notice = q.cancelled.map(|_| page.t("clinics-cancelled"));
+    render(&BookingsPage { page, bookings, notice })
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/booking.html")]
+struct BookingPage {
+    page: PageCtx,
+    b: BookingView,
+    qr: String,
+    is_new: bool,
+    changed: bool,
+}
+
+impl BookingPage {
+    fn status_label(&self) -> String {
+        self.page.t(&format!("clinics-status-{}", self.b.status))
+    }
+}
+
+/// A QR code of the booking reference as inline SVG (scanned at the clinic counter).
+pub(crate) fn qr_svg(reference: &str) -> String {
+    qrcode::QrCode::new(reference.as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build())
+        .unwrap_or_default()
+        .replace("<?xml version=\"1.0\" standalone=\"yes\"?>", "")
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    new: Option<String>,
+    changed: Option<String>,
+}
+
+async fn booking(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Html<String>> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        &origin,
+        Event::new("booking.view", "booking", &reference).person(&b.citizen_id),
+    )
+    .await?;
+    let qr = qr_svg(&b.reference);
+    render(&BookingPage { page, b, qr, is_new: q.new.is_some(), changed: q.changed.is_some() })
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    service::cancel(&state, &reference, &identity.actor(), &origin).await?;
+    Ok(Redirect::to("/bookings?cancelled=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/change.html")]
+struct ChangePage {
+    page: PageCtx,
+    b: BookingView,
+    left: i64,
+    slots: Vec<Slot>,
+    errors: Vec<FieldError>,
+}
+
+/// The booking if the signed-in citizen may manage it.
+async fn my_booking(state: &AppState, identity: &Identity, reference: &str) -> AppResult<BookingView> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = store::booking_by_reference(&state.db, reference).await?.ok_or(AppError::NotFound)?;
+    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(b)
+}
+
+async fn change_page(state: &AppState, page: PageCtx, b: BookingView, errors: Vec<FieldError>) -> AppResult<Response> {
+    let service = store::service(&state.db, &b.service).await?.ok_or(AppError::NotFound)?;
+    let left = (service.max_reschedules - b.reschedules).max(0);
+    let (from, to) = day_range(kernel::hk::today(), 21);
+    let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
+    let elderly = b.pool == "elderly";
+    let slots = if left > 0 && b.status == "booked" {
+        store::slots(&state.db, &b.point, &b.service, from, to)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != b.slot_id && s.status == "open" && s.starts_at >= earliest)
+            .filter(|s| if elderly { s.elderly_left() > 0 } else { s.general_left() > 0 })
+            .collect()
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&ChangePage { page, b, left, slots, errors })?).into_response())
+}
+
+async fn change(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let b = my_booking(&state, &identity, &reference).await?;
+    change_page(&state, page, b, vec![]).await
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    slot_id: String,
+}
+
+async fn change_to(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> AppResult<Response> {
+    let b = my_booking(&state, &identity, &reference).await?;
+    // Moves stay at the same clinic (the list above offers only its times).
+    let same_clinic = store::slot(&state.db, &f.slot_id).await?.is_some_and(|s| s.service_point == b.point);
+    let result = if same_clinic {
+        service::reschedule(&state, &reference, &f.slot_id, &identity.actor(), &origin).await
+    } else {
+        Err(ActionError::Refused(Refusal::SlotNotFound))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/bookings/{reference}?changed=1")).into_response()),
+        Err(ActionError::Refused(r)) => {
+            change_page(&state, page, b, vec![FieldError::new("slots", r.code(), &[])]).await
+        }
+        Err(ActionError::Other(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/staff_day.html")]
+struct StaffDay {
+    page: PageCtx,
+    point: ServicePoint,
+    day: String,
+    slots: Vec<Slot>,
+    bookings: Vec<BookingView>,
+    sessions: Vec<Session>,
+    services: Vec<Service>,
+    errors: Vec<FieldError>,
+    can_manage: bool,
+}
+
+impl StaffDay {
+    fn time(&self, ms: &i64) -> String {
+        chrono::DateTime::from_timestamp_millis(*ms)
+            .map(|t| t.with_timezone(&kernel::hk::tz()).format("%H:%M").to_string())
+            .unwrap_or_default()
+    }
+    fn in_slot(&self, slot: &Slot) -> Vec<&BookingView> {
+        self.bookings.iter().filter(|b| b.slot_id == slot.id).collect()
+    }
+    fn service_name(&self, code: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.code == code)
+            .map(|s| self.page.pick(&s.name_en, &s.name_zh).to_string())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    day: Option<String>,
+}
+
+async fn staff_day_page(
+    state: &AppState,
+    page: PageCtx,
+    identity: &Identity,
+    origin: &Origin,
+    code: &str,
+    day: Option<&str>,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let point = point(state, code).await?;
+    let day = day.and_then(|d| d.parse::<chrono::NaiveDate>().ok()).unwrap_or_else(kernel::hk::today).to_string();
+    let slots = store::slots_on_day(&state.db, code, &day).await?;
+    let bookings = store::bookings_in_slots(&state.db, code, &day).await?;
+    let detail = format!("{code} {day}");
+    audit::record_now(
+        &state.db,
+        &identity.actor(),
+        origin,
+        Event::new("clinic.day_list", "service_point", code).detail(&detail).purpose("clinic operations"),
+    )
+    .await?;
+    let sessions = store::sessions_at(&state.db, code).await?;
+    let services = store::services_at(&state.db, &point.kind).await?;
+    let can_manage = identity.has_role(Role::ClinicManager) || identity.has_role(Role::Admin);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&StaffDay { page, point, day, slots, bookings, sessions, services, errors, can_manage })?)
+        .into_response())
+}
+
+async fn staff_day(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(code): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> AppResult<Response> {
+    staff_day_page(&state, page, &identity, &origin, &code, q.day.as_deref(), vec![]).await
+}
+
+#[derive(Deserialize)]
+struct CapacityForm {
+    capacity: String,
+}
+
+async fn set_capacity(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(slot_id): Path<String>,
+    Form(f): Form<CapacityForm>,
+) -> AppResult<Response> {
+    let slot = store::slot(&state.db, &slot_id).await?.ok_or(AppError::NotFound)?;
+    let capacity: Option<i64> = f.capacity.trim().parse().ok().filter(|c| (0..=10_000).contains(c));
+    let Some(capacity) = capacity else {
+        let e = FieldError::new("capacity", "capacity_number", &[]);
+        return staff_day_page(&state, page, &identity, &origin, &slot.service_point, Some(&slot.day), vec![e]).await;
+    };
+    if !service::set_capacity(&state, &slot, capacity, &identity.actor(), &origin).await? {
+        let e = FieldError::new("capacity", "capacity_below_bookings", &[("count", slot.booked.to_string())]);
+        return staff_day_page(&state, page, &identity, &origin, &slot.service_point, Some(&slot.day), vec![e]).await;
+    }
+    Ok(Redirect::to(&format!("/staff/clinics/{}?day={}", slot.service_point, slot.day)).into_response())
+}
+
+#[derive(Deserialize)]
+struct AttendanceForm {
+    status: String,
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Form(f): Form<AttendanceForm>,
+) -> AppResult<Response> {
+    if !matches!(f.status.as_str(), "attended" | "no_show" | "late") {
+        return Err(AppError::Validation(vec![FieldError::new("status", "invalid_choice", &[])]));
+    }
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    if !service::record_attendance(&state, &b, &f.status, &identity.actor(), &origin).await? {
+        return Err(crate::booking::api::refusal(Refusal::NotActive));
+    }
+    let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)
+        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive().to_string())
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/staff/clinics/{}?day={day}", b.point)).into_response())
+}
+
+#[derive(Deserialize)]
+struct SessionForm {
+    service: String,
+    weekday: String,
+    start_time: String,
+    end_time: String,
+    slot_minutes: String,
+    capacity: String,
+    pool_walkin: String,
+    pool_elderly: String,
+    valid_from: String,
+    valid_to: String,
+}
+
+/// Validates a new recurring session; the field errors name what is wrong.
+fn parse_session(point: &ServicePoint, services: &[Service], f: &SessionForm) -> Result<Session, Vec<FieldError>> {
+    let mut errors = vec![];
+    let num = |field: &str, v: &str, lo: i64, hi: i64, errors: &mut Vec<FieldError>| -> i64 {
+        match v.trim().parse::<i64>() {
+            Ok(n) if (lo..=hi).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::new(
+                    field,
+                    "number_between",
+                    &[("min", lo.to_string()), ("max", hi.to_string())],
+                ));
+                0
+            }
+        }
+    };
+    if !services.iter().any(|s| s.code == f.service) {
+        errors.push(FieldError::new("service", "invalid_choice", &[]));
+    }
+    let weekday = num("weekday", &f.weekday, 1, 7, &mut errors);
+    let slot_minutes = num("slot_minutes", &f.slot_minutes, 5, 480, &mut errors);
+    let capacity = num("capacity", &f.capacity, 1, 1000, &mut errors);
+    let walkin = num("pool_walkin", &f.pool_walkin, 0, 1000, &mut errors);
+    let elderly = num("pool_elderly", &f.pool_elderly, 0, 1000, &mut errors);
+    let start = crate::booking::schedule::parse_time(&f.start_time);
+    let end = crate::booking::schedule::parse_time(&f.end_time);
+    match (start, end) {
+        (None, _) => errors.push(FieldError::new("start_time", "time_format", &[])),
+        (_, None) => errors.push(FieldError::new("end_time", "time_format", &[])),
+        (Some(s), Some(e)) if e <= s => errors.push(FieldError::new("end_time", "end_after_start", &[])),
+        _ => {}
+    }
+    let from = f.valid_from.parse::<chrono::NaiveDate>();
+    let to = f.valid_to.parse::<chrono::NaiveDate>();
+    match (&from, &to) {
+        (Err(_), _) => errors.push(FieldError::new("valid_from", "invalid_date", &[])),
+        (_, Err(_)) => errors.push(FieldError::new("valid_to", "invalid_date", &[])),
+        (Ok(a), Ok(b)) if b < a || (*b - *a).num_days() > 366 => {
+            errors.push(FieldError::new("valid_to", "date_range", &[]))
+        }
+        _ => {}
+    }
+    if walkin + elderly > capacity {
+        errors.push(FieldError::new("pool_walkin", "pools_exceed_capacity", &[]));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Session {
+        id: kernel::new_id(),
+        service_point: point.code.clone(),
+        service: f.service.clone(),
+        weekday,
+        start_time: f.start_time.trim().to_string(),
+        end_time: f.end_time.trim().to_string(),
+        slot_minutes,
+        capacity,
+        pool_walkin: walkin,
+        pool_elderly: elderly,
+        valid_from: f.valid_from.clone(),
+        valid_to: f.valid_to.clone(),
+    })
+}
+
+async fn add_session(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(code): Path<String>,
+    Form(f): Form<SessionForm>,
+) -> AppResult<Response> {
+    let point = point(&state, &code).await?;
+    let services = store::services_at(&state.db, &point.kind).await?;
+    let session = match parse_session(&point, &services, &f) {
+        Ok(s) => s,
+        Err(errors) => return staff_day_page(&state, page, &identity, &origin, &code, None, errors).await,
+    };
+    service::add_session(&state, &session, &identity.actor(), &origin).await?;
+    Ok(Redirect::to(&format!("/staff/clinics/{code}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/staff_list.html")]
+struct StaffList {
+    page: PageCtx,
+    points: Vec<ServicePoint>,
+}
+
+async fn staff_list(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
+    let points = directory::service_points(&state.db, None, None).await?;
+    render(&StaffList { page, points })
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .page("/clinics/{code}", Access::Public, get(clinic))
+        .page("/clinics/{code}/{service}", Access::Public, get(slots))
+        .page("/bookings", Access::Citizen, get(my_bookings).post(book))
+        .page("/bookings/{reference}", Access::Citizen, get(booking))
+        .page("/bookings/{reference}/cancel", Access::Citizen, post(cancel))
+        .page("/bookings/{reference}/change", Access::Citizen, get(change).post(change_to))
+        .page("/staff/clinics", Access::Staff(FRONT_DESK), get(staff_list))
+        .page("/staff/clinics/{code}", Access::Staff(FRONT_DESK), get(staff_day))
+        .page("/staff/clinics/{code}/sessions", Access::Staff(MANAGERS), post(add_session))
+        .page("/staff/slots/{id}/capacity", Access::Staff(MANAGERS), post(set_capacity))
+        .page("/staff/bookings/{reference}/attendance", Access::Staff(FRONT_DESK), post(attendance))
+}

@@ -1,0 +1,55 @@
+//! The walk-in queue: tickets issued at the kiosk or the counter, called to rooms by staff, the
+//! ticket a person follows on their phone, the waiting-hall board and the queue analytics.
+
+pub mod api;
+pub mod live;
+pub mod pages;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+use kernel::identity::Routes;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use rules::Priority;
+
+/// A counter or consultation room that calls walk-in tickets.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Room {
+    pub id: String,
+    pub service_point: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// Queue services it calls from (clinic service codes, `enquiry`).
+    pub services: Vec<String>,
+}
+
+/// A walk-in queue ticket.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: String,
+    #[serde(skip)]
+    pub token: String,
+    pub service_point: String,
+    pub service: String,
+    pub day: String,
+    pub number: String,
+    pub priority: String,
+    pub rank: i64,
+    pub channel: String,
+    /// `waiting`, `called`, `done`, `skipped` or `cancelled`.
+    pub status: String,
+    pub room_id: Option<String>,
+    pub lang: String,
+    pub issued_at: i64,
+    pub queued_at: i64,
+    pub first_called_at: Option<i64>,
+    pub called_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub calls: i64,
+}
+
+pub fn routes() -> Routes {
+    pages::routes().merge(api::routes())
+}

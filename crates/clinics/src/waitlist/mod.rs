@@ -1,0 +1,15 @@
+//! Waitlists with automatic offers: join from a clinic's times, see the position and estimated
+//! wait, answer an offer of a freed place within its window; for staff, a clinic's waitlist.
+
+pub mod pages;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+use kernel::identity::Routes;
+
+pub use store::{OfferView, WaitEntry};
+
+pub fn routes() -> Routes {
+    pages::routes()
+}

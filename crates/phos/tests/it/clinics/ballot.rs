@@ -1,0 +1,121 @@
+//! Ballots over HTTP: commitment, registration, draw and verification.
+
+use super::{book, citizen, timetable};
+use crate::harness::spawn_app;
+
+#[tokio::test]
+async fn ballot_commit_register_draw_and_verify() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KC", "dental_gp", 4, 0, 0).await;
+    let slot = &slots[0];
+    // A manager opens a ballot for the slot; its commitment is public at once.
+    let manager = app.staff_browser(&[kernel::identity::Role::ClinicManager]).await;
+    let closes = chrono::DateTime::from_timestamp_millis(kernel::now_ms() + 3_600_000)
+        .unwrap()
+        .with_timezone(&kernel::hk::tz())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let res = manager.post_form(&format!("/staff/slots/{}/ballot", slot.id), &[("closes_at", &closes)]).await;
+    assert_eq!(res.status(), 303);
+    let id = res.headers()["location"].to_str().unwrap().trim_start_matches("/ballots/").to_string();
+    let page = app.get(&format!("/ballots/{id}")).await.text().await.unwrap();
+    let b = clinics::ballot::store::ballot(&app.state.db, &id).await.unwrap().unwrap();
+    assert!(page.contains(&b.commitment) && b.seed.is_none(), "commitment shown, seed kept secret");
+    // First come, first served is off while the ballot runs.
+    let early = citizen(&app, "early@example.com", "1980-01-01").await;
+    assert_eq!(book(&app, &early, &slot.id, None).await.status(), 422);
+    // Ten people register (two aged 65+); registering twice is refused.
+    let mut people = vec![];
+    for i in 0..10 {
+        let birth = if i < 2 { "1950-01-01" } else { "1985-01-01" };
+        people.push(citizen(&app, &format!("ballot{i}@example.com"), birth).await);
+    }
+    for p in &people {
+        let form = crate::harness::serde_urlencoded_string(&[("csrf", &p.2), ("for_citizen", &p.0)]);
+        let res = app
+            .client
+            .post(format!("{}/ballots/{id}/register", app.url))
+            .header("cookie", format!("phos_session={}", p.1))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    let again = crate::harness::serde_urlencoded_string(&[("csrf", &people[0].2), ("for_citizen", &people[0].0)]);
+    let res = app
+        .client
+        .post(format!("{}/ballots/{id}/register", app.url))
+        .header("cookie", format!("phos_session={}", people[0].1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("already registered"));
+    // Drawing before the window closes is refused.
+    assert_eq!(manager.post_form(&format!("/staff/ballots/{id}/draw"), &[]).await.status(), 409);
+    // The window closes; the draw allocates 4 places (no no-show history: no extra winners).
+    sqlx::query("UPDATE clinic_ballots SET closes_at = $1 WHERE id = $2")
+        .bind(kernel::now_ms() - 1)
+        .bind(&id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let late = citizen(&app, "late@example.com", "1980-01-01").await;
+    let form = crate::harness::serde_urlencoded_string(&[("csrf", &late.2), ("for_citizen", &late.0)]);
+    let res = app
+        .client
+        .post(format!("{}/ballots/{id}/register", app.url))
+        .header("cookie", format!("phos_session={}", late.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text().await.unwrap().contains("Registration for this ballot is not open"),
+        "late registration refused"
+    );
+    assert_eq!(manager.post_form(&format!("/staff/ballots/{id}/draw"), &[]).await.status(), 303);
+    let b = clinics::ballot::store::ballot(&app.state.db, &id).await.unwrap().unwrap();
+    assert_eq!((b.status.as_str(), b.winners), ("drawn", Some(4)));
+    let won: Vec<(String, i64)> =
+        sqlx::query_as("SELECT citizen_id, tier FROM clinic_ballot_entries WHERE ballot_id = $1 AND outcome = 'won'")
+            .bind(&id)
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(won.len(), 4);
+    assert_eq!(won.iter().filter(|(_, t)| *t == 0).count(), 2, "both people aged 65+ won (priority tier)");
+    let booked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM clinic_bookings WHERE slot_id = $1 AND status = 'booked'")
+            .bind(&slot.id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(booked, 4);
+    assert!(clinics::booking::store::inconsistent_slots(&app.state.db).await.unwrap().is_empty());
+    // Published: the seed, and a verification anyone can redo.
+    let page = app.get(&format!("/ballots/{id}")).await.text().await.unwrap();
+    assert!(page.contains(b.seed.as_deref().unwrap()) && page.contains("Verified"));
+    assert_eq!(
+        kernel::identity::session::token_hash(b.seed.as_deref().unwrap()),
+        b.commitment,
+        "SHA-256(seed) = commitment"
+    );
+    assert!(clinics::ballot::service::verify(&app.state.db, &id).await.unwrap().is_ok());
+    // Tampering with a registration after the draw is detected.
+    sqlx::query(
+        "UPDATE clinic_ballot_entries SET tier = 0 WHERE ballot_id = $1 AND outcome = 'waitlist' AND ranking = 10",
+    )
+    .bind(&id)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(clinics::ballot::service::verify(&app.state.db, &id).await.unwrap().is_err());
+    assert!(app.get(&format!("/ballots/{id}")).await.text().await.unwrap().contains("Not verified"));
+    app.shutdown().await;
+}

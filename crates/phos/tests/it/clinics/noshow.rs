@@ -1,0 +1,87 @@
+//! The no-show policy over HTTP: warnings, lower ballot priority, excusing on appeal.
+
+use kernel::identity::Role;
+
+use super::{book, citizen, reference_of, timetable};
+use crate::harness::spawn_app;
+
+#[tokio::test]
+async fn no_shows_warn_then_lower_ballot_priority_and_can_be_excused() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KC", "dental_gp", 5, 0, 0).await;
+    let p = citizen(&app, "absent@example.com", "1980-01-01").await;
+    let desk = app.staff_browser(&[Role::ClinicStaff]).await;
+    let manager = app.staff_browser(&[Role::ClinicManager]).await;
+    for (i, slot) in slots.iter().take(2).enumerate() {
+        assert_eq!(book(&app, &p, &slot.id, None).await.status(), 201);
+        let reference = reference_of(&app, &p.0).await;
+        // The appointment was in the past.
+        sqlx::query("UPDATE clinic_slots SET starts_at = $1 WHERE id = $2")
+            .bind(kernel::now_ms() - (i as i64 + 1) * 86_400_000)
+            .bind(&slot.id)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        let res = desk.post_form(&format!("/staff/bookings/{reference}/attendance"), &[("status", "no_show")]).await;
+        assert_eq!(res.status(), 303);
+    }
+    let templates: Vec<String> = sqlx::query_scalar(
+        "SELECT template FROM outbox WHERE recipient = 'absent@example.com' AND template LIKE 'clinic-no-show%' ORDER BY created_at",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(templates, vec!["clinic-no-show-warning", "clinic-no-show-penalty"]);
+    // The penalty puts the person after everyone in a ballot (tier 3: not 65+, penalised).
+    let now = kernel::now_ms();
+    let origin = kernel::audit::Origin::system();
+    let ballot = clinics::ballot::service::create(
+        &app.state.db,
+        &slots[5].id,
+        1,
+        now - 1000,
+        now + 60_000,
+        &kernel::audit::Actor::System,
+        &origin,
+    )
+    .await
+    .unwrap();
+    clinics::ballot::service::register(
+        &app.state.db,
+        &ballot,
+        &p.0,
+        &kernel::audit::Actor::Citizen(p.0.clone()),
+        &origin,
+    )
+    .await
+    .unwrap();
+    let tier: i64 = sqlx::query_scalar("SELECT tier FROM clinic_ballot_entries WHERE citizen_id = $1")
+        .bind(&p.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(tier, 3);
+    // The record page shows it; front-desk staff cannot excuse, a manager can (with a reason).
+    let record = format!("/staff/people/{}/no-shows", p.0);
+    let page = desk.get(&record).await.text().await.unwrap();
+    assert!(page.contains("Lower ballot priority until"), "{page}");
+    let first: String = sqlx::query_scalar(
+        "SELECT reference FROM clinic_bookings WHERE citizen_id = $1 AND status = 'no_show' ORDER BY created_at",
+    )
+    .bind(&p.0)
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap()
+    .remove(0);
+    let excuse = format!("/staff/bookings/{first}/excuse");
+    assert_eq!(desk.post_form(&excuse, &[("reason", "hospitalised that day")]).await.status(), 403);
+    let blank = manager.post_form(&excuse, &[("reason", " ")]).await;
+    assert_eq!(blank.status(), 422);
+    assert!(blank.text().await.unwrap().contains("Give a reason"));
+    assert_eq!(manager.post_form(&excuse, &[("reason", "hospitalised that day")]).await.status(), 303);
+    let page = desk.get(&record).await.text().await.unwrap();
+    assert!(page.contains("Warned: 1 unexcused"), "{page}");
+    assert!(page.contains("hospitalised that day"));
+    assert_eq!(manager.post_form(&excuse, &[("reason", "again")]).await.status(), 409, "excused once");
+    app.shutdown().await;
+}
