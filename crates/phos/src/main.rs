@@ -305,9 +305,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Protection(ProtectionCommand::Signals(SignalsCommand::Run { week, replicates })) => {
             let db = phos::connect_and_migrate(&config).await?;
-            let mut opts = protection::signal_run::RunOptions { last_week: week, ..Default::default() };
+            let mut opts = protection::signals::service::RunOptions { last_week: week, ..Default::default() };
             opts.scan.replicates = replicates;
-            let s = protection::signal_run::run(
+            let s = protection::signals::service::run(
                 &db,
                 &opts,
                 &kernel::audit::Actor::System,
@@ -330,7 +330,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let db = phos::connect_and_migrate(&config).await?;
             let origin = kernel::audit::Origin { request_id: "cli".into(), ip: "-".into() };
-            match protection::signal_run::import_history(&db, &text, &kernel::audit::Actor::System, &origin).await? {
+            match protection::signals::service::import_history(&db, &text, &kernel::audit::Actor::System, &origin)
+                .await?
+            {
                 Ok(n) => {
                     println!("imported {n} weekly counts from {}", file.display());
                     Ok(())

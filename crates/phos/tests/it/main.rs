@@ -15,7 +15,5 @@ mod notify;
 mod protection;
 mod queue;
 mod shell;
-mod signals;
 mod storage;
-mod surveillance;
 mod waitlist;
