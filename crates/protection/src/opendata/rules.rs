@@ -120,22 +120,28 @@ pub fn table(weeks: &[NaiveDate], districts: &[&str], cells: &[PublicCell], thre
     Table { rows, column_totals, total }
 }
 
-/// CSV of published cells (no personal data: codes, weeks and counts only).
+/// CSV of published cells (no personal data: codes, weeks and counts only), written by the
+/// `csv` crate (a field with a comma or a quote would be quoted).
 pub fn csv(cells: &[PublicCell], threshold: i64) -> String {
-    let mut s = String::from("disease,week_start,iso_week,district,cases,suppressed,display\n");
-    for c in cells {
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            c.disease,
-            c.week_start,
-            c.iso_week,
-            c.district,
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(vec![]);
+    let header = ["disease", "week_start", "iso_week", "district", "cases", "suppressed", "display"];
+    let rows = cells.iter().map(|c| {
+        [
+            c.disease.clone(),
+            c.week_start.clone(),
+            c.iso_week.clone(),
+            c.district.clone(),
             c.cases.map(|n| n.to_string()).unwrap_or_default(),
-            c.suppressed,
-            display(c.cases, c.suppressed, threshold)
-        ));
+            c.suppressed.to_string(),
+            display(c.cases, c.suppressed, threshold),
+        ]
+    });
+    // Writing to memory cannot fail, and every field is UTF-8.
+    w.write_record(header).expect("CSV to memory");
+    for r in rows {
+        w.write_record(&r).expect("CSV to memory");
     }
-    s
+    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8 fields")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use kernel::identity::{Role, Routes};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use history::{HistoryRow, parse_history};
 pub use rules::*;
 
 /// Who may change the duty officer.

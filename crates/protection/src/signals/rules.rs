@@ -401,88 +401,6 @@ pub fn scan(
     Ok(out)
 }
 
-/// One row of past weekly counts: (disease, week start, district, n).
-pub type HistoryRow = (String, String, String, i64);
-
-/// Most problems listed when a history file is refused.
-const MAX_PROBLEMS: usize = 20;
-
-/// Parses past weekly counts as CSV with the header `disease,week_start,district,n`: disease
-/// codes of the catalogue, Mondays as `YYYY-MM-DD`, district codes of the 18 districts, whole
-/// counts >= 0, each (disease, week, district) once. Any problem refuses the whole file, with
-/// every problem (up to 20) naming its line.
-pub fn parse_history(
-    text: &str,
-    diseases: &std::collections::BTreeSet<String>,
-) -> Result<Vec<HistoryRow>, Vec<String>> {
-    use chrono::Datelike;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else { return Err(vec!["the file is empty".into()]) };
-    let cols: Vec<String> = header.trim_start_matches('\u{feff}').split(',').map(|c| c.trim().to_lowercase()).collect();
-    if cols != ["disease", "week_start", "district", "n"] {
-        return Err(vec![format!(
-            "line 1: the header must be disease,week_start,district,n (found {})",
-            header.trim()
-        )]);
-    }
-    let mut problems = vec![];
-    let mut out = vec![];
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, line) in lines {
-        let no = i + 1;
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        if f.len() != 4 {
-            problems.push(format!("line {no}: expected 4 fields, found {}", f.len()));
-        } else {
-            let mut ok = true;
-            if !diseases.contains(f[0]) {
-                problems.push(format!("line {no}: unknown disease code {:?}", f[0]));
-                ok = false;
-            }
-            match f[1].parse::<NaiveDate>() {
-                Ok(d) if d.weekday() == chrono::Weekday::Mon => {}
-                Ok(d) => {
-                    let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-                        [d.weekday().num_days_from_monday() as usize];
-                    problems.push(format!("line {no}: week_start {d} is a {day}, not a Monday"));
-                    ok = false;
-                }
-                Err(_) => {
-                    problems.push(format!("line {no}: week_start {:?} is not a date YYYY-MM-DD", f[1]));
-                    ok = false;
-                }
-            }
-            if kernel::hk::district(f[2]).is_none() {
-                problems.push(format!("line {no}: unknown district code {:?}", f[2]));
-                ok = false;
-            }
-            match f[3].parse::<i64>() {
-                Ok(n) if n >= 0 => {
-                    if ok {
-                        if !seen.insert((f[0].to_string(), f[1].to_string(), f[2].to_string())) {
-                            problems.push(format!("line {no}: {} {} {} appears more than once", f[0], f[1], f[2]));
-                        } else {
-                            out.push((f[0].to_string(), f[1].to_string(), f[2].to_string(), n));
-                        }
-                    }
-                }
-                _ => problems.push(format!("line {no}: n {:?} must be a whole number >= 0", f[3])),
-            }
-        }
-        if problems.len() >= MAX_PROBLEMS {
-            problems.push("… (stopped after 20 problems)".into());
-            break;
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    if out.is_empty() {
-        return Err(vec!["the file has no rows after the header".into()]);
-    }
-    Ok(out)
-}
-
 /// The evidence as an SVG chart: observed counts as bars, the upper bound as a line, alarm weeks
 /// in a darker colour and marked with a triangle (not by colour alone); the bound's legend only
 /// when there is a bound (the scan has none). `title` and
@@ -733,27 +651,6 @@ mod tests {
             s.iter_mut().for_each(|v| *v = 2.0);
         }
         assert!(scan("x", first, &series, 3, &settings).unwrap().is_empty());
-    }
-
-    #[test]
-    fn history_files_are_checked_line_by_line() {
-        let diseases: std::collections::BTreeSet<String> = ["measles".to_string()].into();
-        let ok = "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nmeasles,2025-01-13,KT,0\n";
-        assert_eq!(parse_history(ok, &diseases).unwrap().len(), 2);
-        let bad =
-            "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nflu,2025-01-07,XX,-1\nmeasles,2025-01-06,KT,2.5\n";
-        let e = parse_history(bad, &diseases).unwrap_err();
-        assert!(e.iter().any(|p| p.starts_with("line 3: unknown disease code \"flu\"")), "{e:?}");
-        assert!(e.iter().any(|p| p.starts_with("line 3: week_start 2025-01-07 is a Tue")), "{e:?}");
-        assert!(e.iter().any(|p| p.starts_with("line 3: unknown district code \"XX\"")), "{e:?}");
-        assert!(e.iter().any(|p| p.starts_with("line 3: n \"-1\"")), "{e:?}");
-        assert!(e.iter().any(|p| p.starts_with("line 4: n \"2.5\"")), "{e:?}");
-        let dup = "disease,week_start,district,n\nmeasles,2025-01-06,KT,3\nmeasles,2025-01-06,KT,4\n";
-        assert_eq!(
-            parse_history(dup, &diseases).unwrap_err(),
-            ["line 3: measles 2025-01-06 KT appears more than once"]
-        );
-        assert!(parse_history("week,n\n", &diseases).unwrap_err()[0].contains("header"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use kernel::web::FieldError;
 use kernel::{Db, Tx};
 use serde::{Deserialize, Serialize};
 
-use super::rules::{self as signals, Alarm, HistoryRow, ScanSettings, TERRITORY};
+use super::{self as signals, Alarm, HistoryRow, ScanSettings, TERRITORY};
 use super::{Signal, store};
 use crate::catalogue::{self, Disease};
 use crate::clusters::{self, service::NewCluster};
