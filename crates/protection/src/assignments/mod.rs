@@ -14,7 +14,7 @@ pub fn routes() -> Routes {
     pages::routes()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Assignment {
     pub id: String,
     pub staff_id: String,

@@ -57,7 +57,7 @@ pub async fn end_assignment(tx: &mut Tx, id: &str) -> sqlx::Result<Option<(Strin
 
 /// Active assignments, optionally of one subject.
 pub async fn assignments(db: &Db, subject: Option<(&str, &str)>) -> sqlx::Result<Vec<Assignment>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, Assignment>(
         "SELECT a.id, a.staff_id, COALESCE(s.display_name, a.staff_id) AS staff_name, a.subject_type, a.subject_id, \
          COALESCE(c.reference, cl.reference, a.subject_id) AS subject_reference, COALESCE(b.display_name, a.assigned_by) AS assigned_by, \
          a.assigned_at FROM protection_assignments a LEFT JOIN staff_users s ON s.id = a.staff_id \
@@ -70,19 +70,5 @@ pub async fn assignments(db: &Db, subject: Option<(&str, &str)>) -> sqlx::Result
     .bind(subject.map(|s| s.0))
     .bind(subject.map(|s| s.1))
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Assignment {
-                id: r.try_get("id")?,
-                staff_id: r.try_get("staff_id")?,
-                staff_name: r.try_get("staff_name")?,
-                subject_type: r.try_get("subject_type")?,
-                subject_id: r.try_get("subject_id")?,
-                subject_reference: r.try_get("subject_reference")?,
-                assigned_by: r.try_get("assigned_by")?,
-                assigned_at: r.try_get("assigned_at")?,
-            })
-        })
-        .collect()
+    .await
 }

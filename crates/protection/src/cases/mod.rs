@@ -108,7 +108,7 @@ pub struct Case {
 }
 
 /// The person a case is about.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Person {
     pub id: String,
     pub hkid_masked: Option<String>,
@@ -136,16 +136,19 @@ pub struct CaseLine {
     pub assigned: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ClassificationChange {
+    #[sqlx(rename = "from_class")]
     pub from: Option<String>,
+    #[sqlx(rename = "to_class")]
     pub to: String,
     pub reason: String,
+    #[sqlx(rename = "who")]
     pub changed_by: String,
     pub changed_at: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct LabResult {
     pub id: String,
     pub test: String,
@@ -156,7 +159,7 @@ pub struct LabResult {
     pub created_at: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Contact {
     pub id: String,
     pub case_id: String,

@@ -3,7 +3,7 @@
 
 use kernel::db::{Db, Tx, rows_per_statement, values_placeholders};
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use super::{Case, CaseLine, Classification, ClassificationChange, Contact, FollowUp, LabResult, Person};
 use crate::store::{flag, opt_flag};
@@ -77,30 +77,32 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.disease
     c.episode_date, c.district, c.exposure_setting, c.hospitalised, c.outcome, c.imported, c.investigation_notes, c.details, \
     c.cluster_id, c.notifications, c.first_followup_date, c.created_at, c.updated_at";
 
-pub(crate) fn row_case(r: &AnyRow) -> sqlx::Result<Case> {
-    let class: String = r.try_get("classification")?;
-    Ok(Case {
-        id: r.try_get("id")?,
-        reference: r.try_get("reference")?,
-        person_id: r.try_get("person_id")?,
-        disease: r.try_get("disease")?,
-        classification: Classification::parse(&class).unwrap_or(Classification::Suspected),
-        onset_date: r.try_get("onset_date")?,
-        notified_date: r.try_get("notified_date")?,
-        episode_date: r.try_get("episode_date")?,
-        district: r.try_get("district")?,
-        exposure_setting: r.try_get("exposure_setting")?,
-        hospitalised: r.try_get::<Option<i64>, _>("hospitalised")?.map(|v| v == 1),
-        outcome: r.try_get("outcome")?,
-        imported: r.try_get::<Option<i64>, _>("imported")?.map(|v| v == 1),
-        investigation_notes: r.try_get("investigation_notes")?,
-        details: r.try_get("details")?,
-        cluster_id: r.try_get("cluster_id")?,
-        notifications: r.try_get("notifications")?,
-        first_followup_date: r.try_get("first_followup_date")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+impl FromRow<'_, AnyRow> for Case {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let class: String = r.try_get("classification")?;
+        Ok(Case {
+            id: r.try_get("id")?,
+            reference: r.try_get("reference")?,
+            person_id: r.try_get("person_id")?,
+            disease: r.try_get("disease")?,
+            classification: Classification::parse(&class).unwrap_or(Classification::Suspected),
+            onset_date: r.try_get("onset_date")?,
+            notified_date: r.try_get("notified_date")?,
+            episode_date: r.try_get("episode_date")?,
+            district: r.try_get("district")?,
+            exposure_setting: r.try_get("exposure_setting")?,
+            hospitalised: r.try_get::<Option<i64>, _>("hospitalised")?.map(|v| v == 1),
+            outcome: r.try_get("outcome")?,
+            imported: r.try_get::<Option<i64>, _>("imported")?.map(|v| v == 1),
+            investigation_notes: r.try_get("investigation_notes")?,
+            details: r.try_get("details")?,
+            cluster_id: r.try_get("cluster_id")?,
+            notifications: r.try_get("notifications")?,
+            first_followup_date: r.try_get("first_followup_date")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    }
 }
 
 pub async fn case_by_reference(db: &Db, reference: &str) -> sqlx::Result<Option<Case>> {
@@ -108,7 +110,7 @@ pub async fn case_by_reference(db: &Db, reference: &str) -> sqlx::Result<Option<
         .bind(reference)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_case).transpose()
+    r.as_ref().map(Case::from_row).transpose()
 }
 
 pub async fn case_by_id(db: &Db, id: &str) -> sqlx::Result<Option<Case>> {
@@ -116,7 +118,7 @@ pub async fn case_by_id(db: &Db, id: &str) -> sqlx::Result<Option<Case>> {
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_case).transpose()
+    r.as_ref().map(Case::from_row).transpose()
 }
 
 /// The case as this transaction sees it (after taking the case lock).
@@ -125,30 +127,16 @@ pub async fn case_by_id_in(tx: &mut Tx, id: &str) -> sqlx::Result<Option<Case>> 
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    r.as_ref().map(row_case).transpose()
+    r.as_ref().map(Case::from_row).transpose()
 }
 
 pub async fn person(db: &Db, id: &str) -> sqlx::Result<Option<Person>> {
-    let r = sqlx::query(
+    sqlx::query_as::<_, Person>(
         "SELECT id, hkid_masked, name_en, name_zh, sex, birth_date, phone, address, district FROM protection_persons WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
-    .await?;
-    r.map(|r| {
-        Ok(Person {
-            id: r.try_get("id")?,
-            hkid_masked: r.try_get("hkid_masked")?,
-            name_en: r.try_get("name_en")?,
-            name_zh: r.try_get("name_zh")?,
-            sex: r.try_get("sex")?,
-            birth_date: r.try_get("birth_date")?,
-            phone: r.try_get("phone")?,
-            address: r.try_get("address")?,
-            district: r.try_get("district")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// Filters of the line list.
@@ -249,49 +237,25 @@ pub async fn case_counts(db: &Db, viewer: &str, f: &CaseFilter) -> sqlx::Result<
 }
 
 pub async fn classification_history(db: &Db, case_id: &str) -> sqlx::Result<Vec<ClassificationChange>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, ClassificationChange>(
         "SELECT h.from_class, h.to_class, h.reason, COALESCE(s.display_name, h.changed_by) AS who, h.changed_at \
          FROM protection_classifications h LEFT JOIN staff_users s ON s.id = h.changed_by WHERE h.case_id = $1 \
          ORDER BY h.changed_at, h.id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ClassificationChange {
-                from: r.try_get("from_class")?,
-                to: r.try_get("to_class")?,
-                reason: r.try_get("reason")?,
-                changed_by: r.try_get("who")?,
-                changed_at: r.try_get("changed_at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 pub async fn lab_results(db: &Db, case_id: &str) -> sqlx::Result<Vec<LabResult>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, LabResult>(
         "SELECT l.id, l.test, l.specimen_date, l.result, l.organism, n.reference AS from_notification, l.created_at \
          FROM protection_lab_results l LEFT JOIN protection_notifications n ON n.id = l.notification_id \
          WHERE l.case_id = $1 ORDER BY l.created_at, l.id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LabResult {
-                id: r.try_get("id")?,
-                test: r.try_get("test")?,
-                specimen_date: r.try_get("specimen_date")?,
-                result: r.try_get("result")?,
-                organism: r.try_get("organism")?,
-                from_notification: r.try_get("from_notification")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Changes the classification if it is still `from` (a concurrent change makes this a no-op).
@@ -395,39 +359,25 @@ pub async fn insert_contact(tx: &mut Tx, c: &NewContact) -> sqlx::Result<()> {
     Ok(())
 }
 
-fn row_contact(r: &AnyRow) -> sqlx::Result<Contact> {
-    Ok(Contact {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        name: r.try_get("name")?,
-        phone: r.try_get("phone")?,
-        relationship: r.try_get("relationship")?,
-        last_exposure: r.try_get("last_exposure")?,
-        follow_up_until: r.try_get("follow_up_until")?,
-        outcome: r.try_get("outcome")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 const CONTACT_COLUMNS: &str =
     "id, case_id, name, phone, relationship, last_exposure, follow_up_until, outcome, created_at";
 
 pub async fn contacts_of(db: &Db, case_id: &str) -> sqlx::Result<Vec<Contact>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
+    sqlx::query_as::<_, Contact>(AssertSqlSafe(format!(
         "SELECT {CONTACT_COLUMNS} FROM protection_contacts WHERE case_id = $1 ORDER BY created_at, id"
     )))
     .bind(case_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(row_contact).collect()
+    .await
 }
 
 pub async fn contact(db: &Db, id: &str) -> sqlx::Result<Option<Contact>> {
-    let r = sqlx::query(AssertSqlSafe(format!("SELECT {CONTACT_COLUMNS} FROM protection_contacts WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    r.as_ref().map(row_contact).transpose()
+    sqlx::query_as::<_, Contact>(AssertSqlSafe(format!(
+        "SELECT {CONTACT_COLUMNS} FROM protection_contacts WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await
 }
 
 pub async fn set_contact_outcome(tx: &mut Tx, id: &str, outcome: &str) -> sqlx::Result<()> {
@@ -440,25 +390,26 @@ pub async fn set_contact_outcome(tx: &mut Tx, id: &str, outcome: &str) -> sqlx::
     Ok(())
 }
 
+impl FromRow<'_, AnyRow> for FollowUp {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(FollowUp {
+            day: r.try_get("day")?,
+            symptoms: r.try_get::<i64, _>("symptoms")? == 1,
+            notes: r.try_get("notes")?,
+            recorded_by: r.try_get("who")?,
+            recorded_at: r.try_get("recorded_at")?,
+        })
+    }
+}
+
 pub async fn followups(db: &Db, contact_id: &str) -> sqlx::Result<Vec<FollowUp>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, FollowUp>(
         "SELECT f.day, f.symptoms, f.notes, COALESCE(s.display_name, f.recorded_by) AS who, f.recorded_at FROM protection_followups f \
          LEFT JOIN staff_users s ON s.id = f.recorded_by WHERE f.contact_id = $1 ORDER BY f.day",
     )
     .bind(contact_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FollowUp {
-                day: r.try_get("day")?,
-                symptoms: r.try_get::<i64, _>("symptoms")? == 1,
-                notes: r.try_get("notes")?,
-                recorded_by: r.try_get("who")?,
-                recorded_at: r.try_get("recorded_at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Records one day's follow-up; false when that day already has a record.

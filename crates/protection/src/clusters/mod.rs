@@ -12,7 +12,7 @@ pub fn routes() -> Routes {
     pages::routes()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Cluster {
     pub id: String,
     pub reference: String,
@@ -27,7 +27,7 @@ pub struct Cluster {
 }
 
 /// A transmission link between two cases of a cluster, by case reference.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Link {
     pub id: String,
     pub source: String,

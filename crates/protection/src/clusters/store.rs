@@ -1,53 +1,34 @@
 //! SQL of clusters and their transmission links.
 
 use kernel::db::{Db, Tx};
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use super::{Cluster, Link};
 use crate::cases::Case;
-use crate::cases::store::{CASE_COLUMNS, row_case};
+use crate::cases::store::CASE_COLUMNS;
 
 const CLUSTER_SELECT: &str = "SELECT cl.id, cl.reference, cl.name, cl.disease, cl.setting, cl.description, cl.status, cl.created_at, \
     (SELECT COUNT(*) FROM protection_cases c WHERE c.cluster_id = cl.id) AS cases, \
     (SELECT COUNT(*) FROM protection_links l WHERE l.cluster_id = cl.id) AS links FROM protection_clusters cl";
 
-fn row_cluster(r: &AnyRow) -> sqlx::Result<Cluster> {
-    Ok(Cluster {
-        id: r.try_get("id")?,
-        reference: r.try_get("reference")?,
-        name: r.try_get("name")?,
-        disease: r.try_get("disease")?,
-        setting: r.try_get("setting")?,
-        description: r.try_get("description")?,
-        status: r.try_get("status")?,
-        created_at: r.try_get("created_at")?,
-        cases: r.try_get("cases")?,
-        links: r.try_get("links")?,
-    })
-}
-
 pub async fn clusters(db: &Db) -> sqlx::Result<Vec<Cluster>> {
-    let rows = sqlx::query(AssertSqlSafe(format!("{CLUSTER_SELECT} ORDER BY cl.status DESC, cl.created_at DESC")))
+    sqlx::query_as::<_, Cluster>(AssertSqlSafe(format!("{CLUSTER_SELECT} ORDER BY cl.status DESC, cl.created_at DESC")))
         .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(row_cluster).collect()
+        .await
 }
 
 pub async fn cluster_by_reference(db: &Db, reference: &str) -> sqlx::Result<Option<Cluster>> {
-    let r = sqlx::query(AssertSqlSafe(format!("{CLUSTER_SELECT} WHERE cl.reference = $1")))
+    sqlx::query_as::<_, Cluster>(AssertSqlSafe(format!("{CLUSTER_SELECT} WHERE cl.reference = $1")))
         .bind(reference)
         .fetch_optional(db.pool())
-        .await?;
-    r.as_ref().map(row_cluster).transpose()
+        .await
 }
 
 pub async fn cluster_by_id(db: &Db, id: &str) -> sqlx::Result<Option<Cluster>> {
-    let r = sqlx::query(AssertSqlSafe(format!("{CLUSTER_SELECT} WHERE cl.id = $1")))
+    sqlx::query_as::<_, Cluster>(AssertSqlSafe(format!("{CLUSTER_SELECT} WHERE cl.id = $1")))
         .bind(id)
         .fetch_optional(db.pool())
-        .await?;
-    r.as_ref().map(row_cluster).transpose()
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -98,28 +79,18 @@ pub async fn cluster_cases(db: &Db, cluster_id: &str) -> sqlx::Result<Vec<(Case,
     .bind(cluster_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(|r| Ok((row_case(r)?, r.try_get("sex")?, r.try_get("birth_date")?))).collect()
+    rows.iter().map(|r| Ok((Case::from_row(r)?, r.try_get("sex")?, r.try_get("birth_date")?))).collect()
 }
 
 pub async fn links(db: &Db, cluster_id: &str) -> sqlx::Result<Vec<Link>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, Link>(
         "SELECT l.id, s.reference AS source, t.reference AS target, l.note FROM protection_links l \
          JOIN protection_cases s ON s.id = l.source_case_id JOIN protection_cases t ON t.id = l.target_case_id \
          WHERE l.cluster_id = $1 ORDER BY l.created_at, l.id",
     )
     .bind(cluster_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Link {
-                id: r.try_get("id")?,
-                source: r.try_get("source")?,
-                target: r.try_get("target")?,
-                note: r.try_get("note")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Adds a link; false if it already exists.

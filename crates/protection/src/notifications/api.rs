@@ -137,6 +137,18 @@ pub struct BatchItem {
     pub errors: Vec<FieldError>,
 }
 
+impl BatchItem {
+    /// The result of the notification at `index`.
+    fn of(index: usize, o: Outcome) -> Self {
+        let (status, notification, errors) = match o {
+            Outcome::Created(a) => ("created", Some(NotificationAck::from(a, false)), vec![]),
+            Outcome::Replayed(a) => ("duplicate", Some(NotificationAck::from(a, true)), vec![]),
+            Outcome::Rejected(errors) => ("rejected", None, errors),
+        };
+        BatchItem { index, status, notification, errors }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct BatchResult {
     pub created: usize,
@@ -193,30 +205,13 @@ pub async fn notify_batch(
     .await?;
     let mut r = BatchResult { created: 0, duplicates: 0, rejected: 0, results: Vec::with_capacity(out.len()) };
     for (index, o) in out.into_iter().enumerate() {
-        r.results.push(match o {
-            Outcome::Created(a) => {
-                r.created += 1;
-                BatchItem {
-                    index,
-                    status: "created",
-                    notification: Some(NotificationAck::from(a, false)),
-                    errors: vec![],
-                }
-            }
-            Outcome::Replayed(a) => {
-                r.duplicates += 1;
-                BatchItem {
-                    index,
-                    status: "duplicate",
-                    notification: Some(NotificationAck::from(a, true)),
-                    errors: vec![],
-                }
-            }
-            Outcome::Rejected(errors) => {
-                r.rejected += 1;
-                BatchItem { index, status: "rejected", notification: None, errors }
-            }
-        });
+        let item = BatchItem::of(index, o);
+        match item.status {
+            "created" => r.created += 1,
+            "duplicate" => r.duplicates += 1,
+            _ => r.rejected += 1,
+        }
+        r.results.push(item);
     }
     Ok((StatusCode::OK, Json(r)).into_response())
 }

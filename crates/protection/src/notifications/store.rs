@@ -3,7 +3,7 @@
 
 use kernel::db::{Db, MAX_BINDS, Tx, list_placeholders, rows_per_statement, values_placeholders};
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use super::NotificationRow;
 use super::dedup::{KnownCase, KnownPerson};
@@ -329,22 +329,24 @@ pub async fn insert_notifications(tx: &mut Tx, rows: &[NewNotification]) -> sqlx
 const NOTIFICATION_COLUMNS: &str = "id, reference, case_id, merged, disease, kind, channel, reporter_name, institution, \
     classification, onset_date, fields, received_at";
 
-fn row_notification(r: &AnyRow) -> sqlx::Result<NotificationRow> {
-    Ok(NotificationRow {
-        id: r.try_get("id")?,
-        reference: r.try_get("reference")?,
-        case_id: r.try_get("case_id")?,
-        merged: r.try_get::<i64, _>("merged")? == 1,
-        disease: r.try_get("disease")?,
-        kind: r.try_get("kind")?,
-        channel: r.try_get("channel")?,
-        reporter_name: r.try_get("reporter_name")?,
-        institution: r.try_get("institution")?,
-        classification: r.try_get("classification")?,
-        onset_date: r.try_get("onset_date")?,
-        fields: r.try_get("fields")?,
-        received_at: r.try_get("received_at")?,
-    })
+impl FromRow<'_, AnyRow> for NotificationRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(NotificationRow {
+            id: r.try_get("id")?,
+            reference: r.try_get("reference")?,
+            case_id: r.try_get("case_id")?,
+            merged: r.try_get::<i64, _>("merged")? == 1,
+            disease: r.try_get("disease")?,
+            kind: r.try_get("kind")?,
+            channel: r.try_get("channel")?,
+            reporter_name: r.try_get("reporter_name")?,
+            institution: r.try_get("institution")?,
+            classification: r.try_get("classification")?,
+            onset_date: r.try_get("onset_date")?,
+            fields: r.try_get("fields")?,
+            received_at: r.try_get("received_at")?,
+        })
+    }
 }
 
 pub async fn notifications_of_case(db: &Db, case_id: &str) -> sqlx::Result<Vec<NotificationRow>> {
@@ -354,7 +356,7 @@ pub async fn notifications_of_case(db: &Db, case_id: &str) -> sqlx::Result<Vec<N
     .bind(case_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_notification).collect()
+    rows.iter().map(NotificationRow::from_row).collect()
 }
 
 /// A notification with its case reference, if this reporter made it.
@@ -372,7 +374,7 @@ pub async fn notification_of_reporter(
     .bind(reporter_id)
     .fetch_optional(db.pool())
     .await?;
-    r.map(|r| Ok((row_notification(&r)?, r.try_get("case_reference")?))).transpose()
+    r.map(|r| Ok((NotificationRow::from_row(&r)?, r.try_get("case_reference")?))).transpose()
 }
 
 /// This reporter's latest notifications, with their case references.
@@ -390,7 +392,7 @@ pub async fn notifications_by_reporter(
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(|r| Ok((row_notification(r)?, r.try_get("case_reference")?))).collect()
+    rows.iter().map(|r| Ok((NotificationRow::from_row(r)?, r.try_get("case_reference")?))).collect()
 }
 
 /// A partner client's name and its organisation's name (for the notifications it sends).

@@ -53,17 +53,21 @@ pub struct Signal {
 }
 
 /// One triage decision on a signal.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct SignalEvent {
+    #[sqlx(rename = "from_status")]
     pub from: Option<String>,
+    #[sqlx(rename = "to_status")]
     pub to: String,
     pub reason: String,
+    #[sqlx(rename = "changed_by")]
     pub by: String,
+    #[sqlx(rename = "changed_at")]
     pub at: i64,
 }
 
 /// One run of detection.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct SignalRun {
     pub id: String,
     pub started_at: i64,

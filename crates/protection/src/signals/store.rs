@@ -2,7 +2,7 @@
 
 use kernel::db::{Db, MAX_BINDS, Tx, list_placeholders, rows_per_statement, values_placeholders};
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use super::{HistoryRow, Signal, SignalEvent, SignalFilter, SignalRun};
 
@@ -166,27 +166,13 @@ pub async fn insert_signal_run(
 }
 
 pub async fn signal_runs(db: &Db, limit: i64) -> sqlx::Result<Vec<SignalRun>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, SignalRun>(
         "SELECT id, started_at, week_start, weeks_evaluated, series, signals_raised, milliseconds, started_by \
          FROM protection_signal_runs ORDER BY started_at DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SignalRun {
-                id: r.try_get("id")?,
-                started_at: r.try_get("started_at")?,
-                week_start: r.try_get("week_start")?,
-                weeks_evaluated: r.try_get("weeks_evaluated")?,
-                series: r.try_get("series")?,
-                signals_raised: r.try_get("signals_raised")?,
-                milliseconds: r.try_get("milliseconds")?,
-                started_by: r.try_get("started_by")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 const SIGNAL_SELECT: &str = "SELECT s.id, s.disease, s.area, s.method, s.week_start, s.observed, s.upperbound, s.evidence, \
@@ -213,25 +199,27 @@ fn signal_where(f: &SignalFilter, with_status: bool, first: usize) -> (String, V
     (w, binds)
 }
 
-fn row_signal(r: &AnyRow) -> sqlx::Result<Signal> {
-    let evidence: String = r.try_get("evidence")?;
-    Ok(Signal {
-        id: r.try_get("id")?,
-        disease: r.try_get("disease")?,
-        area: r.try_get("area")?,
-        method: r.try_get("method")?,
-        week_start: r.try_get("week_start")?,
-        observed: r.try_get("observed")?,
-        upperbound: r.try_get("upperbound")?,
-        evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
-        status: r.try_get("status")?,
-        reason: r.try_get("reason")?,
-        cluster_id: r.try_get("cluster_id")?,
-        cluster_reference: r.try_get("cluster_reference")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
-    })
+impl FromRow<'_, AnyRow> for Signal {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let evidence: String = r.try_get("evidence")?;
+        Ok(Signal {
+            id: r.try_get("id")?,
+            disease: r.try_get("disease")?,
+            area: r.try_get("area")?,
+            method: r.try_get("method")?,
+            week_start: r.try_get("week_start")?,
+            observed: r.try_get("observed")?,
+            upperbound: r.try_get("upperbound")?,
+            evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
+            status: r.try_get("status")?,
+            reason: r.try_get("reason")?,
+            cluster_id: r.try_get("cluster_id")?,
+            cluster_reference: r.try_get("cluster_reference")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            version: r.try_get("version")?,
+        })
+    }
 }
 
 /// Signals matching `f`, the latest week first, a page at a time.
@@ -245,7 +233,7 @@ pub async fn signals(db: &Db, f: &SignalFilter, limit: i64, offset: i64) -> sqlx
     for b in &binds {
         q = q.bind(b);
     }
-    q.fetch_all(db.pool()).await?.iter().map(row_signal).collect()
+    q.fetch_all(db.pool()).await?.iter().map(Signal::from_row).collect()
 }
 
 /// Signals matching `f` except its status, counted per status.
@@ -264,7 +252,7 @@ pub async fn signal(db: &Db, id: &str) -> sqlx::Result<Option<Signal>> {
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_signal).transpose()
+    r.as_ref().map(Signal::from_row).transpose()
 }
 
 /// Signals by id, in the transaction that wrote them (the new ones of a run, for the duty
@@ -279,30 +267,19 @@ pub async fn signals_by_ids_in(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<
             q = q.bind(id);
         }
         for r in q.fetch_all(&mut **tx).await? {
-            out.push(row_signal(&r)?);
+            out.push(Signal::from_row(&r)?);
         }
     }
     Ok(out)
 }
 
 pub async fn signal_events(db: &Db, id: &str) -> sqlx::Result<Vec<SignalEvent>> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, SignalEvent>(
         "SELECT e.from_status, e.to_status, e.reason, COALESCE(u.display_name, e.changed_by) AS changed_by, e.changed_at \
          FROM protection_signal_events e LEFT JOIN staff_users u ON u.id = e.changed_by \
          WHERE e.signal_id = $1 ORDER BY e.changed_at, e.id",
     )
     .bind(id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SignalEvent {
-                from: r.try_get("from_status")?,
-                to: r.try_get("to_status")?,
-                reason: r.try_get("reason")?,
-                by: r.try_get("changed_by")?,
-                at: r.try_get("changed_at")?,
-            })
-        })
-        .collect()
+    .await
 }
