@@ -206,14 +206,16 @@ async fn submit_day(
     }
     let out = intake::submit(
         state,
-        diseases,
-        reporter,
-        Channel::Demo,
-        actor,
-        &Origin::system(),
+        &intake::Submission {
+            diseases: diseases,
+            reporter: reporter,
+            channel: Channel::Demo,
+            actor: actor,
+            origin: &Origin::system(),
+            received_at: at(day, hour, 0),
+            atomic: false,
+        },
         checked,
-        at(day, hour, 0),
-        false,
     )
     .await?;
     let mut refs = vec![];

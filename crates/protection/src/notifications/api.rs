@@ -99,14 +99,16 @@ pub async fn notify(
     let checked = validate::validate(&item, &diseases, kernel::hk::today());
     let out = service::submit(
         &state,
-        &diseases,
-        &reporter,
-        Channel::Api,
-        &identity.actor(),
-        &origin,
+        &service::Submission {
+            diseases: &diseases,
+            reporter: &reporter,
+            channel: Channel::Api,
+            actor: &identity.actor(),
+            origin: &origin,
+            received_at: kernel::now_ms(),
+            atomic: true,
+        },
         vec![checked],
-        kernel::now_ms(),
-        true,
     )
     .await?;
     Ok(match out.into_iter().next() {
@@ -193,14 +195,16 @@ pub async fn notify_batch(
         list.iter().map(|x| read_item(x.clone()).and_then(|n| validate::validate(&n, &diseases, today))).collect();
     let out = service::submit(
         &state,
-        &diseases,
-        &reporter,
-        Channel::Api,
-        &identity.actor(),
-        &origin,
+        &service::Submission {
+            diseases: &diseases,
+            reporter: &reporter,
+            channel: Channel::Api,
+            actor: &identity.actor(),
+            origin: &origin,
+            received_at: kernel::now_ms(),
+            atomic: false,
+        },
         items,
-        kernel::now_ms(),
-        false,
     )
     .await?;
     let mut r = BatchResult { created: 0, duplicates: 0, rejected: 0, results: Vec::with_capacity(out.len()) };
@@ -263,14 +267,16 @@ pub async fn notify_fhir(
     }
     let out = service::submit(
         &state,
-        &diseases,
-        &reporter,
-        Channel::Fhir,
-        &identity.actor(),
-        &origin,
+        &service::Submission {
+            diseases: &diseases,
+            reporter: &reporter,
+            channel: Channel::Fhir,
+            actor: &identity.actor(),
+            origin: &origin,
+            received_at: kernel::now_ms(),
+            atomic: true,
+        },
         items,
-        kernel::now_ms(),
-        true,
     )
     .await?;
     let mut acks = vec![];

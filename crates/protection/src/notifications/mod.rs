@@ -11,6 +11,7 @@ pub mod store;
 pub mod validate;
 
 use kernel::identity::{Role, Routes};
+use kernel::web::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -73,4 +74,38 @@ pub struct NotificationRow {
     pub onset_date: Option<String>,
     pub fields: String,
     pub received_at: i64,
+}
+
+/// Who is notifying.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    /// `staff` (web form), `partner` (API client) or `system` (demo).
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    pub institution: String,
+}
+
+/// The acknowledgement of a notification.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Ack {
+    /// The notification's reference, e.g. `NID-2026-000123`.
+    pub reference: String,
+    /// The case it belongs to, e.g. `CASE-2026-000045`.
+    pub case_reference: String,
+    /// True when it was attached to a case that already existed (same person, disease and episode).
+    pub merged: bool,
+    pub disease: String,
+    /// The disease must also be phoned in to the Central Notification Office at once.
+    pub immediate_phone: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// A new notification.
+    Created(Ack),
+    /// The same reporter reference was sent before with the same content: its first acknowledgement.
+    Replayed(Ack),
+    /// Not taken; nothing written for it.
+    Rejected(Vec<FieldError>),
 }

@@ -189,14 +189,16 @@ async fn submit(
         Err(errors) => Outcome::Rejected(errors),
         Ok(v) => service::submit(
             &state,
-            &diseases,
-            &reporter,
-            Channel::Web,
-            &identity.actor(),
-            &origin,
+            &service::Submission {
+                diseases: &diseases,
+                reporter: &reporter,
+                channel: Channel::Web,
+                actor: &identity.actor(),
+                origin: &origin,
+                received_at: kernel::now_ms(),
+                atomic: true,
+            },
             vec![Ok(v)],
-            kernel::now_ms(),
-            true,
         )
         .await?
         .remove(0),

@@ -51,14 +51,16 @@ pub(super) async fn case_on(
         Reporter { kind: "system", id: "test".into(), name: "Test".into(), institution: "Test Clinic".into() };
     let out = intake::submit(
         &app.state,
-        &diseases,
-        &reporter,
-        Channel::Api,
-        &Actor::System,
-        &Origin::system(),
+        &intake::Submission {
+            diseases: &diseases,
+            reporter: &reporter,
+            channel: Channel::Api,
+            actor: &Actor::System,
+            origin: &Origin::system(),
+            received_at: noon(received),
+            atomic: true,
+        },
         vec![checked],
-        noon(received),
-        true,
     )
     .await
     .unwrap();
