@@ -16,10 +16,12 @@ use std::time::{Duration, Instant};
 use kernel::Config;
 use kernel::identity::{Role, session, staff};
 use kernel::jobs::WorkerOptions;
-use protection::delays::{CaseTimes, DelayDeltas};
-use protection::model::Classification;
-use protection::store::{self, NewCase, NewContact, NewPerson};
-use protection::weeks::{Cell, Deltas};
+use protection::cases::Classification;
+use protection::cases::store::NewContact;
+use protection::counts::delays::{CaseTimes, DelayDeltas};
+use protection::counts::weeks::{Cell, Deltas};
+use protection::notifications::store::{NewCase, NewPerson};
+use protection::{cases, catalogue, counts, notifications};
 
 struct Args {
     url: Option<String>,
@@ -106,13 +108,13 @@ async fn main() -> anyhow::Result<()> {
     // Seed: diseases weighted (a few common, many rare), districts by population, some cases
     // without a district, classifications mostly confirmed, onsets 0–20 days before notification
     // for most, a first contact follow-up 0–6 days after notification for one case in ten.
-    let diseases: Vec<String> = store::diseases(&db).await?.into_iter().map(|d| d.code).collect();
+    let diseases: Vec<String> = catalogue::store::diseases(&db).await?.into_iter().map(|d| d.code).collect();
     let weights: Vec<f64> = (0..diseases.len()).map(|i| 1.0 / (1.0 + i as f64).powf(1.2)).collect();
     let wsum: f64 = weights.iter().sum();
     let districts = kernel::hk::districts();
     let pop: f64 = districts.iter().map(|d| d.population as f64).sum();
     let today = kernel::hk::today();
-    let first = protection::weeks::week_start(today) - chrono::Duration::weeks(a.weeks - 1);
+    let first = protection::counts::weeks::week_start(today) - chrono::Duration::weeks(a.weeks - 1);
     let span_days = (today - first).num_days() + 1;
     let mut rng = Rng(42);
     let started = Instant::now();
@@ -201,15 +203,15 @@ async fn main() -> anyhow::Result<()> {
         }
         let mut tx = db.begin().await?;
         db.lock_in_tx(&mut tx, "protection_intake").await?;
-        store::insert_persons(&mut tx, &persons).await?;
-        store::insert_cases(&mut tx, &cases).await?;
-        store::apply_deltas(&mut tx, &weekly.into_vec()).await?;
-        store::apply_delay_deltas(&mut tx, &delays.into_vec()).await?;
+        notifications::store::insert_persons(&mut tx, &persons).await?;
+        notifications::store::insert_cases(&mut tx, &cases).await?;
+        counts::store::apply_deltas(&mut tx, &weekly.into_vec()).await?;
+        counts::store::apply_delay_deltas(&mut tx, &delays.into_vec()).await?;
         // The follow-ups behind each first follow-up day: one contact, one daily record.
         for c in cases.iter().filter(|c| c.first_followup_date.is_some()) {
             let day = c.first_followup_date.clone().unwrap_or_default();
             let contact = kernel::new_id();
-            store::insert_contact(
+            cases::store::insert_contact(
                 &mut tx,
                 &NewContact {
                     id: contact.clone(),
@@ -224,7 +226,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
-            store::insert_followup(&mut tx, &contact, &day, false, "Well", "system", 0).await?;
+            cases::store::insert_followup(&mut tx, &contact, &day, false, "Well", "system", 0).await?;
         }
         tx.commit().await?;
         done += n;

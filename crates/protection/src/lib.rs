@@ -6,35 +6,18 @@
 //! detection run (EARS, Farrington flexible, CUSUM, threshold and the space-time scan) triaged by
 //! epidemiologists; the epidemiologists' dashboard, and the public surveillance page with open data.
 
-pub mod api;
-pub mod assignment_pages;
-pub mod case_pages;
+pub mod assignments;
+pub mod cases;
 pub mod catalogue;
-pub mod chain;
-pub mod charts;
-pub mod cluster_pages;
+pub mod clusters;
 pub mod counts;
 pub mod dashboard;
-pub mod dashboard_pages;
-pub mod dedup;
-pub mod delays;
 pub mod demo;
-pub mod disease_pages;
-pub mod fhir;
-pub mod followup;
-pub mod intake;
-pub mod model;
-pub mod notify_pages;
+pub mod notifications;
 pub mod opendata;
-pub mod pseudonym;
-pub mod signal_pages;
-pub mod signal_run;
 pub mod signals;
 pub mod store;
-pub mod surveillance_pages;
 pub mod ui;
-pub mod validate;
-pub mod weeks;
 
 use kernel::area::{Audience, HomeCard};
 use kernel::identity::Routes;
@@ -57,7 +40,7 @@ pub fn area() -> Area {
             kernel::migration!("protection", 3, "0003_dashboards.sql"),
         ],
         routes,
-        jobs: signal_run::jobs,
+        jobs: signals::service::jobs,
         home: vec![
             HomeCard {
                 audience: Audience::Public,
@@ -83,21 +66,20 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    api::routes()
-        .merge(notify_pages::routes())
-        .merge(case_pages::routes())
-        .merge(cluster_pages::routes())
-        .merge(assignment_pages::routes())
-        .merge(disease_pages::routes())
-        .merge(signal_pages::routes())
-        .merge(dashboard_pages::routes())
-        .merge(surveillance_pages::routes())
+    catalogue::routes()
+        .merge(notifications::routes())
+        .merge(cases::routes())
+        .merge(clusters::routes())
+        .merge(assignments::routes())
+        .merge(signals::routes())
+        .merge(dashboard::routes())
+        .merge(opendata::routes())
 }
 
 /// Adds the diseases of the reference list that the catalogue lacks (a fresh database gets all
 /// of them; stewards' edits are never overwritten). The composition root calls it after migrating.
 pub async fn seed_reference(db: &Db) -> sqlx::Result<u64> {
-    store::seed_reference(db, &catalogue::reference_diseases()).await
+    catalogue::store::seed_reference(db, &catalogue::reference_diseases()).await
 }
 
 #[cfg(test)]
@@ -106,7 +88,8 @@ mod tests {
 
     use kernel::i18n::Locale;
 
-    use crate::model::*;
+    use crate::cases::{CONTACT_OUTCOMES, Classification, EXPOSURE_SETTINGS, LAB_RESULTS, OUTCOMES};
+    use crate::catalogue::NOTIFY_WITHIN;
 
     #[test]
     fn catalogue_is_complete_in_both_languages() {
@@ -116,16 +99,21 @@ mod tests {
     }
 
     fn sources() -> Vec<String> {
-        let root = env!("CARGO_MANIFEST_DIR");
-        let mut out = vec![];
-        for dir in ["src", "templates/protection"] {
-            for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
                 let path = e.unwrap().path();
-                // This file names the markers it looks for.
-                if !path.ends_with("lib.rs") {
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if !path.ends_with("src/lib.rs") {
+                    // lib.rs names the markers it looks for.
                     out.push(std::fs::read_to_string(path).unwrap());
                 }
             }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = vec![];
+        for dir in ["src", "templates/protection"] {
+            walk(&root.join(dir), &mut out);
         }
         out
     }

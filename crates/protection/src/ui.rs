@@ -1,9 +1,12 @@
-//! Labels pages share: district, classification, sex and other coded values in the page's
+//! What the pages and JSON handlers of every sub-domain share: labels: district, classification, sex and other coded values in the page's
 //! language. Templates call them on `page` (the trait is in scope where templates are defined).
 
-use kernel::web::PageCtx;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kernel::web::error::Problem;
+use kernel::web::{AppError, AppResult, FieldError, PageCtx};
 
-use crate::model::Disease;
+use crate::catalogue::Disease;
 
 pub trait Labels {
     fn district_name(&self, code: &str) -> String;
@@ -112,4 +115,16 @@ mod tests {
         assert_eq!(super::form_id("lab.result"), "lab_result");
         assert_eq!(super::form_id("onset_date"), "onset_date");
     }
+}
+
+/// A problem+json response with a stable code and field errors.
+pub fn problem(status: StatusCode, code: &str, errors: Vec<FieldError>) -> Response {
+    let mut res = status.into_response();
+    res.extensions_mut().insert(Problem { code: code.into(), detail: None, errors });
+    res
+}
+
+/// A JSON body, or `400 invalid_json`.
+pub fn parse_json(body: &[u8]) -> AppResult<serde_json::Value> {
+    serde_json::from_slice(body).map_err(|_| AppError::Malformed("invalid_json"))
 }

@@ -62,9 +62,9 @@ pub async fn run(config: &Config, cmd: ProtectionCommand) -> anyhow::Result<()> 
 
 async fn signals(config: &Config, week: Option<chrono::NaiveDate>, replicates: usize) -> anyhow::Result<()> {
     let db = phos::connect_and_migrate(config).await?;
-    let mut opts = protection::signal_run::RunOptions { last_week: week, ..Default::default() };
+    let mut opts = protection::signals::service::RunOptions { last_week: week, ..Default::default() };
     opts.scan.replicates = replicates;
-    let s = protection::signal_run::run(&db, &opts, &kernel::audit::Actor::System, &super::cli_origin()).await?;
+    let s = protection::signals::service::run(&db, &opts, &kernel::audit::Actor::System, &super::cli_origin()).await?;
     println!(
         "week starting {}: {} series checked, {} alarms, {} new signals, {} methods short of history, {} ms",
         s.week_start,
@@ -81,7 +81,7 @@ async fn import_history(config: &Config, file: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let db = phos::connect_and_migrate(config).await?;
     let origin = super::cli_origin();
-    match protection::signal_run::import_history(&db, &text, &kernel::audit::Actor::System, &origin).await? {
+    match protection::signals::service::import_history(&db, &text, &kernel::audit::Actor::System, &origin).await? {
         Ok(n) => {
             println!("imported {n} weekly counts from {}", file.display());
             Ok(())

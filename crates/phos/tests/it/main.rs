@@ -13,6 +13,4 @@ mod kernel;
 mod notify;
 mod protection;
 mod shell;
-mod signals;
 mod storage;
-mod surveillance;

@@ -1,0 +1,14 @@
+//! The public surveillance page and open data: weekly counts with small cells suppressed.
+
+pub mod pages;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+use kernel::identity::Routes;
+
+pub use rules::*;
+
+pub fn routes() -> Routes {
+    pages::routes()
+}
