@@ -78,6 +78,9 @@ enum Command {
     /// Health protection.
     #[command(subcommand)]
     Protection(ProtectionCommand),
+    /// Smart workflow: process mining over event logs (XES, CSV) and the engine's own log.
+    #[command(subcommand)]
+    Workflow(workflow::cli::WorkflowCommand),
 }
 
 #[derive(Subcommand)]
@@ -409,6 +412,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Workflow(cmd) => workflow::cli::run(cmd, async || phos::connect_and_migrate(&config).await).await,
         Command::Detect(args) => epi_cmd::detect(&args),
         Command::Rt(args) => epi_cmd::rt(&args),
         Command::Scan(args) => epi_cmd::scan(&args),

@@ -19,3 +19,4 @@ mod signals;
 mod storage;
 mod surveillance;
 mod waitlist;
+mod workflow;

@@ -1,0 +1,3 @@
+//! The workflow area: process mining from the command line.
+
+mod mining_cli;

@@ -1,0 +1,49 @@
+//! Smart workflow: the process engine that the regulatory and customer-service areas run on,
+//! and process mining that shows where work waits.
+//!
+//! Sub-domains (only those built so far): [`mining`] (directly-follows graph, variants,
+//! throughput and bottlenecks over XES / CSV logs and the engine's own event log; XES and
+//! OCEL 2.0 export). See docs/workflow.md for what works and what is still to come.
+
+pub mod cli;
+pub mod mining;
+
+use kernel::Area;
+use kernel::identity::Routes;
+use kernel::jobs::Registry;
+
+fluent_templates::static_loader! {
+    pub static CATALOGUE = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub fn area() -> Area {
+    Area {
+        name: "workflow",
+        migrations: vec![kernel::migration!("workflow", 1, "0001_workflow_events.sql")],
+        routes,
+        jobs,
+        // Only services that work are listed on the home page: none yet (no pages).
+        home: vec![],
+        catalogue: Some(&CATALOGUE),
+    }
+}
+
+fn routes() -> Routes {
+    Routes::new()
+}
+
+fn jobs(_r: &mut Registry) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn catalogue_is_complete_in_both_languages() {
+        kernel::i18n::register_catalogue(&super::CATALOGUE);
+        let problems = kernel::i18n::check_catalogue(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
