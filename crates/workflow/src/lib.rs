@@ -6,6 +6,7 @@
 //! OCEL 2.0 export). See docs/workflow.md for what works and what is still to come.
 
 pub mod cli;
+pub mod definitions;
 pub mod mining;
 
 use kernel::Area;
