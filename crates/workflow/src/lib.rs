@@ -47,4 +47,12 @@ mod tests {
         let problems = kernel::i18n::check_catalogue(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"));
         assert!(problems.is_empty(), "{problems:#?}");
     }
+
+    #[test]
+    fn every_definition_problem_has_its_text() {
+        let keys = kernel::i18n::catalogue_keys(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en"));
+        for code in crate::definitions::rules::CODES {
+            assert!(keys.contains(&format!("workflow-bpmn-{code}")), "{code}");
+        }
+    }
 }

@@ -283,6 +283,7 @@ mod tests {
             assert!(got.contains(&w), "missing {w:?} in {got:#?}");
         }
         assert_eq!(got.len(), want.len(), "{problems:#?}");
+        assert!(problems.iter().all(|p| rules::CODES.contains(&p.code)));
         let script = problems.iter().find(|p| p.element.as_deref() == Some("Script")).unwrap();
         assert!(script.message.contains("<scriptTask>") && script.message.contains("supported: "), "{script}");
         let stop = problems.iter().find(|p| p.element.as_deref() == Some("Stop")).unwrap();

@@ -22,6 +22,40 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+/// Every problem code that reading ([`super::bpmn`]) and checking a definition can give; each
+/// has the texts `workflow-bpmn-<code>` in both languages.
+pub const CODES: &[&str] = &[
+    "malformed_xml",
+    "too_large",
+    "not_bpmn",
+    "no_process",
+    "several_processes",
+    "missing_id",
+    "duplicate_id",
+    "unsupported_element",
+    "unknown_flow_node",
+    "flow_crosses_subprocess",
+    "no_start_event",
+    "no_end_event",
+    "start_has_incoming",
+    "end_has_outgoing",
+    "dead_end",
+    "unreachable_node",
+    "no_way_out",
+    "gateway_without_default",
+    "bad_default_flow",
+    "missing_condition",
+    "bad_condition",
+    "no_candidate_roles",
+    "unknown_role",
+    "bad_four_eyes",
+    "no_service",
+    "unknown_service_task",
+    "bad_duration",
+    "bad_attachment",
+    "no_message",
+];
+
 use super::{Definition, NodeKind, Problem, Registry, expr};
 
 fn p(code: &'static str, id: &str, message: impl Into<String>) -> Problem {
