@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod definitions;
 pub mod mining;
+pub mod sla;
 
 use kernel::Area;
 use kernel::identity::Routes;
