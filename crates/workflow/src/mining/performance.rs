@@ -126,11 +126,15 @@ pub struct Performance {
     pub edges: Vec<EdgeWait>,
 }
 
+/// Waits and service times, in seconds.
+type Samples = (Vec<f64>, Vec<f64>);
+
 /// Accumulates cases into a [`Performance`]. Holds one number per step.
 #[derive(Debug, Default)]
 pub struct PerformanceBuilder {
     throughput: Vec<f64>,
-    waits: HashMap<(String, Option<String>), (Vec<f64>, Vec<f64>)>,
+    /// By (activity, role): the waits before it and its service times, in seconds.
+    waits: HashMap<(String, Option<String>), Samples>,
     edges: HashMap<(String, String), Vec<f64>>,
 }
 
