@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod definitions;
+pub mod instances;
 pub mod mining;
 pub mod sla;
 
@@ -53,7 +54,7 @@ mod tests {
     fn every_definition_problem_has_its_text() {
         let keys = kernel::i18n::catalogue_keys(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en"));
         for code in crate::definitions::rules::CODES {
-            assert!(keys.contains(&format!("workflow-bpmn-{code}")), "{code}");
+            assert!(keys.contains(&format!("field-error-bpmn_{code}")), "{code}");
         }
     }
 }

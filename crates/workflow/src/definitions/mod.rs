@@ -141,7 +141,7 @@ impl Definition {
 /// One problem found in a definition.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
-    /// Stable snake_case code (translated in the catalogue as `workflow-bpmn-<code>`).
+    /// Stable snake_case code (translated in the catalogue as `field-error-bpmn_<code>`).
     pub code: &'static str,
     /// The element concerned, when there is one.
     pub element: Option<String>,

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Every problem code that reading ([`super::bpmn`]) and checking a definition can give; each
-/// has the texts `workflow-bpmn-<code>` in both languages.
+/// has the texts `field-error-bpmn_<code>` in both languages.
 pub const CODES: &[&str] = &[
     "malformed_xml",
     "too_large",

@@ -1,0 +1,3 @@
+//! Process instances: the token interpreter ([`rules`]).
+
+pub mod rules;
