@@ -11,7 +11,7 @@ CREATE TABLE workflow_events (
     -- The node of the definition (BPMN element id) and its display name.
     node_id TEXT NOT NULL,
     activity TEXT NOT NULL,
-    lifecycle TEXT NOT NULL CHECK (lifecycle IN ('schedule', 'assign', 'start', 'suspend', 'resume', 'complete', 'ate_abort', 'pi_abort', 'withdraw')),
+    lifecycle TEXT NOT NULL CHECK (lifecycle IN ('schedule', 'assign', 'reassign', 'start', 'suspend', 'resume', 'complete', 'ate_abort', 'pi_abort', 'withdraw')),
     -- Staff id (or 'system') and the role they acted in.
     actor TEXT,
     role TEXT,

@@ -1,15 +1,19 @@
 //! Smart workflow: the process engine that the regulatory and customer-service areas run on,
 //! and process mining that shows where work waits.
 //!
-//! Sub-domains (only those built so far): [`mining`] (directly-follows graph, variants,
-//! throughput and bottlenecks over XES / CSV logs and the engine's own event log; XES and
-//! OCEL 2.0 export). See docs/workflow.md for what works and what is still to come.
+//! Sub-domains built so far: [`definitions`] (BPMN 2.0 subset, deploy validation, versions),
+//! [`instances`] (the token interpreter, start, messages), [`tasks`] (claim, release,
+//! complete, four-eyes), [`sla`] (business-calendar arithmetic) and [`mining`] (directly-follows
+//! graph, variants, throughput and bottlenecks over XES / CSV logs and the engine's own event
+//! log; XES and OCEL 2.0 export). See docs/workflow.md for what works and what is to come.
 
 pub mod cli;
 pub mod definitions;
 pub mod instances;
 pub mod mining;
+pub mod services;
 pub mod sla;
+pub mod tasks;
 
 use kernel::Area;
 use kernel::identity::Routes;
@@ -26,7 +30,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "workflow",
-        migrations: vec![kernel::migration!("workflow", 1, "0001_workflow_events.sql")],
+        migrations: vec![
+            kernel::migration!("workflow", 1, "0001_workflow_events.sql"),
+            kernel::migration!("workflow", 2, "0002_engine.sql"),
+        ],
         routes,
         jobs,
         // Only services that work are listed on the home page: none yet (no pages).
@@ -36,7 +43,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes())
 }
 
 fn jobs(_r: &mut Registry) {}

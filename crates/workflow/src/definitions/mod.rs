@@ -17,9 +17,12 @@
 //! - `phos:calendar="business"` on a timer event definition: the duration counts business
 //!   time on the Hong Kong calendar.
 
+pub mod api;
 pub mod bpmn;
 pub mod expr;
 pub mod rules;
+pub mod service;
+pub mod store;
 pub mod timer;
 
 use std::collections::BTreeMap;

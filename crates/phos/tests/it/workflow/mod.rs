@@ -1,3 +1,4 @@
-//! The workflow area: process mining from the command line.
+//! The workflow area: process mining from the command line, and the engine over HTTP.
 
+mod engine;
 mod mining_cli;
