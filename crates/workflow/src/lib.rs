@@ -17,7 +17,7 @@ pub mod tasks;
 
 use kernel::Area;
 use kernel::identity::Routes;
-use kernel::jobs::Registry;
+use kernel::jobs::{JobCtx, JobError, Registry};
 
 fluent_templates::static_loader! {
     pub static CATALOGUE = {
@@ -46,7 +46,23 @@ fn routes() -> Routes {
     definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes())
 }
 
-fn jobs(_r: &mut Registry) {}
+/// Fires the timers that are due (each exactly once, whichever replica runs the job).
+pub const TIMER_JOB: &str = "workflow.fire-timers";
+
+fn jobs(r: &mut Registry) {
+    r.handle(TIMER_JOB, fire_timers);
+    r.every("workflow.fire-timers-every-minute", "0 * * * * *", TIMER_JOB, serde_json::json!({}));
+}
+
+async fn fire_timers(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobError> {
+    let n = instances::service::fire_due(&ctx.state.db, kernel::now_ms(), 1000)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+    if n > 0 {
+        tracing::info!(fired = n, "workflow timers fired");
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -113,3 +113,26 @@ pub async fn timers(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<(String
     .await?;
     rows.iter().map(|r| Ok((r.try_get("node_id")?, r.try_get("due_at")?))).collect()
 }
+
+/// A timer that is due: (timer id, instance id, node id).
+pub async fn due_timers(db: &kernel::Db, now: i64, limit: i64) -> sqlx::Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, instance_id, node_id FROM workflow_timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("instance_id")?, r.try_get("node_id")?))).collect()
+}
+
+/// Marks a pending timer fired or cancelled; false when it was no longer pending (another
+/// worker got it first): each timer fires once.
+pub async fn close_timer(tx: &mut Tx, id: &str, status: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE workflow_timers SET status = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(status)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -208,3 +208,28 @@ async fn four_eyes_and_messages() {
     assert_eq!(got["version"], 1);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn timers_fire_exactly_once() {
+    let app = spawn_app().await;
+    let admin = app.staff_browser(&[Role::Admin]).await;
+    deploy(&app, &admin, "timer.bpmn").await;
+    let (status, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "cooling_off"})).await;
+    assert_eq!(status, 201, "{inst}");
+    assert_eq!(inst["waiting"], json!(["wait"]));
+    let id = inst["id"].as_str().unwrap().to_string();
+    let later = kernel::now_ms() + 1000;
+    // Two workers at once: the timer fires once.
+    let db = &app.state.db;
+    let (a, b) = tokio::join!(
+        workflow::instances::service::fire_due(db, later, 100),
+        workflow::instances::service::fire_due(db, later, 100)
+    );
+    let fired = a.unwrap_or(0) + b.unwrap_or(0);
+    assert_eq!(fired, 1);
+    assert_eq!(workflow::instances::service::fire_due(db, later, 100).await.unwrap(), 0);
+    let got = get(&admin, &format!("/api/v1/workflow/instances/{id}")).await;
+    assert_eq!(got["status"], "completed");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_timers WHERE status = 'fired'").await, 1);
+    app.shutdown().await;
+}
