@@ -14,3 +14,4 @@ error-workflow_service_failed-title = An automatic step failed
 error-workflow_not_waiting-title = The case is not waiting at that step
 error-workflow_runaway-title = The process loops without end
 error-workflow_no_start-title = The process has no start event
+error-cancel_reason_required-title = Give the reason for cancelling (at most 500 characters)

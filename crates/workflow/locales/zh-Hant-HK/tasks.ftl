@@ -14,3 +14,4 @@ error-workflow_service_failed-title = 自動步驟失敗
 error-workflow_not_waiting-title = 個案並非在該步驟等候
 error-workflow_runaway-title = 流程無止境地循環
 error-workflow_no_start-title = 流程沒有開始事件
+error-cancel_reason_required-title = 請提供取消的原因（最多 500 字）

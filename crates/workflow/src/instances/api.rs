@@ -67,9 +67,30 @@ pub async fn message(
     Ok(Json(service::message(&state.db, &id, &name, req.variables, &identity.actor(), &origin).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct CancelRequest {
+    /// Why the instance is cancelled (required, at most 500 characters).
+    pub reason: String,
+}
+
+/// Cancel a running instance with a reason (its open tasks and timers are cancelled).
+#[utoipa::path(post, path = "/api/v1/workflow/instances/{id}/cancel", tag = "workflow",
+    params(("id" = String, Path, description = "Instance id")), request_body = CancelRequest,
+    responses((status = 200, body = InstanceView), (status = 404), (status = 409), (status = 422)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Path(id): Path<String>,
+    Json(req): Json<CancelRequest>,
+) -> AppResult<Json<InstanceView>> {
+    Ok(Json(service::cancel(&state.db, &id, &req.reason, &identity.actor(), &origin).await?))
+}
+
 pub fn routes() -> Routes {
     Routes::new()
         .api(Access::Staff(&[]), routes!(start))
         .api(Access::Staff(&[]), routes!(get))
         .api(Access::Staff(&[]), routes!(message))
+        .api(Access::Staff(&[]), routes!(cancel))
 }

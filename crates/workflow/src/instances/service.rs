@@ -369,3 +369,52 @@ pub async fn fire_due(db: &kernel::Db, now: i64, limit: i64) -> Result<u64, Engi
     }
     Ok(fired)
 }
+
+/// Cancels a running instance with a reason: its open tasks and pending timers are cancelled,
+/// each step it waited at is recorded as aborted, and the cancellation is audited.
+pub async fn cancel(
+    db: &kernel::Db,
+    id: &str,
+    reason: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> Result<InstanceView, EngineError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(EngineError::Refused("cancel_reason_required", StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let now = kernel::now_ms();
+    let p = prepare(db, id, now).await?;
+    let mut tx = db.begin().await?;
+    let instance = store::get_in(&mut tx, id).await?.ok_or(EngineError::NotFound)?;
+    if instance.status != "running" {
+        return Err(EngineError::Refused("instance_not_running", StatusCode::CONFLICT));
+    }
+    let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
+    let next = InstanceRow {
+        status: "cancelled".into(),
+        waiting: "[]".into(),
+        ended_at: Some(now),
+        reason: Some(reason.into()),
+        ..instance.clone()
+    };
+    if !store::advance(&mut tx, &next, instance.revision).await? {
+        return Err(EngineError::Refused("instance_changed", StatusCode::CONFLICT));
+    }
+    store::cancel_waits(&mut tx, id).await?;
+    let mut ids = EventIds::new();
+    let by = By { actor: Some(actor.id()), role: None };
+    for node in &waiting {
+        record(&mut tx, &p.deployed, &p.def, id, node, "ate_abort", &by, now, &mut ids).await?;
+    }
+    kernel::audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        kernel::audit::Event::new("workflow.instance.cancel", "workflow_instance", id).detail(reason),
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, id).await
+}

@@ -136,3 +136,18 @@ pub async fn close_timer(tx: &mut Tx, id: &str, status: &str) -> sqlx::Result<bo
         .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Cancels the open and claimed tasks and the pending timers of an instance.
+pub async fn cancel_waits(tx: &mut Tx, instance: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE workflow_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status IN ('open', 'claimed')",
+    )
+    .bind(instance)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE workflow_timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'")
+        .bind(instance)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

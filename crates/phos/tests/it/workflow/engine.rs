@@ -233,3 +233,26 @@ async fn timers_fire_exactly_once() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_timers WHERE status = 'fired'").await, 1);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn cancelling_needs_a_reason_and_closes_the_tasks() {
+    let app = spawn_app().await;
+    let admin = app.staff_browser(&[Role::Admin]).await;
+    deploy(&app, &admin, "three_steps.bpmn").await;
+    let (_, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "three_steps"})).await;
+    let id = inst["id"].as_str().unwrap().to_string();
+    let task = inst["tasks"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/workflow/instances/{id}/cancel");
+    let (status, body) = post(&admin, &path, &json!({"reason": "  "})).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("cancel_reason_required")));
+    let (status, body) = post(&admin, &path, &json!({"reason": "Withdrawn by the applicant"})).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("cancelled")), "{body}");
+    assert_eq!(body["tasks"][0]["status"], "cancelled");
+    let (status, body) = post(&admin, &path, &json!({"reason": "again"})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("instance_not_running")));
+    let inspector = app.staff_browser(&[Role::Inspector]).await;
+    let (status, body) = post(&inspector, &format!("/api/v1/workflow/tasks/{task}/claim"), &json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("task_closed")));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_events WHERE lifecycle = 'ate_abort'").await, 1);
+    app.shutdown().await;
+}
