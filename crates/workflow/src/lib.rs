@@ -12,6 +12,7 @@ pub mod definitions;
 pub mod instances;
 pub mod mining;
 pub mod services;
+pub mod simulation;
 pub mod sla;
 pub mod tasks;
 

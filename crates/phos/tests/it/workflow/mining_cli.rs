@@ -158,3 +158,57 @@ async fn exported_xes_reads_back_as_the_same_graph_and_ocel_is_complete() {
         .unwrap();
     assert_eq!(n, 2);
 }
+
+#[test]
+fn simulate_prints_one_report_per_scenario() {
+    let out = phos()
+        .args([
+            "workflow",
+            "simulate",
+            "--scenario",
+            "officer=1",
+            "--scenario",
+            "officer=3,clerk=2",
+            "--cases",
+            "50",
+            "--sla-hours",
+            "1",
+            "--input",
+        ])
+        .arg(fixture("contract.xes"))
+        .output()
+        .unwrap();
+    let v = json_ok(&out);
+    let reports = v.as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["scenario"], "officer=1");
+    assert_eq!(reports[1]["cases"], 50);
+    assert!(reports[1]["utilisation"]["clerk"].is_number());
+    let again = json_ok(
+        &phos()
+            .args([
+                "workflow",
+                "simulate",
+                "--scenario",
+                "officer=1",
+                "--scenario",
+                "officer=3,clerk=2",
+                "--cases",
+                "50",
+                "--sla-hours",
+                "1",
+                "--input",
+            ])
+            .arg(fixture("contract.xes"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v, again, "deterministic by seed");
+    let out = phos()
+        .args(["workflow", "simulate", "--scenario", "officer=many", "--input"])
+        .arg(fixture("contract.xes"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a whole number"));
+}
