@@ -79,6 +79,9 @@ enum Command {
     /// Health protection.
     #[command(subcommand)]
     Protection(ProtectionCommand),
+    /// Smart workflow: process mining over event logs (XES, CSV) and the engine's own log.
+    #[command(subcommand)]
+    Workflow(workflow::cli::WorkflowCommand),
 }
 
 fn init_logging(config: &Config) {
@@ -124,5 +127,6 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Evaluate(a) => cli::evaluate::run(&a),
         Command::Clinics(cmd) => cli::clinics::run(&config, cmd).await,
         Command::Protection(cmd) => cli::protection::run(&config, cmd).await,
+        Command::Workflow(cmd) => workflow::cli::run(cmd, async || phos::connect_and_migrate(&config).await).await,
     }
 }

@@ -14,3 +14,4 @@ mod notify;
 mod protection;
 mod shell;
 mod storage;
+mod workflow;

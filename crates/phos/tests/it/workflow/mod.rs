@@ -1,0 +1,4 @@
+//! The workflow area: process mining from the command line, and the engine over HTTP.
+
+mod engine;
+mod mining_cli;

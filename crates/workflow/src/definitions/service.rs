@@ -1,0 +1,34 @@
+//! Deploying a definition: validate, then store the next version of its key (one transaction,
+//! audited). Running instances keep the version they started on.
+
+use kernel::audit::{Actor, Origin};
+
+use super::store::{self, Deployed};
+use crate::instances::EngineError;
+
+pub async fn deploy(db: &kernel::Db, xml: &str, actor: &Actor, origin: &Origin) -> Result<Deployed, EngineError> {
+    let def = super::check(xml, &crate::services::registry()).map_err(EngineError::Invalid)?;
+    let mut d = Deployed {
+        id: kernel::new_id(),
+        process_key: def.key.clone(),
+        version: 0,
+        name: def.name.clone(),
+        name_zh: def.name_zh.clone(),
+        bpmn: xml.to_string(),
+        deployed_by: actor.id().to_string(),
+        deployed_at: kernel::now_ms(),
+    };
+    let mut tx = db.begin().await?;
+    d.version = store::insert_next(&mut tx, &d).await?;
+    let detail = format!("{} v{}", d.process_key, d.version);
+    kernel::audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        kernel::audit::Event::new("workflow.definition.deploy", "workflow_definition", &d.id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}

@@ -1,0 +1,48 @@
+//! Process instances: the token interpreter ([`rules`]), starting instances and delivering
+//! messages ([`service`]), their SQL ([`store`]) and API ([`api`]).
+
+pub mod api;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+use axum::http::StatusCode;
+
+use crate::definitions::Problem;
+
+/// Why an engine use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("not found")]
+    NotFound,
+    /// Refused, with a stable code and an HTTP status.
+    #[error("refused: {0}")]
+    Refused(&'static str, StatusCode),
+    #[error("the definition is invalid ({} problems)", .0.len())]
+    Invalid(Vec<Problem>),
+    #[error(transparent)]
+    Run(#[from] rules::RunError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<EngineError> for kernel::web::AppError {
+    fn from(e: EngineError) -> Self {
+        use kernel::web::{AppError, FieldError};
+        match e {
+            EngineError::NotFound => AppError::NotFound,
+            EngineError::Refused(code, status) => AppError::Code(status, code),
+            EngineError::Invalid(problems) => AppError::Validation(
+                problems
+                    .iter()
+                    .map(|p| {
+                        let field = p.element.clone().unwrap_or_else(|| "bpmn".into());
+                        FieldError::new(&field, &format!("bpmn_{}", p.code), &[])
+                    })
+                    .collect(),
+            ),
+            EngineError::Run(r) => AppError::Code(StatusCode::UNPROCESSABLE_ENTITY, r.code()),
+            EngineError::Db(e) => AppError::Internal(e.into()),
+        }
+    }
+}

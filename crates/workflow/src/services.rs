@@ -1,0 +1,49 @@
+//! Service tasks: Rust functions registered by name, which a definition's service tasks call
+//! (`phos:service="workflow.noop"`). Only the workflow area's own services exist so far; other
+//! areas will register theirs through a kernel trait when they start using the engine.
+
+use serde_json::Value;
+
+use crate::definitions::Registry;
+
+/// The names of the registered service tasks.
+pub const NAMES: &[&str] = &["workflow.noop", "workflow.stamp"];
+
+/// Calls the service registered as `name` with the instance variables.
+pub fn call(name: &str, vars: &mut Value) -> Result<(), String> {
+    match name {
+        // Does nothing (an automatic step that only marks progress).
+        "workflow.noop" => Ok(()),
+        // Counts its calls in the variable `stamps`.
+        "workflow.stamp" => {
+            let n = vars.get("stamps").and_then(Value::as_i64).unwrap_or(0);
+            if let Some(o) = vars.as_object_mut() {
+                o.insert("stamps".into(), Value::from(n + 1));
+            }
+            Ok(())
+        }
+        other => Err(format!("no service is registered as {other:?}")),
+    }
+}
+
+/// What definitions may name: these services and the staff roles.
+pub fn registry() -> Registry {
+    Registry::new(NAMES.iter().copied(), kernel::identity::Role::ALL.iter().map(|r| r.code()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_services_run_and_others_are_refused() {
+        let mut v = serde_json::json!({});
+        call("workflow.stamp", &mut v).unwrap();
+        call("workflow.stamp", &mut v).unwrap();
+        assert_eq!(v["stamps"], 2);
+        assert!(call("workflow.noop", &mut v).is_ok());
+        assert!(call("nope", &mut v).unwrap_err().contains("nope"));
+        let r = registry();
+        assert!(r.services.contains("workflow.noop") && r.roles.contains("inspector"));
+    }
+}

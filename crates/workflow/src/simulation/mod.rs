@@ -1,0 +1,3 @@
+//! Staffing what-if: a discrete-event simulation of recorded work ([`rules`]).
+
+pub mod rules;
