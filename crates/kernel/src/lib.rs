@@ -47,5 +47,6 @@ pub fn routes() -> web::Routes {
         .merge(pages::routes())
         .merge(identity::staff::pages::routes())
         .merge(identity::citizen::pages::routes())
+        .merge(identity::partner::pages::routes())
         .merge(identity::partner::api::routes())
 }

@@ -71,6 +71,42 @@ pub async fn lookup(db: &Db, token: &str) -> sqlx::Result<Option<SessionRow>> {
     }
 }
 
+/// A session row with its staff member's columns when it is a staff session.
+pub struct SessionWithStaff {
+    pub session: SessionRow,
+    /// `(email, display name, roles, status)` of the staff member, if the account exists.
+    pub staff: Option<(String, String, String, String)>,
+}
+
+/// The session for `token` with its staff member, in one query (this runs on every signed-in
+/// request); not yet checked for liveness (see [`live`]).
+pub async fn lookup_with_staff(db: &Db, token: &str) -> sqlx::Result<Option<SessionWithStaff>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
+         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status \
+         FROM sessions s \
+         LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
+         WHERE s.id_hash = $1",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let staff = match r.try_get::<Option<String>, _>("u_status")? {
+        Some(status) => Some((
+            r.try_get::<Option<String>, _>("u_email")?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>("u_name")?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default(),
+            status,
+        )),
+        None => None,
+    };
+    Ok(Some(SessionWithStaff { session: session_row(&r)?, staff }))
+}
+
 /// The session columns of a row (`id_hash, kind, subject_id, created_at, last_seen_at,
 /// expires_at`), e.g. of a query that also joins who the session belongs to.
 pub fn session_row(r: &sqlx::any::AnyRow) -> sqlx::Result<SessionRow> {

@@ -39,6 +39,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// The values of a field that repeats in a form (`role=admin&role=auditor`).
+pub fn repeated(body: &[(String, String)], name: &str) -> Vec<String> {
+    body.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+}
+
+/// The first value of a field, or empty.
+pub fn single<'a>(body: &'a [(String, String)], name: &str) -> &'a str {
+    body.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// A `too_long` error when `value` has more than `max` characters.
+pub fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
+    (value.chars().count() > max).then(|| FieldError::new(field, "too_long", &[("max", max.to_string())]))
+}
+
 /// A form's field errors, with the page's language: what a template asks for each field
 /// (`errors.error_for("email")`) and lists in the error summary (`for e in errors`).
 #[derive(Clone, Debug, Default)]

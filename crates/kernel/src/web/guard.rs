@@ -11,8 +11,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use sqlx::Row;
-
 use super::access::{Access, AccessTable};
 use super::cookie;
 use super::error::{AppError, wants_json};
@@ -48,36 +46,23 @@ fn csrf_exempt(path: &str) -> bool {
 /// Who a session cookie belongs to: the session and its staff member in one query (this runs on
 /// every signed-in request); a citizen's name comes from the register (`people`).
 async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {
-    if token.len() != 64 {
-        return Ok(None);
-    }
-    let row = sqlx::query(
-        "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
-         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status \
-         FROM sessions s \
-         LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
-         WHERE s.id_hash = $1",
-    )
-    .bind(session::token_hash(token))
-    .fetch_optional(state.db.pool())
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let identity = if r.try_get::<String, _>("kind")? == "staff" {
-        match r.try_get::<Option<String>, _>("u_status")? {
-            Some(status) if status == "active" => Identity::Staff(StaffIdentity {
-                id: r.try_get("subject_id")?,
-                email: r.try_get::<Option<String>, _>("u_email")?.unwrap_or_default(),
-                display_name: r.try_get::<Option<String>, _>("u_name")?.unwrap_or_default(),
-                roles: parse_roles(&r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default()).unwrap_or_default(),
+    let Some(found) = session::lookup_with_staff(&state.db, token).await? else { return Ok(None) };
+    let s = found.session;
+    let identity = if s.kind == "staff" {
+        match found.staff {
+            Some((email, display_name, roles, status)) if status == "active" => Identity::Staff(StaffIdentity {
+                id: s.subject_id.clone(),
+                email,
+                display_name,
+                roles: parse_roles(&roles).unwrap_or_default(),
             }),
             _ => return Ok(None),
         }
     } else {
-        let id: String = r.try_get("subject_id")?;
-        let Some(name) = people::display_name_of(&state.db, &id).await? else { return Ok(None) };
-        Identity::Citizen(CitizenIdentity { id, name })
+        let Some(name) = people::display_name_of(&state.db, &s.subject_id).await? else { return Ok(None) };
+        Identity::Citizen(CitizenIdentity { id: s.subject_id.clone(), name })
     };
-    let Some(s) = session::live(&state.db, session::session_row(&r)?).await? else { return Ok(None) };
+    let Some(s) = session::live(&state.db, s).await? else { return Ok(None) };
     Ok(Some((identity, s.id_hash)))
 }
 

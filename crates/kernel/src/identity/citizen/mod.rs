@@ -11,7 +11,7 @@ pub use crate::people::{
     Dependant, Profile, ProfileUpdate, RELATIONSHIPS, UpdateOutcome, add_dependant, can_act_for, dependants,
     display_name, profile, update_profile,
 };
-pub use service::{check_code, find_or_create, identity, issue_code};
+pub use service::{NewDependant, check_code, find_or_create, identity, issue_code};
 
 use crate::notify::Channel;
 

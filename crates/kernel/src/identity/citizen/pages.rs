@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Event, Origin};
+use crate::audit::{self, Event, Origin};
 use crate::hkid::Hkid;
 use crate::i18n::Locale;
 use crate::identity::Identity;
@@ -133,19 +133,8 @@ async fn code(
     }
     match citizen::check_code(&state.db, &state.keys.otp, &otp_ref, &f.code).await? {
         Check::Ok { destination, channel } => {
-            let mut tx = state.db.begin().await?;
-            let (id, created) = citizen::find_or_create(&mut tx, &channel, &destination, page.locale).await?;
-            let token = session::create(&mut tx, "citizen", &id, &origin.ip).await?;
-            let action = if created { "citizen.register" } else { "citizen.login" };
-            audit::record(
-                &state.db,
-                &mut tx,
-                &Actor::Citizen(id.clone()),
-                &origin,
-                Event::new(action, "citizen", &id).person(&id),
-            )
-            .await?;
-            tx.commit().await?;
+            let (_, token, created) =
+                citizen::service::start_session(&state.db, &origin, &channel, &destination, page.locale).await?;
             if let Some(axum::Extension(SessionToken(old))) = old {
                 session::destroy(&state.db, &old).await?;
             }
@@ -344,7 +333,6 @@ async fn update_me(
         },
     };
     if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
         let update = ProfileUpdate {
             name_en,
             name_zh,
@@ -352,24 +340,9 @@ async fn update_me(
             contact_channel: &f.contact_channel,
             hkid: hkid.clone(),
         };
-        match citizen::update_profile(&mut tx, &me, &update).await? {
-            UpdateOutcome::Saved => {
-                let detail = if hkid.is_some() { "profile and HKID" } else { "profile" };
-                audit::record(
-                    &state.db,
-                    &mut tx,
-                    &identity.actor(),
-                    &origin,
-                    Event::new("citizen.profile_update", "citizen", &me).person(&me).detail(detail),
-                )
-                .await?;
-                tx.commit().await?;
-                return Ok(Redirect::to("/me?saved=1").into_response());
-            }
-            UpdateOutcome::HkidTaken => {
-                tx.rollback().await?;
-                errors.push(FieldError::new("hkid", "hkid_taken", &[]));
-            }
+        match citizen::service::save_profile(&state.db, &identity.actor(), &origin, &me, &update).await? {
+            UpdateOutcome::Saved => return Ok(Redirect::to("/me?saved=1").into_response()),
+            UpdateOutcome::HkidTaken => errors.push(FieldError::new("hkid", "hkid_taken", &[])),
         }
     }
     let shown = Profile {
@@ -456,19 +429,15 @@ async fn add_dependant(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
     let statement = page.t(&format!("dependant-consent-{}", f.relationship));
-    let mut tx = state.db.begin().await?;
     let birth = birth.map(|d| d.to_string()).unwrap_or_default();
-    let id = citizen::add_dependant(&mut tx, &me, name, &birth, &f.relationship, &statement, page.locale).await?;
-    let detail = format!("relationship {}; consent: {statement}", f.relationship);
-    audit::record(
-        &state.db,
-        &mut tx,
-        &identity.actor(),
-        &origin,
-        Event::new("citizen.dependant_add", "citizen", &id).person(&id).detail(&detail),
-    )
-    .await?;
-    tx.commit().await?;
+    let new = citizen::NewDependant {
+        name,
+        birth_date: &birth,
+        relationship: &f.relationship,
+        consent_statement: &statement,
+        locale: page.locale,
+    };
+    citizen::service::register_dependant(&state.db, &identity.actor(), &origin, &me, &new).await?;
     Ok(Redirect::to("/me?added=1").into_response())
 }
 

@@ -1,12 +1,14 @@
-//! Citizen sign-in use cases: issue a code (with its outbox message, in one transaction), check
-//! a code, and find or register the citizen it belongs to.
+//! Citizen use cases: issue a code (with its outbox message, in one transaction), check a code,
+//! sign in (finding or registering the citizen), save a profile and register a dependant; each
+//! change one transaction with its audit entry.
 
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
 
 use super::store::{self, NewCode};
-use super::{CODE_TTL_MS, Check, Destination, Issue, MAX_ATTEMPTS, MAX_CODES_PER_HOUR};
+use super::{CODE_TTL_MS, Check, Destination, Issue, MAX_ATTEMPTS, MAX_CODES_PER_HOUR, ProfileUpdate, UpdateOutcome};
+use crate::audit::{self, Actor, Event, Origin};
 use crate::db::{Db, Tx};
 use crate::i18n::Locale;
 use crate::identity::CitizenIdentity;
@@ -97,4 +99,91 @@ pub async fn find_or_create(
 
 pub async fn identity(db: &Db, id: &str) -> sqlx::Result<Option<CitizenIdentity>> {
     Ok(people::profile(db, id).await?.map(|p| CitizenIdentity { name: p.display_name(), id: p.id }))
+}
+
+/// Signs in the owner of a checked code: finds or registers the citizen and starts a session,
+/// audited, in one transaction. Returns `(citizen id, session token, newly registered)`.
+pub async fn start_session(
+    db: &Db,
+    origin: &Origin,
+    channel: &str,
+    destination: &str,
+    locale: Locale,
+) -> sqlx::Result<(String, String, bool)> {
+    let mut tx = db.begin().await?;
+    let (id, created) = find_or_create(&mut tx, channel, destination, locale).await?;
+    let token = crate::identity::session::create(&mut tx, "citizen", &id, &origin.ip).await?;
+    let action = if created { "citizen.register" } else { "citizen.login" };
+    audit::record(db, &mut tx, &Actor::Citizen(id.clone()), origin, Event::new(action, "citizen", &id).person(&id))
+        .await?;
+    tx.commit().await?;
+    Ok((id, token, created))
+}
+
+/// Saves a citizen's profile, audited; nothing is written when the HKID belongs to another.
+pub async fn save_profile(
+    db: &Db,
+    actor: &Actor,
+    origin: &Origin,
+    id: &str,
+    update: &ProfileUpdate<'_>,
+) -> sqlx::Result<UpdateOutcome> {
+    let mut tx = db.begin().await?;
+    let outcome = people::update_profile(&mut tx, id, update).await?;
+    if outcome == UpdateOutcome::HkidTaken {
+        tx.rollback().await?;
+        return Ok(outcome);
+    }
+    let detail = if update.hkid.is_some() { "profile and HKID" } else { "profile" };
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("citizen.profile_update", "citizen", id).person(id).detail(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A dependant a caregiver registers, with the consent statement they affirmed.
+pub struct NewDependant<'a> {
+    pub name: &'a str,
+    pub birth_date: &'a str,
+    pub relationship: &'a str,
+    pub consent_statement: &'a str,
+    pub locale: Locale,
+}
+
+/// Registers a dependant under a caregiver, audited, in one transaction. Returns its id.
+pub async fn register_dependant(
+    db: &Db,
+    actor: &Actor,
+    origin: &Origin,
+    caregiver_id: &str,
+    d: &NewDependant<'_>,
+) -> sqlx::Result<String> {
+    let mut tx = db.begin().await?;
+    let id = people::add_dependant(
+        &mut tx,
+        caregiver_id,
+        d.name,
+        d.birth_date,
+        d.relationship,
+        d.consent_statement,
+        d.locale,
+    )
+    .await?;
+    let detail = format!("relationship {}; consent: {}", d.relationship, d.consent_statement);
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("citizen.dependant_add", "citizen", &id).person(&id).detail(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

@@ -3,6 +3,7 @@
 //! values, stored only as SHA-256 hashes.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 pub mod store;
 

@@ -12,9 +12,9 @@ use crate::AppState;
 use crate::audit::{self, Actor, Event, Origin};
 use crate::identity::session::{self, SESSION_COOKIE};
 use crate::identity::staff::{self, Login, StaffUser};
-use crate::identity::{Identity, Role, parse_roles, partner, password};
-use crate::notify;
+use crate::identity::{Identity, Role, parse_roles, password};
 use crate::web::cookie::{set_cookie, with_cookie};
+use crate::web::form::{repeated, single, too_long};
 use crate::web::guard::SessionToken;
 use crate::web::page::render;
 use crate::web::redirect::safe_local;
@@ -22,11 +22,6 @@ use crate::web::{Access, AppError, AppResult, FieldError, FieldErrors, Form, Pag
 
 const ADMIN: &[Role] = &[Role::Admin];
 const AUDIT: &[Role] = &[Role::Auditor, Role::Admin];
-const PARTNERS: &[Role] = &[Role::Admin, Role::DataSteward];
-
-fn too_long(field: &str, value: &str, max: usize) -> Option<FieldError> {
-    (value.chars().count() > max).then(|| FieldError::new(field, "too_long", &[("max", max.to_string())]))
-}
 
 #[derive(Template)]
 #[template(path = "staff/login.html")]
@@ -92,17 +87,7 @@ async fn login(
     }
     match staff::attempt_login(&state.db, &f.email, &f.password).await? {
         Login::Ok(user) => {
-            let mut tx = state.db.begin().await?;
-            let token = session::create(&mut tx, "staff", &user.id, &origin.ip).await?;
-            audit::record(
-                &state.db,
-                &mut tx,
-                &Actor::Staff(user.id.clone()),
-                &origin,
-                Event::new("staff.login", "staff", &user.id),
-            )
-            .await?;
-            tx.commit().await?;
+            let token = staff::service::start_session(&state.db, &user.id, &origin).await?;
             // A session that existed before sign-in is never reused (no session fixation).
             if let Some(axum::Extension(SessionToken(old))) = old {
                 session::destroy(&state.db, &old).await?;
@@ -217,15 +202,6 @@ async fn users(State(state): State<AppState>, page: PageCtx, Query(q): Query<Not
     })
 }
 
-/// The fields of a form that repeats (`role=admin&role=auditor`).
-fn repeated(body: &[(String, String)], name: &str) -> Vec<String> {
-    body.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
-}
-
-fn single<'a>(body: &'a [(String, String)], name: &str) -> &'a str {
-    body.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
 async fn invite(
     State(state): State<AppState>,
     page: PageCtx,
@@ -250,41 +226,18 @@ async fn invite(
     }
     if errors.is_empty() {
         let roles = roles.clone().unwrap_or_default();
-        let mut tx = state.db.begin().await?;
-        match staff::create(&mut tx, &email, &name, &roles, None).await {
-            Ok((user, Some(token))) => {
-                let link = format!("{}/staff/invite/{token}", state.config.base_url());
-                notify::enqueue(
-                    &mut tx,
-                    &notify::Message {
-                        channel: notify::Channel::Email,
-                        recipient: &user.email,
-                        locale: page.locale,
-                        template: "staff-invite",
-                        values: &[("name", &user.display_name), ("link", &link)],
-                    },
-                )
-                .await?;
-                let detail = crate::identity::roles_to_string(&roles);
-                audit::record(
-                    &state.db,
-                    &mut tx,
-                    &identity.actor(),
-                    &origin,
-                    Event::new("staff.invite", "staff", &user.id).detail(&detail),
-                )
-                .await?;
-                tx.commit().await?;
-                state.wake_worker();
-                return Ok(Redirect::to("/staff/users?notice=invited").into_response());
-            }
-            Ok((_, None)) => return Err(AppError::Internal(anyhow::anyhow!("invited account without token"))),
-            Err(staff::StaffError::Exists) => {
-                tx.rollback().await?;
-                errors.push(FieldError::new("email", "email_taken", &[]));
-            }
-            Err(staff::StaffError::Db(e)) => return Err(e.into()),
+        let invite = staff::service::Invite {
+            email: &email,
+            display_name: &name,
+            roles: &roles,
+            locale: page.locale,
+            base_url: &state.config.base_url(),
+        };
+        if staff::service::invite(&state.db, &identity.actor(), &origin, &invite).await?.is_some() {
+            state.wake_worker();
+            return Ok(Redirect::to("/staff/users?notice=invited").into_response());
         }
+        errors.push(FieldError::new("email", "email_taken", &[]));
     }
     let users = staff::list(&state.db).await?;
     let errors = page.errors(errors);
@@ -317,20 +270,9 @@ async fn set_roles(
     if me.id == id && !roles.contains(&Role::Admin) {
         return Err(AppError::Conflict("cannot_remove_own_admin"));
     }
-    let mut tx = state.db.begin().await?;
-    if !staff::set_roles(&mut tx, &id, &roles).await? {
+    if !staff::service::change_roles(&state.db, &identity.actor(), &origin, &id, &roles).await? {
         return Err(AppError::NotFound);
     }
-    let detail = crate::identity::roles_to_string(&roles);
-    audit::record(
-        &state.db,
-        &mut tx,
-        &identity.actor(),
-        &origin,
-        Event::new("staff.roles", "staff", &id).detail(&detail),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/staff/users?notice=roles-saved").into_response())
 }
 
@@ -350,13 +292,9 @@ async fn set_status(
     if me.id == id && disable {
         return Err(AppError::Conflict("cannot_disable_self"));
     }
-    let mut tx = state.db.begin().await?;
-    if !staff::set_disabled(&mut tx, &id, disable).await? {
+    if !staff::service::change_status(&state.db, &identity.actor(), &origin, &id, disable).await? {
         return Err(AppError::NotFound);
     }
-    let action = if disable { "staff.disable" } else { "staff.enable" };
-    audit::record(&state.db, &mut tx, &identity.actor(), &origin, Event::new(action, "staff", &id)).await?;
-    tx.commit().await?;
     Ok(Redirect::to(if disable { "/staff/users?notice=disabled" } else { "/staff/users?notice=enabled" })
         .into_response())
 }
@@ -408,17 +346,7 @@ async fn accept_invite(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&InvitePage { page, email, errors })?).into_response());
     }
     let hash = password::hash_async(f.password).await;
-    let mut tx = state.db.begin().await?;
-    let user = staff::accept_invite(&mut tx, &token, &hash).await?.ok_or(AppError::NotFound)?;
-    audit::record(
-        &state.db,
-        &mut tx,
-        &Actor::Staff(user.id.clone()),
-        &origin,
-        Event::new("staff.password_set", "staff", &user.id),
-    )
-    .await?;
-    tx.commit().await?;
+    staff::service::set_invited_password(&state.db, &origin, &token, &hash).await?.ok_or(AppError::NotFound)?;
     Ok(Redirect::to("/staff/login?done=password-set").into_response())
 }
 
@@ -540,126 +468,6 @@ async fn audit_csv(
 }
 
 #[derive(Template)]
-#[template(path = "staff/partners.html")]
-struct PartnersPage {
-    page: PageCtx,
-    clients: Vec<partner::Client>,
-    scopes: [&'static str; 3],
-    kinds: [&'static str; 4],
-    errors: Vec<FieldError>,
-    created: Option<(String, String)>,
-}
-
-async fn partners(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
-    render(&PartnersPage {
-        page,
-        clients: partner::clients(&state.db).await?,
-        scopes: partner::SCOPES,
-        kinds: partner::ORG_KINDS,
-        errors: vec![],
-        created: None,
-    })
-}
-
-async fn register_partner(
-    State(state): State<AppState>,
-    page: PageCtx,
-    identity: Identity,
-    origin: Origin,
-    Form(body): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let org = single(&body, "org_name").trim().to_string();
-    let kind = single(&body, "org_kind").to_string();
-    let contact = single(&body, "contact_email").trim().to_string();
-    let name = single(&body, "client_name").trim().to_string();
-    let scopes = partner::valid_scopes(&repeated(&body, "scope").join(" "));
-    let rate: Option<i64> = single(&body, "rate_limit").parse().ok().filter(|r| (1..=100_000).contains(r));
-    let mut errors = vec![];
-    if org.is_empty() {
-        errors.push(FieldError::new("org_name", "required", &[]));
-    }
-    errors.extend(too_long("org_name", &org, 200));
-    if !partner::ORG_KINDS.contains(&kind.as_str()) {
-        errors.push(FieldError::new("org_kind", "invalid_choice", &[]));
-    }
-    if !staff::valid_email(&contact) {
-        errors.push(FieldError::new("contact_email", "invalid_email", &[]));
-    }
-    if name.is_empty() {
-        errors.push(FieldError::new("client_name", "required", &[]));
-    }
-    errors.extend(too_long("client_name", &name, 200));
-    if scopes.is_none() {
-        errors.push(FieldError::new("scopes", "choose_scope", &[]));
-    }
-    if rate.is_none() {
-        errors.push(FieldError::new("rate_limit", "out_of_range", &[]));
-    }
-    let (status, created) = if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
-        let (client_id, secret) = partner::register_client(
-            &mut tx,
-            &org,
-            &kind,
-            &contact,
-            &name,
-            &scopes.unwrap_or_default(),
-            rate.unwrap_or(60),
-        )
-        .await?;
-        audit::record(
-            &state.db,
-            &mut tx,
-            &identity.actor(),
-            &origin,
-            Event::new("partner.register", "api_client", &client_id),
-        )
-        .await?;
-        tx.commit().await?;
-        (StatusCode::CREATED, Some((client_id, secret)))
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, None)
-    };
-    let html = render(&PartnersPage {
-        page,
-        clients: partner::clients(&state.db).await?,
-        scopes: partner::SCOPES,
-        kinds: partner::ORG_KINDS,
-        errors,
-        created,
-    })?;
-    Ok((status, html).into_response())
-}
-
-async fn partner_status(
-    State(state): State<AppState>,
-    identity: Identity,
-    origin: Origin,
-    Path(client_id): Path<String>,
-    Form(body): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let status = match single(&body, "action") {
-        "approve" => "approved",
-        "revoke" => "revoked",
-        _ => return Err(AppError::Validation(vec![FieldError::new("action", "invalid_choice", &[])])),
-    };
-    let mut tx = state.db.begin().await?;
-    if !partner::set_status(&mut tx, &client_id, status).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &state.db,
-        &mut tx,
-        &identity.actor(),
-        &origin,
-        Event::new(&format!("partner.{status}"), "api_client", &client_id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/staff/partners").into_response())
-}
-
-#[derive(Template)]
 #[template(path = "staff/access.html")]
 struct AccessPage {
     page: PageCtx,
@@ -668,7 +476,7 @@ struct AccessPage {
 }
 
 async fn access_matrix(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
-    use crate::identity::{sample_citizen, sample_partner, sample_staff};
+    use crate::web::access::{sample_citizen, sample_partner, sample_staff};
     let mut columns = vec![page.t("access-anonymous"), page.t("access-citizen"), page.t("access-partner")];
     columns.extend(Role::ALL.iter().map(|r| page.t(&r.label_key())));
     let rows = state
@@ -703,8 +511,6 @@ pub fn routes() -> Routes {
         .page("/staff/invite/{token}", Access::Public, get(invite_form).post(accept_invite))
         .page("/staff/audit", Access::Staff(AUDIT), get(audit_page))
         .page("/staff/audit.csv", Access::Staff(AUDIT), get(audit_csv))
-        .page("/staff/partners", Access::Staff(PARTNERS), get(partners).post(register_partner))
-        .page("/staff/partners/{client_id}/status", Access::Staff(PARTNERS), post(partner_status))
 }
 
 #[cfg(test)]
