@@ -8,6 +8,71 @@
 //! pure logic, `service.rs` use cases, `store.rs` SQL, `pages.rs`/`api.rs` thin handlers):
 //! `booking`, `noshow`, `ballot`, `waitlist`, `queue`, `coldchain`, `fhir` and `demo`.
 
+/// A status or channel stored as TEXT: a Rust enum with its stored text (`as_str`, `parse`),
+/// serialised as that text, decoded from a row with `#[sqlx(try_from = "String")]`, and compared
+/// with a `&str` so templates can test `b.status == "booked"`.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::UnknownText;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s).ok_or($crate::UnknownText { kind: stringify!($name), text: s })
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+    };
+}
+
+/// A stored text that is not one of an enum's values.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {kind}: {text:?}")]
+pub struct UnknownText {
+    pub kind: &'static str,
+    pub text: String,
+}
+
 pub mod ballot;
 pub mod booking;
 pub mod coldchain;

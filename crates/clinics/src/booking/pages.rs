@@ -155,7 +155,7 @@ async fn book(
             slot_id: &slot.id,
             citizen_id: &f.for_citizen,
             actor: identity.actor(),
-            channel: "online",
+            channel: crate::booking::BookingChannel::Online,
             origin: &origin,
         },
     )
@@ -292,7 +292,7 @@ async fn change_page(state: &AppState, page: PageCtx, b: BookingView, errors: Ve
     let (from, to) = day_range(kernel::hk::today(), 21);
     let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
     let elderly = b.pool == "elderly";
-    let slots = if left > 0 && b.status == "booked" {
+    let slots = if left > 0 && b.status == crate::booking::BookingStatus::Booked {
         store::slots(&state.db, &b.point, &b.service, from, to)
             .await?
             .into_iter()
@@ -461,11 +461,14 @@ async fn attendance(
     Path(reference): Path<String>,
     Form(f): Form<AttendanceForm>,
 ) -> AppResult<Response> {
-    if !matches!(f.status.as_str(), "attended" | "no_show" | "late") {
+    use crate::booking::BookingStatus;
+    let status = BookingStatus::parse(&f.status)
+        .filter(|s| matches!(s, BookingStatus::Attended | BookingStatus::NoShow | BookingStatus::Late));
+    let Some(status) = status else {
         return Err(AppError::Validation(vec![FieldError::new("status", "invalid_choice", &[])]));
-    }
+    };
     let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !service::record_attendance(&state, &b, &f.status, &identity.actor(), &origin).await? {
+    if !service::record_attendance(&state, &b, status, &identity.actor(), &origin).await? {
         return Err(crate::booking::api::refusal(Refusal::NotActive));
     }
     let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)

@@ -9,7 +9,7 @@ use super::group_commit;
 use super::rules::{self, Refusal};
 use super::store;
 use super::store::BookingView;
-use super::{Booking, Session, Slot};
+use super::{Booking, BookingChannel, BookingStatus, Session, Slot};
 
 /// Who books, for whom, and through which channel.
 pub struct BookRequest<'a> {
@@ -17,7 +17,7 @@ pub struct BookRequest<'a> {
     pub citizen_id: &'a str,
     /// The citizen (caregiver or self) or staff member who books.
     pub actor: Actor,
-    pub channel: &'a str,
+    pub channel: BookingChannel,
     pub origin: &'a Origin,
 }
 
@@ -75,8 +75,8 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         service: slot_before.service.clone(),
         service_point: slot_before.service_point.clone(),
         citizen_id: req.citizen_id.to_string(),
-        status: "booked".into(),
-        channel: req.channel.to_string(),
+        status: BookingStatus::Booked,
+        channel: req.channel,
         reschedules: 0,
         starts_at: slot_before.starts_at,
         ends_at: slot_before.ends_at,
@@ -154,7 +154,7 @@ pub async fn reschedule(
 ) -> Result<(), ActionError> {
     let db = &state.db;
     let view = store::booking_by_reference(db, reference).await?.ok_or(Refusal::SlotNotFound)?;
-    if view.status != "booked" {
+    if view.status != BookingStatus::Booked {
         return Err(Refusal::NotActive.into());
     }
     if view.slot_id == new_slot {
@@ -287,7 +287,7 @@ pub async fn set_capacity(
 pub async fn record_attendance(
     state: &AppState,
     b: &BookingView,
-    status: &str,
+    status: BookingStatus,
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<bool> {
@@ -300,10 +300,10 @@ pub async fn record_attendance(
         &mut tx,
         actor,
         origin,
-        Event::new("booking.attendance", "booking", &b.reference).person(&b.citizen_id).detail(status),
+        Event::new("booking.attendance", "booking", &b.reference).person(&b.citizen_id).detail(status.as_str()),
     )
     .await?;
-    if status == "no_show" && b.status != "no_show" {
+    if status == BookingStatus::NoShow && b.status != BookingStatus::NoShow {
         crate::noshow::service::notify_no_show(&mut tx, &b.citizen_id).await?;
     }
     tx.commit().await?;
