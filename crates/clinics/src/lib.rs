@@ -208,6 +208,37 @@ async fn generate(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobErr
 
 #[cfg(test)]
 mod tests {
+    use crate::booking::{BookingChannel, BookingStatus};
+    use crate::queue::{TicketChannel, TicketStatus};
+    use crate::waitlist::OfferStatus;
+
+    /// Every stored value round-trips, serialises as the stored text, and nothing else parses.
+    fn round_trips<T>(all: &[T], stored: &[&str])
+    where
+        T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + TryFrom<String>,
+    {
+        assert_eq!(all.len(), stored.len());
+        for (v, text) in all.iter().zip(stored) {
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(text));
+            assert_eq!(T::try_from(text.to_string()).ok(), Some(*v));
+        }
+        assert!(T::try_from("Booked ".to_string()).is_err());
+    }
+
+    #[test]
+    fn statuses_and_channels_keep_their_stored_text() {
+        // The values the migrations' CHECK constraints allow.
+        round_trips(BookingStatus::ALL, &["booked", "cancelled", "attended", "no_show", "late"]);
+        round_trips(BookingChannel::ALL, &["online", "counter"]);
+        round_trips(TicketStatus::ALL, &["waiting", "called", "done", "skipped", "cancelled"]);
+        round_trips(TicketChannel::ALL, &["kiosk", "counter"]);
+        round_trips(OfferStatus::ALL, &["pending", "accepted", "declined", "expired", "withdrawn"]);
+        assert_eq!(BookingStatus::NoShow.as_str(), "no_show");
+        assert_eq!(BookingStatus::parse("no_show"), Some(BookingStatus::NoShow));
+        assert_eq!(format!("clinics-status-{}", BookingStatus::NoShow), "clinics-status-no_show");
+        assert!(BookingStatus::Booked == "booked" && BookingStatus::Booked != "cancelled");
+    }
+
     #[test]
     fn catalogue_is_complete_in_both_languages() {
         kernel::i18n::register_catalogue(&super::CATALOGUE);
