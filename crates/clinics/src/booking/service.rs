@@ -334,3 +334,48 @@ pub async fn add_session(state: &AppState, session: &Session, actor: &Actor, ori
     store::generate_slots(&state.db, Some(&session.id), from, to).await?;
     Ok(())
 }
+
+/// A citizen lists the bookings they may act for (audited as a read of personal data).
+pub async fn bookings_of(state: &AppState, me: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<Vec<BookingView>> {
+    let bookings = store::bookings_of(&state.db, me).await?;
+    audit::record_now(&state.db, actor, origin, Event::new("booking.list", "citizen", me).person(me)).await?;
+    Ok(bookings)
+}
+
+/// A citizen opens one booking; `None` when there is none they may act for (audited when shown).
+pub async fn booking_for(
+    state: &AppState,
+    me: &str,
+    reference: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> sqlx::Result<Option<BookingView>> {
+    let Some(b) = store::booking_by_reference(&state.db, reference).await? else { return Ok(None) };
+    if !kernel::identity::citizen::can_act_for(&state.db, me, &b.citizen_id).await? {
+        return Ok(None);
+    }
+    audit::record_now(&state.db, actor, origin, Event::new("booking.view", "booking", reference).person(&b.citizen_id))
+        .await?;
+    Ok(Some(b))
+}
+
+/// Staff open a clinic's day: its slots and bookings (audited as a read of personal data).
+pub async fn day_list(
+    state: &AppState,
+    code: &str,
+    day: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> sqlx::Result<(Vec<Slot>, Vec<BookingView>)> {
+    let slots = store::slots_on_day(&state.db, code, day).await?;
+    let bookings = store::bookings_in_slots(&state.db, code, day).await?;
+    let detail = format!("{code} {day}");
+    audit::record_now(
+        &state.db,
+        actor,
+        origin,
+        Event::new("clinic.day_list", "service_point", code).detail(&detail).purpose("clinic operations"),
+    )
+    .await?;
+    Ok((slots, bookings))
+}

@@ -366,3 +366,21 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
     state.wake_worker();
     Ok(())
 }
+
+/// Records that a citizen saw their waiting lists and offers (a read of personal data).
+pub async fn list_viewed(state: &AppState, me: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<()> {
+    audit::record_now(&state.db, actor, origin, Event::new("waitlist.list", "citizen", me).person(me)).await?;
+    Ok(())
+}
+
+/// Records that staff saw a clinic's waitlist (a read of personal data).
+pub async fn staff_list_viewed(state: &AppState, code: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<()> {
+    audit::record_now(
+        &state.db,
+        actor,
+        origin,
+        Event::new("waitlist.staff_list", "service_point", code).purpose("clinic operations"),
+    )
+    .await?;
+    Ok(())
+}
