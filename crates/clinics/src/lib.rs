@@ -8,6 +8,71 @@
 //! pure logic, `service.rs` use cases, `store.rs` SQL, `pages.rs`/`api.rs` thin handlers):
 //! `booking`, `noshow`, `ballot`, `waitlist`, `queue`, `coldchain`, `fhir` and `demo`.
 
+/// A status or channel stored as TEXT: a Rust enum with its stored text (`as_str`, `parse`),
+/// serialised as that text, decoded from a row with `#[sqlx(try_from = "String")]`, and compared
+/// with a `&str` so templates can test `b.status == "booked"`.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::UnknownText;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s).ok_or($crate::UnknownText { kind: stringify!($name), text: s })
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+    };
+}
+
+/// A stored text that is not one of an enum's values.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {kind}: {text:?}")]
+pub struct UnknownText {
+    pub kind: &'static str,
+    pub text: String,
+}
+
 pub mod ballot;
 pub mod booking;
 pub mod coldchain;
@@ -143,6 +208,37 @@ async fn generate(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobErr
 
 #[cfg(test)]
 mod tests {
+    use crate::booking::{BookingChannel, BookingStatus};
+    use crate::queue::{TicketChannel, TicketStatus};
+    use crate::waitlist::OfferStatus;
+
+    /// Every stored value round-trips, serialises as the stored text, and nothing else parses.
+    fn round_trips<T>(all: &[T], stored: &[&str])
+    where
+        T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + TryFrom<String>,
+    {
+        assert_eq!(all.len(), stored.len());
+        for (v, text) in all.iter().zip(stored) {
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(text));
+            assert_eq!(T::try_from(text.to_string()).ok(), Some(*v));
+        }
+        assert!(T::try_from("Booked ".to_string()).is_err());
+    }
+
+    #[test]
+    fn statuses_and_channels_keep_their_stored_text() {
+        // The values the migrations' CHECK constraints allow.
+        round_trips(BookingStatus::ALL, &["booked", "cancelled", "attended", "no_show", "late"]);
+        round_trips(BookingChannel::ALL, &["online", "counter"]);
+        round_trips(TicketStatus::ALL, &["waiting", "called", "done", "skipped", "cancelled"]);
+        round_trips(TicketChannel::ALL, &["kiosk", "counter"]);
+        round_trips(OfferStatus::ALL, &["pending", "accepted", "declined", "expired", "withdrawn"]);
+        assert_eq!(BookingStatus::NoShow.as_str(), "no_show");
+        assert_eq!(BookingStatus::parse("no_show"), Some(BookingStatus::NoShow));
+        assert_eq!(format!("clinics-status-{}", BookingStatus::NoShow), "clinics-status-no_show");
+        assert!(BookingStatus::Booked == "booked" && BookingStatus::Booked != "cancelled");
+    }
+
     #[test]
     fn catalogue_is_complete_in_both_languages() {
         kernel::i18n::register_catalogue(&super::CATALOGUE);

@@ -152,7 +152,16 @@ pub async fn draw(db: &Db, ballot_id: &str, actor: &Actor, origin: &Origin) -> a
             let Some(pool) = crate::booking::store::take_place(&mut tx, &b.slot_id, false, 0).await? else {
                 anyhow::bail!("slot full while allocating winners");
             };
-            match crate::booking::store::insert_booking(&mut tx, &slot, citizen, "ballot", "online", pool).await {
+            match crate::booking::store::insert_booking(
+                &mut tx,
+                &slot,
+                citizen,
+                "ballot",
+                crate::booking::BookingChannel::Online,
+                pool,
+            )
+            .await
+            {
                 Ok(booking) => reference = Some(booking.reference),
                 Err(Refusal::AlreadyBooked) => {
                     // Already holds a booking for this service: the place goes back to the pool.

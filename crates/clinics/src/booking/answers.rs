@@ -74,7 +74,7 @@ async fn respond(
         return Ok((status, render(&AnswerPage { errors: vec![err], ..base })?).into_response());
     }
     let Some(b) = booking else { return Err(AppError::NotFound) };
-    if b.status != "booked" {
+    if b.status != crate::booking::BookingStatus::Booked {
         let err = FieldError::new("answer", "booking_not_active", &[]);
         return Ok((StatusCode::CONFLICT, render(&AnswerPage { booking: Some(b), errors: vec![err], ..base })?)
             .into_response());

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::rules::Refusal;
 use super::service::{self, ActionError, BookRequest};
 use super::store;
-use super::{Service, Slot};
+use super::{BookingChannel, Service, Slot};
 
 /// A refusal as a problem+json error with its bilingual title.
 pub fn refusal(r: Refusal) -> AppError {
@@ -117,14 +117,19 @@ pub async fn create_booking(
             slot_id: &req.slot_id,
             citizen_id: &for_citizen,
             actor: identity.actor(),
-            channel: "online",
+            channel: BookingChannel::Online,
             origin: &origin,
         },
     )
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(BookingCreated { reference: b.reference, slot_id: b.slot_id, starts_at: b.starts_at, status: b.status }),
+        Json(BookingCreated {
+            reference: b.reference,
+            slot_id: b.slot_id,
+            starts_at: b.starts_at,
+            status: b.status.to_string(),
+        }),
     )
         .into_response())
 }

@@ -57,7 +57,16 @@ async fn rebook_one(
     for slot_id in &candidates {
         if let Some(pool) = store::take_place(&mut tx, slot_id, false, earliest).await? {
             let slot = store::slot(db, slot_id).await?.ok_or_else(|| JobError::Retry("slot vanished".into()))?;
-            match store::insert_booking(&mut tx, &slot, &a.citizen_id, "closure-rebooking", "online", pool).await {
+            match store::insert_booking(
+                &mut tx,
+                &slot,
+                &a.citizen_id,
+                "closure-rebooking",
+                super::BookingChannel::Online,
+                pool,
+            )
+            .await
+            {
                 Ok(b) => {
                     new_booking = Some(b);
                     break;

@@ -282,7 +282,7 @@ async fn book(
         slot_id: &slot.id,
         citizen_id: &f.citizen_id,
         actor: identity.actor(),
-        channel: "counter",
+        channel: crate::booking::BookingChannel::Counter,
         origin: &origin,
     };
     match service::book(&state, req).await {

@@ -134,54 +134,7 @@ async fn write(state: &AppState, group: &[Prepared]) -> anyhow::Result<Vec<Outco
     // The group ends by appending to the audit chain, which replicas take in turn; taking that
     // turn first means two replicas' groups never hold places the other is waiting for.
     db.lock_in_tx(&mut tx, "audit_log").await?;
-    let mut outcomes: Vec<Option<Outcome>> = (0..group.len()).map(|_| None).collect();
-    let mut taken = vec![];
-    // One active booking per person and service: refuse before taking a place, so that no
-    // place is held (and others turned away) for a booking that cannot stand — whether the
-    // person booked earlier or twice in this group.
-    let people: Vec<&str> = group.iter().map(|p| p.booking.citizen_id.as_str()).collect();
-    let holding: std::collections::HashSet<(String, String)> =
-        store::active_bookings_of(&mut tx, &people).await?.into_iter().collect();
-    // A person asking for several times of the same service in this group gets the first one
-    // (in order of arrival) that has room: round r tries each person's r-th request. Within a
-    // round, places are taken slot by slot in one order, so that groups written at the same
-    // time by several replicas do not wait on each other in a circle.
-    let mut requests: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
-    for (i, p) in group.iter().enumerate() {
-        let key = (p.booking.citizen_id.as_str(), p.booking.service.as_str());
-        if holding.contains(&(key.0.to_string(), key.1.to_string())) {
-            outcomes[i] = Some(Outcome::Refused(Refusal::AlreadyBooked));
-        } else {
-            requests.entry(key).or_default().push(i);
-        }
-    }
-    let rounds = requests.values().map(Vec::len).max().unwrap_or(0);
-    let mut booked_people: std::collections::HashSet<(&str, &str)> = Default::default();
-    for r in 0..rounds {
-        let mut round: Vec<usize> = requests
-            .iter()
-            .filter(|(key, _)| !booked_people.contains(*key))
-            .filter_map(|(_, reqs)| reqs.get(r).copied())
-            .collect();
-        round.sort_by(|a, b| group[*a].booking.slot_id.cmp(&group[*b].booking.slot_id).then(a.cmp(b)));
-        for i in round {
-            let p = &group[i];
-            outcomes[i] = Some(match store::take_place(&mut tx, &p.booking.slot_id, p.elderly, p.earliest).await? {
-                Some(pool) => {
-                    taken.push(i);
-                    booked_people.insert((p.booking.citizen_id.as_str(), p.booking.service.as_str()));
-                    Outcome::Booked(pool)
-                }
-                None => Outcome::NoRoom,
-            });
-        }
-    }
-    // Requests of people who got an earlier one in this group.
-    for o in outcomes.iter_mut().filter(|o| o.is_none()) {
-        *o = Some(Outcome::Refused(Refusal::AlreadyBooked));
-    }
-    taken.sort_unstable();
-    let mut outcomes: Vec<Outcome> = outcomes.into_iter().map(|o| o.unwrap_or(Outcome::NoRoom)).collect();
+    let (mut outcomes, taken) = take_places(&mut tx, group).await?;
     let rows: Vec<(&Booking, &str, &str)> = taken
         .iter()
         .map(|&i| {
@@ -206,6 +159,74 @@ async fn write(state: &AppState, group: &[Prepared]) -> anyhow::Result<Vec<Outco
             outcomes[i] = Outcome::Refused(Refusal::AlreadyBooked);
         }
     }
+    confirm_and_audit(db, &mut tx, group, &written, &outcomes).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Takes the group's places: refuses people who already hold a booking of the service, then
+/// takes places round by round (slot by slot within a round). Returns each request's outcome and
+/// the requests that took a place, in order.
+async fn take_places(tx: &mut kernel::Tx, group: &[Prepared]) -> anyhow::Result<(Vec<Outcome>, Vec<usize>)> {
+    let mut outcomes: Vec<Option<Outcome>> = (0..group.len()).map(|_| None).collect();
+    let mut taken = vec![];
+    // One active booking per person and service: refuse before taking a place, so that no
+    // place is held (and others turned away) for a booking that cannot stand — whether the
+    // person booked earlier or twice in this group.
+    let people: Vec<&str> = group.iter().map(|p| p.booking.citizen_id.as_str()).collect();
+    let holding: std::collections::HashSet<(String, String)> =
+        store::active_bookings_of(tx, &people).await?.into_iter().collect();
+    // A person asking for several times of the same service in this group gets the first one
+    // (in order of arrival) that has room: round r tries each person's r-th request. Within a
+    // round, places are taken slot by slot in one order, so that groups written at the same
+    // time by several replicas do not wait on each other in a circle.
+    let mut requests: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
+    for (i, p) in group.iter().enumerate() {
+        let key = (p.booking.citizen_id.as_str(), p.booking.service.as_str());
+        if holding.contains(&(key.0.to_string(), key.1.to_string())) {
+            outcomes[i] = Some(Outcome::Refused(Refusal::AlreadyBooked));
+        } else {
+            requests.entry(key).or_default().push(i);
+        }
+    }
+    let rounds = requests.values().map(Vec::len).max().unwrap_or(0);
+    let mut booked_people: std::collections::HashSet<(&str, &str)> = Default::default();
+    for r in 0..rounds {
+        let mut round: Vec<usize> = requests
+            .iter()
+            .filter(|(key, _)| !booked_people.contains(*key))
+            .filter_map(|(_, reqs)| reqs.get(r).copied())
+            .collect();
+        round.sort_by(|a, b| group[*a].booking.slot_id.cmp(&group[*b].booking.slot_id).then(a.cmp(b)));
+        for i in round {
+            let p = &group[i];
+            outcomes[i] = Some(match store::take_place(tx, &p.booking.slot_id, p.elderly, p.earliest).await? {
+                Some(pool) => {
+                    taken.push(i);
+                    booked_people.insert((p.booking.citizen_id.as_str(), p.booking.service.as_str()));
+                    Outcome::Booked(pool)
+                }
+                None => Outcome::NoRoom,
+            });
+        }
+    }
+    // Requests of people who got an earlier one in this group.
+    for o in outcomes.iter_mut().filter(|o| o.is_none()) {
+        *o = Some(Outcome::Refused(Refusal::AlreadyBooked));
+    }
+    taken.sort_unstable();
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|o| o.unwrap_or(Outcome::NoRoom)).collect();
+    Ok((outcomes, taken))
+}
+
+/// Queues the written bookings' confirmations and appends their audit entries.
+async fn confirm_and_audit(
+    db: &kernel::Db,
+    tx: &mut kernel::Tx,
+    group: &[Prepared],
+    written: &[usize],
+    outcomes: &[Outcome],
+) -> anyhow::Result<()> {
     let messages: Vec<(Vec<(&str, &str)>, &Notice)> = written
         .iter()
         .filter_map(|&i| group[i].notice.as_ref())
@@ -221,7 +242,7 @@ async fn write(state: &AppState, group: &[Prepared]) -> anyhow::Result<Vec<Outco
             values,
         })
         .collect();
-    notify::enqueue_many(&mut tx, &messages).await?;
+    notify::enqueue_many(tx, &messages).await?;
     let details: Vec<String> = written
         .iter()
         .map(|&i| {
@@ -245,7 +266,6 @@ async fn write(state: &AppState, group: &[Prepared]) -> anyhow::Result<Vec<Outco
             )
         })
         .collect();
-    audit::record_many(db, &mut tx, &events).await?;
-    tx.commit().await?;
-    Ok(outcomes)
+    audit::record_many(db, tx, &events).await?;
+    Ok(())
 }

@@ -20,10 +20,29 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use rules::Refusal;
+
+text_enum! {
+    /// Where a booking stands (`clinic_bookings.status`).
+    BookingStatus {
+        Booked = "booked",
+        Cancelled = "cancelled",
+        Attended = "attended",
+        NoShow = "no_show",
+        Late = "late",
+    }
+}
+
+text_enum! {
+    /// How a booking was made (`clinic_bookings.channel`).
+    BookingChannel {
+        Online = "online",
+        Counter = "counter",
+    }
+}
 pub use store::BookingView;
 
 /// A service a clinic offers, with the statement people see before booking.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Service {
     pub code: String,
     pub point_kind: String,
@@ -40,7 +59,7 @@ pub struct Service {
 /// A recurring session: every `weekday` (1 = Monday) between `valid_from` and `valid_to`, from
 /// `start_time` to `end_time`, cut into slots of `slot_minutes`, each holding `capacity` people
 /// of whom `pool_walkin` are kept for walk-ins and `pool_elderly` for people aged 65 or above.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Session {
     pub id: String,
     pub service_point: String,
@@ -57,7 +76,7 @@ pub struct Session {
 }
 
 /// A bookable slot.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Slot {
     pub id: String,
     pub service_point: String,
@@ -94,8 +113,8 @@ pub struct Booking {
     pub service: String,
     pub service_point: String,
     pub citizen_id: String,
-    pub status: String,
-    pub channel: String,
+    pub status: BookingStatus,
+    pub channel: BookingChannel,
     pub reschedules: i64,
     pub starts_at: i64,
     pub ends_at: i64,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
-use kernel::audit::{self, Event, Origin};
+use kernel::audit::Origin;
 use kernel::directory::{self, ServicePoint};
 use kernel::identity::{Access, Identity, Role, Routes, citizen};
 use kernel::web::page::render;
@@ -155,7 +155,7 @@ async fn book(
             slot_id: &slot.id,
             citizen_id: &f.for_citizen,
             actor: identity.actor(),
-            channel: "online",
+            channel: crate::booking::BookingChannel::Online,
             origin: &origin,
         },
     )
@@ -190,9 +190,7 @@ async fn my_bookings(
     Query(q): Query<Notice>,
 ) -> AppResult<Html<String>> {
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
-    let bookings = store::bookings_of(&state.db, &me).await?;
-    audit::record_now(&state.db, &identity.actor(), &origin, Event::new("booking.list", "citizen", &me).person(&me))
-        .await?;
+    let bookings = service::bookings_of(&state, &me, &identity.actor(), &origin).await?;
     let notice = q.cancelled.map(|_| page.t("clinics-cancelled"));
     render(&BookingsPage { page, bookings, notice })
 }
@@ -236,17 +234,8 @@ async fn booking(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Html<String>> {
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
-    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        &origin,
-        Event::new("booking.view", "booking", &reference).person(&b.citizen_id),
-    )
-    .await?;
+    let b = service::booking_for(&state, &me, &reference, &identity.actor(), &origin).await?;
+    let b = b.ok_or(AppError::NotFound)?;
     let qr = qr_svg(&b.reference);
     render(&BookingPage { page, b, qr, is_new: q.new.is_some(), changed: q.changed.is_some() })
 }
@@ -292,7 +281,7 @@ async fn change_page(state: &AppState, page: PageCtx, b: BookingView, errors: Ve
     let (from, to) = day_range(kernel::hk::today(), 21);
     let earliest = kernel::now_ms() + service.min_notice_minutes * 60_000;
     let elderly = b.pool == "elderly";
-    let slots = if left > 0 && b.status == "booked" {
+    let slots = if left > 0 && b.status == crate::booking::BookingStatus::Booked {
         store::slots(&state.db, &b.point, &b.service, from, to)
             .await?
             .into_iter()
@@ -394,16 +383,7 @@ async fn staff_day_page(
 ) -> AppResult<Response> {
     let point = point(state, code).await?;
     let day = day.and_then(|d| d.parse::<chrono::NaiveDate>().ok()).unwrap_or_else(kernel::hk::today).to_string();
-    let slots = store::slots_on_day(&state.db, code, &day).await?;
-    let bookings = store::bookings_in_slots(&state.db, code, &day).await?;
-    let detail = format!("{code} {day}");
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        origin,
-        Event::new("clinic.day_list", "service_point", code).detail(&detail).purpose("clinic operations"),
-    )
-    .await?;
+    let (slots, bookings) = service::day_list(state, code, &day, &identity.actor(), origin).await?;
     let sessions = store::sessions_at(&state.db, code).await?;
     let services = store::services_at(&state.db, &point.kind).await?;
     let can_manage = identity.has_role(Role::ClinicManager) || identity.has_role(Role::Admin);
@@ -461,11 +441,14 @@ async fn attendance(
     Path(reference): Path<String>,
     Form(f): Form<AttendanceForm>,
 ) -> AppResult<Response> {
-    if !matches!(f.status.as_str(), "attended" | "no_show" | "late") {
+    use crate::booking::BookingStatus;
+    let status = BookingStatus::parse(&f.status)
+        .filter(|s| matches!(s, BookingStatus::Attended | BookingStatus::NoShow | BookingStatus::Late));
+    let Some(status) = status else {
         return Err(AppError::Validation(vec![FieldError::new("status", "invalid_choice", &[])]));
-    }
+    };
     let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !service::record_attendance(&state, &b, &f.status, &identity.actor(), &origin).await? {
+    if !service::record_attendance(&state, &b, status, &identity.actor(), &origin).await? {
         return Err(crate::booking::api::refusal(Refusal::NotActive));
     }
     let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)

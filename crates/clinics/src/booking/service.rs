@@ -9,7 +9,7 @@ use super::group_commit;
 use super::rules::{self, Refusal};
 use super::store;
 use super::store::BookingView;
-use super::{Booking, Session, Slot};
+use super::{Booking, BookingChannel, BookingStatus, Session, Slot};
 
 /// Who books, for whom, and through which channel.
 pub struct BookRequest<'a> {
@@ -17,7 +17,7 @@ pub struct BookRequest<'a> {
     pub citizen_id: &'a str,
     /// The citizen (caregiver or self) or staff member who books.
     pub actor: Actor,
-    pub channel: &'a str,
+    pub channel: BookingChannel,
     pub origin: &'a Origin,
 }
 
@@ -75,8 +75,8 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         service: slot_before.service.clone(),
         service_point: slot_before.service_point.clone(),
         citizen_id: req.citizen_id.to_string(),
-        status: "booked".into(),
-        channel: req.channel.to_string(),
+        status: BookingStatus::Booked,
+        channel: req.channel,
         reschedules: 0,
         starts_at: slot_before.starts_at,
         ends_at: slot_before.ends_at,
@@ -154,7 +154,7 @@ pub async fn reschedule(
 ) -> Result<(), ActionError> {
     let db = &state.db;
     let view = store::booking_by_reference(db, reference).await?.ok_or(Refusal::SlotNotFound)?;
-    if view.status != "booked" {
+    if view.status != BookingStatus::Booked {
         return Err(Refusal::NotActive.into());
     }
     if view.slot_id == new_slot {
@@ -287,7 +287,7 @@ pub async fn set_capacity(
 pub async fn record_attendance(
     state: &AppState,
     b: &BookingView,
-    status: &str,
+    status: BookingStatus,
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<bool> {
@@ -300,10 +300,10 @@ pub async fn record_attendance(
         &mut tx,
         actor,
         origin,
-        Event::new("booking.attendance", "booking", &b.reference).person(&b.citizen_id).detail(status),
+        Event::new("booking.attendance", "booking", &b.reference).person(&b.citizen_id).detail(status.as_str()),
     )
     .await?;
-    if status == "no_show" && b.status != "no_show" {
+    if status == BookingStatus::NoShow && b.status != BookingStatus::NoShow {
         crate::noshow::service::notify_no_show(&mut tx, &b.citizen_id).await?;
     }
     tx.commit().await?;
@@ -333,4 +333,49 @@ pub async fn add_session(state: &AppState, session: &Session, actor: &Actor, ori
         session.valid_to.parse().unwrap_or(from).min(kernel::hk::today() + chrono::Duration::days(crate::HORIZON_DAYS));
     store::generate_slots(&state.db, Some(&session.id), from, to).await?;
     Ok(())
+}
+
+/// A citizen lists the bookings they may act for (audited as a read of personal data).
+pub async fn bookings_of(state: &AppState, me: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<Vec<BookingView>> {
+    let bookings = store::bookings_of(&state.db, me).await?;
+    audit::record_now(&state.db, actor, origin, Event::new("booking.list", "citizen", me).person(me)).await?;
+    Ok(bookings)
+}
+
+/// A citizen opens one booking; `None` when there is none they may act for (audited when shown).
+pub async fn booking_for(
+    state: &AppState,
+    me: &str,
+    reference: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> sqlx::Result<Option<BookingView>> {
+    let Some(b) = store::booking_by_reference(&state.db, reference).await? else { return Ok(None) };
+    if !kernel::identity::citizen::can_act_for(&state.db, me, &b.citizen_id).await? {
+        return Ok(None);
+    }
+    audit::record_now(&state.db, actor, origin, Event::new("booking.view", "booking", reference).person(&b.citizen_id))
+        .await?;
+    Ok(Some(b))
+}
+
+/// Staff open a clinic's day: its slots and bookings (audited as a read of personal data).
+pub async fn day_list(
+    state: &AppState,
+    code: &str,
+    day: &str,
+    actor: &Actor,
+    origin: &Origin,
+) -> sqlx::Result<(Vec<Slot>, Vec<BookingView>)> {
+    let slots = store::slots_on_day(&state.db, code, day).await?;
+    let bookings = store::bookings_in_slots(&state.db, code, day).await?;
+    let detail = format!("{code} {day}");
+    audit::record_now(
+        &state.db,
+        actor,
+        origin,
+        Event::new("clinic.day_list", "service_point", code).detail(&detail).purpose("clinic operations"),
+    )
+    .await?;
+    Ok((slots, bookings))
 }

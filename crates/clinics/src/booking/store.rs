@@ -4,35 +4,20 @@
 use chrono::NaiveDate;
 use kernel::db::{Db, Tx, rows_per_statement, values_placeholders};
 use kernel::hk::calendar::Calendar;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::rules::Refusal;
-use super::{Booking, Service, Session, Slot};
-
-pub(crate) fn row_service(r: &AnyRow) -> sqlx::Result<Service> {
-    Ok(Service {
-        code: r.try_get("code")?,
-        point_kind: r.try_get("point_kind")?,
-        name_en: r.try_get("name_en")?,
-        name_zh: r.try_get("name_zh")?,
-        eligibility_en: r.try_get("eligibility_en")?,
-        eligibility_zh: r.try_get("eligibility_zh")?,
-        min_notice_minutes: r.try_get("min_notice_minutes")?,
-        max_reschedules: r.try_get("max_reschedules")?,
-        min_age: r.try_get("min_age")?,
-        max_age: r.try_get("max_age")?,
-    })
-}
+use super::{Booking, BookingChannel, BookingStatus, Service, Session, Slot};
 
 pub async fn services(db: &Db) -> sqlx::Result<Vec<Service>> {
     let rows = sqlx::query("SELECT * FROM clinic_services ORDER BY code").fetch_all(db.pool()).await?;
-    rows.iter().map(row_service).collect()
+    rows.iter().map(Service::from_row).collect()
 }
 
 pub async fn service(db: &Db, code: &str) -> sqlx::Result<Option<Service>> {
     let r = sqlx::query("SELECT * FROM clinic_services WHERE code = $1").bind(code).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_service).transpose()
+    r.as_ref().map(Service::from_row).transpose()
 }
 
 /// Services offered at a service point (by its kind).
@@ -41,24 +26,7 @@ pub async fn services_at(db: &Db, point_kind: &str) -> sqlx::Result<Vec<Service>
         .bind(point_kind)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(row_service).collect()
-}
-
-pub(crate) fn row_session(r: &AnyRow) -> sqlx::Result<Session> {
-    Ok(Session {
-        id: r.try_get("id")?,
-        service_point: r.try_get("service_point")?,
-        service: r.try_get("service")?,
-        weekday: r.try_get("weekday")?,
-        start_time: r.try_get("start_time")?,
-        end_time: r.try_get("end_time")?,
-        slot_minutes: r.try_get("slot_minutes")?,
-        capacity: r.try_get("capacity")?,
-        pool_walkin: r.try_get("pool_walkin")?,
-        pool_elderly: r.try_get("pool_elderly")?,
-        valid_from: r.try_get("valid_from")?,
-        valid_to: r.try_get("valid_to")?,
-    })
+    rows.iter().map(Service::from_row).collect()
 }
 
 pub async fn insert_session(tx: &mut Tx, s: &Session, created_by: &str) -> sqlx::Result<()> {
@@ -92,7 +60,7 @@ pub async fn sessions_at(db: &Db, point: &str) -> sqlx::Result<Vec<Session>> {
             .bind(point)
             .fetch_all(db.pool())
             .await?;
-    rows.iter().map(row_session).collect()
+    rows.iter().map(Session::from_row).collect()
 }
 
 /// Creates the slots of every session (or of one) for days in `[from, to]`; existing slots are
@@ -115,7 +83,7 @@ pub async fn generate_slots(db: &Db, only_session: Option<&str>, from: NaiveDate
     let calendar = Calendar::hong_kong(&closures);
     let mut values: Vec<(String, Session, String, crate::booking::schedule::PlannedSlot)> = vec![];
     for r in &rows {
-        let s = row_session(r)?;
+        let s = Session::from_row(r)?;
         let district: String = r.try_get("district")?;
         for p in crate::booking::schedule::expand(&s, &district, from, to, &calendar) {
             values.push((kernel::new_id(), s.clone(), district.clone(), p));
@@ -154,23 +122,6 @@ pub async fn generate_slots(db: &Db, only_session: Option<&str>, from: NaiveDate
 }
 
 pub(crate) const SLOT_COLUMNS: &str = "id, service_point, service, day, starts_at, ends_at, capacity, pool_walkin, pool_elderly, booked, booked_elderly, status";
-
-pub(crate) fn row_slot(r: &AnyRow) -> sqlx::Result<Slot> {
-    Ok(Slot {
-        id: r.try_get("id")?,
-        service_point: r.try_get("service_point")?,
-        service: r.try_get("service")?,
-        day: r.try_get("day")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        capacity: r.try_get("capacity")?,
-        pool_walkin: r.try_get("pool_walkin")?,
-        pool_elderly: r.try_get("pool_elderly")?,
-        booked: r.try_get("booked")?,
-        booked_elderly: r.try_get("booked_elderly")?,
-        status: r.try_get("status")?,
-    })
-}
 
 /// Everything a booking needs to know, read in one query before its transaction: the slot,
 /// its service, the clinic's names, the booked person's date of birth, and how to reach
@@ -218,8 +169,8 @@ pub async fn booking_context(
         None => None,
     };
     Ok(Some(BookingContext {
-        slot: row_slot(&r)?,
-        service: row_service(&r)?,
+        slot: Slot::from_row(&r)?,
+        service: Service::from_row(&r)?,
         clinic_en: r.try_get("sp_en")?,
         clinic_zh: r.try_get("sp_zh")?,
         birth_date: r.try_get("b_birth")?,
@@ -239,7 +190,7 @@ pub async fn slots(db: &Db, point: &str, service: &str, from: i64, to: i64) -> s
     .bind(to)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_slot).collect()
+    rows.iter().map(Slot::from_row).collect()
 }
 
 pub async fn slot(db: &Db, id: &str) -> sqlx::Result<Option<Slot>> {
@@ -247,7 +198,7 @@ pub async fn slot(db: &Db, id: &str) -> sqlx::Result<Option<Slot>> {
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_slot).transpose()
+    r.as_ref().map(Slot::from_row).transpose()
 }
 
 pub async fn slots_on_day(db: &Db, point: &str, day: &str) -> sqlx::Result<Vec<Slot>> {
@@ -258,7 +209,7 @@ pub async fn slots_on_day(db: &Db, point: &str, day: &str) -> sqlx::Result<Vec<S
     .bind(day)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_slot).collect()
+    rows.iter().map(Slot::from_row).collect()
 }
 
 /// Takes one place in a slot, if there is room: the elderly pool first for people aged 65+,
@@ -312,7 +263,7 @@ pub async fn insert_booking(
     slot: &Slot,
     citizen_id: &str,
     booked_by: &str,
-    channel: &str,
+    channel: BookingChannel,
     pool: &str,
 ) -> Result<Booking, Refusal> {
     let now = kernel::now_ms();
@@ -323,8 +274,8 @@ pub async fn insert_booking(
         service: slot.service.clone(),
         service_point: slot.service_point.clone(),
         citizen_id: citizen_id.into(),
-        status: "booked".into(),
-        channel: channel.into(),
+        status: BookingStatus::Booked,
+        channel,
         reschedules: 0,
         starts_at: slot.starts_at,
         ends_at: slot.ends_at,
@@ -340,7 +291,7 @@ pub async fn insert_booking(
     .bind(&b.service_point)
     .bind(citizen_id)
     .bind(booked_by)
-    .bind(channel)
+    .bind(channel.as_str())
     .bind(pool)
     .bind(now)
     .execute(&mut **tx)
@@ -413,7 +364,7 @@ pub async fn insert_bookings(tx: &mut Tx, rows: &[(&Booking, &str, &str)]) -> sq
                 .bind(b.service_point.clone())
                 .bind(b.citizen_id.clone())
                 .bind(booked_by.to_string())
-                .bind(b.channel.clone())
+                .bind(b.channel.as_str())
                 .bind(pool.to_string())
                 .bind(now);
         }
@@ -426,7 +377,7 @@ pub async fn insert_bookings(tx: &mut Tx, rows: &[(&Booking, &str, &str)]) -> sq
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct BookingView {
     pub reference: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub citizen_id: String,
     pub citizen_name: String,
     pub service: String,
@@ -441,7 +392,7 @@ pub struct BookingView {
     pub starts_at: i64,
     pub reschedules: i64,
     pub pool: String,
-    pub channel: String,
+    pub channel: BookingChannel,
 }
 
 const VIEW_SQL: &str = "SELECT b.reference, b.status, b.citizen_id, c.name_en AS c_en, c.name_zh AS c_zh, \
@@ -456,7 +407,7 @@ fn row_view(r: &AnyRow) -> sqlx::Result<BookingView> {
     let zh: String = r.try_get("c_zh")?;
     Ok(BookingView {
         reference: r.try_get("reference")?,
-        status: r.try_get("status")?,
+        status: decode(r.try_get("status")?)?,
         citizen_id: r.try_get("citizen_id")?,
         citizen_name: match (en.is_empty(), zh.is_empty()) {
             (false, false) => format!("{zh} {en}"),
@@ -476,7 +427,7 @@ fn row_view(r: &AnyRow) -> sqlx::Result<BookingView> {
         starts_at: r.try_get("starts_at")?,
         reschedules: r.try_get("reschedules")?,
         pool: r.try_get("pool")?,
-        channel: r.try_get("channel")?,
+        channel: decode(r.try_get("channel")?)?,
     })
 }
 
@@ -560,11 +511,11 @@ pub async fn set_capacity(tx: &mut Tx, slot_id: &str, capacity: i64) -> sqlx::Re
     Ok(n == 1)
 }
 
-pub async fn set_attendance(tx: &mut Tx, reference: &str, status: &str) -> sqlx::Result<bool> {
+pub async fn set_attendance(tx: &mut Tx, reference: &str, status: BookingStatus) -> sqlx::Result<bool> {
     let n = sqlx::query(
         "UPDATE clinic_bookings SET status = $1, updated_at = $2 WHERE reference = $3 AND status IN ('booked', 'attended', 'no_show', 'late')",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(kernel::now_ms())
     .bind(reference)
     .execute(&mut **tx)
@@ -595,12 +546,12 @@ pub async fn slot_in_tx(tx: &mut Tx, id: &str) -> sqlx::Result<Option<Slot>> {
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    r.as_ref().map(row_slot).transpose()
+    r.as_ref().map(Slot::from_row).transpose()
 }
 
 pub async fn service_in_tx(tx: &mut Tx, code: &str) -> sqlx::Result<Option<Service>> {
     let r = sqlx::query("SELECT * FROM clinic_services WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
-    r.as_ref().map(row_service).transpose()
+    r.as_ref().map(Service::from_row).transpose()
 }
 
 /// The active booking of a person for a service, if any: `(reference, slot_id, pool)`.
@@ -770,4 +721,9 @@ pub async fn mark_reminded(tx: &mut Tx, column: &str, reference: &str, at: i64) 
     .await?
     .rows_affected();
     Ok(won == 1)
+}
+
+/// Decodes a stored text into its enum (a column decode error when unknown).
+fn decode<T: TryFrom<String, Error = crate::UnknownText>>(text: String) -> sqlx::Result<T> {
+    T::try_from(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

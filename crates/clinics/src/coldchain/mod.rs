@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 pub use rules::{Limits, Reading, TOPIC_PREFIX, VACCINE};
 
 /// A vaccine fridge registered as a device of a clinic.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Fridge {
     pub id: String,
     pub service_point: String,
@@ -37,7 +37,7 @@ pub struct Fridge {
 }
 
 /// An excursion (`high`, `low`) or `offline` alarm.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct FridgeAlarm {
     pub id: String,
     pub fridge_id: String,
@@ -55,7 +55,7 @@ pub struct FridgeAlarm {
 }
 
 /// A vaccine lot kept in a fridge.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct VaccineLot {
     pub id: String,
     pub fridge_id: String,

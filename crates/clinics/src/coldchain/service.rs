@@ -137,71 +137,7 @@ pub async fn ingest(
         }
         let limits = Limits { min_c: fridge.min_c, max_c: fridge.max_c };
         let (after, changes) = rules::apply(limits, before.clone(), readings, &mut kernel::new_id);
-        for c in &changes {
-            match c {
-                Change::Open { id, kind, started_at, min, max } => {
-                    opened += 1;
-                    store::insert_alarm(
-                        &mut tx,
-                        id,
-                        &fridge.id,
-                        &fridge.service_point,
-                        kind.code(),
-                        *started_at,
-                        Some((*min, *max)),
-                        now,
-                    )
-                    .await?;
-                    let detail = format!(
-                        "{} {} {:.1}°C",
-                        fridge.name,
-                        kind.code(),
-                        if kind == &rules::Kind::High { max } else { min }
-                    );
-                    audit::record(
-                        db,
-                        &mut tx,
-                        &Actor::System,
-                        &Origin::system(),
-                        Event::new("fridge.alarm.open", "fridge_alarm", id).detail(&detail),
-                    )
-                    .await?;
-                    tell(
-                        &mut tx,
-                        state,
-                        fridge,
-                        "fridge-alarm",
-                        kind.code(),
-                        if kind == &rules::Kind::High { *max } else { *min },
-                        *started_at,
-                    )
-                    .await?;
-                }
-                Change::Extend { id, min, max } => store::update_alarm(&mut tx, id, Some((*min, *max)), None).await?,
-                Change::Close { id, ended_at, min, max } => {
-                    store::update_alarm(&mut tx, id, Some((*min, *max)), Some(*ended_at)).await?;
-                    audit::record(
-                        db,
-                        &mut tx,
-                        &Actor::System,
-                        &Origin::system(),
-                        Event::new("fridge.alarm.end", "fridge_alarm", id),
-                    )
-                    .await?;
-                }
-                Change::CloseOffline { id, ended_at } => {
-                    store::update_alarm(&mut tx, id, None, Some(*ended_at)).await?;
-                    audit::record(
-                        db,
-                        &mut tx,
-                        &Actor::System,
-                        &Origin::system(),
-                        Event::new("fridge.alarm.end", "fridge_alarm", id),
-                    )
-                    .await?;
-                }
-            }
-        }
+        opened += record_changes(state, &mut tx, fridge, &changes, now).await?;
         if after.excursion == before.excursion && after.offline_alarm == before.offline_alarm {
             if let (Some(at), Some(t)) = (after.last_reading_at, after.last_temp)
                 && after.last_reading_at != before.last_reading_at
@@ -219,17 +155,109 @@ pub async fn ingest(
     }
     state.metrics.iot(transport, "stored", rows.len() as u64);
     if unknown > 0 {
-        state.metrics.iot(transport, "unknown_device", unknown as u64);
-        let last = LAST_UNKNOWN_WARNING.load(Ordering::Relaxed);
-        if now - last > 10_000
-            && LAST_UNKNOWN_WARNING.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
-        {
-            let sample: Vec<&str> =
-                batch.iter().map(|(d, _)| d.as_str()).filter(|d| !by_device.contains_key(d)).take(5).collect();
-            tracing::warn!(count = unknown, devices = ?sample, transport, "readings from unknown devices dropped");
-        }
+        warn_unknown(state, batch, &by_device, unknown, transport, now);
     }
     Ok(Ingested { stored: rows.len(), unknown, alarms_opened: opened })
+}
+
+/// Writes what applying readings changed for one fridge: opened alarms (audited, and the contact
+/// told), extended and closed ones. Returns how many alarms opened.
+async fn record_changes(
+    state: &AppState,
+    tx: &mut kernel::Tx,
+    fridge: &Fridge,
+    changes: &[Change],
+    now: i64,
+) -> Result<usize, ColdChainError> {
+    let db = &state.db;
+    let mut opened = 0;
+    for c in changes {
+        match c {
+            Change::Open { id, kind, started_at, min, max } => {
+                opened += 1;
+                store::insert_alarm(
+                    tx,
+                    id,
+                    &fridge.id,
+                    &fridge.service_point,
+                    kind.code(),
+                    *started_at,
+                    Some((*min, *max)),
+                    now,
+                )
+                .await?;
+                let detail = format!(
+                    "{} {} {:.1}°C",
+                    fridge.name,
+                    kind.code(),
+                    if kind == &rules::Kind::High { max } else { min }
+                );
+                audit::record(
+                    db,
+                    tx,
+                    &Actor::System,
+                    &Origin::system(),
+                    Event::new("fridge.alarm.open", "fridge_alarm", id).detail(&detail),
+                )
+                .await?;
+                tell(
+                    tx,
+                    state,
+                    fridge,
+                    "fridge-alarm",
+                    kind.code(),
+                    if kind == &rules::Kind::High { *max } else { *min },
+                    *started_at,
+                )
+                .await?;
+            }
+            Change::Extend { id, min, max } => store::update_alarm(tx, id, Some((*min, *max)), None).await?,
+            Change::Close { id, ended_at, min, max } => {
+                store::update_alarm(tx, id, Some((*min, *max)), Some(*ended_at)).await?;
+                audit::record(
+                    db,
+                    tx,
+                    &Actor::System,
+                    &Origin::system(),
+                    Event::new("fridge.alarm.end", "fridge_alarm", id),
+                )
+                .await?;
+            }
+            Change::CloseOffline { id, ended_at } => {
+                store::update_alarm(tx, id, None, Some(*ended_at)).await?;
+                audit::record(
+                    db,
+                    tx,
+                    &Actor::System,
+                    &Origin::system(),
+                    Event::new("fridge.alarm.end", "fridge_alarm", id),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(opened)
+}
+
+/// Counts readings from unknown or inactive devices and logs a sample (at most one warning every
+/// ten seconds).
+fn warn_unknown(
+    state: &AppState,
+    batch: &[(String, Reading)],
+    by_device: &HashMap<&str, usize>,
+    unknown: usize,
+    transport: &str,
+    now: i64,
+) {
+    state.metrics.iot(transport, "unknown_device", unknown as u64);
+    let last = LAST_UNKNOWN_WARNING.load(Ordering::Relaxed);
+    if now - last > 10_000
+        && LAST_UNKNOWN_WARNING.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    {
+        let sample: Vec<&str> =
+            batch.iter().map(|(d, _)| d.as_str()).filter(|d| !by_device.contains_key(d)).take(5).collect();
+        tracing::warn!(count = unknown, devices = ?sample, transport, "readings from unknown devices dropped");
+    }
 }
 
 /// Tells a fridge's contact about an alarm, in their language.
@@ -247,6 +275,8 @@ async fn tell(
     send(tx, state, fridge, contact, locale, template, kind, temp, since).await
 }
 
+// The transaction, the recipient and the message's values, one argument each; called from the
+// two places that tell a fridge's contact (alarm opened, alarm escalated).
 #[allow(clippy::too_many_arguments)]
 async fn send(
     tx: &mut kernel::Tx,

@@ -1,29 +1,9 @@
 //! SQL for coldchain: the cold chain: fridges, their state, readings, alarms and vaccine lots.
 
 use kernel::db::{BindOptF64, Db, Tx, rows_per_statement, values_placeholders};
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::{Fridge, FridgeAlarm, VaccineLot};
-
-fn row_fridge(r: &AnyRow) -> sqlx::Result<Fridge> {
-    Ok(Fridge {
-        id: r.try_get("id")?,
-        service_point: r.try_get("service_point")?,
-        name: r.try_get("name")?,
-        device_id: r.try_get("device_id")?,
-        min_c: r.try_get("min_c")?,
-        max_c: r.try_get("max_c")?,
-        contact: r.try_get("contact")?,
-        contact_lang: r.try_get("contact_lang")?,
-        last_reading_at: r.try_get("last_reading_at")?,
-        last_temp: r.try_get("last_temp")?,
-        excursion_kind: r.try_get("excursion_kind")?,
-        excursion_alarm_id: r.try_get("excursion_alarm_id")?,
-        offline_alarm_id: r.try_get("offline_alarm_id")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
 
 pub async fn insert_fridge(tx: &mut Tx, f: &Fridge, key_hash: &str, by: &str) -> sqlx::Result<bool> {
     let r = sqlx::query(
@@ -55,12 +35,12 @@ pub async fn fridges_at(db: &Db, point: &str) -> sqlx::Result<Vec<Fridge>> {
         .bind(point)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(row_fridge).collect()
+    rows.iter().map(Fridge::from_row).collect()
 }
 
 pub async fn fridge(db: &Db, id: &str) -> sqlx::Result<Option<Fridge>> {
     let r = sqlx::query("SELECT * FROM clinic_fridges WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_fridge).transpose()
+    r.as_ref().map(Fridge::from_row).transpose()
 }
 
 /// An active fridge by its device id, with the hash of its key.
@@ -70,7 +50,7 @@ pub async fn fridge_by_device(db: &Db, device_id: &str) -> sqlx::Result<Option<(
         .fetch_optional(db.pool())
         .await?;
     match r {
-        Some(r) => Ok(Some((row_fridge(&r)?, r.try_get("key_hash")?))),
+        Some(r) => Ok(Some((Fridge::from_row(&r)?, r.try_get("key_hash")?))),
         None => Ok(None),
     }
 }
@@ -94,7 +74,7 @@ pub async fn fridge_states(
     }
     rows.iter()
         .map(|r| {
-            let f = row_fridge(r)?;
+            let f = Fridge::from_row(r)?;
             let kind: Option<String> = r.try_get("excursion_kind")?;
             let excursion = match (
                 r.try_get::<Option<String>, _>("excursion_alarm_id")?,
@@ -181,6 +161,7 @@ pub async fn insert_readings(tx: &mut Tx, rows: &[(&str, i64, f64, i64)]) -> sql
     Ok(())
 }
 
+// One argument per column the statement writes; a struct would only repeat the column list.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_alarm(
     tx: &mut Tx,
@@ -234,27 +215,9 @@ pub async fn update_alarm(
     Ok(())
 }
 
-fn row_alarm(r: &AnyRow) -> sqlx::Result<FridgeAlarm> {
-    Ok(FridgeAlarm {
-        id: r.try_get("id")?,
-        fridge_id: r.try_get("fridge_id")?,
-        service_point: r.try_get("service_point")?,
-        kind: r.try_get("kind")?,
-        started_at: r.try_get("started_at")?,
-        ended_at: r.try_get("ended_at")?,
-        min_c: r.try_get("min_c")?,
-        max_c: r.try_get("max_c")?,
-        opened_at: r.try_get("opened_at")?,
-        acknowledged_at: r.try_get("acknowledged_at")?,
-        acknowledged_by: r.try_get("acknowledged_by")?,
-        note: r.try_get("note")?,
-        escalated_at: r.try_get("escalated_at")?,
-    })
-}
-
 pub async fn alarm(db: &Db, id: &str) -> sqlx::Result<Option<FridgeAlarm>> {
     let r = sqlx::query("SELECT * FROM clinic_fridge_alarms WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_alarm).transpose()
+    r.as_ref().map(FridgeAlarm::from_row).transpose()
 }
 
 /// A fridge's alarms, newest first.
@@ -264,7 +227,7 @@ pub async fn alarms_of(db: &Db, fridge_id: &str, limit: i64) -> sqlx::Result<Vec
         .bind(limit)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(row_alarm).collect()
+    rows.iter().map(FridgeAlarm::from_row).collect()
 }
 
 /// Alarms still needing attention at a clinic: ongoing or not yet acknowledged.
@@ -276,7 +239,7 @@ pub async fn open_alarms_at(db: &Db, point: &str) -> sqlx::Result<Vec<FridgeAlar
     .bind(point)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_alarm).collect()
+    rows.iter().map(FridgeAlarm::from_row).collect()
 }
 
 /// Unacknowledged alarms opened before `before` and not yet escalated.
@@ -288,7 +251,7 @@ pub async fn alarms_to_escalate(db: &Db, before: i64) -> sqlx::Result<Vec<Fridge
     .bind(before)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_alarm).collect()
+    rows.iter().map(FridgeAlarm::from_row).collect()
 }
 
 pub async fn mark_escalated(tx: &mut Tx, id: &str, at: i64) -> sqlx::Result<bool> {
@@ -323,7 +286,7 @@ pub async fn silent_fridges(db: &Db, before: i64) -> sqlx::Result<Vec<Fridge>> {
     .bind(before)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_fridge).collect()
+    rows.iter().map(Fridge::from_row).collect()
 }
 
 /// Records an offline alarm on a fridge, unless a reading or another replica got there first.
@@ -353,32 +316,17 @@ pub async fn readings(db: &Db, fridge_id: &str, from: i64, to: i64) -> sqlx::Res
     rows.iter().map(|r| Ok((r.try_get("at")?, r.try_get("temp_c")?))).collect()
 }
 
-fn row_lot(r: &AnyRow) -> sqlx::Result<VaccineLot> {
-    Ok(VaccineLot {
-        id: r.try_get("id")?,
-        fridge_id: r.try_get("fridge_id")?,
-        product: r.try_get("product")?,
-        lot_number: r.try_get("lot_number")?,
-        doses: r.try_get("doses")?,
-        expiry: r.try_get("expiry")?,
-        status: r.try_get("status")?,
-        alarm_id: r.try_get("alarm_id")?,
-        status_at: r.try_get("status_at")?,
-        reason: r.try_get("reason")?,
-    })
-}
-
 pub async fn lots_of(db: &Db, fridge_id: &str) -> sqlx::Result<Vec<VaccineLot>> {
     let rows = sqlx::query("SELECT * FROM clinic_vaccine_lots WHERE fridge_id = $1 ORDER BY expiry, lot_number")
         .bind(fridge_id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(row_lot).collect()
+    rows.iter().map(VaccineLot::from_row).collect()
 }
 
 pub async fn lot(db: &Db, id: &str) -> sqlx::Result<Option<VaccineLot>> {
     let r = sqlx::query("SELECT * FROM clinic_vaccine_lots WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_lot).transpose()
+    r.as_ref().map(VaccineLot::from_row).transpose()
 }
 
 pub async fn insert_lot(tx: &mut Tx, l: &VaccineLot, at: i64) -> sqlx::Result<()> {
@@ -399,6 +347,8 @@ pub async fn insert_lot(tx: &mut Tx, l: &VaccineLot, at: i64) -> sqlx::Result<()
 }
 
 /// Moves a lot from one of `from` statuses to `to`; `false` when it was not in one of them.
+// The guard (`from`), the new status and the columns it stamps, one argument each; a struct
+// would only repeat the column list.
 #[allow(clippy::too_many_arguments)]
 pub async fn set_lot_status(
     tx: &mut Tx,

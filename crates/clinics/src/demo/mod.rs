@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::queue::rules::Priority;
 use crate::queue::service as queues;
-use crate::queue::{Room, Ticket};
+use crate::queue::{Room, Ticket, TicketChannel, TicketStatus};
 
 /// A room: (English name, Chinese name, queue services it calls).
 type DemoRoom = (&'static str, &'static str, &'static [&'static str]);
@@ -42,6 +42,60 @@ const QUEUES: &[(&str, &[DemoRoom])] = &[
     ),
 ];
 
+/// A clinic's demo rooms, registered a month ago.
+async fn insert_rooms(tx: &mut kernel::Tx, code: &str, rooms: &[DemoRoom], now: i64) -> anyhow::Result<Vec<Room>> {
+    let mut made = vec![];
+    for (i, (en, zh, svcs)) in rooms.iter().enumerate() {
+        let room = Room {
+            id: format!("demo-{code}-{i}"),
+            service_point: code.to_string(),
+            name_en: en.to_string(),
+            name_zh: zh.to_string(),
+            services: svcs.iter().map(|s| s.to_string()).collect(),
+        };
+        crate::queue::store::insert_room(tx, &room, now - 30 * 86_400_000).await?;
+        made.push(room);
+    }
+    Ok(made)
+}
+
+/// When a demo morning's queue runs: 09:00 to 12:00, and today up to now (in the last two hours
+/// if it is not morning).
+fn morning(day: chrono::NaiveDate, back: i64, now: i64) -> (i64, i64) {
+    let mut opens = crate::booking::api::day_range(day, 1).0 + 9 * 3_600_000;
+    let mut until = opens + 3 * 3_600_000;
+    if back == 0 {
+        until = until.min(now);
+        if until <= opens + 30 * 60_000 {
+            (opens, until) = (now - 2 * 3_600_000, now);
+        }
+    }
+    (opens, until)
+}
+
+/// Arrivals of every service through the morning, one every few minutes (faster than people
+/// are seen this morning, so that a queue is waiting).
+fn arrivals<'a>(
+    rng: &mut StdRng,
+    services: &'a [queues::QueueService],
+    made: &[Room],
+    opens: i64,
+    until: i64,
+    today: bool,
+) -> Vec<(i64, &'a queues::QueueService)> {
+    let mut arrivals = vec![];
+    for s in services {
+        let rooms_for = made.iter().filter(|r| r.services.contains(&s.code)).count().max(1) as f64;
+        let mut at = opens + rng.random_range(0..10) * 60_000;
+        while at < until {
+            arrivals.push((at, s));
+            let pace = if today { rng.random_range(0.4..0.9) } else { rng.random_range(0.7..1.5) };
+            at += (crate::queue::rules::typical_minutes(&s.code) / rooms_for * pace * 60_000.0) as i64;
+        }
+    }
+    arrivals
+}
+
 pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
     let db = &state.db;
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5155_4555);
@@ -54,42 +108,12 @@ pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
         }
         let services = queues::services_of(state, &point.kind).await?;
         let mut tx = db.begin().await?;
-        let mut made = vec![];
-        for (i, (en, zh, svcs)) in rooms.iter().enumerate() {
-            let room = Room {
-                id: format!("demo-{code}-{i}"),
-                service_point: code.to_string(),
-                name_en: en.to_string(),
-                name_zh: zh.to_string(),
-                services: svcs.iter().map(|s| s.to_string()).collect(),
-            };
-            crate::queue::store::insert_room(&mut tx, &room, now - 30 * 86_400_000).await?;
-            made.push(room);
-        }
+        let made = insert_rooms(&mut tx, code, rooms, now).await?;
         // Two weeks of mornings, then this morning up to now.
         for back in (0..=14).rev() {
             let day = today - chrono::Duration::days(back);
-            let mut opens = crate::booking::api::day_range(day, 1).0 + 9 * 3_600_000;
-            let mut until = opens + 3 * 3_600_000;
-            if back == 0 {
-                // Today's queue runs up to now (in the last two hours if it is not morning).
-                until = until.min(now);
-                if until <= opens + 30 * 60_000 {
-                    (opens, until) = (now - 2 * 3_600_000, now);
-                }
-            }
-            // Arrivals of every service through the morning, one every few minutes.
-            let mut arrivals: Vec<(i64, &queues::QueueService)> = vec![];
-            for s in &services {
-                let rooms_for = made.iter().filter(|r| r.services.contains(&s.code)).count().max(1) as f64;
-                let mut at = opens + rng.random_range(0..10) * 60_000;
-                while at < until {
-                    arrivals.push((at, s));
-                    // This morning people come faster than they are seen, so a queue is waiting.
-                    let pace = if back == 0 { rng.random_range(0.4..0.9) } else { rng.random_range(0.7..1.5) };
-                    at += (crate::queue::rules::typical_minutes(&s.code) / rooms_for * pace * 60_000.0) as i64;
-                }
-            }
+            let (opens, until) = morning(day, back, now);
+            let mut arrivals = arrivals(&mut rng, &services, &made, opens, until, back == 0);
             arrivals.sort_by_key(|a| a.0);
             let mut free_at: std::collections::HashMap<&str, i64> =
                 made.iter().map(|r| (r.id.as_str(), opens)).collect();
@@ -108,13 +132,13 @@ pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
                 let serve =
                     (crate::queue::rules::typical_minutes(&s.code) * rng.random_range(0.6..1.4) * 60_000.0) as i64;
                 let (status, called, done) = if start + serve <= now {
-                    ("done", Some(start), Some(start + serve))
+                    (TicketStatus::Done, Some(start), Some(start + serve))
                 } else if start <= now && holding.insert(room.id.as_str()) {
-                    ("called", Some(start), None)
+                    (TicketStatus::Called, Some(start), None)
                 } else {
-                    ("waiting", None, None)
+                    (TicketStatus::Waiting, None, None)
                 };
-                if status != "waiting" {
+                if status != TicketStatus::Waiting {
                     free_at.insert(room.id.as_str(), start + serve);
                 }
                 let priority = if rng.random_bool(0.2) { Priority::Elderly } else { Priority::General };
@@ -127,8 +151,8 @@ pub async fn seed_queues(state: &AppState, seed: u64) -> anyhow::Result<()> {
                     number: crate::queue::rules::number(s.letter, *n),
                     priority: priority.code().into(),
                     rank: priority.rank(),
-                    channel: if rng.random_bool(0.8) { "kiosk".into() } else { "counter".into() },
-                    status: status.into(),
+                    channel: if rng.random_bool(0.8) { TicketChannel::Kiosk } else { TicketChannel::Counter },
+                    status,
                     room_id: called.map(|_| room.id.clone()),
                     lang: if rng.random_bool(0.7) { "zh-Hant-HK".into() } else { "en".into() },
                     issued_at: at,

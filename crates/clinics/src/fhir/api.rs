@@ -170,7 +170,7 @@ impl FhirError {
     }
 }
 
-pub(super) fn truncate(s: &str) -> String {
+fn truncate(s: &str) -> String {
     s.chars().take(100).collect()
 }
 
@@ -823,7 +823,8 @@ async fn search_appointments(
     let services = crate::booking::store::services(&state.db).await?;
     let q = appointment_query(&search, &services)?;
     let (rows, total) = store::fhir_bookings(&state.db, &q, search.count, search.offset).await?;
-    super::service::audit_reads(&state, &identity, &origin, Some(raw.as_deref().unwrap_or("")), &rows).await?;
+    let query = truncate(raw.as_deref().unwrap_or(""));
+    super::service::audit_reads(&state, &identity, &origin, Some(&query), &rows).await?;
     let entries = rows
         .iter()
         .map(|b| Ok((b.id.clone(), Resource::Appointment(map::appointment(b, &services)?))))

@@ -4,23 +4,21 @@ use kernel::AppState;
 use kernel::audit::{self, Event, Origin};
 use kernel::identity::Identity;
 
-use super::api::{FhirError, truncate};
 use super::store::FhirBooking;
 
-/// Records a search of appointments (its query) and a read of each appointment returned.
+/// Records a search of appointments (its query, already truncated) and a read of each
+/// appointment returned.
 pub async fn audit_reads(
     state: &AppState,
     identity: &Identity,
     origin: &Origin,
     search: Option<&str>,
     bookings: &[FhirBooking],
-) -> Result<(), FhirError> {
+) -> sqlx::Result<()> {
     let actor = identity.actor();
     let mut tx = state.db.begin().await?;
     if let Some(query) = search {
-        let detail = truncate(query);
-        let e =
-            Event::new("fhir.appointment.search", "fhir", "Appointment").detail(&detail).purpose("clinic operations");
+        let e = Event::new("fhir.appointment.search", "fhir", "Appointment").detail(query).purpose("clinic operations");
         audit::record(&state.db, &mut tx, &actor, origin, e).await?;
     }
     for b in bookings {

@@ -1,10 +1,10 @@
 //! SQL for fhir: the FHIR searches: one parameterised statement per resource type, with paging.
 
 use kernel::db::Db;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-use crate::booking::store::{SLOT_COLUMNS, row_service, row_session, row_slot};
+use crate::booking::store::SLOT_COLUMNS;
 use crate::booking::{Service, Session, Slot};
 
 use crate::fhir::params::{InstantCond, PeriodCond, StrMatch};
@@ -252,7 +252,7 @@ pub async fn fhir_sessions_of(db: &Db, points: &[String]) -> sqlx::Result<Vec<Se
         ))))
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(row_session).collect()
+    rows.iter().map(Session::from_row).collect()
 }
 
 /// A service offered at a service point (a HealthcareService and its Schedule), with the days
@@ -311,7 +311,7 @@ pub async fn fhir_point_services(
                     address_en: r.try_get("p_address_en")?,
                     address_zh: r.try_get("p_address_zh")?,
                 },
-                service: row_service(r)?,
+                service: Service::from_row(r)?,
                 first_day: r.try_get("first_day")?,
                 last_day: r.try_get("last_day")?,
             })
@@ -346,7 +346,7 @@ pub async fn fhir_slots(db: &Db, q: &FhirSlotQuery, limit: u32, offset: u64) -> 
     });
     c.groups(&q.start, |c, t| c.instant("starts_at", t));
     let (rows, total) = fhir_page(db, SLOT_COLUMNS, "clinic_slots", "starts_at, id", c, limit, offset).await?;
-    Ok((rows.iter().map(row_slot).collect::<sqlx::Result<Vec<_>>>()?, total))
+    Ok((rows.iter().map(Slot::from_row).collect::<sqlx::Result<Vec<_>>>()?, total))
 }
 
 /// A booking as an Appointment sees it.

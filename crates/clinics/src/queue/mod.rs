@@ -14,6 +14,25 @@ use utoipa::ToSchema;
 
 pub use rules::Priority;
 
+text_enum! {
+    /// Where a walk-in ticket stands (`clinic_tickets.status`).
+    TicketStatus {
+        Waiting = "waiting",
+        Called = "called",
+        Done = "done",
+        Skipped = "skipped",
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    /// Where a ticket was issued (`clinic_tickets.channel`).
+    TicketChannel {
+        Kiosk = "kiosk",
+        Counter = "counter",
+    }
+}
+
 /// A counter or consultation room that calls walk-in tickets.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Room {
@@ -26,7 +45,7 @@ pub struct Room {
 }
 
 /// A walk-in queue ticket.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Ticket {
     pub id: String,
     #[serde(skip)]
@@ -37,9 +56,11 @@ pub struct Ticket {
     pub number: String,
     pub priority: String,
     pub rank: i64,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: TicketChannel,
     /// `waiting`, `called`, `done`, `skipped` or `cancelled`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TicketStatus,
     pub room_id: Option<String>,
     pub lang: String,
     pub issued_at: i64,

@@ -10,7 +10,7 @@ use kernel::i18n::Locale;
 use super::rules::{self, Eta, Priority};
 use super::store;
 use super::store::TicketChange;
-use super::{Room, Ticket};
+use super::{Room, Ticket, TicketChannel, TicketStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -65,7 +65,7 @@ pub struct IssueRequest<'a> {
     pub point: &'a str,
     pub service: &'a str,
     pub priority: &'a str,
-    pub channel: &'a str,
+    pub channel: TicketChannel,
     pub locale: Locale,
     pub actor: &'a Actor,
     pub origin: &'a Origin,
@@ -80,7 +80,7 @@ pub async fn issue(state: &AppState, r: IssueRequest<'_>) -> Result<Ticket, Queu
     let services = services_of(state, &point.kind).await?;
     let service = services.iter().find(|s| s.code == r.service).ok_or(QueueError::Refused("queue_unknown_service"))?;
     let priority = Priority::parse(r.priority).ok_or(QueueError::Refused("invalid_choice"))?;
-    if r.channel == "kiosk" && !Priority::SELF_DECLARED.contains(&priority) {
+    if r.channel == TicketChannel::Kiosk && !Priority::SELF_DECLARED.contains(&priority) {
         return Err(QueueError::Refused("queue_priority_not_allowed"));
     }
     let now = kernel::now_ms();
@@ -100,8 +100,8 @@ pub async fn issue(state: &AppState, r: IssueRequest<'_>) -> Result<Ticket, Queu
         number: rules::number(service.letter, n),
         priority: priority.code().into(),
         rank: priority.rank(),
-        channel: r.channel.into(),
-        status: "waiting".into(),
+        channel: r.channel,
+        status: TicketStatus::Waiting,
         room_id: None,
         lang: r.locale.tag().into(),
         issued_at: now,
@@ -280,7 +280,7 @@ pub async fn standing(state: &AppState, ticket: Ticket) -> sqlx::Result<Standing
         Some(id) => store::queue_room(db, id).await?,
         None => None,
     };
-    if ticket.status != "waiting" {
+    if ticket.status != TicketStatus::Waiting {
         return Ok(Standing { ticket, position: 0, eta: None, room });
     }
     let ahead = store::tickets_ahead(db, &ticket).await?;

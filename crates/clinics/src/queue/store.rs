@@ -1,8 +1,8 @@
 //! SQL for queue: the walk-in queue: rooms, tickets, ticket numbers, queue events and versions.
 
 use kernel::db::{Db, Tx};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::{Room, Ticket};
 
@@ -79,29 +79,6 @@ pub async fn set_ticket_number(tx: &mut Tx, point: &str, day: &str, letter: char
     Ok(())
 }
 
-fn row_ticket(r: &AnyRow) -> sqlx::Result<Ticket> {
-    Ok(Ticket {
-        id: r.try_get("id")?,
-        token: r.try_get("token")?,
-        service_point: r.try_get("service_point")?,
-        service: r.try_get("service")?,
-        day: r.try_get("day")?,
-        number: r.try_get("number")?,
-        priority: r.try_get("priority")?,
-        rank: r.try_get("rank")?,
-        channel: r.try_get("channel")?,
-        status: r.try_get("status")?,
-        room_id: r.try_get("room_id")?,
-        lang: r.try_get("lang")?,
-        issued_at: r.try_get("issued_at")?,
-        queued_at: r.try_get("queued_at")?,
-        first_called_at: r.try_get("first_called_at")?,
-        called_at: r.try_get("called_at")?,
-        done_at: r.try_get("done_at")?,
-        calls: r.try_get("calls")?,
-    })
-}
-
 pub async fn insert_ticket(tx: &mut Tx, t: &Ticket, issued_by: &str) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO clinic_tickets (id, token, service_point, service, day, number, priority, rank, channel, status, \
@@ -116,8 +93,8 @@ pub async fn insert_ticket(tx: &mut Tx, t: &Ticket, issued_by: &str) -> sqlx::Re
     .bind(&t.number)
     .bind(&t.priority)
     .bind(t.rank)
-    .bind(&t.channel)
-    .bind(&t.status)
+    .bind(t.channel.as_str())
+    .bind(t.status.as_str())
     .bind(&t.room_id)
     .bind(&t.lang)
     .bind(t.issued_at)
@@ -134,12 +111,12 @@ pub async fn insert_ticket(tx: &mut Tx, t: &Ticket, issued_by: &str) -> sqlx::Re
 
 pub async fn ticket(db: &Db, id: &str) -> sqlx::Result<Option<Ticket>> {
     let r = sqlx::query("SELECT * FROM clinic_tickets WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_ticket).transpose()
+    r.as_ref().map(Ticket::from_row).transpose()
 }
 
 pub async fn ticket_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Ticket>> {
     let r = sqlx::query("SELECT * FROM clinic_tickets WHERE token = $1").bind(token).fetch_optional(db.pool()).await?;
-    r.as_ref().map(row_ticket).transpose()
+    r.as_ref().map(Ticket::from_row).transpose()
 }
 
 /// Waiting tickets at a service point in the order they will be called.
@@ -150,7 +127,7 @@ pub async fn waiting_tickets(db: &Db, point: &str) -> sqlx::Result<Vec<Ticket>> 
     .bind(point)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_ticket).collect()
+    rows.iter().map(Ticket::from_row).collect()
 }
 
 /// Tickets currently called to a room, and those skipped today.
@@ -163,7 +140,7 @@ pub async fn tickets_with_status(db: &Db, point: &str, day: &str, status: &str) 
     .bind(status)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_ticket).collect()
+    rows.iter().map(Ticket::from_row).collect()
 }
 
 /// How many waiting tickets a room serving this ticket would call first.
@@ -199,7 +176,7 @@ pub async fn finish_room_ticket(tx: &mut Tx, room_id: &str, now: i64) -> sqlx::R
     .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
-    r.as_ref().map(row_ticket).transpose()
+    r.as_ref().map(Ticket::from_row).transpose()
 }
 
 /// Calls the first waiting ticket this room may take (transferred to it, or of a service it
@@ -234,7 +211,7 @@ pub async fn call_next_ticket(db: &Db, tx: &mut Tx, room: &Room, now: i64) -> sq
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(r) = r {
-            return row_ticket(&r).map(Some);
+            return Ticket::from_row(&r).map(Some);
         }
     }
     Ok(None)
@@ -268,7 +245,7 @@ pub async fn move_ticket(
         q = q.bind(service).bind(room_id);
     }
     let r = q.fetch_optional(&mut **tx).await?;
-    r.as_ref().map(row_ticket).transpose()
+    r.as_ref().map(Ticket::from_row).transpose()
 }
 
 /// What a queue action changes on a ticket.

@@ -10,6 +10,17 @@ use kernel::identity::Routes;
 
 pub use store::{OfferView, WaitEntry};
 
+text_enum! {
+    /// Where an offer of a freed place stands (`clinic_offers.status`).
+    OfferStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+    }
+}
+
 pub fn routes() -> Routes {
     pages::routes()
 }

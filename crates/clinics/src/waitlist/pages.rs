@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
-use kernel::audit::{self, Event, Origin};
+use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Role, Routes};
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
@@ -94,7 +94,7 @@ async fn mine(
         let (service, clinic) = names(&state, &page, &o).await?;
         offers.push(MyOffer { sig: service::offer_sig(&state, &o.id), o, service, clinic });
     }
-    audit::record_now(db, &identity.actor(), &origin, Event::new("waitlist.list", "citizen", &me).person(&me)).await?;
+    service::list_viewed(&state, &me, &identity.actor(), &origin).await?;
     let notice = [
         (q.joined, "waitlist-joined"),
         (q.left, "waitlist-left"),
@@ -275,13 +275,7 @@ async fn staff_waitlist(
         lines.push(StaffLine { e, position });
     }
     let offers = store::offers_at(&state.db, &code, 50).await?;
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        &origin,
-        Event::new("waitlist.staff_list", "service_point", &code).purpose("clinic operations"),
-    )
-    .await?;
+    service::staff_list_viewed(&state, &code, &identity.actor(), &origin).await?;
     let can_manage = identity.has_role(Role::ClinicManager) || identity.has_role(Role::Admin);
     render(&StaffPage { page, point, lines, offers, can_manage })
 }

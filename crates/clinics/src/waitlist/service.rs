@@ -13,6 +13,7 @@ use kernel::i18n::Locale;
 use kernel::jobs::{self, JobCtx, JobError, NewJob};
 use kernel::notify;
 
+use super::OfferStatus;
 use super::rules;
 use super::store;
 use super::store::OfferView;
@@ -103,7 +104,7 @@ pub async fn leave(state: &AppState, entry_id: &str, actor: &Actor, origin: &Ori
     };
     let mut tx = db.begin().await?;
     if let Some(o) = &pending {
-        pass_on(state, &mut tx, o, "withdrawn").await?;
+        pass_on(state, &mut tx, o, OfferStatus::Withdrawn).await?;
     }
     let event = if matches!(actor, Actor::Staff(_)) { "waitlist.remove" } else { "waitlist.leave" };
     let to = if matches!(actor, Actor::Staff(_)) { "removed" } else { "left" };
@@ -160,7 +161,7 @@ pub async fn offer_freed(state: &AppState, tx: &mut Tx, slot_id: &str) -> anyhow
 /// Ends a pending offer without a booking (declined, expired, withdrawn): the held place goes to
 /// the next person (or back to the pool), then the person waits again — unless they left
 /// too many offers unanswered.
-async fn pass_on(state: &AppState, tx: &mut Tx, o: &OfferView, status: &str) -> anyhow::Result<bool> {
+async fn pass_on(state: &AppState, tx: &mut Tx, o: &OfferView, status: OfferStatus) -> anyhow::Result<bool> {
     if !store::close_offer(tx, &o.id, status, None).await? {
         return Ok(false);
     }
@@ -168,14 +169,14 @@ async fn pass_on(state: &AppState, tx: &mut Tx, o: &OfferView, status: &str) -> 
     // Offered on while this person is still marked "offered", so it cannot come back to them.
     offer_freed(state, tx, &o.slot_id).await?;
     let unanswered = store::expired_offers_of_entry(tx, &o.entry_id).await?;
-    let next = if status == "expired" && unanswered >= MAX_UNANSWERED { "removed" } else { "waiting" };
+    let next = if status == OfferStatus::Expired && unanswered >= MAX_UNANSWERED { "removed" } else { "waiting" };
     store::set_wait_status(tx, &o.entry_id, &["offered"], next, None).await?;
     Ok(true)
 }
 
 /// Checks that an offer can still be answered.
 fn answerable(o: &OfferView, now: i64) -> Result<(), WaitError> {
-    if o.status != "pending" {
+    if o.status != OfferStatus::Pending {
         return Err(WaitError::OfferNotPending);
     }
     if now >= o.expires_at {
@@ -212,8 +213,15 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
         .await?;
         offer_freed(state, &mut tx, &old_slot).await?;
     }
-    let b = match crate::booking::store::insert_booking(&mut tx, &slot, &o.citizen_id, actor.id(), "online", &o.pool)
-        .await
+    let b = match crate::booking::store::insert_booking(
+        &mut tx,
+        &slot,
+        &o.citizen_id,
+        actor.id(),
+        crate::booking::BookingChannel::Online,
+        &o.pool,
+    )
+    .await
     {
         Ok(b) => b,
         Err(r) => {
@@ -221,7 +229,7 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
             return Err(WaitError::Refused(r));
         }
     };
-    if !store::close_offer(&mut tx, offer_id, "accepted", Some(&b.reference)).await? {
+    if !store::close_offer(&mut tx, offer_id, OfferStatus::Accepted, Some(&b.reference)).await? {
         tx.rollback().await?;
         return Err(WaitError::OfferNotPending);
     }
@@ -270,7 +278,7 @@ pub async fn decline(state: &AppState, offer_id: &str, actor: &Actor, origin: &O
     let o = store::offer(db, offer_id).await?.ok_or(WaitError::OfferNotPending)?;
     answerable(&o, kernel::now_ms())?;
     let mut tx = db.begin().await?;
-    if !pass_on(state, &mut tx, &o, "declined").await? {
+    if !pass_on(state, &mut tx, &o, OfferStatus::Declined).await? {
         tx.rollback().await?;
         return Err(WaitError::OfferNotPending);
     }
@@ -287,7 +295,7 @@ pub async fn expire_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), 
     for id in store::due_offers(&state.db, kernel::now_ms()).await? {
         let Some(o) = store::offer(&state.db, &id).await? else { continue };
         let mut tx = state.db.begin().await?;
-        if pass_on(state, &mut tx, &o, "expired").await? {
+        if pass_on(state, &mut tx, &o, OfferStatus::Expired).await? {
             audit::record(
                 &state.db,
                 &mut tx,
@@ -324,7 +332,7 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
     let db = &state.db;
     let Some(id) = payload.get("offer").and_then(|v| v.as_str()) else { return Ok(()) };
     let Some(o) = store::offer(db, id).await? else { return Ok(()) };
-    if o.status != "pending" {
+    if o.status != OfferStatus::Pending {
         return Ok(());
     }
     let joined_by = store::joined_by(db, &o.entry_id).await?;
@@ -356,5 +364,23 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
     .await?;
     tx.commit().await?;
     state.wake_worker();
+    Ok(())
+}
+
+/// Records that a citizen saw their waiting lists and offers (a read of personal data).
+pub async fn list_viewed(state: &AppState, me: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<()> {
+    audit::record_now(&state.db, actor, origin, Event::new("waitlist.list", "citizen", me).person(me)).await?;
+    Ok(())
+}
+
+/// Records that staff saw a clinic's waitlist (a read of personal data).
+pub async fn staff_list_viewed(state: &AppState, code: &str, actor: &Actor, origin: &Origin) -> sqlx::Result<()> {
+    audit::record_now(
+        &state.db,
+        actor,
+        origin,
+        Event::new("waitlist.staff_list", "service_point", code).purpose("clinic operations"),
+    )
+    .await?;
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! SQL for waitlist: waitlist entries and offers of freed places.
 
 use kernel::db::{Db, Tx};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
+use super::OfferStatus;
 use crate::booking::Slot;
 
 /// A waitlist entry with what pages show about it.
@@ -57,6 +58,7 @@ fn row_wait(r: &AnyRow) -> sqlx::Result<WaitEntry> {
 }
 
 /// Adds a person to a waitlist; `false` when they are already on it.
+// One argument per column the statement writes; a struct would only repeat the column list.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_wait_entry(
     tx: &mut Tx,
@@ -254,13 +256,14 @@ pub async fn insert_offer(
 }
 
 /// An offer with its slot and waitlist entry.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
 pub struct OfferView {
     pub id: String,
     pub entry_id: String,
     pub slot_id: String,
     pub pool: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OfferStatus,
     pub offered_at: i64,
     pub expires_at: i64,
     pub booking_reference: Option<String>,
@@ -274,29 +277,12 @@ const OFFER_SQL: &str = "SELECT o.id, o.entry_id, o.slot_id, o.pool, o.status, o
     w.citizen_id, t.starts_at, t.service_point, t.service FROM clinic_offers o JOIN clinic_waitlist w ON w.id = o.entry_id \
     JOIN clinic_slots t ON t.id = o.slot_id";
 
-fn row_offer(r: &AnyRow) -> sqlx::Result<OfferView> {
-    Ok(OfferView {
-        id: r.try_get("id")?,
-        entry_id: r.try_get("entry_id")?,
-        slot_id: r.try_get("slot_id")?,
-        pool: r.try_get("pool")?,
-        status: r.try_get("status")?,
-        offered_at: r.try_get("offered_at")?,
-        expires_at: r.try_get("expires_at")?,
-        booking_reference: r.try_get("booking_reference")?,
-        citizen_id: r.try_get("citizen_id")?,
-        starts_at: r.try_get("starts_at")?,
-        service_point: r.try_get("service_point")?,
-        service: r.try_get("service")?,
-    })
-}
-
 pub async fn offer(db: &Db, id: &str) -> sqlx::Result<Option<OfferView>> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_SQL} WHERE o.id = $1")))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_offer).transpose()
+    r.as_ref().map(OfferView::from_row).transpose()
 }
 
 /// Pending offers of a waitlist entry's holder (and the people they act for).
@@ -308,7 +294,7 @@ pub async fn pending_offers_of(db: &Db, caregiver: &str) -> sqlx::Result<Vec<Off
     .bind(caregiver)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_offer).collect()
+    rows.iter().map(OfferView::from_row).collect()
 }
 
 /// Recent offers at a clinic (staff view).
@@ -320,15 +306,20 @@ pub async fn offers_at(db: &Db, point: &str, limit: i64) -> sqlx::Result<Vec<Off
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_offer).collect()
+    rows.iter().map(OfferView::from_row).collect()
 }
 
 /// Ends a pending offer (accepted, declined, expired or withdrawn); `false` when it was no longer pending.
-pub async fn close_offer(tx: &mut Tx, id: &str, status: &str, booking_reference: Option<&str>) -> sqlx::Result<bool> {
+pub async fn close_offer(
+    tx: &mut Tx,
+    id: &str,
+    status: OfferStatus,
+    booking_reference: Option<&str>,
+) -> sqlx::Result<bool> {
     let n = sqlx::query(
         "UPDATE clinic_offers SET status = $1, answered_at = $2, booking_reference = $3 WHERE id = $4 AND status = 'pending'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(kernel::now_ms())
     .bind(booking_reference)
     .bind(id)
