@@ -15,8 +15,8 @@ use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
 use super::chain::{self, Node};
-use super::service::{self, NewCluster as NewClusterIn};
-use super::{Cluster, Link, store};
+use super::service;
+use super::{Cluster, Link, NewCluster as NewClusterIn, store};
 use crate::cases::{self, Case, EPI, EXPOSURE_SETTINGS};
 use crate::catalogue::{self, Disease};
 use crate::ui::Labels;
