@@ -112,3 +112,9 @@ pub async fn set_status(db: &Db, actor: &Actor, origin: &Origin, cluster: &Clust
     .await?;
     tx.commit().await
 }
+
+/// Records a view of a cluster's page (its cases are listed pseudonymised).
+pub async fn record_view(db: &Db, actor: &Actor, origin: &Origin, reference: &str) -> sqlx::Result<()> {
+    let event = Event::new("cluster.view", "cluster", reference).purpose("surveillance");
+    audit::record_now(db, actor, origin, event).await.map(|_| ())
+}
