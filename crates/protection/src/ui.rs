@@ -106,17 +106,6 @@ pub fn form_id(path: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn form_ids() {
-        assert_eq!(super::form_id("patient.hkid"), "hkid");
-        assert_eq!(super::form_id("fields.rash_onset"), "f_rash_onset");
-        assert_eq!(super::form_id("lab.result"), "lab_result");
-        assert_eq!(super::form_id("onset_date"), "onset_date");
-    }
-}
-
 /// A problem+json response with a stable code and field errors.
 pub fn problem(status: StatusCode, code: &str, errors: Vec<FieldError>) -> Response {
     let mut res = status.into_response();
@@ -127,4 +116,15 @@ pub fn problem(status: StatusCode, code: &str, errors: Vec<FieldError>) -> Respo
 /// A JSON body, or `400 invalid_json`.
 pub fn parse_json(body: &[u8]) -> AppResult<serde_json::Value> {
     serde_json::from_slice(body).map_err(|_| AppError::Malformed("invalid_json"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn form_ids() {
+        assert_eq!(super::form_id("patient.hkid"), "hkid");
+        assert_eq!(super::form_id("fields.rash_onset"), "f_rash_onset");
+        assert_eq!(super::form_id("lab.result"), "lab_result");
+        assert_eq!(super::form_id("onset_date"), "onset_date");
+    }
 }

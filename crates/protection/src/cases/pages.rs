@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use kernel::AppState;
-use kernel::audit::{self, Event, Origin};
+use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Role, Routes};
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
@@ -201,13 +201,7 @@ async fn line_list(
         .collect();
     let detail =
         format!("{total} cases; filter {:?}", (&f.disease, &f.classification, &f.district, &f.cluster, &f.assigned));
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        &origin,
-        Event::new("case.list", "case", "-").purpose("surveillance").detail(&detail),
-    )
-    .await?;
+    service::record_list_view(&state.db, &identity.actor(), &origin, &detail).await?;
     let diseases = catalogue::store::diseases(&state.db).await?;
     let districts = ui::district_options(&page);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -310,17 +304,7 @@ async fn case_page(
     let named = need_to_know(state, identity, &case).await?;
     let person = store::person(&state.db, &case.person_id).await?.ok_or(AppError::NotFound)?;
     let today = kernel::hk::today();
-    let detail = if named { "named" } else { "pseudonymised" };
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        origin,
-        Event::new("case.view", "case", &case.reference)
-            .person(&case.person_id)
-            .purpose(if named { "case investigation (assigned)" } else { "surveillance (pseudonymised)" })
-            .detail(detail),
-    )
-    .await?;
+    service::record_case_view(&state.db, &identity.actor(), origin, &case, named).await?;
     let view = pseudonym::person_view(&person, &case.district, named, today);
     let disease = catalogue::store::disease(&state.db, &case.disease).await?;
     let history = store::classification_history(&state.db, &case.id).await?;
@@ -750,16 +734,7 @@ async fn contact_page(
     notice: Option<String>,
 ) -> AppResult<Response> {
     let (contact, case) = contact_and_case(state, identity, id).await?;
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        origin,
-        Event::new("contact.view", "contact", &contact.id)
-            .person(&case.person_id)
-            .purpose("contact tracing")
-            .detail(&case.reference),
-    )
-    .await?;
+    service::record_contact_view(&state.db, &identity.actor(), origin, &contact, &case).await?;
     let records = store::followups(&state.db, &contact.id).await?;
     let today = kernel::hk::today();
     let exposure: NaiveDate = contact.last_exposure.parse().unwrap_or(today);

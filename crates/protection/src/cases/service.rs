@@ -213,3 +213,34 @@ pub async fn set_contact_outcome(
     .await?;
     tx.commit().await
 }
+
+/// Records a view of the line list (`detail`: how many cases, which filter).
+pub async fn record_list_view(db: &Db, actor: &Actor, origin: &Origin, detail: &str) -> sqlx::Result<()> {
+    let event = Event::new("case.list", "case", "-").purpose("surveillance").detail(detail);
+    audit::record_now(db, actor, origin, event).await.map(|_| ())
+}
+
+/// Records a view of a case, with the person named or pseudonymised.
+pub async fn record_case_view(db: &Db, actor: &Actor, origin: &Origin, case: &Case, named: bool) -> sqlx::Result<()> {
+    let detail = if named { "named" } else { "pseudonymised" };
+    let event = Event::new("case.view", "case", &case.reference)
+        .person(&case.person_id)
+        .purpose(if named { "case investigation (assigned)" } else { "surveillance (pseudonymised)" })
+        .detail(detail);
+    audit::record_now(db, actor, origin, event).await.map(|_| ())
+}
+
+/// Records a view of a contact.
+pub async fn record_contact_view(
+    db: &Db,
+    actor: &Actor,
+    origin: &Origin,
+    contact: &Contact,
+    case: &Case,
+) -> sqlx::Result<()> {
+    let event = Event::new("contact.view", "contact", &contact.id)
+        .person(&case.person_id)
+        .purpose("contact tracing")
+        .detail(&case.reference);
+    audit::record_now(db, actor, origin, event).await.map(|_| ())
+}

@@ -34,3 +34,11 @@ pub struct Link {
     pub target: String,
     pub note: String,
 }
+
+/// A cluster to open.
+pub struct NewCluster<'a> {
+    pub name: &'a str,
+    pub disease: Option<&'a str>,
+    pub setting: &'a str,
+    pub description: &'a str,
+}

@@ -8,15 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
-use kernel::audit::{self, Event, Origin};
+use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Routes};
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
 use super::chain::{self, Node};
-use super::service::{self, NewCluster as NewClusterIn};
-use super::{Cluster, Link, store};
+use super::service;
+use super::{Cluster, Link, NewCluster as NewClusterIn, store};
 use crate::cases::{self, Case, EPI, EXPOSURE_SETTINGS};
 use crate::catalogue::{self, Disease};
 use crate::ui::Labels;
@@ -182,13 +182,7 @@ async fn view(
 ) -> AppResult<Response> {
     let res = cluster_page(&state, page, &reference, vec![]).await?;
     // The cluster page lists its cases (pseudonymised): the view is recorded like the line list.
-    audit::record_now(
-        &state.db,
-        &identity.actor(),
-        &origin,
-        Event::new("cluster.view", "cluster", &reference).purpose("surveillance"),
-    )
-    .await?;
+    service::record_view(&state.db, &identity.actor(), &origin, &reference).await?;
     Ok(res)
 }
 

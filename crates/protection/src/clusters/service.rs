@@ -4,16 +4,8 @@ use chrono::Datelike;
 use kernel::audit::{self, Actor, Event, Origin};
 use kernel::{Db, Tx};
 
-use super::{Cluster, store};
+use super::{Cluster, NewCluster, store};
 use crate::cases::{self, Case};
-
-/// A cluster to open.
-pub struct NewCluster<'a> {
-    pub name: &'a str,
-    pub disease: Option<&'a str>,
-    pub setting: &'a str,
-    pub description: &'a str,
-}
 
 /// Opens a cluster inside `tx` (its reference from this year's counter, its audit entry);
 /// returns (id, reference). Triage of a signal opens one in its own transaction.
@@ -28,18 +20,7 @@ pub async fn open_in(
     let n = crate::store::take_numbers(tx, &format!("CL-{year}"), 1).await?;
     let reference = format!("CL-{year}-{n:04}");
     let id = kernel::new_id();
-    store::insert_cluster(
-        tx,
-        &id,
-        &reference,
-        c.name,
-        c.disease,
-        c.setting,
-        c.description,
-        actor.id(),
-        kernel::now_ms(),
-    )
-    .await?;
+    store::insert_cluster(tx, &id, &reference, c, actor.id(), kernel::now_ms()).await?;
     audit::record(db, tx, actor, origin, Event::new("cluster.create", "cluster", &reference).detail(c.name)).await?;
     Ok((id, reference))
 }
@@ -130,4 +111,10 @@ pub async fn set_status(db: &Db, actor: &Actor, origin: &Origin, cluster: &Clust
     )
     .await?;
     tx.commit().await
+}
+
+/// Records a view of a cluster's page (its cases are listed pseudonymised).
+pub async fn record_view(db: &Db, actor: &Actor, origin: &Origin, reference: &str) -> sqlx::Result<()> {
+    let event = Event::new("cluster.view", "cluster", reference).purpose("surveillance");
+    audit::record_now(db, actor, origin, event).await.map(|_| ())
 }

@@ -3,7 +3,7 @@
 use kernel::db::{Db, Tx};
 use sqlx::{AssertSqlSafe, FromRow, Row};
 
-use super::{Cluster, Link};
+use super::{Cluster, Link, NewCluster};
 use crate::cases::Case;
 use crate::cases::store::CASE_COLUMNS;
 
@@ -31,15 +31,12 @@ pub async fn cluster_by_id(db: &Db, id: &str) -> sqlx::Result<Option<Cluster>> {
         .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Inserts an open cluster.
 pub async fn insert_cluster(
     tx: &mut Tx,
     id: &str,
     reference: &str,
-    name: &str,
-    disease: Option<&str>,
-    setting: &str,
-    description: &str,
+    c: &NewCluster<'_>,
     by: &str,
     at: i64,
 ) -> sqlx::Result<()> {
@@ -49,10 +46,10 @@ pub async fn insert_cluster(
     )
     .bind(id)
     .bind(reference)
-    .bind(name)
-    .bind(disease)
-    .bind(setting)
-    .bind(description)
+    .bind(c.name)
+    .bind(c.disease)
+    .bind(c.setting)
+    .bind(c.description)
     .bind(by)
     .bind(at)
     .execute(&mut **tx)

@@ -131,25 +131,28 @@ fn series_label(page: &PageCtx, key: &str, by_region: bool) -> String {
     if by_region { page.t(&format!("prot-dash-region-{key}")) } else { page.class_label(key) }
 }
 
-async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<DashQuery>) -> AppResult<Html<String>> {
-    let diseases = catalogue::store::diseases(&state.db).await?;
-    let f = filters(q, &diseases);
-    let today = kernel::hk::today();
-    let weeks = dashboard::period(today, f.weeks);
+/// The five aggregates the dashboard reads, at once.
+struct Figures {
+    /// (week, district, classification, n) over the period.
+    rows: Vec<(String, String, String, i64)>,
+    /// Per disease this report week and the one before.
+    this_week: Vec<(String, String, i64)>,
+    last_week: Vec<(String, String, i64)>,
+    /// Delays over the period, and over the period before.
+    delays: Vec<(String, String, String, i64, i64)>,
+    delays_before: Vec<(String, String, String, i64, i64)>,
+}
+
+/// Reads the aggregates: they are independent, so each runs on its own connection at once.
+async fn figures(db: &kernel::Db, f: &Filters, weeks: &[chrono::NaiveDate]) -> AppResult<Figures> {
     let from = weeks[0].to_string();
     let to = weeks[weeks.len() - 1].to_string();
-    let classes = dashboard::classes_of(&f.class);
-    let disease = f.disease.as_deref();
-    let district = f.district.as_deref();
-
-    // The aggregates are independent: read them at once, each on its own connection.
+    let (disease, district) = (f.disease.as_deref(), f.district.as_deref());
     let this_monday = weeks[weeks.len() - 1];
-    let last_monday = this_monday - Duration::weeks(1);
-    let (this_week_s, last_week_s) = (this_monday.to_string(), last_monday.to_string());
+    let (this_week_s, last_week_s) = (this_monday.to_string(), (this_monday - Duration::weeks(1)).to_string());
     let before_to = (weeks[0] - Duration::weeks(1)).to_string();
     let before_from = (weeks[0] - Duration::weeks(f.weeks)).to_string();
-    let db = &state.db;
-    let (rows, this_rows, last_rows, delay_rows, before) = tokio::try_join!(
+    let (rows, this_week, last_week, delays, delays_before) = tokio::try_join!(
         // Epidemic curve and map: one aggregate over the period.
         store::week_district_sums(db, &from, &to, disease),
         // Top diseases: this report week against the one before.
@@ -159,10 +162,23 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
         store::delay_sums(db, &from, &to, disease),
         store::delay_sums(db, &before_from, &before_to, disease),
     )?;
-    let labels = dashboard::week_labels(&weeks);
-    let series = dashboard::curve(&weeks, &rows, classes, district, f.by_region);
-    let curve_keys: Vec<String> = series.iter().map(|(k, _)| series_label(&page, k, f.by_region)).collect();
-    let curve_rows: Vec<(String, Vec<i64>, i64)> = labels
+    Ok(Figures { rows, this_week, last_week, delays, delays_before })
+}
+
+/// The epidemic curve: its SVG, its table rows (week, values, total) and its series' labels.
+struct Curve {
+    svg: String,
+    rows: Vec<(String, Vec<i64>, i64)>,
+    keys: Vec<String>,
+}
+
+fn curve(page: &PageCtx, f: &Filters, weeks: &[chrono::NaiveDate], fig: &Figures, what: &str) -> Curve {
+    let classes = dashboard::classes_of(&f.class);
+    let district = f.district.as_deref();
+    let labels = dashboard::week_labels(weeks);
+    let series = dashboard::curve(weeks, &fig.rows, classes, district, f.by_region);
+    let keys: Vec<String> = series.iter().map(|(k, _)| series_label(page, k, f.by_region)).collect();
+    let rows: Vec<(String, Vec<i64>, i64)> = labels
         .iter()
         .enumerate()
         .map(|(i, w)| {
@@ -171,40 +187,45 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
             (w.clone(), v, t)
         })
         .collect();
-    let what = match disease {
-        Some(d) => page.disease_name(&diseases, d),
-        None => page.t("prot-dash-all-diseases"),
-    };
     let where_ = match district {
         Some(d) => page.district_name(d),
         None => page.t("prot-dash-all-districts"),
     };
-    let total: i64 = curve_rows.iter().map(|r| r.2).sum();
-    let curve_title = page.t("prot-dash-curve-title");
-    let mut args = vec![
-        ("what", what.clone()),
+    let total: i64 = rows.iter().map(|r| r.2).sum();
+    let args = vec![
+        ("what", what.to_string()),
         ("where", where_),
         ("from", labels[0].clone()),
         ("to", labels[labels.len() - 1].clone()),
         ("count", total.to_string()),
     ];
-    let curve_desc = page.locale.t_args("prot-dash-curve-desc", &args);
-    let curve_svg = charts::epi_curve(
+    let desc = page.locale.t_args("prot-dash-curve-desc", &args);
+    let svg = charts::epi_curve(
         &labels,
         &series
             .iter()
-            .zip(&curve_keys)
+            .zip(&keys)
             .map(|((_, values), label)| Series { label: label.clone(), values: values.clone() })
             .collect::<Vec<_>>(),
         &ChartText {
-            title: &curve_title,
-            desc: &curve_desc,
+            title: &page.t("prot-dash-curve-title"),
+            desc: &desc,
             x_label: &page.t("prot-dash-axis-week"),
             y_label: &page.t("prot-dash-axis-cases"),
         },
     );
+    Curve { svg, rows, keys }
+}
 
-    let totals = dashboard::district_totals(&rows, classes);
+/// Cases and rates by district: the table's rows and the tile map.
+fn district_map(
+    page: &PageCtx,
+    f: &Filters,
+    weeks: &[chrono::NaiveDate],
+    fig: &Figures,
+    what: &str,
+) -> (Vec<DistrictRow>, String) {
+    let totals = dashboard::district_totals(&fig.rows, dashboard::classes_of(&f.class));
     let district_rows: Vec<DistrictRow> = kernel::hk::districts()
         .iter()
         .map(|d| {
@@ -233,9 +254,8 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
     let max_rate = tiles.iter().map(|t| t.rate).fold(0.0, f64::max);
     let breaks = charts::class_breaks(max_rate);
     let legend = charts::legend_labels(&breaks, &page.t("prot-dash-no-cases"));
-    args.truncate(1);
-    args.push(("from", labels[0].clone()));
-    args.push(("to", labels[labels.len() - 1].clone()));
+    let labels = dashboard::week_labels(weeks);
+    let args = vec![("what", what.to_string()), ("from", labels[0].clone()), ("to", labels[labels.len() - 1].clone())];
     let map_desc = page.locale.t_args("prot-dash-map-desc", &args);
     let map_svg = charts::tile_map(
         &tiles,
@@ -244,49 +264,66 @@ async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<Dash
         &page.t("prot-dash-map-legend"),
         &ChartText { title: &page.t("prot-dash-map-title"), desc: &map_desc, x_label: "", y_label: "" },
     );
+    (district_rows, map_svg)
+}
 
-    let top = dashboard::top_diseases(&this_rows, &last_rows, classes, 10);
-
-    let within = |code: &str| {
-        counts::delays::allowed_days(
-            diseases.iter().find(|d| d.code == code).map(|d| d.notify_within.as_str()).unwrap_or("7d"),
-        )
-    };
-    let kpis = dashboard::kpis(&delay_rows, classes, within);
-    let kpis_before = dashboard::kpis(&before, classes, within).into_iter().next();
-
-    // Signals still to triage, for the same disease and district.
+/// Signals still to triage for the same disease and district (the first few), and how many.
+async fn open_signals(db: &kernel::Db, f: &Filters) -> AppResult<(Vec<Signal>, i64)> {
     let mut open_filter =
         SignalFilter { status: None, disease: f.disease.clone(), area: f.district.clone(), method: None };
-    let mut open_signals = vec![];
+    let mut open = vec![];
     for status in ["new", "assessing"] {
         open_filter.status = Some(status.into());
-        open_signals.extend(signals::store::signals(&state.db, &open_filter, OPEN_SIGNALS, 0).await?);
+        open.extend(signals::store::signals(db, &open_filter, OPEN_SIGNALS, 0).await?);
     }
-    open_signals.truncate(OPEN_SIGNALS as usize);
+    open.truncate(OPEN_SIGNALS as usize);
     open_filter.status = None;
-    let open_total = signals::store::signal_status_counts(&state.db, &open_filter)
+    let total = signals::store::signal_status_counts(db, &open_filter)
         .await?
         .iter()
         .filter(|(status, _)| status == "new" || status == "assessing")
         .map(|(_, n)| n)
         .sum();
+    Ok((open, total))
+}
 
+async fn view(State(state): State<AppState>, page: PageCtx, Query(q): Query<DashQuery>) -> AppResult<Html<String>> {
+    let diseases = catalogue::store::diseases(&state.db).await?;
+    let f = filters(q, &diseases);
+    let weeks = dashboard::period(kernel::hk::today(), f.weeks);
+    let fig = figures(&state.db, &f, &weeks).await?;
+    let what = match f.disease.as_deref() {
+        Some(d) => page.disease_name(&diseases, d),
+        None => page.t("prot-dash-all-diseases"),
+    };
+    let curve = curve(&page, &f, &weeks, &fig, &what);
+    let (district_rows, map_svg) = district_map(&page, &f, &weeks, &fig, &what);
+    let classes = dashboard::classes_of(&f.class);
+    let top = dashboard::top_diseases(&fig.this_week, &fig.last_week, classes, 10);
+    let within = |code: &str| {
+        counts::delays::allowed_days(
+            diseases.iter().find(|d| d.code == code).map(|d| d.notify_within.as_str()).unwrap_or("7d"),
+        )
+    };
+    let kpis = dashboard::kpis(&fig.delays, classes, within);
+    let kpis_before = dashboard::kpis(&fig.delays_before, classes, within).into_iter().next();
+    let (open_signals, open_total) = open_signals(&state.db, &f).await?;
     let districts = ui::district_options(&page);
+    let this_monday = weeks[weeks.len() - 1];
     render(&DashboardPage {
         page,
         diseases,
         districts,
         f,
-        from,
+        from: weeks[0].to_string(),
         to: (this_monday + Duration::days(6)).to_string(),
-        curve_svg,
-        curve_rows,
-        curve_keys,
+        curve_svg: curve.svg,
+        curve_rows: curve.rows,
+        curve_keys: curve.keys,
         map_svg,
         district_rows,
         top,
-        this_week: labels[labels.len() - 1].clone(),
+        this_week: dashboard::week_labels(&weeks)[weeks.len() - 1].clone(),
         kpis,
         kpis_before,
         open_signals,

@@ -12,8 +12,9 @@ use kernel::AppState;
 use kernel::audit::{Actor, Origin};
 
 use crate::cases::store::NewContact;
-use crate::cases::{self, Classification};
+use crate::cases::{self, Case, Classification};
 use crate::catalogue::{self, Disease, FieldKind};
+use crate::clusters::Cluster;
 use crate::notifications::Channel;
 use crate::notifications::service::{self as intake, Outcome, Reporter};
 use crate::notifications::validate::{self, LabIn, NotificationIn, PatientIn};
@@ -137,6 +138,8 @@ fn patient(p: &DemoPerson, with_hkid: bool) -> PatientIn {
     }
 }
 
+// One argument per trait of the synthetic notification, all different; a struct would only
+// rename them at each of the dozen calls.
 #[allow(clippy::too_many_arguments)]
 fn notification(
     rng: &mut Rng,
@@ -184,55 +187,74 @@ async fn staff_id(state: &AppState, email: &str) -> anyhow::Result<Option<String
     Ok(kernel::identity::staff::by_email(&state.db, email).await?.map(|u| u.id))
 }
 
-/// Submits notifications received on one day; returns the case references, in order.
-#[allow(clippy::too_many_arguments)]
-async fn submit_day(
-    state: &AppState,
-    diseases: &[Disease],
-    reporter: &Reporter,
-    actor: &Actor,
-    items: Vec<NotificationIn>,
-    day: NaiveDate,
-    hour: u32,
-    report: &mut DemoReport,
-) -> anyhow::Result<Vec<String>> {
-    if items.is_empty() {
-        return Ok(vec![]);
+/// What every step of the seeding shares.
+struct Demo<'a> {
+    state: &'a AppState,
+    diseases: Vec<Disease>,
+    /// Adults and children born well before the notifications.
+    people: &'a [DemoPerson],
+    clinic: Reporter,
+    lab: Reporter,
+    system: Actor,
+    today: NaiveDate,
+}
+
+impl Demo<'_> {
+    fn disease(&self, code: &str) -> Option<Disease> {
+        self.diseases.iter().find(|d| d.code == code).cloned()
     }
-    let today = kernel::hk::today();
-    let checked: Vec<_> = items.iter().map(|n| validate::validate(n, diseases, today)).collect();
-    if let Some(Err(e)) = checked.iter().find(|c| c.is_err()) {
-        anyhow::bail!("demo notification does not validate: {e:?}");
+
+    fn pick(&self, rng: &mut Rng) -> DemoPerson {
+        self.people[rng.below(self.people.len())].clone()
     }
-    let out = intake::submit(
-        state,
-        &intake::Submission {
-            diseases: diseases,
-            reporter: reporter,
-            channel: Channel::Demo,
-            actor: actor,
-            origin: &Origin::system(),
-            received_at: at(day, hour, 0),
-            atomic: false,
-        },
-        checked,
-    )
-    .await?;
-    let mut refs = vec![];
-    for o in out {
-        match o {
-            Outcome::Created(a) => {
-                report.notifications += 1;
-                if !a.merged {
-                    report.cases += 1;
-                }
-                refs.push(a.case_reference);
-            }
-            Outcome::Replayed(a) => refs.push(a.case_reference),
-            Outcome::Rejected(e) => anyhow::bail!("demo notification refused: {e:?}"),
+
+    /// Submits notifications received on one day; returns the case references, in order.
+    async fn submit(
+        &self,
+        reporter: &Reporter,
+        items: Vec<NotificationIn>,
+        day: NaiveDate,
+        hour: u32,
+        report: &mut DemoReport,
+    ) -> anyhow::Result<Vec<String>> {
+        if items.is_empty() {
+            return Ok(vec![]);
         }
+        let today = kernel::hk::today();
+        let checked: Vec<_> = items.iter().map(|n| validate::validate(n, &self.diseases, today)).collect();
+        if let Some(Err(e)) = checked.iter().find(|c| c.is_err()) {
+            anyhow::bail!("demo notification does not validate: {e:?}");
+        }
+        let out = intake::submit(
+            self.state,
+            &intake::Submission {
+                diseases: &self.diseases,
+                reporter,
+                channel: Channel::Demo,
+                actor: &self.system,
+                origin: &Origin::system(),
+                received_at: at(day, hour, 0),
+                atomic: false,
+            },
+            checked,
+        )
+        .await?;
+        let mut refs = vec![];
+        for o in out {
+            match o {
+                Outcome::Created(a) => {
+                    report.notifications += 1;
+                    if !a.merged {
+                        report.cases += 1;
+                    }
+                    refs.push(a.case_reference);
+                }
+                Outcome::Replayed(a) => refs.push(a.case_reference),
+                Outcome::Rejected(e) => anyhow::bail!("demo notification refused: {e:?}"),
+            }
+        }
+        Ok(refs)
     }
-    Ok(refs)
 }
 
 /// Seeds the demo's health-protection data.
@@ -246,46 +268,61 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
     // Adults and children born well before the notifications (synthetic birth dates can be recent).
     let people: Vec<DemoPerson> =
         people.iter().filter(|p| p.birth_date < today - Duration::days(400)).cloned().collect();
-    let people = &people[..];
     if people.len() < 50 {
         return Ok(report);
     }
     crate::seed_reference(&state.db).await?;
-    let diseases = catalogue::store::diseases(&state.db).await?;
-    let by_code = |c: &str| diseases.iter().find(|d| d.code == c).cloned();
     let mut rng = Rng(seed ^ 0x5052_4f54_4543_5430);
     let doctor_id = staff_id(state, "reporter@phos.example").await?;
-    let clinic = Reporter {
-        kind: if doctor_id.is_some() { "staff" } else { "system" },
-        id: doctor_id.unwrap_or_else(|| "demo-doctor".into()),
-        name: "Dr Demo Chan".into(),
-        institution: "Demo Family Clinic".into(),
-    };
-    let lab = Reporter {
-        kind: "system",
-        id: "demo-laboratory".into(),
-        name: "Duty pathologist".into(),
-        institution: "Demo Pathology Laboratory".into(),
+    let cx = Demo {
+        state,
+        diseases: catalogue::store::diseases(&state.db).await?,
+        people: &people,
+        clinic: Reporter {
+            kind: if doctor_id.is_some() { "staff" } else { "system" },
+            id: doctor_id.unwrap_or_else(|| "demo-doctor".into()),
+            name: "Dr Demo Chan".into(),
+            institution: "Demo Family Clinic".into(),
+        },
+        lab: Reporter {
+            kind: "system",
+            id: "demo-laboratory".into(),
+            name: "Duty pathologist".into(),
+            institution: "Demo Pathology Laboratory".into(),
+        },
+        system: Actor::System,
+        today,
     };
     let epi = staff_id(state, "epidemiologist@phos.example").await?;
     let lead = staff_id(state, "lead.epidemiologist@phos.example").await?;
-    let system = Actor::System;
     let epi_actor = epi.clone().map(Actor::Staff).unwrap_or(Actor::System);
-    let pick = |rng: &mut Rng| &people[rng.below(people.len())];
+    let (confirmable, tb_cases) = background(&cx, &mut rng, &mut report).await?;
+    investigate(&cx, &epi_actor, &confirmable).await?;
+    let cluster = measles_outbreak(&cx, &mut rng, &mut report).await?;
+    let fp = food_poisoning(&cx, &mut rng, &mut report).await?;
+    assign(&cx, epi.as_deref(), lead.as_deref(), &cluster, &fp, &tb_cases).await?;
+    Ok(report)
+}
 
-    // Twelve weeks of background notifications, one intake per day (and one for laboratories).
+/// Twelve weeks of background notifications, one intake per day (and one for laboratories).
+/// Returns some case references to work on, and a few to assign (tuberculosis or not).
+async fn background(
+    cx: &Demo<'_>,
+    rng: &mut Rng,
+    report: &mut DemoReport,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let mut confirmable: Vec<String> = vec![];
     let mut tb_cases: Vec<String> = vec![];
     for back in (1..=84).rev() {
-        let day = today - Duration::days(back);
+        let day = cx.today - Duration::days(back);
         let mut clinical = vec![];
         let mut labs = vec![];
         for (code, mean) in BACKGROUND {
-            let Some(d) = by_code(code) else { continue };
+            let Some(d) = cx.disease(code) else { continue };
             // A gentle seasonal swell for chickenpox and scarlet fever in the most recent weeks.
             let mean = if matches!(code, "chickenpox" | "scarlet_fever") && back < 30 { mean * 1.5 } else { mean };
             for _ in 0..rng.poisson(mean) {
-                let p = pick(&mut rng).clone();
+                let p = cx.pick(rng);
                 let onset = day - Duration::days(rng.below(4) as i64);
                 let with_hkid = rng.chance(0.85);
                 let setting = if code == "food_poisoning" {
@@ -296,24 +333,24 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
                     "unknown"
                 };
                 if rng.chance(0.25) {
-                    labs.push(notification(&mut rng, &d, &p, onset, true, "confirmed", setting, with_hkid));
+                    labs.push(notification(rng, &d, &p, onset, true, "confirmed", setting, with_hkid));
                 } else {
                     let class = if rng.chance(0.75) { "suspected" } else { "probable" };
-                    clinical.push(notification(&mut rng, &d, &p, onset, false, class, setting, with_hkid));
+                    clinical.push(notification(rng, &d, &p, onset, false, class, setting, with_hkid));
                     // Sometimes the laboratory confirms it a day later: merged into the same case.
                     if rng.chance(0.12) && back > 1 {
-                        labs.push(notification(&mut rng, &d, &p, onset, true, "confirmed", setting, with_hkid));
+                        labs.push(notification(rng, &d, &p, onset, true, "confirmed", setting, with_hkid));
                     }
                     // Sometimes a second doctor notifies the same person (HKID, else name + birth + sex).
                     if rng.chance(0.04) {
                         let second_hkid = !with_hkid || rng.chance(0.5);
-                        clinical.push(notification(&mut rng, &d, &p, onset, false, "suspected", setting, second_hkid));
+                        clinical.push(notification(rng, &d, &p, onset, false, "suspected", setting, second_hkid));
                     }
                 }
             }
         }
-        let refs = submit_day(state, &diseases, &clinic, &system, clinical, day, 10, &mut report).await?;
-        submit_day(state, &diseases, &lab, &system, labs, day, 17, &mut report).await?;
+        let refs = cx.submit(&cx.clinic, clinical, day, 10, report).await?;
+        cx.submit(&cx.lab, labs, day, 17, report).await?;
         for r in refs {
             if r.is_empty() {
                 continue;
@@ -326,46 +363,52 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
             }
         }
     }
+    Ok((confirmable, tb_cases))
+}
 
-    // The epidemiologists' work on some of them: confirmed on investigation, or discarded.
+/// The epidemiologists' work on some of them: confirmed on investigation, or discarded.
+async fn investigate(cx: &Demo<'_>, epi_actor: &Actor, confirmable: &[String]) -> anyhow::Result<()> {
     for (i, r) in confirmable.iter().enumerate() {
-        let Some(c) = cases::store::case_by_reference(&state.db, r).await? else { continue };
+        let Some(c) = cases::store::case_by_reference(&cx.state.db, r).await? else { continue };
         let (to, reason) = if i % 4 == 3 {
             (Classification::Discarded, "Alternative diagnosis on review; does not meet the case definition")
         } else {
             (Classification::Confirmed, "Clinically compatible and epidemiologically linked to a confirmed case")
         };
-        cases::service::reclassify_case(&state.db, &epi_actor, &Origin::system(), &c.id, to, reason).await?.ok();
+        cases::service::reclassify_case(&cx.state.db, epi_actor, &Origin::system(), &c.id, to, reason).await?.ok();
     }
+    Ok(())
+}
 
-    // A measles outbreak at a primary school in Kwai Tsing: seven pupils and staff.
-    let measles = by_code("measles").ok_or_else(|| anyhow::anyhow!("measles is in the catalogue"))?;
-    let mut school: Vec<DemoPerson> = people.iter().filter(|p| p.district == "KWT").take(7).cloned().collect();
+/// A measles outbreak at a primary school in Kwai Tsing: seven pupils and staff, linked into a
+/// chain, with the contacts of the latest case followed daily.
+async fn measles_outbreak(cx: &Demo<'_>, rng: &mut Rng, report: &mut DemoReport) -> anyhow::Result<Cluster> {
+    let measles = cx.disease("measles").ok_or_else(|| anyhow::anyhow!("measles is in the catalogue"))?;
+    let mut school: Vec<DemoPerson> = cx.people.iter().filter(|p| p.district == "KWT").take(7).cloned().collect();
     while school.len() < 7 {
-        let mut p = pick(&mut rng).clone();
+        let mut p = cx.pick(rng);
         p.district = "KWT".into();
         school.push(p);
     }
     let onsets = [25i64, 16, 15, 8, 7, 7, 4];
     let mut measles_cases = vec![];
     for (p, days_ago) in school.iter().zip(onsets) {
-        let onset = today - Duration::days(days_ago);
+        let onset = cx.today - Duration::days(days_ago);
         let day = onset + Duration::days(1);
-        let n = notification(&mut rng, &measles, p, onset, false, "suspected", "school", true);
-        let r = submit_day(state, &diseases, &clinic, &system, vec![n], day, 11, &mut report).await?;
-        let l = notification(&mut rng, &measles, p, onset, true, "confirmed", "school", true);
-        submit_day(state, &diseases, &lab, &system, vec![l], (day + Duration::days(1)).min(today), 9, &mut report)
-            .await?;
+        let n = notification(rng, &measles, p, onset, false, "suspected", "school", true);
+        let r = cx.submit(&cx.clinic, vec![n], day, 11, report).await?;
+        let l = notification(rng, &measles, p, onset, true, "confirmed", "school", true);
+        cx.submit(&cx.lab, vec![l], (day + Duration::days(1)).min(cx.today), 9, report).await?;
         measles_cases.push(r[0].clone());
     }
-    let cluster_ref = create_cluster(state, "Measles at a primary school, Kwai Tsing", "measles", "school").await?;
-    let cluster = clusters::store::cluster_by_reference(&state.db, &cluster_ref)
+    let cluster_ref = create_cluster(cx.state, "Measles at a primary school, Kwai Tsing", "measles", "school").await?;
+    let cluster = clusters::store::cluster_by_reference(&cx.state.db, &cluster_ref)
         .await?
         .ok_or_else(|| anyhow::anyhow!("cluster"))?;
     let mut ids = vec![];
     for r in &measles_cases {
-        let c = cases::store::case_by_reference(&state.db, r).await?.ok_or_else(|| anyhow::anyhow!("case {r}"))?;
-        let mut tx = state.db.begin().await?;
+        let c = cases::store::case_by_reference(&cx.state.db, r).await?.ok_or_else(|| anyhow::anyhow!("case {r}"))?;
+        let mut tx = cx.state.db.begin().await?;
         cases::store::set_case_cluster(&mut tx, &c.id, Some(&cluster.id)).await?;
         tx.commit().await?;
         ids.push(c);
@@ -379,16 +422,20 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
         (3, 6, "Household"),
     ];
     {
-        let mut tx = state.db.begin().await?;
+        let mut tx = cx.state.db.begin().await?;
         for (s, t, note) in chain {
             clusters::store::insert_link(&mut tx, &cluster.id, &ids[s].id, &ids[t].id, note, "system").await?;
         }
         tx.commit().await?;
     }
-    // Contacts of the latest case, followed daily.
-    let index = &ids[6];
-    let exposure = today - Duration::days(3);
-    let until = cases::followup::follow_up_until(exposure, measles.incubation_max_days);
+    measles_contacts(cx, &ids[6], measles.incubation_max_days).await?;
+    Ok(cluster)
+}
+
+/// Contacts of the latest measles case, followed daily.
+async fn measles_contacts(cx: &Demo<'_>, index: &Case, incubation_max_days: i64) -> anyhow::Result<()> {
+    let exposure = cx.today - Duration::days(3);
+    let until = cases::followup::follow_up_until(exposure, incubation_max_days);
     let contact_names = [
         ("CHEUNG Ka Yan", "Mother"),
         ("CHEUNG Ho Yin", "Brother"),
@@ -397,8 +444,8 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
     ];
     for (i, (name, relationship)) in contact_names.iter().enumerate() {
         let id = kernel::new_id();
-        let mut tx = state.db.begin().await?;
-        state.db.lock_in_tx(&mut tx, "protection_intake").await?;
+        let mut tx = cx.state.db.begin().await?;
+        cx.state.db.lock_in_tx(&mut tx, "protection_intake").await?;
         cases::store::insert_contact(
             &mut tx,
             &NewContact {
@@ -415,7 +462,7 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
         )
         .await?;
         for back in 0..3 {
-            let day = today - Duration::days(back);
+            let day = cx.today - Duration::days(back);
             if day > exposure {
                 let symptoms = i == 1 && back == 0;
                 let notes =
@@ -435,46 +482,64 @@ pub async fn seed(state: &AppState, seed: u64, people: &[DemoPerson]) -> anyhow:
         }
         tx.commit().await?;
     }
+    Ok(())
+}
 
-    // A food-poisoning cluster after a banquet in Tsuen Wan: four people, no chain (common source).
-    let food = by_code("food_poisoning").ok_or_else(|| anyhow::anyhow!("food poisoning"))?;
-    let fp_ref =
-        create_cluster(state, "Food poisoning after a wedding banquet, Tsuen Wan", "food_poisoning", "food_premises")
-            .await?;
-    let fp =
-        clusters::store::cluster_by_reference(&state.db, &fp_ref).await?.ok_or_else(|| anyhow::anyhow!("cluster"))?;
-    let day = today - Duration::days(5);
+/// A food-poisoning cluster after a banquet in Tsuen Wan: four people, no chain (common source).
+async fn food_poisoning(cx: &Demo<'_>, rng: &mut Rng, report: &mut DemoReport) -> anyhow::Result<Cluster> {
+    let food = cx.disease("food_poisoning").ok_or_else(|| anyhow::anyhow!("food poisoning"))?;
+    let fp_ref = create_cluster(
+        cx.state,
+        "Food poisoning after a wedding banquet, Tsuen Wan",
+        "food_poisoning",
+        "food_premises",
+    )
+    .await?;
+    let fp = clusters::store::cluster_by_reference(&cx.state.db, &fp_ref)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("cluster"))?;
+    let day = cx.today - Duration::days(5);
     let items: Vec<NotificationIn> = (0..4)
         .map(|_| {
-            let mut p = pick(&mut rng).clone();
+            let mut p = cx.pick(rng);
             p.district = "TW".into();
-            notification(&mut rng, &food, &p, day, false, "probable", "food_premises", true)
+            notification(rng, &food, &p, day, false, "probable", "food_premises", true)
         })
         .collect();
-    for r in submit_day(state, &diseases, &clinic, &system, items, day, 15, &mut report).await? {
-        if let Some(c) = cases::store::case_by_reference(&state.db, &r).await? {
-            let mut tx = state.db.begin().await?;
+    for r in cx.submit(&cx.clinic, items, day, 15, report).await? {
+        if let Some(c) = cases::store::case_by_reference(&cx.state.db, &r).await? {
+            let mut tx = cx.state.db.begin().await?;
             cases::store::set_case_cluster(&mut tx, &c.id, Some(&fp.id)).await?;
             tx.commit().await?;
         }
     }
+    Ok(fp)
+}
 
-    // Need-to-know: the measles outbreak to the demo epidemiologist, a few tuberculosis cases
-    // (and the food-poisoning cluster) to the lead; everything else stays unassigned.
-    let mut tx = state.db.begin().await?;
-    if let Some(e) = &epi {
-        assignments::store::assign(&mut tx, e, "cluster", &cluster.id, lead.as_deref().unwrap_or("system")).await?;
+/// Need-to-know: the measles outbreak to the demo epidemiologist, a few tuberculosis cases
+/// (and the food-poisoning cluster) to the lead; everything else stays unassigned.
+async fn assign(
+    cx: &Demo<'_>,
+    epi: Option<&str>,
+    lead: Option<&str>,
+    cluster: &Cluster,
+    fp: &Cluster,
+    tb_cases: &[String],
+) -> anyhow::Result<()> {
+    let mut tx = cx.state.db.begin().await?;
+    if let Some(e) = epi {
+        assignments::store::assign(&mut tx, e, "cluster", &cluster.id, lead.unwrap_or("system")).await?;
     }
-    if let Some(l) = &lead {
+    if let Some(l) = lead {
         assignments::store::assign(&mut tx, l, "cluster", &fp.id, l).await?;
-        for r in &tb_cases {
-            if let Some(c) = cases::store::case_by_reference(&state.db, r).await? {
+        for r in tb_cases {
+            if let Some(c) = cases::store::case_by_reference(&cx.state.db, r).await? {
                 assignments::store::assign(&mut tx, l, "case", &c.id, l).await?;
             }
         }
     }
     tx.commit().await?;
-    Ok(report)
+    Ok(())
 }
 
 /// Years of history the demo imports (enough for Farrington's five-year baseline).
@@ -565,18 +630,8 @@ async fn create_cluster(state: &AppState, name: &str, disease: &str, setting: &s
     let mut tx = state.db.begin().await?;
     let n = crate::store::take_numbers(&mut tx, &format!("CL-{year}"), 1).await?;
     let reference = format!("CL-{year}-{n:04}");
-    clusters::store::insert_cluster(
-        &mut tx,
-        &kernel::new_id(),
-        &reference,
-        name,
-        Some(disease),
-        setting,
-        "",
-        "system",
-        kernel::now_ms(),
-    )
-    .await?;
+    let c = clusters::NewCluster { name, disease: Some(disease), setting, description: "" };
+    clusters::store::insert_cluster(&mut tx, &kernel::new_id(), &reference, &c, "system", kernel::now_ms()).await?;
     tx.commit().await?;
     Ok(reference)
 }

@@ -296,8 +296,50 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
     if !matches!(bundle.type_.as_deref(), Some("message" | "transaction" | "collection" | "batch")) {
         return Err(BundleError::whole("fhir_bundle_type", "type"));
     }
-    let kind_of =
-        |e: &Entry| e.resource.as_ref().and_then(|r| r.get("resourceType")).and_then(Value::as_str).map(str::to_string);
+    let (pi, patient) = the_patient(&bundle)?;
+    let base_ref = bundle.identifier.as_ref().and_then(|i| i.value.clone()).or(bundle.id.clone());
+    let cx = EntryContext {
+        diseases,
+        patient: &patient,
+        patient_url: bundle.entry[pi].full_url.as_deref(),
+        p_in: patient_in(&patient),
+        reporter: reporter_of(&bundle),
+    };
+    let mut out = vec![];
+    let mut errors = vec![];
+    for (i, e) in bundle.entry.iter().enumerate() {
+        let path = format!("entry[{i}].resource");
+        let resource = e.resource.clone().unwrap_or_default();
+        let reporter_ref = |id: &Option<String>| {
+            base_ref.as_ref().map(|b| format!("{b}/{}", id.clone().unwrap_or_else(|| i.to_string())))
+        };
+        let read = match kind_of(e).as_deref() {
+            Some("Condition") => from_condition(&cx, resource, &path, reporter_ref).map(|n| (n, "Condition")),
+            Some("Observation") => from_observation(&cx, resource, &path, reporter_ref).map(|n| (n, "Observation")),
+            _ => continue,
+        };
+        match read {
+            Ok((notification, resource)) => {
+                out.push(FromBundle { notification, patient_entry: pi, entry: i, resource })
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BundleError { code: "validation_failed", errors });
+    }
+    if out.is_empty() {
+        return Err(BundleError::whole("fhir_missing_condition", "entry"));
+    }
+    Ok(out)
+}
+
+fn kind_of(e: &Entry) -> Option<String> {
+    e.resource.as_ref().and_then(|r| r.get("resourceType")).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The bundle's one Patient and its entry.
+fn the_patient(bundle: &Bundle) -> Result<(usize, Patient), BundleError> {
     let patients: Vec<usize> = bundle
         .entry
         .iter()
@@ -311,9 +353,11 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
     }
     let patient: Patient = serde_json::from_value(bundle.entry[pi].resource.clone().unwrap_or_default())
         .map_err(|_| BundleError::whole("fhir_invalid", &format!("entry[{pi}].resource")))?;
-    let patient_url = bundle.entry[pi].full_url.as_deref();
-    let base_ref = bundle.identifier.as_ref().and_then(|i| i.value.clone()).or(bundle.id.clone());
-    // The reporter: a Practitioner's name and an Organization's name, when present.
+    Ok((pi, patient))
+}
+
+/// The reporter: a Practitioner's name and an Organization's name, when present.
+fn reporter_of(bundle: &Bundle) -> Option<ReporterIn> {
     let name_of = |kind: &str| {
         bundle.entry.iter().filter(|e| kind_of(e).as_deref() == Some(kind)).find_map(|e| {
             let n: Named = serde_json::from_value(e.resource.clone()?).ok()?;
@@ -330,145 +374,104 @@ pub fn read_bundle(body: &Value, diseases: &[Disease]) -> Result<Vec<FromBundle>
             }
         })
     };
-    let reporter = match (name_of("Practitioner"), name_of("Organization")) {
+    match (name_of("Practitioner"), name_of("Organization")) {
         (None, None) => None,
         (name, institution) => Some(ReporterIn { name, institution }),
-    };
-    let p_in = patient_in(&patient);
+    }
+}
 
-    let mut out = vec![];
-    let mut errors = vec![];
-    for (i, e) in bundle.entry.iter().enumerate() {
-        let kind = kind_of(e);
-        let path = format!("entry[{i}].resource");
-        let resource = e.resource.clone().unwrap_or_default();
-        let reporter_ref = |id: &Option<String>| {
-            base_ref.as_ref().map(|b| format!("{b}/{}", id.clone().unwrap_or_else(|| i.to_string())))
-        };
-        match kind.as_deref() {
-            Some("Condition") => {
-                let Ok(c) = serde_json::from_value::<Condition>(resource) else {
-                    errors.push(FieldError::new(&path, "fhir_invalid", &[]));
-                    continue;
-                };
-                if !refers_to_patient(&c.subject, &patient, patient_url) {
-                    errors.push(FieldError::new(&format!("{path}.subject"), "fhir_subject_mismatch", &[]));
-                    continue;
-                }
-                let code = c.code.unwrap_or_default();
-                let disease = match disease_of(diseases, &[&code]) {
-                    Ok(d) => d.code.clone(),
-                    Err((MapError::Ambiguous, v)) => {
-                        errors.push(FieldError::new(&format!("{path}.code"), "ambiguous_code", &[("value", v)]));
-                        continue;
-                    }
-                    Err((MapError::Unknown, v)) => {
-                        errors.push(FieldError::new(&format!("{path}.code"), "unknown_disease", &[("value", v)]));
-                        continue;
-                    }
-                };
-                let status = c.verification_status.as_ref().and_then(|v| v.coding.first()).and_then(|c| c.code.clone());
-                let classification = match status.as_deref() {
-                    None | Some("unconfirmed") | Some("differential") => "suspected",
-                    Some("provisional") => "probable",
-                    Some("confirmed") => "confirmed",
-                    Some(_) => {
-                        errors.push(FieldError::new(&format!("{path}.verificationStatus"), "fhir_refuted", &[]));
-                        continue;
-                    }
-                };
-                out.push(FromBundle {
-                    notification: NotificationIn {
-                        reporter_ref: reporter_ref(&c.id),
-                        disease: Some(disease),
-                        kind: Some("clinical".into()),
-                        classification: Some(classification.into()),
-                        patient: p_in.clone(),
-                        onset_date: date_part(&c.onset_date_time),
-                        fields: field_extensions(&c.extension),
-                        reporter: reporter.clone(),
-                        ..Default::default()
-                    },
-                    patient_entry: pi,
-                    entry: i,
-                    resource: "Condition",
-                });
-            }
-            Some("Observation") => {
-                let Ok(o) = serde_json::from_value::<Observation>(resource) else {
-                    errors.push(FieldError::new(&path, "fhir_invalid", &[]));
-                    continue;
-                };
-                if !refers_to_patient(&o.subject, &patient, patient_url) {
-                    errors.push(FieldError::new(&format!("{path}.subject"), "fhir_subject_mismatch", &[]));
-                    continue;
-                }
-                if matches!(o.status.as_deref(), Some("cancelled" | "entered-in-error" | "registered")) {
-                    errors.push(FieldError::new(&format!("{path}.status"), "fhir_observation_status", &[]));
-                    continue;
-                }
-                let interpretation = o.interpretation.iter().flat_map(|i| i.coding.iter()).find_map(|c| c.code.clone());
-                let result = match interpretation.as_deref() {
-                    None | Some("POS" | "A" | "AA" | "H" | "HH" | "DET") => "positive",
-                    Some("NEG" | "N" | "ND") => {
-                        errors.push(FieldError::new(&format!("{path}.interpretation"), "fhir_negative_result", &[]));
-                        continue;
-                    }
-                    Some(_) => "indeterminate",
-                };
-                let code = o.code.unwrap_or_default();
-                let value = o.value_codeable_concept.unwrap_or_default();
-                let disease = match disease_of(diseases, &[&value, &code]) {
-                    Ok(d) => d.code.clone(),
-                    Err((MapError::Ambiguous, v)) => {
-                        errors.push(FieldError::new(
-                            &format!("{path}.valueCodeableConcept"),
-                            "ambiguous_code",
-                            &[("value", v)],
-                        ));
-                        continue;
-                    }
-                    Err((MapError::Unknown, v)) => {
-                        errors.push(FieldError::new(
-                            &format!("{path}.valueCodeableConcept"),
-                            "unknown_disease",
-                            &[("value", v)],
-                        ));
-                        continue;
-                    }
-                };
-                out.push(FromBundle {
-                    notification: NotificationIn {
-                        reporter_ref: reporter_ref(&o.id),
-                        disease: Some(disease),
-                        kind: Some("laboratory".into()),
-                        classification: Some(if result == "positive" { "confirmed" } else { "suspected" }.into()),
-                        patient: p_in.clone(),
-                        lab: Some(LabIn {
-                            test: code.label().or(Some("laboratory test".into())),
-                            specimen_date: date_part(&o.effective_date_time),
-                            result: Some(result.into()),
-                            organism: value.label().or(o.value_string.clone()),
-                        }),
-                        fields: field_extensions(&o.extension),
-                        reporter: reporter.clone(),
-                        ..Default::default()
-                    },
-                    patient_entry: pi,
-                    entry: i,
-                    resource: "Observation",
-                });
-            }
-            _ => {}
+/// What every Condition and Observation of a bundle is read with.
+struct EntryContext<'a> {
+    diseases: &'a [Disease],
+    patient: &'a Patient,
+    patient_url: Option<&'a str>,
+    p_in: PatientIn,
+    reporter: Option<ReporterIn>,
+}
+
+/// The disease of codes, or the error at `path`.
+fn disease_at(diseases: &[Disease], codes: &[&CodeableConcept], path: &str) -> Result<String, FieldError> {
+    match disease_of(diseases, codes) {
+        Ok(d) => Ok(d.code.clone()),
+        Err((MapError::Ambiguous, v)) => Err(FieldError::new(path, "ambiguous_code", &[("value", v)])),
+        Err((MapError::Unknown, v)) => Err(FieldError::new(path, "unknown_disease", &[("value", v)])),
+    }
+}
+
+/// A clinical notification from a Condition.
+fn from_condition(
+    cx: &EntryContext<'_>,
+    resource: Value,
+    path: &str,
+    reporter_ref: impl Fn(&Option<String>) -> Option<String>,
+) -> Result<NotificationIn, FieldError> {
+    let c = serde_json::from_value::<Condition>(resource).map_err(|_| FieldError::new(path, "fhir_invalid", &[]))?;
+    if !refers_to_patient(&c.subject, cx.patient, cx.patient_url) {
+        return Err(FieldError::new(&format!("{path}.subject"), "fhir_subject_mismatch", &[]));
+    }
+    let code = c.code.unwrap_or_default();
+    let disease = disease_at(cx.diseases, &[&code], &format!("{path}.code"))?;
+    let status = c.verification_status.as_ref().and_then(|v| v.coding.first()).and_then(|c| c.code.clone());
+    let classification = match status.as_deref() {
+        None | Some("unconfirmed") | Some("differential") => "suspected",
+        Some("provisional") => "probable",
+        Some("confirmed") => "confirmed",
+        Some(_) => return Err(FieldError::new(&format!("{path}.verificationStatus"), "fhir_refuted", &[])),
+    };
+    Ok(NotificationIn {
+        reporter_ref: reporter_ref(&c.id),
+        disease: Some(disease),
+        kind: Some("clinical".into()),
+        classification: Some(classification.into()),
+        patient: cx.p_in.clone(),
+        onset_date: date_part(&c.onset_date_time),
+        fields: field_extensions(&c.extension),
+        reporter: cx.reporter.clone(),
+        ..Default::default()
+    })
+}
+
+/// A laboratory notification from an Observation.
+fn from_observation(
+    cx: &EntryContext<'_>,
+    resource: Value,
+    path: &str,
+    reporter_ref: impl Fn(&Option<String>) -> Option<String>,
+) -> Result<NotificationIn, FieldError> {
+    let o = serde_json::from_value::<Observation>(resource).map_err(|_| FieldError::new(path, "fhir_invalid", &[]))?;
+    if !refers_to_patient(&o.subject, cx.patient, cx.patient_url) {
+        return Err(FieldError::new(&format!("{path}.subject"), "fhir_subject_mismatch", &[]));
+    }
+    if matches!(o.status.as_deref(), Some("cancelled" | "entered-in-error" | "registered")) {
+        return Err(FieldError::new(&format!("{path}.status"), "fhir_observation_status", &[]));
+    }
+    let interpretation = o.interpretation.iter().flat_map(|i| i.coding.iter()).find_map(|c| c.code.clone());
+    let result = match interpretation.as_deref() {
+        None | Some("POS" | "A" | "AA" | "H" | "HH" | "DET") => "positive",
+        Some("NEG" | "N" | "ND") => {
+            return Err(FieldError::new(&format!("{path}.interpretation"), "fhir_negative_result", &[]));
         }
-    }
-    if !errors.is_empty() {
-        return Err(BundleError { code: "validation_failed", errors });
-    }
-    if out.is_empty() {
-        return Err(BundleError::whole("fhir_missing_condition", "entry"));
-    }
-    Ok(out)
+        Some(_) => "indeterminate",
+    };
+    let code = o.code.unwrap_or_default();
+    let value = o.value_codeable_concept.unwrap_or_default();
+    let disease = disease_at(cx.diseases, &[&value, &code], &format!("{path}.valueCodeableConcept"))?;
+    Ok(NotificationIn {
+        reporter_ref: reporter_ref(&o.id),
+        disease: Some(disease),
+        kind: Some("laboratory".into()),
+        classification: Some(if result == "positive" { "confirmed" } else { "suspected" }.into()),
+        patient: cx.p_in.clone(),
+        lab: Some(LabIn {
+            test: code.label().or(Some("laboratory test".into())),
+            specimen_date: date_part(&o.effective_date_time),
+            result: Some(result.into()),
+            organism: value.label().or(o.value_string.clone()),
+        }),
+        fields: field_extensions(&o.extension),
+        reporter: cx.reporter.clone(),
+        ..Default::default()
+    })
 }
 
 /// Where in the bundle a validation error of a notification read from it belongs.

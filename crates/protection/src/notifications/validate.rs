@@ -179,17 +179,69 @@ pub fn validate(
     today: NaiveDate,
 ) -> Result<ValidNotification, Vec<FieldError>> {
     let mut errors: Vec<FieldError> = vec![];
-    let max = |field: &str, v: &Option<String>, limit: usize, errors: &mut Vec<FieldError>| -> Option<String> {
-        let v = clean(v);
-        if v.as_ref().is_some_and(|s| s.chars().count() > limit) {
-            errors.push(FieldError::new(field, "too_long", &[("max", limit.to_string())]));
-        }
-        v
-    };
-    let reporter_ref = max("reporter_ref", &n.reporter_ref, 100, &mut errors);
+    let e = &mut errors;
+    let reporter_ref = limited("reporter_ref", &n.reporter_ref, 100, e);
+    let disease = check_disease(n, diseases, e);
+    let kind = check_kind(n, e);
+    let person = check_person(&n.patient, today, e);
+    let onset = check_onset(n, person.birth_date, today, e);
+    let exposure_setting = clean(&n.exposure_setting).unwrap_or_else(|| "unknown".into());
+    if !EXPOSURE_SETTINGS.contains(&exposure_setting.as_str()) {
+        e.push(FieldError::new("exposure_setting", "invalid_choice", &[]));
+    }
+    let lab = n.lab.as_ref().map(|l| check_lab(l, today, e));
+    if kind == Kind::Laboratory && lab.is_none() {
+        e.push(FieldError::new("lab.test", "lab_required", &[]));
+    }
+    let classification = check_classification(n, kind, lab.as_ref(), e);
+    let fields = disease.map(|d| check_fields(n, d, today, e)).unwrap_or_default();
+    let reporter_name = n.reporter.as_ref().and_then(|r| limited("reporter.name", &r.name, 100, e));
+    let institution = n.reporter.as_ref().and_then(|r| limited("reporter.institution", &r.institution, 200, e));
 
-    // Disease: our code, else an ICD-10 code.
-    let disease: Option<&Disease> = match (clean(&n.disease), clean(&n.icd10)) {
+    let Some(disease) = disease.filter(|_| errors.is_empty()) else { return Err(errors) };
+    Ok(ValidNotification {
+        reporter_ref,
+        disease: disease.code.clone(),
+        kind,
+        classification,
+        person,
+        onset,
+        exposure_setting,
+        lab,
+        fields,
+        reporter_name,
+        institution,
+        payload_hash: payload_hash(n),
+    })
+}
+
+/// A cleaned text, with `too_long` past `limit` characters.
+fn limited(field: &str, v: &Option<String>, limit: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let v = clean(v);
+    if v.as_ref().is_some_and(|s| s.chars().count() > limit) {
+        errors.push(FieldError::new(field, "too_long", &[("max", limit.to_string())]));
+    }
+    v
+}
+
+/// A date `YYYY-MM-DD` not after `today`.
+fn past_date(field: &str, s: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    match parse_date(s) {
+        Some(d) if d <= today => Some(d),
+        Some(_) => {
+            errors.push(FieldError::new(field, "date_in_future", &[]));
+            None
+        }
+        None => {
+            errors.push(FieldError::new(field, "date_format", &[]));
+            None
+        }
+    }
+}
+
+/// The disease: our code, else an ICD-10 code.
+fn check_disease<'d>(n: &NotificationIn, diseases: &'d [Disease], errors: &mut Vec<FieldError>) -> Option<&'d Disease> {
+    match (clean(&n.disease), clean(&n.icd10)) {
         (Some(code), _) => match map_code(diseases, CodeSystem::Phos, &code) {
             Ok(d) => Some(d),
             Err(_) => {
@@ -216,19 +268,22 @@ pub fn validate(
             errors.push(FieldError::new("disease", "required", &[]));
             None
         }
-    };
+    }
+}
 
-    let kind = match clean(&n.kind).as_deref() {
+fn check_kind(n: &NotificationIn, errors: &mut Vec<FieldError>) -> Kind {
+    match clean(&n.kind).as_deref() {
         None | Some("clinical") => Kind::Clinical,
         Some("laboratory") => Kind::Laboratory,
         Some(_) => {
             errors.push(FieldError::new("kind", "invalid_choice", &[]));
             Kind::Clinical
         }
-    };
+    }
+}
 
-    // The person.
-    let p = &n.patient;
+/// The person: HKID, names, sex, date of birth, contact details and district.
+fn check_person(p: &PatientIn, today: NaiveDate, errors: &mut Vec<FieldError>) -> PersonIn {
     let hkid = match clean(&p.hkid) {
         None => None,
         Some(s) => match Hkid::parse(&s) {
@@ -243,8 +298,8 @@ pub fn validate(
             }
         },
     };
-    let name_en = max("patient.name_en", &p.name_en, 100, &mut errors).unwrap_or_default();
-    let name_zh = max("patient.name_zh", &p.name_zh, 50, &mut errors).unwrap_or_default();
+    let name_en = limited("patient.name_en", &p.name_en, 100, errors).unwrap_or_default();
+    let name_zh = limited("patient.name_zh", &p.name_zh, 50, errors).unwrap_or_default();
     if name_en.is_empty() && name_zh.is_empty() {
         errors.push(FieldError::new("patient.name_en", "patient_name_required", &[]));
     }
@@ -255,26 +310,13 @@ pub fn validate(
             "U".into()
         }
     };
-    let birth_date = match clean(&p.birth_date) {
-        None => None,
-        Some(s) => match parse_date(&s) {
-            Some(d) if d <= today => Some(d),
-            Some(_) => {
-                errors.push(FieldError::new("patient.birth_date", "date_in_future", &[]));
-                None
-            }
-            None => {
-                errors.push(FieldError::new("patient.birth_date", "date_format", &[]));
-                None
-            }
-        },
-    };
+    let birth_date = clean(&p.birth_date).and_then(|s| past_date("patient.birth_date", &s, today, errors));
     if hkid.is_none() && clean(&p.hkid).is_none() && (birth_date.is_none() || sex == "U") {
         // Without an HKID, name + date of birth + sex are how the same person is recognised.
         errors.push(FieldError::new("patient.hkid", "hkid_or_birth_date", &[]));
     }
-    let phone = max("patient.phone", &p.phone, 30, &mut errors);
-    let address = max("patient.address", &p.address, 200, &mut errors);
+    let phone = limited("patient.phone", &p.phone, 30, errors);
+    let address = limited("patient.address", &p.address, 200, errors);
     let district = match clean(&p.district).map(|s| s.to_ascii_uppercase()) {
         Some(d) if valid_district(&d) => d,
         Some(d) => {
@@ -290,73 +332,50 @@ pub fn validate(
             String::new()
         }
     };
+    PersonIn { hkid, name_en, name_zh, sex, birth_date, phone, address, district }
+}
 
-    // Onset.
-    let onset = match clean(&n.onset_date) {
-        None => None,
-        Some(s) => match parse_date(&s) {
-            None => {
-                errors.push(FieldError::new("onset_date", "date_format", &[]));
-                None
-            }
-            Some(d) if d > today => {
-                errors.push(FieldError::new("onset_date", "onset_in_future", &[]));
-                None
-            }
-            Some(d) if birth_date.is_some_and(|b| d < b) => {
-                errors.push(FieldError::new("onset_date", "onset_before_birth", &[]));
-                None
-            }
-            Some(d) if (today - d).num_days() > 3 * 365 => {
-                errors.push(FieldError::new("onset_date", "onset_too_old", &[]));
-                None
-            }
-            Some(d) => Some(d),
-        },
+fn check_onset(
+    n: &NotificationIn,
+    birth_date: Option<NaiveDate>,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let s = clean(&n.onset_date)?;
+    let problem = match parse_date(&s) {
+        None => "date_format",
+        Some(d) if d > today => "onset_in_future",
+        Some(d) if birth_date.is_some_and(|b| d < b) => "onset_before_birth",
+        Some(d) if (today - d).num_days() > 3 * 365 => "onset_too_old",
+        Some(d) => return Some(d),
     };
-    let exposure_setting = clean(&n.exposure_setting).unwrap_or_else(|| "unknown".into());
-    if !EXPOSURE_SETTINGS.contains(&exposure_setting.as_str()) {
-        errors.push(FieldError::new("exposure_setting", "invalid_choice", &[]));
-    }
+    errors.push(FieldError::new("onset_date", problem, &[]));
+    None
+}
 
-    // Laboratory result.
-    let lab = match &n.lab {
-        None => None,
-        Some(l) => {
-            let test = max("lab.test", &l.test, 200, &mut errors).unwrap_or_default();
-            if test.is_empty() {
-                errors.push(FieldError::new("lab.test", "required", &[]));
-            }
-            let result = clean(&l.result).unwrap_or_default();
-            if !LAB_RESULTS.contains(&result.as_str()) {
-                errors.push(FieldError::new("lab.result", "invalid_choice", &[]));
-            }
-            let specimen_date = match clean(&l.specimen_date) {
-                None => None,
-                Some(s) => match parse_date(&s) {
-                    Some(d) if d <= today => Some(d),
-                    Some(_) => {
-                        errors.push(FieldError::new("lab.specimen_date", "date_in_future", &[]));
-                        None
-                    }
-                    None => {
-                        errors.push(FieldError::new("lab.specimen_date", "date_format", &[]));
-                        None
-                    }
-                },
-            };
-            let organism = max("lab.organism", &l.organism, 200, &mut errors).unwrap_or_default();
-            Some(Lab { test, specimen_date, result, organism })
-        }
-    };
-    if kind == Kind::Laboratory && lab.is_none() {
-        errors.push(FieldError::new("lab.test", "lab_required", &[]));
+fn check_lab(l: &LabIn, today: NaiveDate, errors: &mut Vec<FieldError>) -> Lab {
+    let test = limited("lab.test", &l.test, 200, errors).unwrap_or_default();
+    if test.is_empty() {
+        errors.push(FieldError::new("lab.test", "required", &[]));
     }
+    let result = clean(&l.result).unwrap_or_default();
+    if !LAB_RESULTS.contains(&result.as_str()) {
+        errors.push(FieldError::new("lab.result", "invalid_choice", &[]));
+    }
+    let specimen_date = clean(&l.specimen_date).and_then(|s| past_date("lab.specimen_date", &s, today, errors));
+    let organism = limited("lab.organism", &l.organism, 200, errors).unwrap_or_default();
+    Lab { test, specimen_date, result, organism }
+}
 
-    let classification = match clean(&n.classification).as_deref() {
-        None if kind == Kind::Laboratory && lab.as_ref().is_some_and(|l| l.result == "positive") => {
-            Classification::Confirmed
-        }
+/// The classification reported; a positive laboratory result with none is confirmed.
+fn check_classification(
+    n: &NotificationIn,
+    kind: Kind,
+    lab: Option<&Lab>,
+    errors: &mut Vec<FieldError>,
+) -> Classification {
+    match clean(&n.classification).as_deref() {
+        None if kind == Kind::Laboratory && lab.is_some_and(|l| l.result == "positive") => Classification::Confirmed,
         None => Classification::Suspected,
         Some(c) => match Classification::parse(c) {
             Some(Classification::Discarded) | None => {
@@ -365,86 +384,74 @@ pub fn validate(
             }
             Some(c) => c,
         },
-    };
+    }
+}
 
-    // The disease's own questions.
+/// The disease's own questions: no unknown keys, the required ones answered, each answer of
+/// its kind.
+fn check_fields(
+    n: &NotificationIn,
+    d: &Disease,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> BTreeMap<String, String> {
     let mut fields = BTreeMap::new();
-    if let Some(d) = disease {
-        for key in n.fields.keys() {
-            if !d.form_fields.iter().any(|f| &f.key == key) {
-                errors.push(FieldError::new(
-                    &format!("fields.{}", key.chars().take(40).collect::<String>()),
-                    "unknown_field",
-                    &[],
-                ));
-            }
-        }
-        for f in &d.form_fields {
-            let path = format!("fields.{}", f.key);
-            let Some(v) = n.fields.get(&f.key).and_then(text_value) else {
-                if f.required {
-                    errors.push(FieldError::new(&path, "required", &[]));
-                }
-                continue;
-            };
-            let ok = match f.kind {
-                FieldKind::Text => {
-                    if v.chars().count() > 500 {
-                        errors.push(FieldError::new(&path, "too_long", &[("max", "500".into())]));
-                    }
-                    Some(v)
-                }
-                FieldKind::Date => match parse_date(&v) {
-                    Some(x) if x <= today => Some(x.to_string()),
-                    Some(_) => {
-                        errors.push(FieldError::new(&path, "date_in_future", &[]));
-                        None
-                    }
-                    None => {
-                        errors.push(FieldError::new(&path, "date_format", &[]));
-                        None
-                    }
-                },
-                FieldKind::YesNo => match v.to_ascii_lowercase().as_str() {
-                    "yes" | "true" | "y" => Some("yes".into()),
-                    "no" | "false" | "n" => Some("no".into()),
-                    _ => {
-                        errors.push(FieldError::new(&path, "yes_no", &[]));
-                        None
-                    }
-                },
-                FieldKind::Number => match v.parse::<i64>() {
-                    Ok(x) if (0..=1_000_000).contains(&x) => Some(x.to_string()),
-                    _ => {
-                        errors.push(FieldError::new(&path, "whole_number", &[]));
-                        None
-                    }
-                },
-            };
-            if let Some(v) = ok {
-                fields.insert(f.key.clone(), v);
-            }
+    for key in n.fields.keys() {
+        if !d.form_fields.iter().any(|f| &f.key == key) {
+            errors.push(FieldError::new(
+                &format!("fields.{}", key.chars().take(40).collect::<String>()),
+                "unknown_field",
+                &[],
+            ));
         }
     }
+    for f in &d.form_fields {
+        let path = format!("fields.{}", f.key);
+        let Some(v) = n.fields.get(&f.key).and_then(text_value) else {
+            if f.required {
+                errors.push(FieldError::new(&path, "required", &[]));
+            }
+            continue;
+        };
+        if let Some(v) = field_answer(f.kind, v, &path, today, errors) {
+            fields.insert(f.key.clone(), v);
+        }
+    }
+    fields
+}
 
-    let reporter_name = n.reporter.as_ref().and_then(|r| max("reporter.name", &r.name, 100, &mut errors));
-    let institution = n.reporter.as_ref().and_then(|r| max("reporter.institution", &r.institution, 200, &mut errors));
-
-    let Some(disease) = disease.filter(|_| errors.is_empty()) else { return Err(errors) };
-    Ok(ValidNotification {
-        reporter_ref,
-        disease: disease.code.clone(),
-        kind,
-        classification,
-        person: PersonIn { hkid, name_en, name_zh, sex, birth_date, phone, address, district },
-        onset,
-        exposure_setting,
-        lab,
-        fields,
-        reporter_name,
-        institution,
-        payload_hash: payload_hash(n),
-    })
+/// One answer as stored: text, a date, `yes`/`no` or a whole number.
+fn field_answer(
+    kind: FieldKind,
+    v: String,
+    path: &str,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    match kind {
+        FieldKind::Text => {
+            if v.chars().count() > 500 {
+                errors.push(FieldError::new(path, "too_long", &[("max", "500".into())]));
+            }
+            Some(v)
+        }
+        FieldKind::Date => past_date(path, &v, today, errors).map(|x| x.to_string()),
+        FieldKind::YesNo => match v.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "y" => Some("yes".into()),
+            "no" | "false" | "n" => Some("no".into()),
+            _ => {
+                errors.push(FieldError::new(path, "yes_no", &[]));
+                None
+            }
+        },
+        FieldKind::Number => match v.parse::<i64>() {
+            Ok(x) if (0..=1_000_000).contains(&x) => Some(x.to_string()),
+            _ => {
+                errors.push(FieldError::new(path, "whole_number", &[]));
+                None
+            }
+        },
+    }
 }
 
 #[cfg(test)]

@@ -112,7 +112,6 @@ impl ListPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn list_page(
     state: &AppState,
     page: PageCtx,

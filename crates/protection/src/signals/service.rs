@@ -16,9 +16,9 @@ use kernel::{Db, Tx};
 use serde::{Deserialize, Serialize};
 
 use super::{self as signals, Alarm, HistoryRow, ScanSettings, TERRITORY};
-use super::{Signal, store};
+use super::{Signal, SignalRun, store};
 use crate::catalogue::{self, Disease};
-use crate::clusters::{self, service::NewCluster};
+use crate::clusters::{self, NewCluster};
 use crate::counts::weeks;
 
 pub const RUN_JOB: &str = "protection.signals";
@@ -178,18 +178,17 @@ pub async fn run(db: &Db, opts: &RunOptions, actor: &Actor, origin: &Origin) -> 
     }
     let ms = started.elapsed().as_millis() as i64;
     let by = actor.id().to_string();
-    store::insert_signal_run(
-        &mut tx,
-        &run_id,
+    let record = SignalRun {
+        id: run_id.clone(),
         started_at,
-        &last.to_string(),
-        weeks_evaluated as i64,
-        series as i64,
-        raised.len() as i64,
-        ms,
-        &by,
-    )
-    .await?;
+        week_start: last.to_string(),
+        weeks_evaluated: weeks_evaluated as i64,
+        series: series as i64,
+        signals_raised: raised.len() as i64,
+        milliseconds: ms,
+        started_by: by,
+    };
+    store::insert_signal_run(&mut tx, &record).await?;
     let detail = format!("week {last}: {} alarms, {} new signals", alarms.len(), raised.len());
     audit::record(db, &mut tx, actor, origin, Event::new("signals.run", "signal_run", &run_id).detail(&detail)).await?;
     if !raised.is_empty() {

@@ -136,30 +136,19 @@ pub async fn update_signal(
     Ok(r.rows_affected() == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_signal_run(
-    tx: &mut Tx,
-    id: &str,
-    started_at: i64,
-    week_start: &str,
-    weeks_evaluated: i64,
-    series: i64,
-    raised: i64,
-    ms: i64,
-    by: &str,
-) -> sqlx::Result<()> {
+pub async fn insert_signal_run(tx: &mut Tx, r: &SignalRun) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO protection_signal_runs (id, started_at, week_start, weeks_evaluated, series, signals_raised, \
          milliseconds, started_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(id)
-    .bind(started_at)
-    .bind(week_start)
-    .bind(weeks_evaluated)
-    .bind(series)
-    .bind(raised)
-    .bind(ms)
-    .bind(by)
+    .bind(&r.id)
+    .bind(r.started_at)
+    .bind(&r.week_start)
+    .bind(r.weeks_evaluated)
+    .bind(r.series)
+    .bind(r.signals_raised)
+    .bind(r.milliseconds)
+    .bind(&r.started_by)
     .execute(&mut **tx)
     .await?;
     Ok(())
