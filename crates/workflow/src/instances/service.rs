@@ -60,31 +60,6 @@ pub struct By<'a> {
     pub role: Option<&'a str>,
 }
 
-fn event(
-    d: &Deployed,
-    def: &Definition,
-    instance: &str,
-    node: &str,
-    lifecycle: &str,
-    by: &By,
-    at: i64,
-    id: String,
-) -> LogRow {
-    LogRow {
-        id,
-        instance_id: instance.into(),
-        definition_key: d.process_key.clone(),
-        definition_version: d.version,
-        node_id: node.into(),
-        activity: def.node(node).map(|n| n.label(false).to_string()).unwrap_or_else(|| node.to_string()),
-        lifecycle: lifecycle.into(),
-        actor: by.actor.map(Into::into),
-        role: by.role.map(Into::into),
-        at,
-        data: "{}".into(),
-    }
-}
-
 /// Ids for a batch of events written at one instant, ordered as written.
 pub struct EventIds {
     batch: String,
@@ -96,7 +71,7 @@ impl EventIds {
         EventIds { batch: kernel::new_id(), n: 0 }
     }
 
-    pub fn next(&mut self) -> String {
+    pub fn fresh(&mut self) -> String {
         self.n += 1;
         format!("{}-{:04}", self.batch, self.n)
     }
@@ -121,7 +96,20 @@ pub async fn record(
     at: i64,
     ids: &mut EventIds,
 ) -> sqlx::Result<()> {
-    append(tx, &event(d, def, instance, node, lifecycle, by, at, ids.next())).await
+    let row = LogRow {
+        id: ids.fresh(),
+        instance_id: instance.into(),
+        definition_key: d.process_key.clone(),
+        definition_version: d.version,
+        node_id: node.into(),
+        activity: def.node(node).map(|n| n.label(false).to_string()).unwrap_or_else(|| node.to_string()),
+        lifecycle: lifecycle.into(),
+        actor: by.actor.map(Into::into),
+        role: by.role.map(Into::into),
+        at,
+        data: "{}".into(),
+    };
+    append(tx, &row).await
 }
 
 /// Turns the interpreter's effects into rows: an event for each, a task for each user task, a
