@@ -162,6 +162,9 @@ pub async fn apply(
             Effect::Message { node, .. } => {
                 record(tx, d, def, instance, node, "schedule", &system, now, ids).await?;
             }
+            Effect::Aborted { node } => {
+                record(tx, d, def, instance, node, "ate_abort", &system, now, ids).await?;
+            }
             Effect::Completed => {}
         }
     }
@@ -291,6 +294,7 @@ pub async fn resume_in(
     if !store::advance(tx, &next, instance.revision).await? {
         return Err(EngineError::Refused("instance_changed", StatusCode::CONFLICT));
     }
+    store::cancel_stale(tx, &instance.id, &waiting).await?;
     apply(tx, &p.deployed, &p.def, &instance.id, &effects, &clock, now, ids).await?;
     Ok(())
 }
@@ -311,7 +315,10 @@ pub async fn message(
     let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
     let node = waiting
         .iter()
-        .find(|w| matches!(p.def.node(w).map(|n| &n.kind), Some(NodeKind::Message { message }) if message == name))
+        .find(|w| {
+            matches!(p.def.node(w).map(|n| &n.kind),
+                Some(NodeKind::Message { message } | NodeKind::BoundaryMessage { message, .. }) if message == name)
+        })
         .cloned()
         .ok_or(EngineError::Refused("message_not_expected", StatusCode::CONFLICT))?;
     let mut ids = EventIds::new();
