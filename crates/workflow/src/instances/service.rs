@@ -339,30 +339,41 @@ pub async fn message(
 
 /// Fires the timers due at `now` (at most `limit`), each in its own transaction and exactly
 /// once: the instance moves on from the timer. A timer of an instance that is no longer
-/// running or no longer waits there is cancelled. Returns the number fired.
+/// running or no longer waits there is cancelled. A timer whose continuation fails (a service
+/// task refusing, say) is left pending, logged, and tried again on the next run; the others
+/// still fire. Returns the number fired.
 pub async fn fire_due(db: &kernel::Db, now: i64, limit: i64) -> Result<u64, EngineError> {
     let mut fired = 0;
     for (timer, instance_id, node) in store::due_timers(db, now, limit).await? {
-        let p = prepare(db, &instance_id, now).await?;
-        let mut tx = db.begin().await?;
-        let instance = store::get_in(&mut tx, &instance_id).await?.ok_or(EngineError::NotFound)?;
-        let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
-        if instance.status != "running" || !waiting.contains(&node) {
-            store::close_timer(&mut tx, &timer, "cancelled").await?;
-            tx.commit().await?;
-            continue;
+        match fire_one(db, &timer, &instance_id, &node, now).await {
+            Ok(true) => fired += 1,
+            Ok(false) => {}
+            Err(EngineError::Db(e)) => return Err(EngineError::Db(e)),
+            Err(e) => tracing::warn!(timer = %timer, instance = %instance_id, error = %e, "workflow timer not fired"),
         }
-        if !store::close_timer(&mut tx, &timer, "fired").await? {
-            continue;
-        }
-        let mut ids = EventIds::new();
-        let system = By { actor: Some("system"), role: None };
-        record(&mut tx, &p.deployed, &p.def, &instance_id, &node, "complete", &system, now, &mut ids).await?;
-        resume_in(&mut tx, &p, &instance, &node, Value::Object(Default::default()), &mut ids, now).await?;
-        tx.commit().await?;
-        fired += 1;
     }
     Ok(fired)
+}
+
+async fn fire_one(db: &kernel::Db, timer: &str, instance_id: &str, node: &str, now: i64) -> Result<bool, EngineError> {
+    let p = prepare(db, instance_id, now).await?;
+    let mut tx = db.begin().await?;
+    let instance = store::get_in(&mut tx, instance_id).await?.ok_or(EngineError::NotFound)?;
+    let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
+    if instance.status != "running" || !waiting.iter().any(|w| w == node) {
+        store::close_timer(&mut tx, timer, "cancelled").await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
+    if !store::close_timer(&mut tx, timer, "fired").await? {
+        return Ok(false);
+    }
+    let mut ids = EventIds::new();
+    let system = By { actor: Some("system"), role: None };
+    record(&mut tx, &p.deployed, &p.def, instance_id, node, "complete", &system, now, &mut ids).await?;
+    resume_in(&mut tx, &p, &instance, node, Value::Object(Default::default()), &mut ids, now).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Cancels a running instance with a reason: its open tasks and pending timers are cancelled,
