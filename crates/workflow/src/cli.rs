@@ -39,6 +39,9 @@ every event counts whatever its lifecycle:transition; events are ordered by time
         /// The log's format (default: from the file name, .csv is CSV, anything else XES).
         #[arg(long, value_enum)]
         format: Option<InputFormat>,
+        /// Also draw the graph, with each edge's median wait, as SVG into this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
     },
     /// Print throughput times, the bottleneck table (median and p90 wait before each activity,
     /// by role when the log has org:role) and the median wait on each edge as JSON.
@@ -139,10 +142,25 @@ where
     F: AsyncFnOnce() -> anyhow::Result<kernel::Db>,
 {
     match cmd {
-        WorkflowCommand::Dfg { input, format } => match dfg(&input, format) {
+        WorkflowCommand::Dfg { input, format, svg: None } => match dfg(&input, format) {
             Ok(g) => print_json(&g),
             Err(e) => bad_input(&e),
         },
+        WorkflowCommand::Dfg { input, format, svg: Some(out) } => {
+            let mut g = DfgBuilder::new();
+            let mut p = PerformanceBuilder::new();
+            if let Err(e) = read_log(&input, format_of(&input, format), |t| {
+                g.add_trace(&t);
+                p.add_trace(&t);
+            }) {
+                bad_input(&e)
+            }
+            let (g, p) = (g.finish(), p.finish());
+            let title = format!("Directly-follows graph of {}", input.display());
+            std::fs::write(&out, crate::mining::svg::dfg_svg(&g, &p.edges, &title))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            print_json(&g)
+        }
         WorkflowCommand::Performance { input, format } => match performance(&input, format) {
             Ok(p) => print_json(&p),
             Err(e) => bad_input(&e),

@@ -204,7 +204,8 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
             "clinics.watch-fridges-every-minute",
             "kernel.prune-daily",
             "protection.signals-daily",
-            "test.every-minute"
+            "test.every-minute",
+            "workflow.fire-timers-every-minute"
         ]
     );
 }

@@ -13,9 +13,11 @@
 //!   until [`resume`] is called for that node;
 //! - a sub-process starts its inner start event, and passes its token on when no token is left
 //!   inside it;
-//! - the instance completes when no token is left.
-//!
-//! Boundary events are not run yet (their timers and messages need the job scheduler).
+//! - the instance completes when no token is left;
+//! - a boundary event waits (an entry in `waiting`) while its task or sub-process is active
+//!   and is disarmed when the activity finishes; when it fires ([`resume`] at the boundary
+//!   event), an interrupting one aborts its activity (and everything inside a sub-process),
+//!   a non-interrupting one leaves it running; either way its outgoing flows are taken.
 
 use serde_json::Value;
 
@@ -38,6 +40,8 @@ pub enum Effect {
     Timer { node: String, wait: Wait },
     /// A message catch event now waits.
     Message { node: String, message: String },
+    /// An activity was aborted by an interrupting boundary event.
+    Aborted { node: String },
     /// No token is left: the instance has completed.
     Completed,
 }
@@ -91,6 +95,47 @@ impl Run<'_> {
         false
     }
 
+    /// Boundary events attached to `activity`.
+    fn boundaries(&self, activity: &str) -> Vec<&'_ crate::definitions::Node> {
+        self.def
+            .nodes
+            .iter()
+            .filter(|n| match &n.kind {
+                NodeKind::BoundaryTimer { attached_to, .. } | NodeKind::BoundaryMessage { attached_to, .. } => {
+                    attached_to == activity
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The activity has started: its boundary events wait.
+    fn arm(&mut self, activity: &str) {
+        let mut armed = Vec::new();
+        for b in self.boundaries(activity) {
+            match &b.kind {
+                NodeKind::BoundaryTimer { wait, .. } => armed.push((
+                    b.id.clone(),
+                    Effect::Timer { node: b.id.clone(), wait: wait.clone().unwrap_or(Wait::Calendar(0)) },
+                )),
+                NodeKind::BoundaryMessage { message, .. } => {
+                    armed.push((b.id.clone(), Effect::Message { node: b.id.clone(), message: message.clone() }))
+                }
+                _ => {}
+            }
+        }
+        for (id, e) in armed {
+            self.waiting.push(id);
+            self.effects.push(e);
+        }
+    }
+
+    /// The activity has finished (or was aborted): its boundary events no longer wait.
+    fn disarm(&mut self, activity: &str) {
+        let ids: Vec<String> = self.boundaries(activity).iter().map(|b| b.id.clone()).collect();
+        self.waiting.retain(|w| !ids.contains(w));
+    }
+
     fn send_on(&mut self, node: &str) {
         for f in self.def.outgoing(node) {
             self.queue.push_back(f.target.clone());
@@ -119,6 +164,7 @@ impl Run<'_> {
                 NodeKind::UserTask { .. } => {
                     self.waiting.push(id.clone());
                     self.effects.push(Effect::Task { node: id.clone() });
+                    self.arm(&id);
                 }
                 NodeKind::Timer { wait } => {
                     self.waiting.push(id.clone());
@@ -169,6 +215,7 @@ impl Run<'_> {
                 }
                 NodeKind::SubProcess => {
                     self.effects.push(Effect::Passed { node: id.clone() });
+                    self.arm(&id);
                     let starts: Vec<String> = self
                         .def
                         .nodes
@@ -184,6 +231,7 @@ impl Run<'_> {
                     if let Some(scope) = node.parent.clone() {
                         let busy = self.waiting.iter().chain(self.queue.iter()).any(|w| self.inside(w, &scope));
                         if !busy {
+                            self.disarm(&scope);
                             self.effects.push(Effect::Passed { node: scope.clone() });
                             self.send_on(&scope);
                         }
@@ -234,6 +282,20 @@ pub fn resume(
     };
     waiting.remove(i);
     let mut run = Run { def, call, waiting, effects: Vec::new(), queue: Default::default() };
+    match def.node(node).map(|n| &n.kind) {
+        Some(NodeKind::BoundaryTimer { attached_to, interrupting, .. })
+        | Some(NodeKind::BoundaryMessage { attached_to, interrupting, .. }) => {
+            if *interrupting {
+                let activity = attached_to.clone();
+                run.disarm(&activity);
+                let inside: Vec<String> =
+                    run.waiting.iter().filter(|w| **w == activity || run.inside(w, &activity)).cloned().collect();
+                run.waiting.retain(|w| !inside.contains(w));
+                run.effects.push(Effect::Aborted { node: activity });
+            }
+        }
+        _ => run.disarm(node),
+    }
     run.send_on(node);
     run.go(vars)?;
     Ok((run.waiting, run.effects))
@@ -340,8 +402,14 @@ mod tests {
         let mut vars = json!({"severity": "serious", "amount": 3});
         let (w, _) = start(&d, &mut vars, &ok).unwrap();
         assert_eq!(w, ["Task_register"]);
-        let (w, _) = resume(&d, &w, "Task_register", &mut vars, &ok).unwrap();
+        let (w, e) = resume(&d, &w, "Task_register", &mut vars, &ok).unwrap();
+        assert_eq!(w, ["Task_investigate", "Boundary_sla"], "the SLA timer waits beside the task");
+        assert!(e.contains(&Effect::Timer { node: "Boundary_sla".into(), wait: Wait::BusinessDays(5) }));
+        // The SLA timer fires (non-interrupting): escalation runs, the investigation goes on.
+        let (w, e) = resume(&d, &w, "Boundary_sla", &mut vars, &ok).unwrap();
         assert_eq!(w, ["Task_investigate"]);
+        assert!(e.contains(&Effect::Ran { node: "Service_escalate".into() }));
+        assert!(!e.contains(&Effect::Completed), "the instance still runs: {e:?}");
         let (w, _) = resume(&d, &w, "Task_investigate", &mut vars, &ok).unwrap();
         assert_eq!(w, ["Wait_reply", "Task_prepare"]);
         let (w, _) = resume(&d, &w, "Task_prepare", &mut vars, &ok).unwrap();
@@ -361,6 +429,55 @@ mod tests {
         let (w, e) = resume(&d, &w, "Task_register", &mut vars, &ok).unwrap();
         assert!(w.is_empty());
         assert!(e.contains(&Effect::Ran { node: "Service_ack".into() }));
+    }
+
+    const WITH_DEADLINE: &str = "<startEvent id='s'/><userTask id='t' phos:candidateRoles='inspector'/>\
+        <boundaryEvent id='late' attachedToRef='t'><timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>\
+        <endEvent id='done'/><endEvent id='expired'/>\
+        <sequenceFlow id='1' sourceRef='s' targetRef='t'/><sequenceFlow id='2' sourceRef='t' targetRef='done'/>\
+        <sequenceFlow id='3' sourceRef='late' targetRef='expired'/>";
+
+    #[test]
+    fn an_interrupting_boundary_timer_aborts_its_task() {
+        let d = def(WITH_DEADLINE);
+        let mut vars = json!({});
+        let (w, e) = start(&d, &mut vars, &call).unwrap();
+        assert_eq!(w, ["t", "late"]);
+        assert_eq!(e.last(), Some(&Effect::Timer { node: "late".into(), wait: Wait::Calendar(3600) }));
+        let (w, e) = resume(&d, &w, "late", &mut vars, &call).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(
+            e,
+            [Effect::Aborted { node: "t".into() }, Effect::Passed { node: "expired".into() }, Effect::Completed]
+        );
+        // Done in time: the timer is disarmed.
+        let (w, _) = start(&d, &mut vars, &call).unwrap();
+        let (w, e) = resume(&d, &w, "t", &mut vars, &call).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(e.last(), Some(&Effect::Completed));
+    }
+
+    #[test]
+    fn an_interrupting_boundary_message_aborts_a_whole_sub_process() {
+        let d = def("<startEvent id='s'/><subProcess id='sub'><startEvent id='in'/>\
+            <userTask id='a' phos:candidateRoles='inspector'/><endEvent id='out'/>\
+            <sequenceFlow id='i1' sourceRef='in' targetRef='a'/><sequenceFlow id='i2' sourceRef='a' targetRef='out'/></subProcess>\
+            <boundaryEvent id='withdrawn' attachedToRef='sub'><messageEventDefinition messageRef='withdraw'/></boundaryEvent>\
+            <endEvent id='e'/><endEvent id='gone'/>\
+            <sequenceFlow id='1' sourceRef='s' targetRef='sub'/><sequenceFlow id='2' sourceRef='sub' targetRef='e'/>\
+            <sequenceFlow id='3' sourceRef='withdrawn' targetRef='gone'/>");
+        let mut vars = json!({});
+        let (w, _) = start(&d, &mut vars, &call).unwrap();
+        assert_eq!(w, ["withdrawn", "a"]);
+        let (w, e) = resume(&d, &w, "withdrawn", &mut vars, &call).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(e.first(), Some(&Effect::Aborted { node: "sub".into() }));
+        assert_eq!(e.last(), Some(&Effect::Completed));
+        // Finishing the sub-process disarms the message.
+        let (w, _) = start(&d, &mut vars, &call).unwrap();
+        let (w, e) = resume(&d, &w, "a", &mut vars, &call).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(e.last(), Some(&Effect::Completed));
     }
 
     #[test]

@@ -60,31 +60,6 @@ pub struct By<'a> {
     pub role: Option<&'a str>,
 }
 
-fn event(
-    d: &Deployed,
-    def: &Definition,
-    instance: &str,
-    node: &str,
-    lifecycle: &str,
-    by: &By,
-    at: i64,
-    id: String,
-) -> LogRow {
-    LogRow {
-        id,
-        instance_id: instance.into(),
-        definition_key: d.process_key.clone(),
-        definition_version: d.version,
-        node_id: node.into(),
-        activity: def.node(node).map(|n| n.label(false).to_string()).unwrap_or_else(|| node.to_string()),
-        lifecycle: lifecycle.into(),
-        actor: by.actor.map(Into::into),
-        role: by.role.map(Into::into),
-        at,
-        data: "{}".into(),
-    }
-}
-
 /// Ids for a batch of events written at one instant, ordered as written.
 pub struct EventIds {
     batch: String,
@@ -96,7 +71,7 @@ impl EventIds {
         EventIds { batch: kernel::new_id(), n: 0 }
     }
 
-    pub fn next(&mut self) -> String {
+    pub fn fresh(&mut self) -> String {
         self.n += 1;
         format!("{}-{:04}", self.batch, self.n)
     }
@@ -121,7 +96,20 @@ pub async fn record(
     at: i64,
     ids: &mut EventIds,
 ) -> sqlx::Result<()> {
-    append(tx, &event(d, def, instance, node, lifecycle, by, at, ids.next())).await
+    let row = LogRow {
+        id: ids.fresh(),
+        instance_id: instance.into(),
+        definition_key: d.process_key.clone(),
+        definition_version: d.version,
+        node_id: node.into(),
+        activity: def.node(node).map(|n| n.label(false).to_string()).unwrap_or_else(|| node.to_string()),
+        lifecycle: lifecycle.into(),
+        actor: by.actor.map(Into::into),
+        role: by.role.map(Into::into),
+        at,
+        data: "{}".into(),
+    };
+    append(tx, &row).await
 }
 
 /// Turns the interpreter's effects into rows: an event for each, a task for each user task, a
@@ -173,6 +161,9 @@ pub async fn apply(
             }
             Effect::Message { node, .. } => {
                 record(tx, d, def, instance, node, "schedule", &system, now, ids).await?;
+            }
+            Effect::Aborted { node } => {
+                record(tx, d, def, instance, node, "ate_abort", &system, now, ids).await?;
             }
             Effect::Completed => {}
         }
@@ -303,6 +294,7 @@ pub async fn resume_in(
     if !store::advance(tx, &next, instance.revision).await? {
         return Err(EngineError::Refused("instance_changed", StatusCode::CONFLICT));
     }
+    store::cancel_stale(tx, &instance.id, &waiting).await?;
     apply(tx, &p.deployed, &p.def, &instance.id, &effects, &clock, now, ids).await?;
     Ok(())
 }
@@ -323,7 +315,10 @@ pub async fn message(
     let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
     let node = waiting
         .iter()
-        .find(|w| matches!(p.def.node(w).map(|n| &n.kind), Some(NodeKind::Message { message }) if message == name))
+        .find(|w| {
+            matches!(p.def.node(w).map(|n| &n.kind),
+                Some(NodeKind::Message { message } | NodeKind::BoundaryMessage { message, .. }) if message == name)
+        })
         .cloned()
         .ok_or(EngineError::Refused("message_not_expected", StatusCode::CONFLICT))?;
     let mut ids = EventIds::new();
@@ -344,30 +339,41 @@ pub async fn message(
 
 /// Fires the timers due at `now` (at most `limit`), each in its own transaction and exactly
 /// once: the instance moves on from the timer. A timer of an instance that is no longer
-/// running or no longer waits there is cancelled. Returns the number fired.
+/// running or no longer waits there is cancelled. A timer whose continuation fails (a service
+/// task refusing, say) is left pending, logged, and tried again on the next run; the others
+/// still fire. Returns the number fired.
 pub async fn fire_due(db: &kernel::Db, now: i64, limit: i64) -> Result<u64, EngineError> {
     let mut fired = 0;
     for (timer, instance_id, node) in store::due_timers(db, now, limit).await? {
-        let p = prepare(db, &instance_id, now).await?;
-        let mut tx = db.begin().await?;
-        let instance = store::get_in(&mut tx, &instance_id).await?.ok_or(EngineError::NotFound)?;
-        let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
-        if instance.status != "running" || !waiting.contains(&node) {
-            store::close_timer(&mut tx, &timer, "cancelled").await?;
-            tx.commit().await?;
-            continue;
+        match fire_one(db, &timer, &instance_id, &node, now).await {
+            Ok(true) => fired += 1,
+            Ok(false) => {}
+            Err(EngineError::Db(e)) => return Err(EngineError::Db(e)),
+            Err(e) => tracing::warn!(timer = %timer, instance = %instance_id, error = %e, "workflow timer not fired"),
         }
-        if !store::close_timer(&mut tx, &timer, "fired").await? {
-            continue;
-        }
-        let mut ids = EventIds::new();
-        let system = By { actor: Some("system"), role: None };
-        record(&mut tx, &p.deployed, &p.def, &instance_id, &node, "complete", &system, now, &mut ids).await?;
-        resume_in(&mut tx, &p, &instance, &node, Value::Object(Default::default()), &mut ids, now).await?;
-        tx.commit().await?;
-        fired += 1;
     }
     Ok(fired)
+}
+
+async fn fire_one(db: &kernel::Db, timer: &str, instance_id: &str, node: &str, now: i64) -> Result<bool, EngineError> {
+    let p = prepare(db, instance_id, now).await?;
+    let mut tx = db.begin().await?;
+    let instance = store::get_in(&mut tx, instance_id).await?.ok_or(EngineError::NotFound)?;
+    let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
+    if instance.status != "running" || !waiting.iter().any(|w| w == node) {
+        store::close_timer(&mut tx, timer, "cancelled").await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
+    if !store::close_timer(&mut tx, timer, "fired").await? {
+        return Ok(false);
+    }
+    let mut ids = EventIds::new();
+    let system = By { actor: Some("system"), role: None };
+    record(&mut tx, &p.deployed, &p.def, instance_id, node, "complete", &system, now, &mut ids).await?;
+    resume_in(&mut tx, &p, &instance, node, Value::Object(Default::default()), &mut ids, now).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Cancels a running instance with a reason: its open tasks and pending timers are cancelled,

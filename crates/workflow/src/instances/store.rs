@@ -151,3 +151,35 @@ pub async fn cancel_waits(tx: &mut Tx, instance: &str) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// Cancels the open tasks and pending timers of an instance at nodes where it no longer waits
+/// (an interrupting boundary event aborted them, or their activity finished).
+pub async fn cancel_stale(tx: &mut Tx, instance: &str, waiting: &[String]) -> sqlx::Result<()> {
+    let tasks =
+        sqlx::query("SELECT id, node_id FROM workflow_tasks WHERE instance_id = $1 AND status IN ('open', 'claimed')")
+            .bind(instance)
+            .fetch_all(&mut **tx)
+            .await?;
+    for r in &tasks {
+        let (id, node): (String, String) = (r.try_get("id")?, r.try_get("node_id")?);
+        if !waiting.contains(&node) {
+            sqlx::query(
+                "UPDATE workflow_tasks SET status = 'cancelled' WHERE id = $1 AND status IN ('open', 'claimed')",
+            )
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    let timers = sqlx::query("SELECT id, node_id FROM workflow_timers WHERE instance_id = $1 AND status = 'pending'")
+        .bind(instance)
+        .fetch_all(&mut **tx)
+        .await?;
+    for r in &timers {
+        let (id, node): (String, String) = (r.try_get("id")?, r.try_get("node_id")?);
+        if !waiting.contains(&node) {
+            close_timer(tx, &id, "cancelled").await?;
+        }
+    }
+    Ok(())
+}

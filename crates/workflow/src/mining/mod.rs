@@ -10,6 +10,7 @@ pub mod performance;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod svg;
 pub mod xes;
 
 use std::path::Path;

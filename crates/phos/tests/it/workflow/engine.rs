@@ -256,3 +256,25 @@ async fn cancelling_needs_a_reason_and_closes_the_tasks() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_events WHERE lifecycle = 'ate_abort'").await, 1);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_interrupting_deadline_cancels_the_task() {
+    let app = spawn_app().await;
+    let admin = app.staff_browser(&[Role::Admin]).await;
+    deploy(&app, &admin, "deadline.bpmn").await;
+    let (_, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "deadline"})).await;
+    assert_eq!(inst["waiting"], json!(["review", "late"]));
+    let id = inst["id"].as_str().unwrap().to_string();
+    let task = inst["tasks"][0]["id"].as_str().unwrap().to_string();
+    let inspector = app.staff_browser(&[Role::Inspector]).await;
+    assert_eq!(post(&inspector, &format!("/api/v1/workflow/tasks/{task}/claim"), &json!({})).await.0, 200);
+    let fired = workflow::instances::service::fire_due(&app.state.db, kernel::now_ms() + 1000, 100).await.unwrap();
+    assert_eq!(fired, 1);
+    let got = get(&admin, &format!("/api/v1/workflow/instances/{id}")).await;
+    assert_eq!(got["status"], "completed");
+    assert_eq!(got["tasks"][0]["status"], "cancelled");
+    let (status, body) = post(&inspector, &format!("/api/v1/workflow/tasks/{task}/complete"), &json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("task_closed")));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_events WHERE lifecycle = 'ate_abort'").await, 1);
+    app.shutdown().await;
+}

@@ -37,6 +37,19 @@ fn dfg_prints_the_contract_json_for_xes_and_csv() {
     assert_eq!(json_ok(&out), expected());
     let out = phos().args(["workflow", "dfg", "--input"]).arg(fixture("contract.csv")).output().unwrap();
     assert_eq!(json_ok(&out), expected());
+    // --svg draws the graph too; standard output is the same JSON.
+    let svg = std::env::temp_dir().join(format!("phos-wf-{}.svg", uuid::Uuid::now_v7().simple()));
+    let out = phos()
+        .args(["workflow", "dfg", "--svg"])
+        .arg(&svg)
+        .arg("--input")
+        .arg(fixture("contract.xes"))
+        .output()
+        .unwrap();
+    assert_eq!(json_ok(&out), expected());
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.contains("Review &amp; Check") && drawn.contains("審批"));
+    let _ = std::fs::remove_file(&svg);
     // The format can be named when the extension does not tell.
     let dir = std::env::temp_dir().join(format!("phos-wf-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
