@@ -73,7 +73,7 @@ pub async fn register(
     if b.status != "open" || now < b.opens_at || now >= b.closes_at {
         return Err(RegisterError::Closed);
     }
-    let birth = store::birth_date(db, citizen_id).await?;
+    let birth = kernel::people::birth_date(db, citizen_id).await?;
     let age = birth.as_deref().and_then(|d| crate::booking::rules::age_on(d, kernel::hk::today()));
     // People aged 65+ first; a running no-show penalty puts a person after everyone else.
     let standing = crate::noshow::service::standing_of(db, citizen_id).await?;

@@ -151,11 +151,6 @@ pub async fn registrant_of(db: &Db, ballot_id: &str, citizen_id: &str) -> sqlx::
         .await
 }
 
-/// A person's date of birth (moved here unchanged; `kernel::people` will own it).
-pub async fn birth_date(db: &Db, citizen_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1").bind(citizen_id).fetch_optional(db.pool()).await
-}
-
 /// Booked and missed appointments at a clinic since `since`: (recorded attendances, no-shows).
 pub async fn attendance_since(db: &Db, service_point: &str, since: i64) -> sqlx::Result<(i64, i64)> {
     let r = sqlx::query(

@@ -61,20 +61,8 @@ pub async fn slots(State(state): State<AppState>, Query(q): Query<SlotQuery>) ->
     if !(1..=60).contains(&days) {
         return Err(AppError::Validation(vec![FieldError::new("days", "out_of_range", &[])]));
     }
-    let (start, end) = day_range(from, days);
+    let (start, end) = kernel::hk::day_range(from, days);
     Ok(Json(store::slots(&state.db, &q.service_point, &q.service, start, end).await?))
-}
-
-/// `[from 00:00, from + days 00:00)` in Hong Kong time, as Unix milliseconds.
-pub fn day_range(from: chrono::NaiveDate, days: i64) -> (i64, i64) {
-    let tz = kernel::hk::tz();
-    let at = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(tz).single())
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(0)
-    };
-    (at(from), at(from + chrono::Duration::days(days)))
 }
 
 #[derive(Deserialize, ToSchema)]

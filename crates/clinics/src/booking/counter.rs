@@ -121,7 +121,7 @@ async fn counter_page(
     }
     let mut slots = vec![];
     if let (Some(_), Some(s)) = (&person, &service) {
-        let (from, to) = crate::booking::api::day_range(kernel::hk::today(), 21);
+        let (from, to) = kernel::hk::day_range(kernel::hk::today(), 21);
         let earliest = kernel::now_ms() + s.min_notice_minutes * 60_000;
         slots = store::slots(db, &point.code, &s.code, from, to)
             .await?
@@ -180,7 +180,7 @@ async fn find(
         Ok(h) => h,
         Err(e) => return counter_page(&state, page, &identity, &origin, &code, empty(vec![e])).await,
     };
-    let id = store::citizen_by_hkid_hmac(&state.db, &hkid.hmac(&state.keys.hkid)).await?;
+    let id = kernel::people::id_by_hkid_hmac(&state.db, &hkid.hmac(&state.keys.hkid)).await?;
     match id {
         Some(id) => Ok(Redirect::to(&format!(
             "/staff/clinics/{code}/counter?citizen={id}&service={}",

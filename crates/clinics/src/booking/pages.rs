@@ -14,7 +14,7 @@ use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
-use super::api::day_range;
+use kernel::hk::day_range;
 use super::rules::Refusal;
 use super::service::{self, ActionError, BookRequest};
 use super::store;

@@ -226,7 +226,8 @@ pub async fn counter_person(
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<Option<(String, String, Option<String>, String)>> {
-    let Some(card) = store::citizen_card(&state.db, citizen_id).await? else { return Ok(None) };
+    let Some(p) = kernel::people::summary(&state.db, citizen_id).await? else { return Ok(None) };
+    let card = (p.name_en, p.name_zh, p.hkid_masked, p.birth_date);
     audit::record_now(
         &state.db,
         actor,
@@ -246,7 +247,7 @@ pub async fn register_at_counter(
     origin: &Origin,
 ) -> anyhow::Result<bool> {
     let mut tx = state.db.begin().await?;
-    if kernel::directory::insert_citizens(&mut tx, std::slice::from_ref(citizen)).await? == 0 {
+    if kernel::people::insert_citizens(&mut tx, std::slice::from_ref(citizen)).await? == 0 {
         tx.rollback().await?;
         return Ok(false);
     }

@@ -578,21 +578,6 @@ pub async fn confirm_booking(tx: &mut Tx, reference: &str, at: i64) -> sqlx::Res
     Ok(())
 }
 
-/// A person's card at the counter: (English name, Chinese name, masked HKID, date of birth).
-/// Reads `citizens` directly (moved here unchanged; `kernel::people` will own it).
-pub async fn citizen_card(db: &Db, id: &str) -> sqlx::Result<Option<(String, String, Option<String>, String)>> {
-    sqlx::query_as("SELECT name_en, name_zh, hkid_masked, birth_date FROM citizens WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await
-}
-
-/// Finds a person by the keyed hash of their HKID (reads `citizens` directly, moved here
-/// unchanged; `kernel::people` will own it).
-pub async fn citizen_by_hkid_hmac(db: &Db, hmac: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT id FROM citizens WHERE hkid_hmac = $1").bind(hmac).fetch_optional(db.pool()).await
-}
-
 /// Closes every slot overlapping a closed period (in a district, or everywhere).
 pub async fn close_slots_between(db: &Db, from: i64, to: i64, district: Option<&str>) -> sqlx::Result<()> {
     sqlx::query("UPDATE clinic_slots SET status = 'closed' WHERE starts_at < $1 AND ends_at > $2 AND ($3 IS NULL OR district = $3)")

@@ -18,10 +18,6 @@ pub struct Labels<'a> {
     pub no_data: &'a str,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// One pixel column of readings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Column {
@@ -83,8 +79,8 @@ pub fn svg(
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" class=\"chart\">\
          <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>",
-        esc(labels.title),
-        esc(labels.desc)
+        kernel::web::html::escape(labels.title),
+        kernel::web::html::escape(labels.desc)
     );
     // The safe range.
     s.push_str(&format!(
@@ -114,7 +110,7 @@ pub fn svg(
              <text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#0b0c0c\">{}</text>",
             H - BOTTOM,
             H - BOTTOM + 16.0,
-            esc(label)
+            kernel::web::html::escape(label)
         ));
     }
     if lines.is_empty() {
@@ -122,7 +118,7 @@ pub fn svg(
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"middle\" fill=\"#0b0c0c\">{}</text>",
             W / 2.0,
             H / 2.0,
-            esc(labels.no_data)
+            kernel::web::html::escape(labels.no_data)
         ));
     }
     for line in &lines {

@@ -288,7 +288,7 @@ async fn fridge_page(
                 let day = (chrono::DateTime::from_timestamp_millis(from)?.with_timezone(&tz)
                     + chrono::Duration::days(d))
                 .date_naive();
-                let at = crate::booking::api::day_range(day, 1).0;
+                let at = kernel::hk::day_range(day, 1).0;
                 (at >= from && at <= now).then(|| (at, day.format("%m-%d").to_string()))
             })
             .collect()

@@ -6,6 +6,7 @@ pub mod store;
 
 use chrono::Datelike;
 use kernel::AppState;
+use kernel::people::SyntheticFilter;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -62,7 +63,7 @@ async fn insert_rooms(tx: &mut kernel::Tx, code: &str, rooms: &[DemoRoom], now: 
 /// When a demo morning's queue runs: 09:00 to 12:00, and today up to now (in the last two hours
 /// if it is not morning).
 fn morning(day: chrono::NaiveDate, back: i64, now: i64) -> (i64, i64) {
-    let mut opens = crate::booking::api::day_range(day, 1).0 + 9 * 3_600_000;
+    let mut opens = kernel::hk::day_range(day, 1).0 + 9 * 3_600_000;
     let mut until = opens + 3 * 3_600_000;
     if back == 0 {
         until = until.min(now);
@@ -346,7 +347,10 @@ pub async fn seed_bookings(state: &AppState, seed: u64) -> anyhow::Result<usize>
                 "mchc_child" => (years_ago(5), today.to_string()),
                 _ => ("1900-01-01".to_string(), years_ago(18)),
             };
-            people.insert(service.clone(), store::citizens_free_for(db, &service, &from, &to).await?);
+            let engaged = store::engaged_in(db, &service).await?;
+            let filter = SyntheticFilter { born_from: Some(&from), born_to: Some(&to), descending: true, ..Default::default() };
+            let free = kernel::people::synthetic_ids(db, &filter).await?.into_iter().filter(|id| !engaged.contains(id));
+            people.insert(service.clone(), free.collect());
         }
         let pool = people.get_mut(&service).expect("filled above");
         let want = ((general as f64) * rng.random_range(0.3..0.9)).round() as usize;
@@ -421,7 +425,11 @@ async fn seed_demo_waitlist(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     let point = "EHC-WC";
     let slots = store::first_slots_of(db, point, "ehc_assessment", 26).await?;
-    let elders = store::synthetic_citizens_born_by(db, "1955-01-01", 176).await?;
+    let elders = kernel::people::synthetic_ids(
+        db,
+        &SyntheticFilter { born_to: Some("1955-01-01"), limit: Some(176), ..Default::default() },
+    )
+    .await?;
     let history = slots.len().min(elders.len() / 4);
     if history == 0 {
         return Ok(());
@@ -471,7 +479,11 @@ async fn seed_demo_ballots(db: &kernel::Db) -> anyhow::Result<()> {
             &Origin::system(),
         )
         .await?;
-        let people = store::synthetic_citizens_in(db, "KC", 300).await?;
+        let people = kernel::people::synthetic_ids(
+            db,
+            &SyntheticFilter { district: Some("KC"), limit: Some(300), ..Default::default() },
+        )
+        .await?;
         for p in &people {
             crate::ballot::service::register(db, &id, p, &Actor::Citizen(p.clone()), &Origin::system()).await?;
         }

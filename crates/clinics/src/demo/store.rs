@@ -24,19 +24,16 @@ pub async fn unbooked_slots_between(
         .collect()
 }
 
-/// Synthetic citizens born between `born_from` and `born_to` (`YYYY-MM-DD`, inclusive) with no
-/// active booking for `service` and not on its waitlists, by id.
-pub async fn citizens_free_for(db: &Db, service: &str, born_from: &str, born_to: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT c.id FROM citizens c WHERE c.synthetic = 1 AND c.birth_date >= $1 AND c.birth_date <= $2 \
-         AND NOT EXISTS (SELECT 1 FROM clinic_bookings b WHERE b.citizen_id = c.id AND b.service = $3 AND b.status = 'booked') \
-         AND NOT EXISTS (SELECT 1 FROM clinic_waitlist w WHERE w.citizen_id = c.id AND w.service = $3) ORDER BY c.id DESC",
+/// Citizens with an active booking for `service` or on one of its waitlists.
+pub async fn engaged_in(db: &Db, service: &str) -> sqlx::Result<std::collections::HashSet<String>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT citizen_id FROM clinic_bookings WHERE service = $1 AND status = 'booked' \
+         UNION SELECT citizen_id FROM clinic_waitlist WHERE service = $1",
     )
-    .bind(born_from)
-    .bind(born_to)
     .bind(service)
     .fetch_all(db.pool())
-    .await
+    .await?;
+    Ok(ids.into_iter().collect())
 }
 
 /// Demo bookings made at the counter or online in the past few days: (slot id, service,
@@ -121,26 +118,6 @@ pub async fn first_open_slot_after(db: &Db, point: &str, service: &str, after: i
     .bind(after)
     .fetch_optional(db.pool())
     .await
-}
-
-/// Synthetic people born on or before a date. Reads `citizens` directly (moved here unchanged;
-/// `kernel::people` will own it).
-pub async fn synthetic_citizens_born_by(db: &Db, born_by: &str, limit: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT id FROM citizens WHERE synthetic = 1 AND birth_date <= $1 ORDER BY id LIMIT $2")
-        .bind(born_by)
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await
-}
-
-/// Synthetic people living in a district. Reads `citizens` directly (moved here unchanged;
-/// `kernel::people` will own it).
-pub async fn synthetic_citizens_in(db: &Db, district: &str, limit: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT id FROM citizens WHERE synthetic = 1 AND district = $1 ORDER BY id LIMIT $2")
-        .bind(district)
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await
 }
 
 /// A cancelled elderly health assessment booking: a place freed in the past.

@@ -100,7 +100,9 @@ pub async fn record_of(
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<Option<Record>> {
-    let Some((name_en, name_zh)) = store::citizen_names(&state.db, citizen_id).await? else { return Ok(None) };
+    let Some(kernel::people::Names { en: name_en, zh: name_zh }) = kernel::people::names(&state.db, citizen_id).await? else {
+        return Ok(None);
+    };
     let no_shows = store::no_shows_of(&state.db, citizen_id).await?;
     let standing = standing_of(&state.db, citizen_id).await?;
     audit::record_now(

@@ -65,11 +65,3 @@ pub async fn unexcused_no_show_times(tx: &mut Tx, citizen_id: &str) -> sqlx::Res
     .await
 }
 
-/// A person's names (English, Chinese). Reads `citizens` directly (moved here unchanged;
-/// `kernel::people` will own it).
-pub async fn citizen_names(db: &Db, citizen_id: &str) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT name_en, name_zh FROM citizens WHERE id = $1")
-        .bind(citizen_id)
-        .fetch_optional(db.pool())
-        .await
-}

@@ -384,7 +384,7 @@ async fn board_live(state: &AppState, locale: Locale, code: &str) -> AppResult<S
     let point = point(state, code).await?;
     let page = PageCtx::new(locale, "/");
     let rooms = store::queue_rooms(&state.db, code).await?;
-    let since = crate::booking::api::day_range(kernel::hk::today(), 1).0;
+    let since = kernel::hk::day_range(kernel::hk::today(), 1).0;
     let calls = store::latest_calls(&state.db, code, since, 8)
         .await?
         .into_iter()

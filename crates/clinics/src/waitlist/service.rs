@@ -71,7 +71,7 @@ pub async fn join(
         .await?
         .filter(|s| s.point_kind == p.kind)
         .ok_or(WaitError::Refused(Refusal::SlotNotFound))?;
-    let birth = store::birth_date(db, citizen_id).await?;
+    let birth = kernel::people::birth_date(db, citizen_id).await?;
     let age = birth.as_deref().and_then(|b| crate::booking::rules::age_on(b, kernel::hk::today()));
     crate::booking::rules::check_age(&service, age).map_err(WaitError::Refused)?;
     let id = kernel::new_id();

@@ -337,12 +337,6 @@ pub async fn due_offers(db: &Db, now: i64) -> sqlx::Result<Vec<String>> {
         .await
 }
 
-/// A person's date of birth. Reads `citizens` directly (moved here unchanged; `kernel::people`
-/// will own it).
-pub async fn birth_date(db: &Db, citizen_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1").bind(citizen_id).fetch_optional(db.pool()).await
-}
-
 /// The pending offer made to a waitlist entry, if any.
 pub async fn pending_offer_of_entry(db: &Db, entry_id: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT id FROM clinic_offers WHERE entry_id = $1 AND status = 'pending'")
