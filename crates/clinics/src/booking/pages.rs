@@ -14,12 +14,12 @@ use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
-use kernel::hk::day_range;
 use super::rules::Refusal;
 use super::service::{self, ActionError, BookRequest};
 use super::store;
 use super::store::BookingView;
 use super::{Service, Session, Slot};
+use kernel::hk::day_range;
 
 const FRONT_DESK: &[Role] = &[Role::ClinicStaff, Role::ClinicManager, Role::Admin];
 const MANAGERS: &[Role] = &[Role::ClinicManager, Role::Admin];

@@ -348,7 +348,8 @@ pub async fn seed_bookings(state: &AppState, seed: u64) -> anyhow::Result<usize>
                 _ => ("1900-01-01".to_string(), years_ago(18)),
             };
             let engaged = store::engaged_in(db, &service).await?;
-            let filter = SyntheticFilter { born_from: Some(&from), born_to: Some(&to), descending: true, ..Default::default() };
+            let filter =
+                SyntheticFilter { born_from: Some(&from), born_to: Some(&to), descending: true, ..Default::default() };
             let free = kernel::people::synthetic_ids(db, &filter).await?.into_iter().filter(|id| !engaged.contains(id));
             people.insert(service.clone(), free.collect());
         }

@@ -100,7 +100,8 @@ pub async fn record_of(
     actor: &Actor,
     origin: &Origin,
 ) -> anyhow::Result<Option<Record>> {
-    let Some(kernel::people::Names { en: name_en, zh: name_zh }) = kernel::people::names(&state.db, citizen_id).await? else {
+    let Some(kernel::people::Names { en: name_en, zh: name_zh }) = kernel::people::names(&state.db, citizen_id).await?
+    else {
         return Ok(None);
     };
     let no_shows = store::no_shows_of(&state.db, citizen_id).await?;

@@ -64,4 +64,3 @@ pub async fn unexcused_no_show_times(tx: &mut Tx, citizen_id: &str) -> sqlx::Res
     .fetch_all(&mut **tx)
     .await
 }
-
