@@ -184,7 +184,7 @@ async fn find(
     match id {
         Some(id) => Ok(Redirect::to(&format!(
             "/staff/clinics/{code}/counter?citizen={id}&service={}",
-            kernel::web::page::percent_encode(&f.service)
+            kernel::web::url::percent_encode(&f.service)
         ))
         .into_response()),
         None => {
@@ -257,7 +257,7 @@ async fn register(
     }
     Ok(Redirect::to(&format!(
         "/staff/clinics/{code}/counter?citizen={id}&service={}",
-        kernel::web::page::percent_encode(&f.service)
+        kernel::web::url::percent_encode(&f.service)
     ))
     .into_response())
 }

@@ -539,7 +539,7 @@ fn back(code: &str, room: Option<&str>, extra: &str) -> Response {
     let mut url = format!("/staff/clinics/{code}/queue");
     let mut sep = '?';
     if let Some(r) = room.filter(|r| !r.is_empty()) {
-        url.push_str(&format!("{sep}room={}", kernel::web::page::percent_encode(r)));
+        url.push_str(&format!("{sep}room={}", kernel::web::url::percent_encode(r)));
         sep = '&';
     }
     if !extra.is_empty() {

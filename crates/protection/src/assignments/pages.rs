@@ -24,14 +24,8 @@ struct AssignmentsPage {
     page: PageCtx,
     assignments: Vec<Assignment>,
     people: Vec<(String, String)>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     form: AssignForm,
-}
-
-impl AssignmentsPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -61,6 +55,7 @@ async fn page_with(state: &AppState, page: PageCtx, errors: Vec<FieldError>, for
     let assignments = store::assignments(&state.db, None).await?;
     let people = epidemiologists(state).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((status, render(&AssignmentsPage { page, assignments, people, errors, form })?).into_response())
 }
 

@@ -141,7 +141,7 @@ impl LineList {
             ("assigned", &self.q.assigned),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                parts.push(format!("{k}={}", kernel::web::page::percent_encode(v)));
+                parts.push(format!("{k}={}", kernel::web::url::percent_encode(v)));
             }
         }
         parts.push(format!("page={page_no}"));
@@ -227,7 +227,7 @@ struct CasePage {
     open_clusters: Vec<Cluster>,
     assigned: Vec<Assignment>,
     districts: Vec<(String, String)>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     notice: Option<String>,
     today: String,
 }
@@ -235,9 +235,6 @@ struct CasePage {
 impl CasePage {
     fn named(&self) -> bool {
         self.person.is_named()
-    }
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
     }
     fn classes(&self) -> [Classification; 4] {
         Classification::ALL
@@ -321,6 +318,7 @@ async fn case_page(
     let districts = ui::district_options(&page);
     let notice = saved.filter(|s| SAVED.contains(&s.as_str())).map(|s| page.t(&format!("prot-saved-{s}")));
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((
         status,
         render(&CasePage {
@@ -693,14 +691,11 @@ struct ContactPage {
     stage: Stage,
     missing: Vec<String>,
     today: String,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     notice: Option<String>,
 }
 
 impl ContactPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
     fn active(&self) -> bool {
         matches!(self.stage, Stage::Active { .. })
     }
@@ -744,6 +739,7 @@ async fn contact_page(
         followup::missing_days(exposure, until, today, &recorded).into_iter().map(|d| d.to_string()).collect();
     let disease = catalogue::store::disease(&state.db, &case.disease).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((
         status,
         render(&ContactPage {

@@ -42,7 +42,7 @@ struct EditPage {
     existing: Option<Disease>,
     form: DiseaseForm,
     library: Vec<FormField>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 }
 
 impl EditPage {
@@ -69,6 +69,7 @@ fn edit_page(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((status, render(&EditPage { page, existing, form, library: super::field_library(), errors })?).into_response())
 }
 

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use kernel::web::html::escape as esc;
+
 /// A case in the diagram.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -90,11 +92,6 @@ pub fn layout(nodes: &[Node], edges: &[(String, String)]) -> (Vec<Placed>, i64, 
     let width = (2 * MARGIN + cols * BOX_W + (cols - 1).max(0) * GAP_X).max(2 * MARGIN + BOX_W);
     let height = (2 * MARGIN + max_rows * BOX_H + (max_rows - 1).max(0) * GAP_Y).max(2 * MARGIN + BOX_H);
     (placed, width, height)
-}
-
-/// Escapes text for XML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// The SVG. `title` and `description` become its accessible name and description; ids are

@@ -27,14 +27,11 @@ struct ClustersPage {
     page: PageCtx,
     clusters: Vec<Cluster>,
     diseases: Vec<Disease>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     form: NewCluster,
 }
 
 impl ClustersPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
     fn settings(&self) -> &'static [&'static str] {
         &EXPOSURE_SETTINGS
     }
@@ -56,6 +53,7 @@ async fn list_page(state: &AppState, page: PageCtx, errors: Vec<FieldError>, for
     let clusters = store::clusters(&state.db).await?;
     let diseases = catalogue::store::diseases(&state.db).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((status, render(&ClustersPage { page, clusters, diseases, errors, form })?).into_response())
 }
 
@@ -114,13 +112,7 @@ struct ClusterPage {
     members: Vec<Member>,
     links: Vec<Link>,
     svg: String,
-    errors: Vec<FieldError>,
-}
-
-impl ClusterPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
+    errors: FieldErrors,
 }
 
 async fn cluster_page(
@@ -170,6 +162,7 @@ async fn cluster_page(
         None => None,
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((status, render(&ClusterPage { page, cluster, disease, members, links, svg, errors })?).into_response())
 }
 

@@ -3,10 +3,7 @@
 //! whose text meets WCAG AA contrast, and texts given in the page's language. Each SVG has
 //! `role="img"` with a title and a description; pages show the same figures as tables too.
 
-/// Escapes text for SVG/HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use kernel::web::html::escape as esc;
 
 /// Round tick values from 0 to at least `max`: steps of 1, 2 or 5 × 10^k, about five of them.
 pub fn ticks(max: i64) -> Vec<i64> {

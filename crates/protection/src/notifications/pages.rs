@@ -59,7 +59,7 @@ struct FormPage {
     page: PageCtx,
     disease: Disease,
     values: BTreeMap<String, String>,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     districts: Vec<(String, String)>,
 }
 
@@ -69,9 +69,6 @@ impl FormPage {
     }
     fn is(&self, key: &str, value: &str) -> bool {
         self.values.get(key).is_some_and(|v| v == value)
-    }
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
     }
     fn settings(&self) -> &'static [&'static str] {
         &EXPOSURE_SETTINGS
@@ -100,6 +97,7 @@ fn form_page(
 ) -> AppResult<Response> {
     let districts = ui::district_options(&page);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     Ok((status, render(&FormPage { page, disease, values, errors, districts })?).into_response())
 }
 

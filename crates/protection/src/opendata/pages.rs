@@ -289,7 +289,7 @@ async fn public_page(
 struct SettingsPage {
     page: PageCtx,
     threshold: String,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     saved: bool,
 }
 
@@ -312,7 +312,8 @@ async fn settings_page(
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Html<String>> {
     let t = threshold(&state).await?;
-    render(&SettingsPage { page, threshold: t.to_string(), errors: vec![], saved: q.saved.is_some() })
+    let errors = page.errors(vec![]);
+    render(&SettingsPage { page, threshold: t.to_string(), errors, saved: q.saved.is_some() })
 }
 
 #[derive(Deserialize)]
@@ -333,7 +334,8 @@ async fn save_settings(
             "threshold_range",
             &[("min", opendata::MIN_THRESHOLD.to_string()), ("max", opendata::MAX_THRESHOLD.to_string())],
         );
-        let html = render(&SettingsPage { page, threshold: f.threshold, errors: vec![e], saved: false })?;
+        let errors = page.errors(vec![e]);
+        let html = render(&SettingsPage { page, threshold: f.threshold, errors, saved: false })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     };
     let old = threshold(&state).await?;

@@ -94,13 +94,10 @@ struct ListPage {
     duty_emails: String,
     can_edit_duty: bool,
     saved: bool,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 }
 
 impl ListPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
     fn statuses(&self) -> &'static [&'static str] {
         &STATUSES
     }
@@ -137,11 +134,8 @@ async fn list_page(
             pairs.push((k, v));
         }
     }
-    let query = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", kernel::web::page::percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query =
+        pairs.iter().map(|(k, v)| format!("{k}={}", kernel::web::url::percent_encode(v))).collect::<Vec<_>>().join("&");
     let mut duty = service::duty_officer(&state.db).await?;
     let duty_emails = match duty_form {
         Some((emails, locale)) => {
@@ -151,6 +145,7 @@ async fn list_page(
         None => duty.emails.join("\n"),
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = page.errors(errors);
     let p = ListPage {
         areas: area_options(&page),
         page,
@@ -218,13 +213,10 @@ struct SignalPage {
     clusters: Vec<Cluster>,
     form: TriageInput,
     saved: bool,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 }
 
 impl SignalPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == id).map(|e| self.page.field_message(e))
-    }
     fn district_names(&self) -> String {
         self.evidence.districts.iter().map(|d| self.page.area_label(d)).collect::<Vec<_>>().join(", ")
     }
@@ -271,6 +263,7 @@ async fn signal_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let errors = page.errors(errors);
     let p = SignalPage {
         events: store::signal_events(&state.db, id).await?,
         next: super::next_states(&signal.status),

@@ -407,7 +407,7 @@ pub fn scan(
 /// `description` give the accessible name and description; the page shows the same numbers in a
 /// table.
 pub fn evidence_svg(weeks: &[EvidenceWeek], title: &str, description: &str, bound_label: &str) -> String {
-    use crate::clusters::chain::esc;
+    use kernel::web::html::escape as esc;
     const W: f64 = 640.0;
     const H: f64 = 260.0;
     const LEFT: f64 = 44.0;
