@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Role, Routes, staff};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;

@@ -11,6 +11,7 @@ use axum::routing::get;
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 

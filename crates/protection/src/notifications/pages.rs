@@ -12,6 +12,7 @@ use axum::routing::get;
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Routes};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;

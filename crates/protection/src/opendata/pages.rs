@@ -13,6 +13,7 @@ use chrono::{Duration, NaiveDate};
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Routes};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppResult, FieldError, Form, PageCtx};
 use serde::{Deserialize, Serialize};

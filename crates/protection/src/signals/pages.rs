@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::identity::{Access, Identity, Routes};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
