@@ -86,8 +86,8 @@ pub use demo::seed_demo;
 
 use kernel::Area;
 use kernel::area::{Audience, HomeCard};
-use kernel::identity::Routes;
 use kernel::jobs::{JobCtx, JobError, Registry};
+use kernel::web::Routes;
 
 /// How far ahead slots are generated.
 pub const HORIZON_DAYS: i64 = 28;

@@ -91,6 +91,3 @@ pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePo
     })
     .transpose()
 }
-
-// moved: re-export for areas until the lead updates their imports
-pub use crate::people::{Contact, NewCitizen, contact, contact_in_tx, contact_of, count_citizens, insert_citizens};

@@ -20,7 +20,7 @@ pub mod store;
 pub mod ui;
 
 use kernel::area::{Audience, HomeCard};
-use kernel::identity::Routes;
+use kernel::web::Routes;
 use kernel::{Area, Db};
 
 fluent_templates::static_loader! {

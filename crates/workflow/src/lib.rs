@@ -17,8 +17,8 @@ pub mod sla;
 pub mod tasks;
 
 use kernel::Area;
-use kernel::identity::Routes;
 use kernel::jobs::{JobCtx, JobError, Registry};
+use kernel::web::Routes;
 
 fluent_templates::static_loader! {
     pub static CATALOGUE = {

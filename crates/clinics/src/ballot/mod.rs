@@ -7,7 +7,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 
 pub use rules::{OverAllocation, VerifyError};
 pub use store::Ballot;

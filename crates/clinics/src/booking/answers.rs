@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kernel::AppState;
 use kernel::audit::{Actor, Origin};
-use kernel::identity::{Access, Routes};
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

@@ -87,8 +87,8 @@ async fn rebook_one(
     .await?;
     // Tell whoever booked (a caregiver), else the person, in their language.
     let notify_id = a.booked_by.clone();
-    if let Some(kernel::directory::Contact { channel, recipient, locale, .. }) =
-        kernel::directory::contact(db, &notify_id, &a.citizen_id).await?
+    if let Some(kernel::people::Contact { channel, recipient, locale, .. }) =
+        kernel::people::contact(db, &notify_id, &a.citizen_id).await?
     {
         let reason = locale.t(reason_key);
         let when = |ms: i64| {

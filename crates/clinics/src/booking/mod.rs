@@ -15,7 +15,7 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 use serde::Serialize;
 use utoipa::ToSchema;
 

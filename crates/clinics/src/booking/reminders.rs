@@ -80,10 +80,10 @@ pub async fn send_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), Jo
         for r in rows {
             let store::DueReminder { reference, starts_at, booked_by, citizen_id: citizen, .. } = &r;
             let (reference, starts_at) = (reference.clone(), *starts_at);
-            let contact = kernel::directory::contact(&state.db, booked_by, citizen).await?;
+            let contact = kernel::people::contact(&state.db, booked_by, citizen).await?;
             let mut tx = state.db.begin().await?;
             let won = store::mark_reminded(&mut tx, column, &reference, now).await?;
-            if won && let Some(kernel::directory::Contact { channel, recipient, locale, .. }) = contact {
+            if won && let Some(kernel::people::Contact { channel, recipient, locale, .. }) = contact {
                 let zh = locale == kernel::i18n::Locale::ZhHant;
                 let svc = if zh { r.service_zh.clone() } else { r.service_en.clone() };
                 let clinic = if zh { r.point_zh.clone() } else { r.point_en.clone() };

@@ -82,7 +82,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         ends_at: slot_before.ends_at,
     };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
-    let notice = ctx.contact.clone().map(|kernel::directory::Contact { channel, recipient, locale, name }| {
+    let notice = ctx.contact.clone().map(|kernel::people::Contact { channel, recipient, locale, name }| {
         let zh = locale == Locale::ZhHant;
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
@@ -241,7 +241,7 @@ pub async fn counter_person(
 /// Registers a person at the counter; false when the HKID is already registered.
 pub async fn register_at_counter(
     state: &AppState,
-    citizen: &kernel::directory::NewCitizen,
+    citizen: &kernel::people::NewCitizen,
     point: &str,
     actor: &Actor,
     origin: &Origin,

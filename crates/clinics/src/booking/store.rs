@@ -133,7 +133,7 @@ pub struct BookingContext {
     pub clinic_zh: String,
     /// `None` when the person does not exist.
     pub birth_date: Option<String>,
-    pub contact: Option<kernel::directory::Contact>,
+    pub contact: Option<kernel::people::Contact>,
 }
 
 pub async fn booking_context(
@@ -158,7 +158,7 @@ pub async fn booking_context(
     .await?;
     let Some(r) = r else { return Ok(None) };
     let contact = match r.try_get::<Option<String>, _>("n_lang")? {
-        Some(lang) => kernel::directory::contact_of(
+        Some(lang) => kernel::people::contact_of(
             r.try_get("n_email")?,
             r.try_get("n_phone")?,
             &r.try_get::<Option<String>, _>("n_channel")?.unwrap_or_default(),

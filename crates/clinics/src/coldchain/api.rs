@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kernel::AppState;
-use kernel::identity::{Access, Routes};
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult};
 use serde::Serialize;
 use utoipa::ToSchema;

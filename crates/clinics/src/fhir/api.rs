@@ -22,7 +22,8 @@ use fhir_sdk::r4b::types::{CodeableConcept, Coding, Meta};
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::i18n::Locale;
-use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::identity::{Identity, Role};
+use kernel::web::{Access, Routes};
 use serde::Serialize;
 
 use super::map;

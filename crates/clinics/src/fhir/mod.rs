@@ -13,7 +13,7 @@ pub mod params;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 
 pub use api::{APPOINTMENT_READERS, BASE_PATH, CONTENT_TYPE, FhirError, capability_statement};
 

@@ -6,7 +6,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 
 pub use rules::Standing;
 pub use store::NoShow;

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::identity::{Identity, Role};
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

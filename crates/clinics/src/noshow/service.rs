@@ -31,7 +31,7 @@ pub async fn notify_no_show(tx: &mut Tx, citizen_id: &str) -> anyhow::Result<Sta
         Standing::Warned { .. } => "clinic-no-show-warning",
         Standing::Penalised { .. } => "clinic-no-show-penalty",
     };
-    let Some(contact) = kernel::directory::contact_in_tx(tx, citizen_id, citizen_id).await? else {
+    let Some(contact) = kernel::people::contact_in_tx(tx, citizen_id, citizen_id).await? else {
         return Ok(standing);
     };
     let until = match standing {

@@ -2,8 +2,8 @@
 
 use axum::extract::{Path, State};
 use kernel::AppState;
-use kernel::identity::{Access, Routes};
 use kernel::web::AppResult;
+use kernel::web::{Access, Routes};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;

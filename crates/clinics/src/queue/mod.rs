@@ -8,7 +8,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 use serde::Serialize;
 use utoipa::ToSchema;
 

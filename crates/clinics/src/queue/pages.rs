@@ -18,8 +18,9 @@ use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::directory::ServicePoint;
 use kernel::i18n::Locale;
-use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::identity::{Identity, Role};
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

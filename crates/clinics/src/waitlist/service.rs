@@ -193,7 +193,7 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
     let slot = crate::booking::store::slot(db, &o.slot_id).await?.ok_or(WaitError::OfferNotPending)?;
     let service = crate::booking::store::service(db, &o.service).await?.ok_or(WaitError::OfferNotPending)?;
     let entry = store::wait_entry(db, &o.entry_id).await?.ok_or(WaitError::OfferNotPending)?;
-    let who = kernel::directory::contact(db, actor.id(), &o.citizen_id).await?;
+    let who = kernel::people::contact(db, actor.id(), &o.citizen_id).await?;
     let point = kernel::directory::service_point(db, &o.service_point).await?;
     let mut tx = db.begin().await?;
     if let Some((old, old_slot, old_pool)) =
@@ -336,7 +336,7 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
         return Ok(());
     }
     let joined_by = store::joined_by(db, &o.entry_id).await?;
-    let Some(c) = kernel::directory::contact(db, &joined_by, &o.citizen_id).await? else { return Ok(()) };
+    let Some(c) = kernel::people::contact(db, &joined_by, &o.citizen_id).await? else { return Ok(()) };
     let service = crate::booking::store::service(db, &o.service).await?;
     let point = kernel::directory::service_point(db, &o.service_point).await?;
     let zh = c.locale == Locale::ZhHant;

@@ -11,15 +11,6 @@ pub mod staff;
 
 use serde::Serialize;
 
-// moved: re-export for areas until the lead updates their imports
-pub use crate::web::access::{Access, AccessTable, sample_citizen, sample_partner, sample_staff};
-// moved: re-export for areas until the lead updates their imports
-pub use crate::web::guard;
-// moved: re-export for areas until the lead updates their imports
-pub use crate::web::access::Rule;
-// moved: re-export for areas until the lead updates their imports
-pub use crate::web::routes::Routes;
-
 /// Staff roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -149,9 +149,6 @@ pub async fn destroy_all_for(tx: &mut Tx, subject_id: &str) -> sqlx::Result<u64>
         .rows_affected())
 }
 
-// moved: re-export for areas until the lead updates their imports
-pub use crate::web::cookie::{set_cookie as cookie, value as cookie_value};
-
 /// The CSRF token bound to a session (or, before sign-in, to the CSRF cookie).
 pub fn csrf_token(key: &[u8], binding: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");

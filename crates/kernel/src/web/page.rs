@@ -115,9 +115,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     }
 }
 
-// moved: re-export for areas until the lead updates their imports
-pub use super::url::percent_encode;
-
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
     Ok(Html(t.render()?))

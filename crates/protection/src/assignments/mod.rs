@@ -4,7 +4,8 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
-use kernel::identity::{Role, Routes};
+use kernel::identity::Role;
+use kernel::web::Routes;
 use serde::Serialize;
 
 /// Who assigns.

@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Role, Routes, staff};
+use kernel::identity::{Identity, Role, staff};
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

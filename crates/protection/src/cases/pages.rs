@@ -12,9 +12,10 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::identity::{Identity, Role};
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use kernel::AppState;
-use kernel::identity::{Access, Routes};
 use kernel::web::AppResult;
+use kernel::web::{Access, Routes};
 use utoipa_axum::routes;
 
 use super::{Disease, store};

@@ -7,7 +7,8 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::{Role, Routes};
+use kernel::identity::Role;
+use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -10,9 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Role, Routes};
+use kernel::identity::{Identity, Role};
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 
 use super::{Disease, DiseaseForm, FormField, NOTIFY_WITHIN, READERS, STEWARDS, service, store};

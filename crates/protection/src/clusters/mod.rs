@@ -5,7 +5,7 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 use serde::Serialize;
 
 pub fn routes() -> Routes {

@@ -5,7 +5,7 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
-use kernel::identity::Routes;
+use kernel::web::Routes;
 
 pub use rules::*;
 

@@ -9,8 +9,8 @@ use axum::response::Html;
 use axum::routing::get;
 use chrono::Duration;
 use kernel::AppState;
-use kernel::identity::{Access, Routes};
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppResult, PageCtx};
 use serde::Deserialize;
 

@@ -10,8 +10,9 @@ pub mod service;
 pub mod store;
 pub mod validate;
 
-use kernel::identity::{Role, Routes};
+use kernel::identity::Role;
 use kernel::web::FieldError;
+use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -11,9 +11,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Routes};
+use kernel::identity::Identity;
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Access, Identity, Routes};
+use kernel::identity::Identity;
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
+use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
