@@ -72,7 +72,7 @@ pub(crate) async fn timetable(
     clinics::booking::store::generate_slots(&app.state.db, None, today, today + chrono::Duration::days(14))
         .await
         .unwrap();
-    let (from, to) = clinics::booking::api::day_range(today + chrono::Duration::days(2), 12);
+    let (from, to) = kernel::hk::day_range(today + chrono::Duration::days(2), 12);
     clinics::booking::store::slots(&app.state.db, point, service, from, to).await.unwrap()
 }
 
