@@ -178,6 +178,7 @@ mod tests {
 
     #[test]
     fn cookies() {
+        use crate::web::cookie::{set_cookie as cookie, value as cookie_value};
         assert_eq!(cookie("phos_session", "abc", None, false), "phos_session=abc; Path=/; HttpOnly; SameSite=Lax");
         assert!(cookie("x", "", Some(0), true).ends_with("Max-Age=0; Secure"));
         let mut h = axum::http::HeaderMap::new();

@@ -77,9 +77,10 @@ impl FieldErrors {
         self.errors.iter().find(|e| e.field == field)
     }
 
-    /// The message of the first error on `field`, in the page's language.
+    /// The messages of the errors on `field` (usually one), in the page's language.
     pub fn error_for(&self, field: &str) -> Option<String> {
-        self.get(field).map(|e| e.text(self.locale).to_string())
+        let msgs: Vec<&str> = self.errors.iter().filter(|e| e.field == field).map(|e| e.text(self.locale)).collect();
+        (!msgs.is_empty()).then(|| msgs.join(" "))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -7,6 +7,7 @@ use axum::response::Html;
 
 use super::error::AppResult;
 use super::guard::CsrfToken;
+use super::url::percent_encode;
 use crate::i18n::Locale;
 use crate::identity::Identity;
 

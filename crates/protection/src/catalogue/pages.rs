@@ -48,11 +48,6 @@ struct EditPage {
 }
 
 impl EditPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        let msgs: Vec<String> =
-            self.errors.iter().filter(|e| e.field == id).map(|e| self.page.field_message(e)).collect();
-        (!msgs.is_empty()).then(|| msgs.join(" "))
-    }
     fn checked(&self, v: &Option<String>) -> bool {
         DiseaseForm::checked(v)
     }

@@ -295,14 +295,6 @@ struct SettingsPage {
     saved: bool,
 }
 
-impl SettingsPage {
-    fn error_for(&self, id: &str) -> Option<String> {
-        let msgs: Vec<String> =
-            self.errors.iter().filter(|e| e.field == id).map(|e| self.page.field_message(e)).collect();
-        (!msgs.is_empty()).then(|| msgs.join(" "))
-    }
-}
-
 #[derive(Deserialize, Default)]
 struct SavedQuery {
     saved: Option<String>,
