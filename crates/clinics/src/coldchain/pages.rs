@@ -37,19 +37,6 @@ fn refused(field: &str, e: ColdChainError) -> AppResult<Vec<FieldError>> {
     }
 }
 
-/// "2 h 05 min", "12 min", "45 s".
-pub fn duration_text(page: &PageCtx, ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    let (h, m) = (s / 3600, (s % 3600) / 60);
-    if h > 0 {
-        page.locale.t_args("fridge-duration-hours", &[("hours", h.to_string()), ("minutes", format!("{m:02}"))])
-    } else if m > 0 {
-        page.t1("fridge-duration-minutes", "minutes", &m.to_string())
-    } else {
-        page.t1("fridge-duration-seconds", "seconds", &s.to_string())
-    }
-}
-
 /// A fridge as listed, with what it needs.
 struct FridgeLine {
     f: Fridge,
@@ -326,7 +313,10 @@ async fn fridge_page(
     let alarms = store::alarms_of(db, &f.id, 50)
         .await?
         .into_iter()
-        .map(|a| AlarmLine { duration: duration_text(&page, a.ended_at.unwrap_or(now) - a.started_at), a })
+        .map(|a| AlarmLine {
+            duration: kernel::web::text::duration_label(&page, a.ended_at.unwrap_or(now) - a.started_at),
+            a,
+        })
         .collect();
     let lots = store::lots_of(db, &f.id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -530,7 +520,7 @@ async fn all_alarms(State(state): State<AppState>, page: PageCtx) -> AppResult<H
             alarms.push(OpenAlarm {
                 fridge: fridges.iter().find(|f| f.id == a.fridge_id).map(|f| f.name.clone()).unwrap_or_default(),
                 clinic: page.pick(&p.name_en, &p.name_zh).to_string(),
-                duration: duration_text(&page, a.ended_at.unwrap_or(now) - a.started_at),
+                duration: kernel::web::text::duration_label(&page, a.ended_at.unwrap_or(now) - a.started_at),
                 a,
             });
         }
@@ -569,8 +559,8 @@ mod tests {
     fn durations() {
         let en = PageCtx::new(Locale::En, "/");
         kernel::i18n::register_catalogue(&crate::CATALOGUE);
-        assert_eq!(duration_text(&en, 45_000), "45 s");
-        assert_eq!(duration_text(&en, 12 * 60_000 + 5_000), "12 min");
-        assert_eq!(duration_text(&en, 2 * 3_600_000 + 5 * 60_000), "2 h 05 min");
+        assert_eq!(kernel::web::text::duration_label(&en, 45_000), "45 s");
+        assert_eq!(kernel::web::text::duration_label(&en, 12 * 60_000 + 5_000), "12 min");
+        assert_eq!(kernel::web::text::duration_label(&en, 2 * 3_600_000 + 5 * 60_000), "2 h 05 min");
     }
 }

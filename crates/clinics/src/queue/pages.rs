@@ -76,11 +76,6 @@ pub(super) async fn waiting_now(
     Ok(out)
 }
 
-fn minutes_text(page: &PageCtx, m: f64) -> String {
-    let m = m.round() as i64;
-    if m < 1 { page.t("queue-eta-now") } else { page.t1("queue-eta-minutes", "count", &m.to_string()) }
-}
-
 // ---- Kiosk ----
 
 #[derive(Template)]
@@ -97,7 +92,7 @@ struct KioskPage {
 
 impl KioskPage {
     fn minutes(&self, m: &f64) -> String {
-        minutes_text(&self.page, *m)
+        kernel::web::text::minutes_label(&self.page, *m)
     }
     fn has_error(&self, field: &str) -> bool {
         self.errors.iter().any(|e| e.field == field)
@@ -193,7 +188,7 @@ struct TicketLive {
 
 impl TicketLive {
     fn minutes(&self, m: &f64) -> String {
-        minutes_text(&self.page, *m)
+        kernel::web::text::minutes_label(&self.page, *m)
     }
     fn around(&self, m: &f64) -> String {
         self.page.datetime(&(kernel::now_ms() + (*m * 60_000.0) as i64)).split(' ').nth(1).unwrap_or("").to_string()
@@ -374,7 +369,7 @@ impl BoardLive {
         self.page.pick(&s.name_en, &s.name_zh).to_string()
     }
     fn minutes(&self, m: &f64) -> String {
-        minutes_text(&self.page, *m)
+        kernel::web::text::minutes_label(&self.page, *m)
     }
     fn time(&self, at: &i64) -> String {
         self.page.datetime(at).split(' ').nth(1).unwrap_or("").to_string()
@@ -461,7 +456,7 @@ impl ConsolePage {
             .unwrap_or_default()
     }
     fn waited(&self, t: &Ticket) -> String {
-        minutes_text(&self.page, (kernel::now_ms() - t.queued_at) as f64 / 60_000.0)
+        kernel::web::text::minutes_label(&self.page, (kernel::now_ms() - t.queued_at) as f64 / 60_000.0)
     }
     fn priority(&self, code: &str) -> String {
         self.page.t(&format!("queue-priority-{code}"))

@@ -237,7 +237,7 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
     if let Some(c) = who {
         let clinic = point.map(|p| if c.locale == Locale::ZhHant { p.name_zh } else { p.name_en }).unwrap_or_default();
         let svc = if c.locale == Locale::ZhHant { &service.name_zh } else { &service.name_en };
-        let when = hk_time(b.starts_at);
+        let when = kernel::hk::local_datetime(b.starts_at);
         let link = format!("{}/bookings/{}", state.config.base_url(), b.reference);
         notify::enqueue(
             &mut tx,
@@ -311,12 +311,6 @@ pub async fn expire_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), 
     Ok(())
 }
 
-fn hk_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
 /// The link in an offer message: the offer id with an HMAC, so it works without signing in.
 pub fn offer_link(state: &AppState, offer_id: &str) -> String {
     format!("{}/offers/{offer_id}?sig={}", state.config.base_url(), offer_sig(state, offer_id))
@@ -355,8 +349,8 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
                 ("name", &c.name),
                 ("service", &svc),
                 ("clinic", &clinic),
-                ("when", &hk_time(o.starts_at)),
-                ("expires", &hk_time(o.expires_at)),
+                ("when", &kernel::hk::local_datetime(o.starts_at)),
+                ("expires", &kernel::hk::local_datetime(o.expires_at)),
                 ("link", &link),
             ],
         },
