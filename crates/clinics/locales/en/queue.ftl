@@ -1,10 +1,5 @@
 # Walk-in queue (e-ticketing)
 queue-service-enquiry = Registration and enquiries
-queue-eta-now = less than a minute
-queue-eta-minutes = { $count ->
-    [one] about 1 minute
-   *[other] about { $count } minutes
-}
 queue-kiosk-title = Take a queue ticket
 queue-what-for = What are you here for?
 queue-waiting-count = { $count ->

@@ -1,7 +1,5 @@
 # 即日排隊（電子籌號）
 queue-service-enquiry = 登記及查詢
-queue-eta-now = 少於一分鐘
-queue-eta-minutes = 約 { $count } 分鐘
 queue-kiosk-title = 取籌
 queue-what-for = 你今天需要甚麼服務？
 queue-waiting-count = { $count } 人輪候中
