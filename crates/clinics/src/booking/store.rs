@@ -142,38 +142,27 @@ pub async fn booking_context(
     citizen_id: &str,
     notify: &str,
 ) -> sqlx::Result<Option<BookingContext>> {
-    let r = sqlx::query(
-        "SELECT sl.*, sv.*, sp.name_en AS sp_en, sp.name_zh AS sp_zh, b.birth_date AS b_birth, \
-         n.email AS n_email, n.phone AS n_phone, n.contact_channel AS n_channel, n.preferred_lang AS n_lang, \
-         n.name_en AS n_en, n.name_zh AS n_zh \
+    // The slot's row, and the person's date of birth and contact from the citizen register,
+    // read at once.
+    let slot = sqlx::query(
+        "SELECT sl.*, sv.*, sp.name_en AS sp_en, sp.name_zh AS sp_zh \
          FROM clinic_slots sl JOIN clinic_services sv ON sv.code = sl.service \
-         JOIN service_points sp ON sp.code = sl.service_point \
-         LEFT JOIN citizens b ON b.id = $2 LEFT JOIN citizens n ON n.id = $3 \
-         WHERE sl.id = $1",
+         JOIN service_points sp ON sp.code = sl.service_point WHERE sl.id = $1",
     )
     .bind(slot_id)
-    .bind(citizen_id)
-    .bind(notify)
-    .fetch_optional(db.pool())
-    .await?;
+    .fetch_optional(db.pool());
+    let (r, birth_date, contact) = tokio::try_join!(
+        slot,
+        kernel::people::birth_date(db, citizen_id),
+        kernel::people::contact(db, notify, notify)
+    )?;
     let Some(r) = r else { return Ok(None) };
-    let contact = match r.try_get::<Option<String>, _>("n_lang")? {
-        Some(lang) => kernel::people::contact_of(
-            r.try_get("n_email")?,
-            r.try_get("n_phone")?,
-            &r.try_get::<Option<String>, _>("n_channel")?.unwrap_or_default(),
-            &lang,
-            r.try_get::<Option<String>, _>("n_en")?.unwrap_or_default(),
-            r.try_get::<Option<String>, _>("n_zh")?.unwrap_or_default(),
-        ),
-        None => None,
-    };
     Ok(Some(BookingContext {
         slot: Slot::from_row(&r)?,
         service: Service::from_row(&r)?,
         clinic_en: r.try_get("sp_en")?,
         clinic_zh: r.try_get("sp_zh")?,
-        birth_date: r.try_get("b_birth")?,
+        birth_date,
         contact,
     }))
 }
@@ -395,26 +384,19 @@ pub struct BookingView {
     pub channel: BookingChannel,
 }
 
-const VIEW_SQL: &str = "SELECT b.reference, b.status, b.citizen_id, c.name_en AS c_en, c.name_zh AS c_zh, \
-    COALESCE(c.email, c.phone, '') AS c_contact, b.service, \
+const VIEW_SQL: &str = "SELECT b.reference, b.status, b.citizen_id, b.service, \
     s.name_en AS s_en, s.name_zh AS s_zh, b.service_point, p.name_en AS p_en, p.name_zh AS p_zh, p.address_en, p.address_zh, \
     b.slot_id, t.starts_at, b.reschedules, b.pool, b.channel \
     FROM clinic_bookings b JOIN clinic_slots t ON t.id = b.slot_id JOIN clinic_services s ON s.code = b.service \
-    JOIN service_points p ON p.code = b.service_point JOIN citizens c ON c.id = b.citizen_id";
+    JOIN service_points p ON p.code = b.service_point";
 
+/// A booking without the person's name (`with_names` fills it in from `kernel::people`).
 fn row_view(r: &AnyRow) -> sqlx::Result<BookingView> {
-    let en: String = r.try_get("c_en")?;
-    let zh: String = r.try_get("c_zh")?;
     Ok(BookingView {
         reference: r.try_get("reference")?,
         status: decode(r.try_get("status")?)?,
         citizen_id: r.try_get("citizen_id")?,
-        citizen_name: match (en.is_empty(), zh.is_empty()) {
-            (false, false) => format!("{zh} {en}"),
-            (true, true) => r.try_get("c_contact")?,
-            (true, false) => zh,
-            (false, true) => en,
-        },
+        citizen_name: String::new(),
         service: r.try_get("service")?,
         service_en: r.try_get("s_en")?,
         service_zh: r.try_get("s_zh")?,
@@ -436,7 +418,18 @@ pub async fn booking_by_reference(db: &Db, reference: &str) -> sqlx::Result<Opti
         .bind(reference)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_view).transpose()
+    let views: Vec<BookingView> = r.as_ref().map(row_view).transpose()?.into_iter().collect();
+    Ok(with_names(db, views).await?.pop())
+}
+
+/// Fills in each booking's person's name (Chinese and English, else their e-mail or phone).
+async fn with_names(db: &Db, mut views: Vec<BookingView>) -> sqlx::Result<Vec<BookingView>> {
+    let ids: Vec<&str> = views.iter().map(|v| v.citizen_id.as_str()).collect();
+    let names = kernel::people::display_names_of(db, &ids).await?;
+    for v in &mut views {
+        v.citizen_name = names.get(&v.citizen_id).cloned().unwrap_or_default();
+    }
+    Ok(views)
 }
 
 /// Bookings of a caregiver and the people they act for, soonest first.
@@ -448,7 +441,7 @@ pub async fn bookings_of(db: &Db, caregiver: &str) -> sqlx::Result<Vec<BookingVi
     .bind(caregiver)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_view).collect()
+    with_names(db, rows.iter().map(row_view).collect::<sqlx::Result<_>>()?).await
 }
 
 pub async fn bookings_in_slots(db: &Db, point: &str, day: &str) -> sqlx::Result<Vec<BookingView>> {
@@ -459,7 +452,7 @@ pub async fn bookings_in_slots(db: &Db, point: &str, day: &str) -> sqlx::Result<
     .bind(day)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_view).collect()
+    with_names(db, rows.iter().map(row_view).collect::<sqlx::Result<_>>()?).await
 }
 
 /// Marks an active booking cancelled and returns `(slot_id, pool)` to release, or `None`.

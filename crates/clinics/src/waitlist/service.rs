@@ -131,7 +131,11 @@ pub async fn offer_freed(state: &AppState, tx: &mut Tx, slot_id: &str) -> anyhow
     let day = chrono::DateTime::from_timestamp_millis(slot.starts_at)
         .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
         .unwrap_or_default();
-    for (entry, citizen, birth) in store::next_candidates(tx, &slot, 20).await? {
+    let candidates = store::next_candidates(tx, &slot, 20).await?;
+    let ids: Vec<&str> = candidates.iter().map(|(_, c)| c.as_str()).collect();
+    let births = kernel::people::birth_dates_in_tx(tx, &ids).await?;
+    for (entry, citizen) in candidates {
+        let birth = births.get(&citizen).cloned().unwrap_or_default();
         if !store::set_wait_status(tx, &entry, &["waiting"], "offered", None).await? {
             continue;
         }

@@ -29,14 +29,13 @@ pub struct WaitEntry {
 }
 
 const WAIT_SQL: &str = "SELECT w.id, w.service_point, p.name_en AS p_en, p.name_zh AS p_zh, w.service, \
-    s.name_en AS s_en, s.name_zh AS s_zh, w.slot_id, w.ballot_id, w.citizen_id, c.name_en AS c_en, c.name_zh AS c_zh, \
+    s.name_en AS s_en, s.name_zh AS s_zh, w.slot_id, w.ballot_id, w.citizen_id, \
     w.tier, w.ranking, w.status, w.joined_at, w.booking_reference \
     FROM clinic_waitlist w JOIN service_points p ON p.code = w.service_point \
-    JOIN clinic_services s ON s.code = w.service JOIN citizens c ON c.id = w.citizen_id";
+    JOIN clinic_services s ON s.code = w.service";
 
+/// A waitlist entry without the person's name (`with_names` fills it in from `kernel::people`).
 fn row_wait(r: &AnyRow) -> sqlx::Result<WaitEntry> {
-    let en: String = r.try_get("c_en")?;
-    let zh: String = r.try_get("c_zh")?;
     Ok(WaitEntry {
         id: r.try_get("id")?,
         service_point: r.try_get("service_point")?,
@@ -48,7 +47,7 @@ fn row_wait(r: &AnyRow) -> sqlx::Result<WaitEntry> {
         slot_id: r.try_get("slot_id")?,
         ballot_id: r.try_get("ballot_id")?,
         citizen_id: r.try_get("citizen_id")?,
-        citizen_name: [zh, en].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(" "),
+        citizen_name: String::new(),
         tier: r.try_get("tier")?,
         ranking: r.try_get("ranking")?,
         status: r.try_get("status")?,
@@ -100,7 +99,18 @@ pub async fn wait_entry(db: &Db, id: &str) -> sqlx::Result<Option<WaitEntry>> {
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    r.as_ref().map(row_wait).transpose()
+    let entries: Vec<WaitEntry> = r.as_ref().map(row_wait).transpose()?.into_iter().collect();
+    Ok(with_names(db, entries).await?.pop())
+}
+
+/// Fills in each entry's person's names (Chinese first) from the citizen register.
+async fn with_names(db: &Db, mut entries: Vec<WaitEntry>) -> sqlx::Result<Vec<WaitEntry>> {
+    let ids: Vec<&str> = entries.iter().map(|e| e.citizen_id.as_str()).collect();
+    let names = kernel::people::names_of(db, &ids).await?;
+    for e in &mut entries {
+        e.citizen_name = names.get(&e.citizen_id).map(|n| n.joined()).unwrap_or_default();
+    }
+    Ok(entries)
 }
 
 /// The current waitlist entries of a caregiver and the people they act for.
@@ -112,7 +122,7 @@ pub async fn wait_entries_of(db: &Db, caregiver: &str) -> sqlx::Result<Vec<WaitE
     .bind(caregiver)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_wait).collect()
+    with_names(db, rows.iter().map(row_wait).collect::<sqlx::Result<_>>()?).await
 }
 
 /// A clinic's waiting people in the order places are offered (per service).
@@ -125,7 +135,7 @@ pub async fn waitlist_at(db: &Db, point: &str, limit: i64) -> sqlx::Result<Vec<W
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(row_wait).collect()
+    with_names(db, rows.iter().map(row_wait).collect::<sqlx::Result<_>>()?).await
 }
 
 /// How many people are ahead of an entry in its queue.
@@ -160,10 +170,11 @@ pub async fn places_freed(db: &Db, point: &str, service: &str, since: i64) -> sq
 
 /// The next people a place in `slot` may be offered to: its ballot's waitlist first (in draw
 /// order), then the clinic's waitlist for the service (by tier, then time of joining). People
-/// who already hold a booking for the service are offered only an earlier time.
-pub async fn next_candidates(tx: &mut Tx, slot: &Slot, limit: i64) -> sqlx::Result<Vec<(String, String, String)>> {
+/// who already hold a booking for the service are offered only an earlier time. (entry id,
+/// citizen id)
+pub async fn next_candidates(tx: &mut Tx, slot: &Slot, limit: i64) -> sqlx::Result<Vec<(String, String)>> {
     let rows = sqlx::query(
-        "SELECT w.id, w.citizen_id, c.birth_date FROM clinic_waitlist w JOIN citizens c ON c.id = w.citizen_id \
+        "SELECT w.id, w.citizen_id FROM clinic_waitlist w \
          WHERE w.status = 'waiting' AND (w.slot_id = $1 OR (w.slot_id IS NULL AND w.service_point = $2 AND w.service = $3)) \
          AND NOT EXISTS (SELECT 1 FROM clinic_bookings b JOIN clinic_slots bs ON bs.id = b.slot_id \
            WHERE b.citizen_id = w.citizen_id AND b.service = w.service AND b.status = 'booked' AND bs.starts_at <= $4) \
@@ -176,7 +187,7 @@ pub async fn next_candidates(tx: &mut Tx, slot: &Slot, limit: i64) -> sqlx::Resu
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("citizen_id")?, r.try_get("birth_date")?))).collect()
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("citizen_id")?))).collect()
 }
 
 /// Moves a waitlist entry between states; `false` when it was not in `from`.

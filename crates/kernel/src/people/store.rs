@@ -94,6 +94,31 @@ pub async fn display_name_of(db: &Db, id: &str) -> sqlx::Result<Option<String>> 
     .transpose()
 }
 
+/// [`display_name_of`] for many citizens at once, by id (ids not found are left out).
+pub async fn display_names_of(db: &Db, ids: &[&str]) -> sqlx::Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(crate::db::MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, name_en, name_zh, email, phone FROM citizens WHERE id IN ({})",
+            list_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(db.pool()).await? {
+            let name = super::display_name(
+                &r.try_get::<String, _>("name_en")?,
+                &r.try_get::<String, _>("name_zh")?,
+                r.try_get("email")?,
+                r.try_get("phone")?,
+            );
+            out.insert(r.try_get("id")?, name);
+        }
+    }
+    Ok(out)
+}
+
 /// Saves a profile; refuses an HKID another citizen already holds.
 pub async fn update_profile(tx: &mut Tx, id: &str, u: &ProfileUpdate<'_>) -> sqlx::Result<UpdateOutcome> {
     if let Some((_, hmac)) = &u.hkid {
