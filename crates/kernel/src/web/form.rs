@@ -77,8 +77,13 @@ impl FieldErrors {
         self.errors.iter().find(|e| e.field == field)
     }
 
-    /// The messages of the errors on `field` (usually one), in the page's language.
+    /// The message of the first error on `field`, in the page's language.
     pub fn error_for(&self, field: &str) -> Option<String> {
+        self.get(field).map(|e| e.text(self.locale).to_string())
+    }
+
+    /// Every message on `field`, joined (forms that check one field several ways at once).
+    pub fn all_for(&self, field: &str) -> Option<String> {
         let msgs: Vec<&str> = self.errors.iter().filter(|e| e.field == field).map(|e| e.text(self.locale)).collect();
         (!msgs.is_empty()).then(|| msgs.join(" "))
     }
@@ -137,6 +142,10 @@ mod tests {
         assert_eq!(zh.error_for("name").as_deref(), Some(errs[1].message.zh_hant.as_str()));
         assert_ne!(en.error_for("name"), zh.error_for("name"));
         assert_eq!(en.error_for("district"), None);
+        let both = format!("{} {}", errs[0].message.en, errs[2].message.en);
+        assert_eq!(en.all_for("email"), Some(both), "every error on a field, in order");
+        assert_eq!(en.all_for("name"), en.error_for("name"));
+        assert_eq!(en.all_for("district"), None);
         assert_eq!((&en).into_iter().count(), 3);
         assert!(FieldErrors::none(Locale::En).is_empty());
     }
