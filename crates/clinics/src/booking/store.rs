@@ -151,11 +151,8 @@ pub async fn booking_context(
     )
     .bind(slot_id)
     .fetch_optional(db.pool());
-    let (r, birth_date, contact) = tokio::try_join!(
-        slot,
-        kernel::people::birth_date(db, citizen_id),
-        kernel::people::contact(db, notify, notify)
-    )?;
+    let (r, (birth_date, contact)) =
+        tokio::try_join!(slot, kernel::people::birth_date_and_contact(db, citizen_id, notify))?;
     let Some(r) = r else { return Ok(None) };
     Ok(Some(BookingContext {
         slot: Slot::from_row(&r)?,

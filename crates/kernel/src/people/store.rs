@@ -241,6 +241,34 @@ pub async fn contact_in_tx(tx: &mut Tx, preferred: &str, fallback: &str) -> sqlx
     r.as_ref().map(contact_from_row).transpose().map(Option::flatten)
 }
 
+/// For a booking: the date of birth of the person booked for (`None` when there is no such
+/// person) and the contact of the person to tell (`notify`, often the same), in one read.
+pub async fn birth_date_and_contact(
+    db: &Db,
+    person: &str,
+    notify: &str,
+) -> sqlx::Result<(Option<String>, Option<Contact>)> {
+    let rows = sqlx::query(
+        "SELECT id, birth_date, email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens \
+         WHERE id = $1 OR id = $2",
+    )
+    .bind(person)
+    .bind(notify)
+    .fetch_all(db.pool())
+    .await?;
+    let (mut birth, mut contact) = (None, None);
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        if id == person {
+            birth = Some(r.try_get("birth_date")?);
+        }
+        if id == notify {
+            contact = contact_from_row(r)?;
+        }
+    }
+    Ok((birth, contact))
+}
+
 const CONTACT_SQL: &str = "SELECT email, phone, preferred_lang, contact_channel, name_en, name_zh FROM citizens \
     WHERE id = $1 OR id = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
 
