@@ -71,40 +71,59 @@ pub async fn lookup(db: &Db, token: &str) -> sqlx::Result<Option<SessionRow>> {
     }
 }
 
-/// A session row with its staff member's columns when it is a staff session.
-pub struct SessionWithStaff {
-    pub session: SessionRow,
-    /// `(email, display name, roles, status)` of the staff member, if the account exists.
-    pub staff: Option<(String, String, String, String)>,
+/// Who holds a session, as the session lookup finds them.
+#[derive(Debug)]
+pub enum Holder {
+    /// `(email, display name, roles, status)` of the staff member.
+    Staff(String, String, String, String),
+    /// The citizen's display name (see [`crate::people::display_name`]).
+    Citizen(String),
+    /// The account is gone.
+    Gone,
 }
 
-/// The session for `token` with its staff member, in one query (this runs on every signed-in
-/// request); not yet checked for liveness (see [`live`]).
-pub async fn lookup_with_staff(db: &Db, token: &str) -> sqlx::Result<Option<SessionWithStaff>> {
+#[derive(Debug)]
+pub struct SessionWithHolder {
+    pub session: SessionRow,
+    pub holder: Holder,
+}
+
+/// The session for `token` with who holds it (staff member or citizen), in one query: this runs
+/// on every signed-in request. It is the one place outside `people` that reads `citizens`
+/// (the four name and contact columns, for the display name): a second query per request cost
+/// about a fifth of the booking surge's throughput (docs/benchmarks.md). Not yet checked for
+/// liveness (see [`live`]).
+pub async fn lookup_with_holder(db: &Db, token: &str) -> sqlx::Result<Option<SessionWithHolder>> {
     if token.len() != 64 {
         return Ok(None);
     }
     let row = sqlx::query(
         "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
-         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status \
+         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status, \
+         c.id AS c_id, c.name_en AS c_en, c.name_zh AS c_zh, c.email AS c_email, c.phone AS c_phone \
          FROM sessions s \
          LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
+         LEFT JOIN citizens c ON s.kind <> 'staff' AND c.id = s.subject_id \
          WHERE s.id_hash = $1",
     )
     .bind(token_hash(token))
     .fetch_optional(db.pool())
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let staff = match r.try_get::<Option<String>, _>("u_status")? {
-        Some(status) => Some((
-            r.try_get::<Option<String>, _>("u_email")?.unwrap_or_default(),
-            r.try_get::<Option<String>, _>("u_name")?.unwrap_or_default(),
-            r.try_get::<Option<String>, _>("u_roles")?.unwrap_or_default(),
-            status,
-        )),
-        None => None,
+    let text = |col: &str| -> sqlx::Result<String> { Ok(r.try_get::<Option<String>, _>(col)?.unwrap_or_default()) };
+    let holder = if let Some(status) = r.try_get::<Option<String>, _>("u_status")? {
+        Holder::Staff(text("u_email")?, text("u_name")?, text("u_roles")?, status)
+    } else if r.try_get::<Option<String>, _>("c_id")?.is_some() {
+        Holder::Citizen(crate::people::display_name(
+            &text("c_en")?,
+            &text("c_zh")?,
+            r.try_get("c_email")?,
+            r.try_get("c_phone")?,
+        ))
+    } else {
+        Holder::Gone
     };
-    Ok(Some(SessionWithStaff { session: session_row(&r)?, staff }))
+    Ok(Some(SessionWithHolder { session: session_row(&r)?, holder }))
 }
 
 /// The session columns of a row (`id_hash, kind, subject_id, created_at, last_seen_at,

@@ -1,6 +1,8 @@
 //! The citizen register: the one module that reads or writes the `citizens` table (and the
 //! caregiver links between citizens). Identity (sign-in, profiles, dependants), the directory,
 //! the partners' sandbox and the areas ask here instead of querying the table themselves.
+//! One documented exception: the session lookup (`identity::session::lookup_with_holder`) joins
+//! a citizen's name columns into the one query that every signed-in request runs.
 
 pub mod store;
 

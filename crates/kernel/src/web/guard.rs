@@ -18,7 +18,6 @@ use crate::AppState;
 use crate::audit::{self, Origin};
 use crate::identity::session::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::identity::{CitizenIdentity, Identity, PartnerIdentity, StaffIdentity, parse_roles, partner};
-use crate::people;
 
 /// The CSRF token for forms on this request's page.
 #[derive(Clone, Debug)]
@@ -43,24 +42,23 @@ fn csrf_exempt(path: &str) -> bool {
     path.starts_with("/oauth/") || path.starts_with("/api/v1/iot/")
 }
 
-/// Who a session cookie belongs to: the session and its staff member in one query (this runs on
-/// every signed-in request); a citizen's name comes from the register (`people`).
+/// Who a session cookie belongs to: the session and its staff member or citizen in one query
+/// (this runs on every signed-in request).
 async fn resolve_session(state: &AppState, token: &str) -> sqlx::Result<Option<(Identity, String)>> {
-    let Some(found) = session::lookup_with_staff(&state.db, token).await? else { return Ok(None) };
+    let Some(found) = session::lookup_with_holder(&state.db, token).await? else { return Ok(None) };
     let s = found.session;
-    let identity = if s.kind == "staff" {
-        match found.staff {
-            Some((email, display_name, roles, status)) if status == "active" => Identity::Staff(StaffIdentity {
+    let identity = match (s.kind.as_str(), found.holder) {
+        ("staff", session::Holder::Staff(email, display_name, roles, status)) if status == "active" => {
+            Identity::Staff(StaffIdentity {
                 id: s.subject_id.clone(),
                 email,
                 display_name,
                 roles: parse_roles(&roles).unwrap_or_default(),
-            }),
-            _ => return Ok(None),
+            })
         }
-    } else {
-        let Some(name) = people::display_name_of(&state.db, &s.subject_id).await? else { return Ok(None) };
-        Identity::Citizen(CitizenIdentity { id: s.subject_id.clone(), name })
+        ("staff", _) => return Ok(None),
+        (_, session::Holder::Citizen(name)) => Identity::Citizen(CitizenIdentity { id: s.subject_id.clone(), name }),
+        _ => return Ok(None),
     };
     let Some(s) = session::live(&state.db, s).await? else { return Ok(None) };
     Ok(Some((identity, s.id_hash)))

@@ -27,7 +27,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "citizen/signin.html")]
+#[template(path = "identity/citizen/signin.html")]
 struct SigninPage {
     page: PageCtx,
     contact: String,
@@ -87,7 +87,7 @@ async fn signin(
 }
 
 #[derive(Template)]
-#[template(path = "citizen/code.html")]
+#[template(path = "identity/citizen/code.html")]
 struct CodePage {
     page: PageCtx,
     otp_ref: String,
@@ -188,7 +188,7 @@ struct AccessLine {
 }
 
 #[derive(Template)]
-#[template(path = "citizen/me.html")]
+#[template(path = "identity/citizen/me.html")]
 struct MePage {
     page: PageCtx,
     profile: Profile,
@@ -356,7 +356,7 @@ async fn update_me(
 }
 
 #[derive(Template)]
-#[template(path = "citizen/dependant.html")]
+#[template(path = "identity/citizen/dependant.html")]
 struct DependantPage {
     page: PageCtx,
     relationships: [&'static str; 4],

@@ -17,7 +17,7 @@ use crate::web::{Access, AppError, AppResult, FieldError, Form, PageCtx, Routes}
 const PARTNERS: &[Role] = &[Role::Admin, Role::DataSteward];
 
 #[derive(Template)]
-#[template(path = "staff/partners.html")]
+#[template(path = "identity/partner/partners.html")]
 struct PartnersPage {
     page: PageCtx,
     clients: Vec<partner::Client>,

@@ -24,7 +24,7 @@ const ADMIN: &[Role] = &[Role::Admin];
 const AUDIT: &[Role] = &[Role::Auditor, Role::Admin];
 
 #[derive(Template)]
-#[template(path = "staff/login.html")]
+#[template(path = "identity/staff/login.html")]
 struct LoginPage {
     page: PageCtx,
     email: String,
@@ -143,7 +143,7 @@ async fn logout(
 }
 
 #[derive(Template)]
-#[template(path = "staff/home.html")]
+#[template(path = "identity/staff/home.html")]
 struct StaffHome {
     page: PageCtx,
     roles: Vec<Role>,
@@ -155,7 +155,7 @@ async fn staff_home(page: PageCtx, identity: Identity) -> AppResult<Html<String>
 }
 
 #[derive(Template)]
-#[template(path = "staff/users.html")]
+#[template(path = "identity/staff/users.html")]
 struct UsersPage {
     page: PageCtx,
     users: Vec<StaffUser>,
@@ -300,7 +300,7 @@ async fn set_status(
 }
 
 #[derive(Template)]
-#[template(path = "staff/invite.html")]
+#[template(path = "identity/staff/invite.html")]
 struct InvitePage {
     page: PageCtx,
     email: String,
@@ -351,7 +351,7 @@ async fn accept_invite(
 }
 
 #[derive(Template)]
-#[template(path = "staff/audit.html")]
+#[template(path = "identity/staff/audit.html")]
 struct AuditPage {
     page: PageCtx,
     entries: Vec<audit::Entry>,
@@ -468,7 +468,7 @@ async fn audit_csv(
 }
 
 #[derive(Template)]
-#[template(path = "staff/access.html")]
+#[template(path = "identity/staff/access.html")]
 struct AccessPage {
     page: PageCtx,
     rows: Vec<(String, String, Vec<bool>)>,
