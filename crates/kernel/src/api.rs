@@ -40,6 +40,7 @@ pub async fn districts() -> Json<&'static [District]> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Calendar year (2024–2027); all years when absent.
     pub year: Option<i32>,
@@ -70,6 +71,7 @@ pub async fn closures(State(state): State<AppState>) -> AppResult<Json<Vec<Closu
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BusinessDaysQuery {
     /// Start date, YYYY-MM-DD.
     pub from: String,
@@ -102,6 +104,7 @@ pub async fn business_days(Query(q): Query<BusinessDaysQuery>) -> AppResult<Json
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpenQuery {
     /// District code, e.g. `KT`.
     pub district: String,
@@ -151,6 +154,7 @@ pub async fn open(State(state): State<AppState>, Query(q): Query<OpenQuery>) -> 
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ServicePointQuery {
     /// District code.
     pub district: Option<String>,

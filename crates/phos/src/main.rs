@@ -13,6 +13,7 @@ use cli::audit::AuditCommand;
 use cli::clinics::ClinicsCommand;
 use cli::closure::ClosureCommand;
 use cli::notify::NotifyCommand;
+use cli::partner::PartnerCommand;
 use cli::protection::ProtectionCommand;
 use cli::synth::SynthCommand;
 use cli::user::UserCommand;
@@ -59,6 +60,9 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Partner organisations' API clients.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -119,6 +123,7 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Closure(cmd) => cli::closure::run(config, cmd).await,
         Command::Notify(cmd) => cli::notify::run(&config, cmd).await,
         Command::User(cmd) => cli::user::run(config, cmd).await,
+        Command::Partner(cmd) => cli::partner::run(config, cmd).await,
         Command::Audit(cmd) => cli::audit::run(&config, cmd).await,
         Command::AccessMatrix => cli::access_matrix::run(config).await,
         Command::Detect(a) => cli::epi::detect(&a),

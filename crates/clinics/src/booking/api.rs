@@ -39,6 +39,7 @@ pub async fn services(State(state): State<AppState>) -> AppResult<Json<Vec<Servi
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotQuery {
     /// Service point code, e.g. `EHC-KT`.
     pub service_point: String,

@@ -44,28 +44,37 @@ impl From<Refusal> for ActionError {
 pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, ActionError> {
     let db = &state.db;
     let now = kernel::now_ms();
-    // Everything the checks and the confirmation need, in one read before the transaction,
-    // which only writes. The confirmation goes to whoever booked (a caregiver hears about
-    // their dependant's booking).
+    // Everything the checks and the confirmation need, read before the transaction, which only
+    // writes. The slot first: when nobody could take it (past, closed, no place left in any
+    // pool) the attempt is refused without reading the person, which is what most attempts
+    // of a surge meet. The confirmation goes to whoever booked (a caregiver hears about their
+    // dependant's booking).
     let notify_id = match &req.actor {
         Actor::Citizen(id) => id.as_str(),
         _ => req.citizen_id,
     };
-    let Some(ctx) = store::booking_context(db, req.slot_id, req.citizen_id, notify_id).await? else {
+    let Some(ctx) = store::slot_context(db, req.slot_id).await? else {
         return Err(Refusal::SlotNotFound.into());
     };
     let (slot_before, service) = (&ctx.slot, &ctx.service);
-    let day = chrono::DateTime::from_timestamp_millis(slot_before.starts_at)
-        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
-        .unwrap_or_default();
-    let age = ctx.birth_date.as_deref().and_then(|b| rules::age_on(b, day));
-    rules::check_age(service, age)?;
-    let elderly = age.is_some_and(|a| a >= 65);
     let earliest = now + service.min_notice_minutes * 60_000;
     // Fast refusal without queueing for a write when the slot is visibly full, past or closed;
     // the conditional update below stays the authority when it looks bookable.
-    let room = if elderly { slot_before.elderly_left() } else { slot_before.general_left() };
-    if room == 0 || slot_before.status != "open" || slot_before.starts_at < earliest {
+    let hopeless = |elderly: bool| {
+        let room = if elderly { slot_before.elderly_left() } else { slot_before.general_left() };
+        room == 0 || slot_before.status != "open" || slot_before.starts_at < earliest
+    };
+    if hopeless(true) {
+        return Err(rules::explain(Some(slot_before), service, true, now).into());
+    }
+    let (birth_date, contact) = kernel::people::birth_date_and_contact(db, req.citizen_id, notify_id).await?;
+    let day = chrono::DateTime::from_timestamp_millis(slot_before.starts_at)
+        .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
+        .unwrap_or_default();
+    let age = birth_date.as_deref().and_then(|b| rules::age_on(b, day));
+    rules::check_age(service, age)?;
+    let elderly = age.is_some_and(|a| a >= 65);
+    if hopeless(elderly) {
         return Err(rules::explain(Some(slot_before), service, elderly, now).into());
     }
     let booking = Booking {
@@ -82,7 +91,7 @@ pub async fn book(state: &AppState, req: BookRequest<'_>) -> Result<Booking, Act
         ends_at: slot_before.ends_at,
     };
     // The confirmation goes to whoever booked (a caregiver hears about their dependant's booking).
-    let notice = ctx.contact.clone().map(|kernel::people::Contact { channel, recipient, locale, name }| {
+    let notice = contact.map(|kernel::people::Contact { channel, recipient, locale, name }| {
         let zh = locale == Locale::ZhHant;
         let when = chrono::DateTime::from_timestamp_millis(booking.starts_at)
             .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())

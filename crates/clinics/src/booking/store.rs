@@ -123,44 +123,29 @@ pub async fn generate_slots(db: &Db, only_session: Option<&str>, from: NaiveDate
 
 pub(crate) const SLOT_COLUMNS: &str = "id, service_point, service, day, starts_at, ends_at, capacity, pool_walkin, pool_elderly, booked, booked_elderly, status";
 
-/// Everything a booking needs to know, read in one query before its transaction: the slot,
-/// its service, the clinic's names, the booked person's date of birth, and how to reach
-/// `notify` (the person who booked: a caregiver hears about their dependant's booking).
-pub struct BookingContext {
+/// The slot to book with its service and clinic names, in one read.
+pub struct SlotContext {
     pub slot: Slot,
     pub service: Service,
     pub clinic_en: String,
     pub clinic_zh: String,
-    /// `None` when the person does not exist.
-    pub birth_date: Option<String>,
-    pub contact: Option<kernel::people::Contact>,
 }
 
-pub async fn booking_context(
-    db: &Db,
-    slot_id: &str,
-    citizen_id: &str,
-    notify: &str,
-) -> sqlx::Result<Option<BookingContext>> {
-    // The slot's row, and the person's date of birth and contact from the citizen register,
-    // read at once.
-    let slot = sqlx::query(
+pub async fn slot_context(db: &Db, slot_id: &str) -> sqlx::Result<Option<SlotContext>> {
+    let r = sqlx::query(
         "SELECT sl.*, sv.*, sp.name_en AS sp_en, sp.name_zh AS sp_zh \
          FROM clinic_slots sl JOIN clinic_services sv ON sv.code = sl.service \
          JOIN service_points sp ON sp.code = sl.service_point WHERE sl.id = $1",
     )
     .bind(slot_id)
-    .fetch_optional(db.pool());
-    let (r, (birth_date, contact)) =
-        tokio::try_join!(slot, kernel::people::birth_date_and_contact(db, citizen_id, notify))?;
+    .fetch_optional(db.pool())
+    .await?;
     let Some(r) = r else { return Ok(None) };
-    Ok(Some(BookingContext {
+    Ok(Some(SlotContext {
         slot: Slot::from_row(&r)?,
         service: Service::from_row(&r)?,
         clinic_en: r.try_get("sp_en")?,
         clinic_zh: r.try_get("sp_zh")?,
-        birth_date,
-        contact,
     }))
 }
 

@@ -2,6 +2,7 @@
 //! look up the route's declared access, refuse what is not allowed, check CSRF on
 //! state-changing requests that cookies authenticate, rate-limit and audit partner calls.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -30,6 +31,8 @@ pub struct SessionToken(pub String);
 pub struct Guard {
     pub state: AppState,
     pub table: AccessTable,
+    /// The methods each documented API path answers (lower case); pages are not listed.
+    pub methods: BTreeMap<String, Vec<String>>,
 }
 
 fn is_unguarded_asset(path: &str) -> bool {
@@ -102,6 +105,22 @@ async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<St
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// 405 with `Allow` for a method an API path does not answer, before any sign-in or CSRF check
+/// (which would otherwise answer 401 or 403 for a request that can never succeed).
+fn method_not_allowed(g: &Guard, path: &str, method: &Method) -> Option<Response> {
+    let allowed = g.methods.get(path)?;
+    let m = method.as_str().to_ascii_lowercase();
+    if allowed.contains(&m) || (m == "head" && allowed.iter().any(|a| a == "get")) {
+        return None;
+    }
+    let mut res = AppError::Code(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").into_response();
+    if let Ok(v) = HeaderValue::from_str(&allowed.iter().map(|a| a.to_ascii_uppercase()).collect::<Vec<_>>().join(", "))
+    {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    Some(res)
 }
 
 /// Who is calling: a partner's bearer token or a session cookie.
@@ -253,6 +272,9 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
     let origin = origin_of(&req);
     if is_unguarded_asset(&uri_path) {
         return next.run(req).await;
+    }
+    if let Some(res) = matched.as_deref().and_then(|p| method_not_allowed(&g, p, req.method())) {
+        return res;
     }
     let caller = match identify(state, &mut req).await {
         Ok(c) => c,

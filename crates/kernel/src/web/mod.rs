@@ -9,6 +9,7 @@ pub mod error_page;
 pub mod form;
 pub mod guard;
 pub mod html;
+pub mod openapi;
 pub mod ops;
 pub mod page;
 pub mod redirect;
@@ -109,10 +110,13 @@ pub fn app(state: AppState, areas: Vec<Routes>) -> Router {
     }
     let table = AccessTable::from_rules(&all.rules);
     let _ = state.access.set(table.clone());
-    let guard = std::sync::Arc::new(Guard { state: state.clone(), table });
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(all.router);
     let (router, doc) = api.split_for_parts();
-    let doc_json = doc.to_pretty_json().expect("OpenAPI document serialises");
+    let mut doc = serde_json::to_value(&doc).expect("OpenAPI document serialises");
+    openapi::complete(&mut doc, &table);
+    let methods = openapi::methods(&doc);
+    let doc_json = serde_json::to_string_pretty(&doc).expect("OpenAPI document serialises");
+    let guard = std::sync::Arc::new(Guard { state: state.clone(), table, methods });
     let x_request_id = HeaderName::from_static("x-request-id");
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";

@@ -12,6 +12,7 @@ pub mod epi;
 pub mod evaluate;
 pub mod migrate;
 pub mod notify;
+pub mod partner;
 pub mod protection;
 pub mod serve;
 pub mod synth;

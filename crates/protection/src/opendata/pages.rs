@@ -47,6 +47,7 @@ fn district_codes() -> Vec<&'static str> {
 // Downloads
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct CountsQuery {
     /// Disease code (see `/api/v1/protection/diseases`); all diseases when absent.
     pub disease: Option<String>,

@@ -20,6 +20,7 @@ use crate::cases::EPI;
 use crate::ui::{parse_json, problem};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SignalQuery {
     /// `new`, `assessing`, `outbreak` or `dismissed`.
     pub status: Option<String>,

@@ -20,6 +20,7 @@ use crate::web::{Access, AppError, AppResult, FieldError, Form, Routes};
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
+    #[schema(required = true, pattern = "^client_credentials$")]
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -167,6 +168,7 @@ pub async fn revoke(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// At most 1000 (default 100).
     pub limit: Option<i64>,
