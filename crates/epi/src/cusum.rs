@@ -2,7 +2,7 @@
 //! standardised against a reference mean `m`, and `S_t = max(0, S_{t-1} + z_t - k)` raises an
 //! alarm when `S_t >= h`. The upper bound is the count that would just reach `h`.
 
-use crate::detect::{History, Outcome, WeekRange, resolve_range, rmax};
+use crate::weeks::{History, Outcome, WeekRange, resolve_range, rmax};
 use crate::glm::{Design, Response, poisson_log};
 use crate::{EpiError, Series};
 

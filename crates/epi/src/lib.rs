@@ -27,9 +27,11 @@ mod levels;
 pub mod rt;
 pub mod scan;
 mod series;
+pub mod weeks;
 
 pub use cusum::{CusumControl, CusumReference, CusumTrans};
-pub use detect::{History, Method, Outcome, Params, WeekRange, detect, history_needed, last_weeks_range};
+pub use detect::{Method, Params, detect, history_needed, last_weeks_range};
+pub use weeks::{History, Outcome, WeekRange};
 pub use ears::{EarsControl, EarsMethod};
 pub use error::EpiError;
 pub use farrington::{FarringtonControl, Limit54, PowerTrans};

@@ -108,6 +108,20 @@ pub struct Case {
     pub updated_at: i64,
 }
 
+impl Case {
+    /// The case's days and cells that the delay counts are kept by.
+    pub fn times(&self) -> crate::counts::delays::CaseTimes<'_> {
+        crate::counts::delays::CaseTimes {
+            disease: &self.disease,
+            notified_date: &self.notified_date,
+            district: &self.district,
+            classification: self.classification.code(),
+            onset_date: self.onset_date.as_deref(),
+            first_followup_date: self.first_followup_date.as_deref(),
+        }
+    }
+}
+
 /// The person a case is about.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Person {

@@ -438,3 +438,29 @@ pub async fn insert_followup(
     .rows_affected();
     Ok(n == 1)
 }
+
+/// A cluster as the case page shows it: its name and reference, for the link and the choice of
+/// open clusters (the clusters' own pages and changes are in `crate::clusters`).
+#[derive(Clone, Debug, FromRow)]
+pub struct ClusterRef {
+    pub id: String,
+    pub reference: String,
+    pub name: String,
+}
+
+/// The cluster with id `id`.
+pub async fn cluster_ref(db: &Db, id: &str) -> sqlx::Result<Option<ClusterRef>> {
+    sqlx::query_as("SELECT id, reference, name FROM protection_clusters WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// The open clusters, newest first (the order of the clusters' list).
+pub async fn open_clusters(db: &Db) -> sqlx::Result<Vec<ClusterRef>> {
+    sqlx::query_as(
+        "SELECT id, reference, name FROM protection_clusters WHERE status = 'open' ORDER BY created_at DESC",
+    )
+    .fetch_all(db.pool())
+    .await
+}

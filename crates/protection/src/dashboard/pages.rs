@@ -21,6 +21,7 @@ use crate::catalogue::{self, Disease};
 use crate::counts;
 use crate::signals::pages::SignalLabels;
 use crate::signals::{self, Signal, SignalFilter};
+use crate::catalogue::DiseaseNames;
 use crate::ui::{self, Labels};
 
 #[derive(Deserialize, Default)]

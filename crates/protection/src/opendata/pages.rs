@@ -26,6 +26,7 @@ use crate::catalogue::{self, Disease, STEWARDS};
 use crate::counts::weeks::week_start;
 use crate::dashboard;
 use crate::dashboard::chart::{self as charts, ChartText, Series};
+use crate::catalogue::DiseaseNames;
 use crate::ui::{Labels, problem};
 
 /// The suppression threshold in force.

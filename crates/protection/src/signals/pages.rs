@@ -23,6 +23,7 @@ use super::{
 use crate::cases::EPI;
 use crate::catalogue::{self, Disease};
 use crate::clusters::{self, Cluster};
+use crate::catalogue::DiseaseNames;
 use crate::ui::Labels;
 
 /// Signals per page of the list.

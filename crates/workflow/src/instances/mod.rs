@@ -8,7 +8,7 @@ pub mod store;
 
 use axum::http::StatusCode;
 
-use crate::definitions::Problem;
+use crate::definitions::{DeployError, Problem};
 
 /// Why an engine use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,21 @@ pub enum EngineError {
     Run(#[from] rules::RunError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+impl From<DeployError> for EngineError {
+    fn from(e: DeployError) -> Self {
+        match e {
+            DeployError::Invalid(problems) => EngineError::Invalid(problems),
+            DeployError::Db(e) => EngineError::Db(e),
+        }
+    }
+}
+
+impl From<DeployError> for kernel::web::AppError {
+    fn from(e: DeployError) -> Self {
+        EngineError::from(e).into()
+    }
 }
 
 impl From<EngineError> for kernel::web::AppError {

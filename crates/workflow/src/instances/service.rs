@@ -209,7 +209,7 @@ pub async fn start(
     let d = defs::latest(db, key).await?.ok_or(EngineError::NotFound)?;
     let def = model(&d)?;
     let mut vars = object(variables)?;
-    let (waiting, effects) = rules::start(&def, &mut vars, &crate::services::call)?;
+    let (waiting, effects) = rules::start(&def, &mut vars, &crate::definitions::services::call)?;
     let now = kernel::now_ms();
     let closures = closures(db, now).await?;
     let calendar = kernel::hk::calendar::Calendar::hong_kong(&closures);
@@ -279,7 +279,7 @@ pub async fn resume_in(
     let mut vars: Value = serde_json::from_str(&instance.variables).unwrap_or(Value::Object(Default::default()));
     merge(&mut vars, object(more)?);
     let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
-    let (waiting, effects) = rules::resume(&p.def, &waiting, node, &mut vars, &crate::services::call)?;
+    let (waiting, effects) = rules::resume(&p.def, &waiting, node, &mut vars, &crate::definitions::services::call)?;
     let calendar = kernel::hk::calendar::Calendar::hong_kong(&p.closures);
     let clock =
         Clock { calendar: &calendar, closures: &p.closures, district: "", office: Office::default(), pauses: &[] };

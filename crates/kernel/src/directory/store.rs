@@ -1,25 +1,9 @@
-//! The Department of Health's service points. (The citizen register is `crate::people`.)
+//! SQL of `service_points`.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use utoipa::ToSchema;
 
+use super::ServicePoint;
 use crate::db::{Db, Tx};
-
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ServicePoint {
-    pub code: String,
-    /// `dental`, `ehc` (Elderly Health Centre), `mchc` (Maternal and Child Health Centre) or `vaccination`.
-    pub kind: String,
-    pub name_en: String,
-    pub name_zh: String,
-    /// District code.
-    pub district: String,
-    pub address_en: String,
-    pub address_zh: String,
-}
-
-pub const KINDS: [&str; 4] = ["dental", "ehc", "mchc", "vaccination"];
 
 /// Inserts service points that are not there yet (by code). Returns how many were new.
 pub async fn upsert_service_points(tx: &mut Tx, points: &[ServicePoint]) -> sqlx::Result<u64> {
@@ -90,4 +74,9 @@ pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePo
         })
     })
     .transpose()
+}
+
+/// How many service points there are.
+pub async fn count_service_points(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")
 }
