@@ -6,8 +6,8 @@
 //! * C3: the upper bound is the value that would make the sum of the C2 statistics of the current
 //!   week and the two before (each minus 1, floored at 0) exceed `qnorm(1 - alpha)`.
 
-use crate::weeks::{History, Outcome, WeekRange, resolve_range, rgt, rmax};
 use crate::dist::qnorm;
+use crate::weeks::{History, Outcome, WeekRange, resolve_range, rgt, rmax};
 use crate::{EpiError, Series};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -31,7 +31,6 @@ pub mod weeks;
 
 pub use cusum::{CusumControl, CusumReference, CusumTrans};
 pub use detect::{Method, Params, detect, history_needed, last_weeks_range};
-pub use weeks::{History, Outcome, WeekRange};
 pub use ears::{EarsControl, EarsMethod};
 pub use error::EpiError;
 pub use farrington::{FarringtonControl, Limit54, PowerTrans};
@@ -39,3 +38,4 @@ pub use flexible::{FlexibleControl, ThresholdMethod};
 pub use rt::{RtConfig, RtEstimate, discr_si, discr_si_vec, estimate_r};
 pub use scan::{Cluster, Location, ScanConfig, ScanResult, scan};
 pub use series::Series;
+pub use weeks::{History, Outcome, WeekRange};

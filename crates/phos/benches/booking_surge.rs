@@ -170,8 +170,13 @@ async fn open_places(db: &Db, places: i64) -> anyhow::Result<Vec<String>> {
         clinics::booking::store::insert_session(&mut tx, &s, "bench").await?;
     }
     tx.commit().await?;
-    clinics::booking::store::generate_slots(db, None, today + chrono::Duration::days(1), today + chrono::Duration::days(60))
-        .await?;
+    clinics::booking::store::generate_slots(
+        db,
+        None,
+        today + chrono::Duration::days(1),
+        today + chrono::Duration::days(60),
+    )
+    .await?;
     let slot_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM clinic_slots ORDER BY starts_at")
         .fetch_all(db.pool())
         .await?
@@ -190,7 +195,11 @@ async fn open_places(db: &Db, places: i64) -> anyhow::Result<Vec<String>> {
 
 /// One citizen and one signed-in session per attempt (one active booking per person), written
 /// in multi-row statements. Returns each person's (session token, CSRF token) and the citizen ids.
-async fn sign_in_people(db: &Db, csrf_key: &[u8], attempts: usize) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
+async fn sign_in_people(
+    db: &Db,
+    csrf_key: &[u8],
+    attempts: usize,
+) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
     let mut people = Vec::with_capacity(attempts);
     let mut citizen_ids: Vec<String> = Vec::with_capacity(attempts);
     let now = kernel::now_ms();
@@ -254,7 +263,13 @@ struct Servers {
     urls: Vec<String>,
 }
 
-async fn start_servers(a: &Args, db: &Db, config: &Config, url: &str, dir: &std::path::Path) -> anyhow::Result<Servers> {
+async fn start_servers(
+    a: &Args,
+    db: &Db,
+    config: &Config,
+    url: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<Servers> {
     let mut in_process = vec![];
     let mut processes = vec![];
     if a.kill_replica_after.is_some() {

@@ -147,7 +147,7 @@ fn draw_case(p: &Population, rng: &mut Rng, i: usize) -> (NewPerson, NewCase) {
         match_key: None,
         name_en: format!("BENCH PERSON {i}"),
         name_zh: String::new(),
-        sex: if i % 2 == 0 { "F".into() } else { "M".into() },
+        sex: if i.is_multiple_of(2) { "F".into() } else { "M".into() },
         birth_date: Some("1980-01-01".into()),
         phone: None,
         address: None,
@@ -308,7 +308,12 @@ fn pages(common: &str, today: chrono::NaiveDate) -> Vec<(String, String)> {
 
 /// Requests `path` once (checked, not timed), then `requests` times; returns the sorted
 /// latencies in ms and the body's size.
-async fn time_page(client: &reqwest::Client, base: &str, path: &str, requests: usize) -> anyhow::Result<(Vec<f64>, usize)> {
+async fn time_page(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    requests: usize,
+) -> anyhow::Result<(Vec<f64>, usize)> {
     let res = client.get(format!("{base}{path}")).send().await?;
     anyhow::ensure!(res.status() == 200, "{path}: {}", res.status());
     let body = res.text().await?;

@@ -146,7 +146,13 @@ struct Sent {
 }
 
 /// `clients` clients post the batches concurrently, each taking the next one not yet sent.
-async fn post_all(client: &reqwest::Client, base: &str, token: &str, batches: Vec<Vec<u8>>, clients: usize) -> anyhow::Result<Sent> {
+async fn post_all(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    batches: Vec<Vec<u8>>,
+    clients: usize,
+) -> anyhow::Result<Sent> {
     let batches = Arc::new(batches);
     let next = Arc::new(AtomicUsize::new(0));
     let mut hs = vec![];

@@ -216,7 +216,12 @@ struct Ingested {
 
 /// PHOS: subscriber, batcher, ingest with alarm evaluation, from the first publish to the last
 /// reading stored.
-async fn phos_ingest(state: &kernel::AppState, port: u16, devices: Arc<Vec<String>>, a: &Args) -> anyhow::Result<Ingested> {
+async fn phos_ingest(
+    state: &kernel::AppState,
+    port: u16,
+    devices: Arc<Vec<String>>,
+    a: &Args,
+) -> anyhow::Result<Ingested> {
     let db = &state.db;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let running = phos::start(state.clone(), listener, None, WorkerOptions::default(), false)?;

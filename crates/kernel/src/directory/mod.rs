@@ -7,7 +7,7 @@ mod store;
 
 pub use store::{count_service_points, service_point, service_points, upsert_service_points};
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct ServicePoint {
     pub code: String,
     /// `dental`, `ehc` (Elderly Health Centre), `mchc` (Maternal and Child Health Centre) or `vaccination`.

@@ -1,6 +1,6 @@
 //! SQL of `service_points`.
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::ServicePoint;
 use crate::db::{Db, Tx};
@@ -29,51 +29,26 @@ pub async fn upsert_service_points(tx: &mut Tx, points: &[ServicePoint]) -> sqlx
     Ok(n)
 }
 
+const COLUMNS: &str = "code, kind, name_en, name_zh, district, address_en, address_zh";
+
 /// Service points, optionally filtered by district and kind, ordered by district then name.
 pub async fn service_points(db: &Db, district: Option<&str>, kind: Option<&str>) -> sqlx::Result<Vec<ServicePoint>> {
-    let rows = sqlx::query(
-        "SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points \
-         WHERE ($1 IS NULL OR district = $1) AND ($2 IS NULL OR kind = $2) ORDER BY district, kind, name_en",
-    )
+    sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM service_points \
+         WHERE ($1 IS NULL OR district = $1) AND ($2 IS NULL OR kind = $2) ORDER BY district, kind, name_en"
+    )))
     .bind(district)
     .bind(kind)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ServicePoint {
-                code: r.try_get("code")?,
-                kind: r.try_get("kind")?,
-                name_en: r.try_get("name_en")?,
-                name_zh: r.try_get("name_zh")?,
-                district: r.try_get("district")?,
-                address_en: r.try_get("address_en")?,
-                address_zh: r.try_get("address_zh")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// One service point by code.
 pub async fn service_point(db: &Db, code: &str) -> sqlx::Result<Option<ServicePoint>> {
-    let r = sqlx::query(
-        "SELECT code, kind, name_en, name_zh, district, address_en, address_zh FROM service_points WHERE code = $1",
-    )
-    .bind(code)
-    .fetch_optional(db.pool())
-    .await?;
-    r.map(|r| {
-        Ok(ServicePoint {
-            code: r.try_get("code")?,
-            kind: r.try_get("kind")?,
-            name_en: r.try_get("name_en")?,
-            name_zh: r.try_get("name_zh")?,
-            district: r.try_get("district")?,
-            address_en: r.try_get("address_en")?,
-            address_zh: r.try_get("address_zh")?,
-        })
-    })
-    .transpose()
+    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM service_points WHERE code = $1")))
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await
 }
 
 /// How many service points there are.

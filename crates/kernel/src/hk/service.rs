@@ -11,7 +11,12 @@ use crate::hk::store::{self, CLOSURE_DECLARED, NewClosure};
 /// Declares a closure and publishes `CLOSURE_DECLARED` in the same transaction (so every
 /// subscriber's reaction is queued exactly when it commits), then wakes the local job worker.
 /// Returns the closure and how many reactions were queued.
-pub async fn declare(state: &AppState, actor: &Actor, origin: &Origin, new: &NewClosure) -> sqlx::Result<(Closure, usize)> {
+pub async fn declare(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    new: &NewClosure,
+) -> sqlx::Result<(Closure, usize)> {
     let mut tx = state.db.begin().await?;
     let c = store::insert_closure(&mut tx, new).await?;
     let n = crate::jobs::publish(&mut tx, &state.jobs, CLOSURE_DECLARED, serde_json::json!({ "id": c.id })).await?;

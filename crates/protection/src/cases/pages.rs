@@ -27,10 +27,10 @@ use super::{
     LAB_RESULTS, LabResult, OUTCOMES, service,
 };
 use crate::assignments::{self, Assignment};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
 use crate::counts;
 use crate::notifications::{self, NotificationRow};
-use crate::catalogue::DiseaseNames;
 use crate::ui::{self, Labels};
 
 pub const PAGE_SIZE: i64 = 50;

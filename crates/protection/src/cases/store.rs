@@ -458,9 +458,7 @@ pub async fn cluster_ref(db: &Db, id: &str) -> sqlx::Result<Option<ClusterRef>> 
 
 /// The open clusters, newest first (the order of the clusters' list).
 pub async fn open_clusters(db: &Db) -> sqlx::Result<Vec<ClusterRef>> {
-    sqlx::query_as(
-        "SELECT id, reference, name FROM protection_clusters WHERE status = 'open' ORDER BY created_at DESC",
-    )
-    .fetch_all(db.pool())
-    .await
+    sqlx::query_as("SELECT id, reference, name FROM protection_clusters WHERE status = 'open' ORDER BY created_at DESC")
+        .fetch_all(db.pool())
+        .await
 }

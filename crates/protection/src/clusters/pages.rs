@@ -20,8 +20,8 @@ use super::chain::{self, Node};
 use super::service;
 use super::{Cluster, Link, NewCluster as NewClusterIn, store};
 use crate::cases::{self, Case, EPI, EXPOSURE_SETTINGS};
-use crate::catalogue::{self, Disease};
 use crate::catalogue::DiseaseNames;
+use crate::catalogue::{self, Disease};
 use crate::ui::Labels;
 
 #[derive(Template)]

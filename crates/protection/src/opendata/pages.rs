@@ -22,11 +22,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use super::{self as opendata, PublicCell, Total, service, store};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease, STEWARDS};
 use crate::counts::weeks::week_start;
 use crate::dashboard;
 use crate::dashboard::chart::{self as charts, ChartText, Series};
-use crate::catalogue::DiseaseNames;
 use crate::ui::{Labels, problem};
 
 /// The suppression threshold in force.

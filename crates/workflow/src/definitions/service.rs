@@ -3,8 +3,8 @@
 
 use kernel::audit::{Actor, Origin};
 
-use super::store::{self, Deployed};
 use super::DeployError;
+use super::store::{self, Deployed};
 
 pub async fn deploy(db: &kernel::Db, xml: &str, actor: &Actor, origin: &Origin) -> Result<Deployed, DeployError> {
     let def = super::check(xml, &super::services::registry()).map_err(DeployError::Invalid)?;
