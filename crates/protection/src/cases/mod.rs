@@ -79,6 +79,11 @@ pub const OUTCOMES: [&str; 4] = ["unknown", "recovering", "recovered", "died"];
 /// Laboratory results.
 pub const LAB_RESULTS: [&str; 4] = ["positive", "negative", "pending", "indeterminate"];
 
+/// A case's district: a district code, or `UNK` (not known).
+pub fn valid_district(code: &str) -> bool {
+    code == "UNK" || kernel::hk::district(code).is_some()
+}
+
 /// Contact outcomes.
 pub const CONTACT_OUTCOMES: [&str; 4] = ["following", "became_case", "lost_to_follow_up", "completed"];
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::followup::{self, Stage};
 use super::pseudonym::{self, PersonView};
-use super::store::{self, CaseFilter, ClusterRef, Investigation, NewContact, NewLab};
+use super::store::{self, CaseFilter, CaseNotification, ClusterRef, Investigation, NewContact, NewLab};
 use super::{
     CONTACT_OUTCOMES, Case, CaseLine, Classification, ClassificationChange, Contact, EPI, EXPOSURE_SETTINGS, FollowUp,
     LAB_RESULTS, LabResult, OUTCOMES, service,
@@ -30,7 +30,6 @@ use crate::assignments::{self, Assignment};
 use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
 use crate::counts;
-use crate::notifications::{self, NotificationRow};
 use crate::ui::{self, Labels};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -222,7 +221,7 @@ struct CasePage {
     disease: Option<Disease>,
     person: PersonView,
     history: Vec<ClassificationChange>,
-    notifications: Vec<NotificationRow>,
+    notifications: Vec<CaseNotification>,
     labs: Vec<LabResult>,
     contacts: Vec<Contact>,
     cluster: Option<ClusterRef>,
@@ -307,7 +306,7 @@ pub(crate) async fn case_page(
     let view = pseudonym::person_view(&person, &case.district, named, today);
     let disease = catalogue::store::disease(&state.db, &case.disease).await?;
     let history = store::classification_history(&state.db, &case.id).await?;
-    let notifications = notifications::store::notifications_of_case(&state.db, &case.id).await?;
+    let notifications = store::notifications_of(&state.db, &case.id).await?;
     let labs = store::lab_results(&state.db, &case.id).await?;
     let contacts = if named { store::contacts_of(&state.db, &case.id).await? } else { vec![] };
     let cluster = match &case.cluster_id {
@@ -464,7 +463,7 @@ async fn investigate(
             }
         },
     };
-    if !notifications::validate::valid_district(&f.district) {
+    if !super::valid_district(&f.district) {
         errors.push(FieldError::new(
             "district",
             "unknown_district",

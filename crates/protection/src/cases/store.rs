@@ -462,3 +462,42 @@ pub async fn open_clusters(db: &Db) -> sqlx::Result<Vec<ClusterRef>> {
         .fetch_all(db.pool())
         .await
 }
+
+/// A notification merged into a case, as the case page lists it.
+#[derive(Clone, Debug)]
+pub struct CaseNotification {
+    pub reference: String,
+    pub merged: bool,
+    pub kind: String,
+    pub channel: String,
+    pub reporter_name: String,
+    pub institution: String,
+    pub classification: String,
+    pub received_at: i64,
+}
+
+/// The notifications of a case, in the order they came (the notifications' own pages and
+/// changes are in `crate::notifications`).
+pub async fn notifications_of(db: &Db, case_id: &str) -> sqlx::Result<Vec<CaseNotification>> {
+    let rows = sqlx::query(
+        "SELECT reference, merged, kind, channel, reporter_name, institution, classification, received_at \
+         FROM protection_notifications WHERE case_id = $1 ORDER BY received_at, reference",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseNotification {
+                reference: r.try_get("reference")?,
+                merged: r.try_get::<i64, _>("merged")? == 1,
+                kind: r.try_get("kind")?,
+                channel: r.try_get("channel")?,
+                reporter_name: r.try_get("reporter_name")?,
+                institution: r.try_get("institution")?,
+                classification: r.try_get("classification")?,
+                received_at: r.try_get("received_at")?,
+            })
+        })
+        .collect()
+}
