@@ -15,6 +15,8 @@
 //! entry, that no slot is oversold, that the audit chain is intact, and that the surviving replica
 //! kept answering after the kill; it fails otherwise.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -520,20 +522,9 @@ fn fault_report(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-surge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        worker: a.worker,
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
+    let dir = common::scratch_dir("surge")?;
+    let common::Opened { url, config, db, engine, state } =
+        common::open(&dir, a.url.clone(), |c| c.worker = a.worker).await?;
 
     let setup = Instant::now();
     let slot_ids = open_places(&db, a.places).await?;

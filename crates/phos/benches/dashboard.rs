@@ -11,9 +11,10 @@
 //! Without --database-url it uses a fresh SQLite file; with a postgres:// URL it uses that
 //! (empty) database.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use kernel::Config;
 use kernel::identity::{Role, session, staff};
 use kernel::jobs::WorkerOptions;
 use protection::cases::Classification;
@@ -333,20 +334,8 @@ async fn time_page(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-dashboard-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        worker: false,
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
+    let dir = common::scratch_dir("dashboard")?;
+    let common::Opened { db, engine, state, .. } = common::open(&dir, a.url.clone(), |c| c.worker = false).await?;
 
     let today = kernel::hk::today();
     let started = Instant::now();

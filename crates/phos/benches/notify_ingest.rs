@@ -12,11 +12,12 @@
 //! Without --database-url it uses a fresh SQLite file; with a postgres:// URL it uses that
 //! (empty) database. Prints one Markdown table row per run.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel::Config;
 use kernel::hkid::Hkid;
 use kernel::identity::partner;
 use kernel::jobs::WorkerOptions;
@@ -199,20 +200,8 @@ async fn post_all(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-notify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        worker: false,
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
+    let dir = common::scratch_dir("notify")?;
+    let common::Opened { db, engine, state, .. } = common::open(&dir, a.url.clone(), |c| c.worker = false).await?;
     let token = laboratory_token(&db).await?;
 
     // Warm-up people come after the measured ones.

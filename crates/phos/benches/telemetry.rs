@@ -13,11 +13,12 @@
 //!
 //! About 2 % of readings are out of range, so alarms open and close throughout.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel::Config;
 use kernel::jobs::WorkerOptions;
 use rand::{Rng, SeedableRng};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
@@ -247,21 +248,10 @@ async fn phos_ingest(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-telemetry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let dir = common::scratch_dir("telemetry")?;
     let (mqtt, port, broker) = start_broker(&a, &dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        mqtt_url: Some(mqtt.clone()),
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
+    let common::Opened { db, engine, state, .. } =
+        common::open(&dir, a.url.clone(), |c| c.mqtt_url = Some(mqtt)).await?;
     let tag = &kernel::new_id()[28..];
     let devices = Arc::new(register_fridges(&db, a.fridges, tag).await?);
     let broker_rate = broker_alone_rate(port, devices.clone(), &a, tag).await?;
