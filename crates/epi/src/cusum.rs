@@ -2,8 +2,8 @@
 //! standardised against a reference mean `m`, and `S_t = max(0, S_{t-1} + z_t - k)` raises an
 //! alarm when `S_t >= h`. The upper bound is the count that would just reach `h`.
 
-use crate::detect::{History, Outcome, WeekRange, resolve_range, rmax};
 use crate::glm::{Design, Response, poisson_log};
+use crate::weeks::{History, Outcome, WeekRange, resolve_range, rmax};
 use crate::{EpiError, Series};
 
 /// How the in-control mean `m` is obtained (R's `m`).

@@ -6,8 +6,8 @@
 //! * C3: the upper bound is the value that would make the sum of the C2 statistics of the current
 //!   week and the two before (each minus 1, floored at 0) exceed `qnorm(1 - alpha)`.
 
-use crate::detect::{History, Outcome, WeekRange, resolve_range, rgt, rmax};
 use crate::dist::qnorm;
+use crate::weeks::{History, Outcome, WeekRange, resolve_range, rgt, rmax};
 use crate::{EpiError, Series};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub fn ears_c(series: &Series, method: EarsMethod, control: &EarsControl) -> Res
                     rmax(0.0, obs + sd * (z - (lag2 + lag1)))
                 }
             };
-            Outcome { week: t, observed: obs, upperbound: crate::detect::na(upper), alarm: rgt(obs, upper) }
+            Outcome { week: t, observed: obs, upperbound: crate::weeks::na(upper), alarm: rgt(obs, upper) }
         })
         .collect();
     Ok(outcomes)

@@ -7,9 +7,9 @@
 //! significant at 5 %, `b >= 3` and the prediction does not extrapolate beyond the data. The
 //! upper bound is the two-sided `1 - alpha` prediction limit on a power scale (2/3 by default).
 
-use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{TTest, qnorm};
 use crate::levels::{LevelFit, Rows, Weights};
+use crate::weeks::{History, Outcome, WeekRange, resolve_range};
 use crate::{EpiError, Series};
 
 /// R's `powertrans`: the power transformation for the prediction interval.

@@ -13,10 +13,10 @@
 //! from the model's final prior weights (R overwrites `model$weights` with them), while the
 //! threshold uses `phi = max(dispersion, 1)` of the weighted fit.
 
-use crate::detect::{History, Outcome, WeekRange, resolve_range};
 use crate::dist::{TTest, qnbinom, qnorm, qpois};
 use crate::farrington::{Limit54, PowerTrans, check_common, power_upper};
 use crate::levels::{LevelFit, Rows, Weights};
+use crate::weeks::{History, Outcome, WeekRange, resolve_range};
 use crate::{EpiError, Series};
 
 /// R's `thresholdMethod`.

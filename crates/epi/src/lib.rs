@@ -27,9 +27,10 @@ mod levels;
 pub mod rt;
 pub mod scan;
 mod series;
+pub mod weeks;
 
 pub use cusum::{CusumControl, CusumReference, CusumTrans};
-pub use detect::{History, Method, Outcome, Params, WeekRange, detect, history_needed, last_weeks_range};
+pub use detect::{Method, Params, detect, history_needed, last_weeks_range};
 pub use ears::{EarsControl, EarsMethod};
 pub use error::EpiError;
 pub use farrington::{FarringtonControl, Limit54, PowerTrans};
@@ -37,3 +38,4 @@ pub use flexible::{FlexibleControl, ThresholdMethod};
 pub use rt::{RtConfig, RtEstimate, discr_si, discr_si_vec, estimate_r};
 pub use scan::{Cluster, Location, ScanConfig, ScanResult, scan};
 pub use series::Series;
+pub use weeks::{History, Outcome, WeekRange};

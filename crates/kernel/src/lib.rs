@@ -1,13 +1,12 @@
 //! PHOS kernel: the shared platform every area stands on.
 //!
-//! Storage (`db`, `migrate`), background jobs (`jobs`), the notification outbox
+//! Storage (`db`, with `db::migrate` and `db::backup`), background jobs (`jobs`), the notification outbox
 //! (`notify`), Hong Kong context (`hk`), the service-point directory (`directory`), the
 //! citizen register (`people`), identity (`identity`), i18n (`i18n`), metrics and the web shell
 //! (`web`: routes, access, guard, errors, forms, layout).
 
 pub mod area;
 pub mod audit;
-pub mod backup;
 pub mod config;
 pub mod db;
 pub mod directory;
@@ -17,16 +16,117 @@ pub mod i18n;
 pub mod identity;
 pub mod jobs;
 pub mod metrics;
-pub mod migrate;
 pub mod notify;
 pub mod people;
 pub mod ratelimit;
 pub mod settings;
 pub mod web;
 
-pub use area::{AppState, Area, Keys};
+pub use area::Area;
 pub use config::Config;
 pub use db::{Db, Engine, Tx};
+
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Notify;
+
+use crate::area::{HomeCard, all_migrations};
+use crate::db::migrate::Migration;
+use crate::jobs::Registry;
+use crate::metrics::Metrics;
+use crate::notify::Notifier;
+use crate::web::access::AccessTable;
+
+// The state lives at the crate root, not in a module: its fields come from `db`, `jobs`,
+// `notify`, `web` and `metrics`, and every one of those hands it to handlers, so any module that
+// held it would import them and be imported back (scripts/check-structure).
+
+/// Everything a handler or job needs. Cheap to clone; nothing here holds state that matters
+/// across replicas (that lives in the database).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub notifier: Arc<Notifier>,
+    pub metrics: Arc<Metrics>,
+    pub jobs: Arc<Registry>,
+    pub migrations: Arc<Vec<Migration>>,
+    pub home: Arc<Vec<HomeCard>>,
+    /// Wakes this process's job worker when a job is enqueued here.
+    pub wake: Arc<Notify>,
+    pub keys: Arc<Keys>,
+    /// Every route's declared access (set when the router is built).
+    pub access: Arc<OnceLock<AccessTable>>,
+    /// Things an area keeps for this state alone, created on first use (e.g. the queue of
+    /// bookings waiting for the next group commit). Never the truth: that is in the database.
+    pub ext: Arc<Extensions>,
+    /// Turns true when this process starts shutting down, so that long-lived responses (live
+    /// pages over server-sent events) end instead of holding the shutdown up.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+/// Per-state values by type, created on first use.
+#[derive(Default)]
+pub struct Extensions(
+    std::sync::Mutex<std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
+);
+
+impl Extensions {
+    /// The state's `T`, made by `init` the first time it is asked for.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let any = map.entry(std::any::TypeId::of::<T>()).or_insert_with(|| Arc::new(init())).clone();
+        any.downcast::<T>().unwrap_or_else(|_| unreachable!("keyed by its own type id"))
+    }
+}
+
+/// Installation-wide secrets, the same on every replica (kept in the `settings` table).
+pub struct Keys {
+    pub csrf: Vec<u8>,
+    pub hkid: Vec<u8>,
+    pub otp: Vec<u8>,
+}
+
+impl Keys {
+    pub async fn load(db: &Db) -> sqlx::Result<Keys> {
+        Ok(Keys {
+            csrf: crate::settings::secret(db, "csrf").await?,
+            hkid: crate::settings::secret(db, "hkid").await?,
+            otp: crate::settings::secret(db, "otp").await?,
+        })
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db, keys: Keys, areas: &[Area]) -> anyhow::Result<AppState> {
+        let mut registry = Registry::default();
+        for a in areas {
+            (a.jobs)(&mut registry);
+            if let Some(c) = a.catalogue {
+                crate::i18n::register_catalogue(c);
+            }
+        }
+        Ok(AppState {
+            notifier: Arc::new(Notifier::from_config(&config)?),
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            jobs: Arc::new(registry),
+            migrations: Arc::new(all_migrations(areas)),
+            home: Arc::new(areas.iter().flat_map(|a| a.home.iter().cloned()).collect()),
+            wake: Arc::new(Notify::new()),
+            keys: Arc::new(keys),
+            access: Arc::new(OnceLock::new()),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            ext: Arc::new(Extensions::default()),
+        })
+    }
+
+    /// Wakes the local job worker (after committing a transaction that enqueued jobs).
+    pub fn wake_worker(&self) {
+        self.wake.notify_one();
+    }
+}
 
 /// Milliseconds since the Unix epoch, UTC: the one representation of instants in storage.
 pub fn now_ms() -> i64 {

@@ -295,21 +295,7 @@ async fn declare_closure(
         note: f.note.trim().to_string(),
         declared_by: who,
     };
-    let mut tx = state.db.begin().await?;
-    let c = hk::store::insert_closure(&mut tx, &new).await?;
-    let n = crate::jobs::publish(&mut tx, &state.jobs, hk::store::CLOSURE_DECLARED, serde_json::json!({ "id": c.id }))
-        .await?;
-    let detail = format!("{} {} ({} reactions)", c.kind.code(), c.district.as_deref().unwrap_or("territory-wide"), n);
-    crate::audit::record(
-        &state.db,
-        &mut tx,
-        &identity.actor(),
-        &origin,
-        crate::audit::Event::new("closure.declare", "closure", &c.id).detail(&detail),
-    )
-    .await?;
-    tx.commit().await?;
-    state.wake_worker();
+    hk::service::declare(&state, &identity.actor(), &origin, &new).await?;
     Ok(Redirect::to("/staff/closures").into_response())
 }
 
@@ -319,19 +305,9 @@ async fn lift_closure(
     origin: crate::audit::Origin,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    if hk::store::lift_closure(&mut tx, &id, crate::now_ms()).await?.is_none() {
+    if hk::service::lift(&state.db, &identity.actor(), &origin, &id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    crate::audit::record(
-        &state.db,
-        &mut tx,
-        &identity.actor(),
-        &origin,
-        crate::audit::Event::new("closure.lift", "closure", &id),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/staff/closures").into_response())
 }
 

@@ -15,6 +15,8 @@
 //! entry, that no slot is oversold, that the audit chain is intact, and that the surviving replica
 //! kept answering after the kill; it fails otherwise.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -144,31 +146,14 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-surge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        worker: a.worker,
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
-
-    // Places: 100 per slot on one weekday session per clinic-day, at the dental clinics.
-    let setup = Instant::now();
+/// Places: 100 per slot on one weekday session per clinic-day, at one dental clinic; every slot
+/// beyond the places needed is closed. Returns the open slots' ids, earliest first.
+async fn open_places(db: &Db, places: i64) -> anyhow::Result<Vec<String>> {
     let mut tx = db.begin().await?;
     kernel::directory::upsert_service_points(&mut tx, synth::service_points()).await?;
     let today = kernel::hk::today();
     let per_slot = 100;
-    let slots_needed = (a.places / per_slot) as usize;
+    let slots_needed = (places / per_slot) as usize;
     for weekday in 1..=7 {
         let s = Session {
             id: format!("surge-{weekday}"),
@@ -188,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
     }
     tx.commit().await?;
     clinics::booking::store::generate_slots(
-        &db,
+        db,
         None,
         today + chrono::Duration::days(1),
         today + chrono::Duration::days(60),
@@ -207,14 +192,22 @@ async fn main() -> anyhow::Result<()> {
     )))
     .execute(db.pool())
     .await?;
+    Ok(slot_ids)
+}
 
-    // One citizen and one signed-in session per attempt (one active booking per person).
-    let mut people = Vec::with_capacity(a.attempts);
-    let mut citizen_ids: Vec<String> = Vec::with_capacity(a.attempts);
+/// One citizen and one signed-in session per attempt (one active booking per person), written
+/// in multi-row statements. Returns each person's (session token, CSRF token) and the citizen ids.
+async fn sign_in_people(
+    db: &Db,
+    csrf_key: &[u8],
+    attempts: usize,
+) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
+    let mut people = Vec::with_capacity(attempts);
+    let mut citizen_ids: Vec<String> = Vec::with_capacity(attempts);
     let now = kernel::now_ms();
     let per_statement = kernel::db::rows_per_statement(11);
-    for chunk_start in (0..a.attempts).step_by(per_statement) {
-        let n = (a.attempts - chunk_start).min(per_statement);
+    for chunk_start in (0..attempts).step_by(per_statement) {
+        let n = (attempts - chunk_start).min(per_statement);
         let mut tx = db.begin().await?;
         let mut cit = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO citizens (id, name_en, name_zh, sex, birth_date, district, email, preferred_lang, contact_channel, synthetic, created_at) VALUES {}",
@@ -257,15 +250,29 @@ async fn main() -> anyhow::Result<()> {
         tx.commit().await?;
         for (id, token) in batch {
             citizen_ids.push(id);
-            let csrf = session::csrf_token(&state.keys.csrf, &session::token_hash(&token));
+            let csrf = session::csrf_token(csrf_key, &session::token_hash(&token));
             people.push((token, csrf));
         }
     }
-    let setup_s = setup.elapsed().as_secs_f64();
+    Ok((people, citizen_ids))
+}
 
-    // Servers: one, or several replicas over the same database (PostgreSQL): in this process, or
-    // as `phos serve` processes for the fault test.
-    let mut servers = vec![];
+/// The servers: one, or several replicas over the same database (PostgreSQL): in this process,
+/// or as `phos serve` processes for the fault test.
+struct Servers {
+    in_process: Vec<phos::Running>,
+    processes: Vec<Replica>,
+    urls: Vec<String>,
+}
+
+async fn start_servers(
+    a: &Args,
+    db: &Db,
+    config: &Config,
+    url: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<Servers> {
+    let mut in_process = vec![];
     let mut processes = vec![];
     if a.kill_replica_after.is_some() {
         anyhow::ensure!(
@@ -273,28 +280,30 @@ async fn main() -> anyhow::Result<()> {
             "--kill-replica-after needs --database-url postgres://…"
         );
         for r in 0..a.replicas {
-            processes.push(spawn_replica(&url, &dir.join(format!("replica-{r}")), a.worker).await?);
+            processes.push(spawn_replica(url, &dir.join(format!("replica-{r}")), a.worker).await?);
         }
     } else {
         for r in 0..a.replicas {
-            let db_r = if r == 0 { db.clone() } else { Db::connect(&url).await? };
+            let db_r = if r == 0 { db.clone() } else { Db::connect(url).await? };
             let st = phos::state(config.clone(), db_r).await?;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            servers.push(phos::start(st, listener, None, WorkerOptions::default(), false)?);
+            in_process.push(phos::start(st, listener, None, WorkerOptions::default(), false)?);
         }
     }
     let urls: Vec<String> = if processes.is_empty() {
-        servers.iter().map(|s| s.url()).collect()
+        in_process.iter().map(|s| s.url()).collect()
     } else {
         processes.iter().map(|p| p.url.clone()).collect()
     };
+    Ok(Servers { in_process, processes, urls })
+}
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(a.clients).build()?;
-    // Trivial endpoint, same clients, 3 seconds.
+/// Requests per second on a trivial endpoint (`/healthz`), same clients, 3 seconds.
+async fn trivial_rps(client: &reqwest::Client, urls: &[String], clients: usize) -> anyhow::Result<f64> {
     let trivial_done = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();
     let mut hs = vec![];
-    for c in 0..a.clients {
+    for c in 0..clients {
         let (client, url, done) = (client.clone(), urls[c % urls.len()].clone(), trivial_done.clone());
         hs.push(tokio::spawn(async move {
             while t0.elapsed() < Duration::from_secs(3) {
@@ -307,124 +316,251 @@ async fn main() -> anyhow::Result<()> {
     for h in hs {
         h.await?;
     }
-    let trivial_rps = trivial_done.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64();
+    Ok(trivial_done.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64())
+}
 
-    // The surge.
-    let people = Arc::new(people);
-    let slots = Arc::new(slot_ids);
-    let next = Arc::new(AtomicUsize::new(0));
-    // The fault test: the last replica is the one killed; its clients then go to the first.
+/// The fault test's killer: once notified, SIGKILLs the replica and records when.
+fn spawn_killer(
+    mut child: tokio::process::Child,
+    kill_now: Arc<tokio::sync::Notify>,
+    fault: Arc<Fault>,
+) -> tokio::task::JoinHandle<Option<std::process::ExitStatus>> {
+    tokio::spawn(async move {
+        kill_now.notified().await;
+        fault.killed_at_ms.store(START.get().map(|s| s.elapsed().as_millis() as u64).unwrap_or(0), Ordering::SeqCst);
+        fault.killed.store(true, Ordering::SeqCst);
+        child.start_kill().expect("SIGKILL the replica"); // tokio sends SIGKILL on Unix
+        child.wait().await.ok()
+    })
+}
+
+/// What every surge client shares.
+struct SurgeCtx {
+    client: reqwest::Client,
+    urls: Vec<String>,
+    people: Vec<(String, String)>,
+    slots: Vec<String>,
+    next: AtomicUsize,
+    fault: Arc<Fault>,
+    kill_now: Arc<tokio::sync::Notify>,
+    kill_after: Option<usize>,
+    /// The replica the fault test kills (the last one); its clients then go to the first.
+    victim: Option<usize>,
+    start: Instant,
+}
+
+/// What the clients saw: latencies (µs), answers 201, 409 and other, the last 201, and (for the
+/// fault test) the references answered 201 with the attempt's index.
+struct Outcome {
+    lat: Vec<u32>,
+    ok: usize,
+    full: usize,
+    other: usize,
+    last_ok: Instant,
+    confirmed: Vec<(String, usize)>,
+}
+
+impl Outcome {
+    fn new(start: Instant) -> Outcome {
+        Outcome { lat: vec![], ok: 0, full: 0, other: 0, last_ok: start, confirmed: vec![] }
+    }
+}
+
+/// Counts an answer from the survivor after the kill.
+fn count_survivor(fault: &Fault, status: Option<u16>) {
+    match status {
+        Some(s) => {
+            fault.survivor_answers.fetch_add(1, Ordering::Relaxed);
+            if s == 201 {
+                fault.survivor_201.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        None => {
+            fault.survivor_errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Client `c`: books for the next person not yet tried until everyone has tried.
+async fn surge_client(c: usize, x: Arc<SurgeCtx>) -> Outcome {
+    let mut target = c % x.urls.len();
+    let mut out = Outcome::new(x.start);
+    loop {
+        let i = x.next.fetch_add(1, Ordering::Relaxed);
+        if i >= x.people.len() {
+            break;
+        }
+        let (token, csrf) = &x.people[i];
+        // People crowd the earliest times: pick among the first slots with room, spread by index.
+        let slot = &x.slots[(i * 7919) % x.slots.len()];
+        let after_kill = x.fault.killed.load(Ordering::SeqCst);
+        let t = Instant::now();
+        let res = x
+            .client
+            .post(format!("{}/api/v1/bookings", x.urls[target]))
+            .header("cookie", format!("phos_session={token}"))
+            .header("x-csrf-token", csrf)
+            .json(&serde_json::json!({ "slot_id": slot }))
+            .send()
+            .await;
+        out.lat.push(t.elapsed().as_micros() as u32);
+        let on_victim = Some(target) == x.victim;
+        let status = res.as_ref().map(|r| r.status().as_u16()).ok();
+        if after_kill && !on_victim {
+            count_survivor(&x.fault, status);
+        }
+        match (status, res) {
+            (Some(201), Ok(r)) => {
+                out.ok += 1;
+                out.last_ok = Instant::now();
+                if x.kill_after.is_some() {
+                    let body: serde_json::Value = r.json().await.unwrap_or_default();
+                    out.confirmed.push((body["reference"].as_str().unwrap_or_default().to_string(), i));
+                    if Some(x.fault.confirmed.fetch_add(1, Ordering::SeqCst) + 1) == x.kill_after {
+                        x.kill_now.notify_one();
+                    }
+                }
+            }
+            (Some(409), _) => out.full += 1,
+            (None, _) if on_victim && x.fault.killed.load(Ordering::SeqCst) => {
+                // The replica is gone: this attempt got no answer (it may or may not have
+                // been written); the client goes to the surviving replica from now on.
+                x.fault.lost.fetch_add(1, Ordering::Relaxed);
+                out.other += 1;
+                target = 0;
+            }
+            _ => out.other += 1,
+        }
+    }
+    out
+}
+
+/// Runs the surge with `clients` clients; returns what they saw, all together.
+async fn surge(x: Arc<SurgeCtx>, clients: usize) -> anyhow::Result<Outcome> {
+    let mut hs = vec![];
+    for c in 0..clients {
+        hs.push(tokio::spawn(surge_client(c, x.clone())));
+    }
+    let mut all = Outcome::new(x.start);
+    for h in hs {
+        let o = h.await?;
+        all.lat.extend(o.lat);
+        all.ok += o.ok;
+        all.full += o.full;
+        all.other += o.other;
+        all.last_ok = all.last_ok.max(o.last_ok);
+        all.confirmed.extend(o.confirmed);
+    }
+    all.lat.sort_unstable();
+    Ok(all)
+}
+
+/// The fault test's table and checks.
+#[allow(clippy::too_many_arguments)] // one call, from main: the figures of one run, named
+fn fault_report(
+    a: &Args,
+    victim: usize,
+    fault: &Fault,
+    confirmed: usize,
+    exit: Option<std::process::ExitStatus>,
+    survivor_ready: bool,
+    k: &AfterKill,
+    oversold: &[(String, i64, i64, i64)],
+    booked: i64,
+) -> anyhow::Result<()> {
+    let killed_at = fault.killed_at_ms.load(Ordering::SeqCst) as f64 / 1000.0;
+    println!();
+    println!(
+        "fault test: replica {victim} killed with SIGKILL after {} bookings answered 201, {killed_at:.2} s into the surge (exit: {})",
+        a.kill_replica_after.unwrap_or_default(),
+        exit.map(|e| e.to_string()).unwrap_or_else(|| "unknown".into())
+    );
+    println!(
+        "| answered 201 | of them in the DB with confirmation and audit entry | missing | bookings in the DB | written but never answered 201 | attempts lost with the replica | survivor answers after the kill (201) | survivor errors after the kill | survivor /readyz after | audit chain | outbox queued / sending / delivered |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} / {} / {} |",
+        confirmed,
+        k.complete,
+        k.missing.len(),
+        k.db_bookings,
+        k.unanswered,
+        fault.lost.load(Ordering::Relaxed),
+        fault.survivor_answers.load(Ordering::Relaxed),
+        fault.survivor_201.load(Ordering::Relaxed),
+        fault.survivor_errors.load(Ordering::Relaxed),
+        if survivor_ready { "200" } else { "NOT READY" },
+        k.audit,
+        k.outbox.get("queued").unwrap_or(&0),
+        k.outbox.get("sending").unwrap_or(&0),
+        k.outbox.get("delivered").unwrap_or(&0),
+    );
+    anyhow::ensure!(
+        confirmed >= a.kill_replica_after.unwrap_or_default(),
+        "only {confirmed} bookings were answered 201, so the replica was killed after the surge: choose N below the places"
+    );
+    anyhow::ensure!(
+        k.missing.is_empty(),
+        "answered 201 but not complete in the database: {:?}",
+        &k.missing[..k.missing.len().min(10)]
+    );
+    anyhow::ensure!(k.audit_intact, "audit chain broken after the kill: {}", k.audit);
+    anyhow::ensure!(fault.killed.load(Ordering::SeqCst), "the replica was never killed");
+    anyhow::ensure!(
+        survivor_ready && fault.survivor_answers.load(Ordering::Relaxed) > 0,
+        "the surviving replica did not keep serving"
+    );
+    anyhow::ensure!(
+        oversold.is_empty() && booked == k.db_bookings && k.db_bookings <= a.places,
+        "OVERSOLD or counters off: {oversold:?}, counters {booked}, bookings {}",
+        k.db_bookings
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = args();
+    let dir = common::scratch_dir("surge")?;
+    let common::Opened { url, config, db, engine, state } =
+        common::open(&dir, a.url.clone(), |c| c.worker = a.worker).await?;
+
+    let setup = Instant::now();
+    let slot_ids = open_places(&db, a.places).await?;
+    let (people, citizen_ids) = sign_in_people(&db, &state.keys.csrf, a.attempts).await?;
+    let setup_s = setup.elapsed().as_secs_f64();
+
+    let Servers { in_process, mut processes, urls } = start_servers(&a, &db, &config, &url, &dir).await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(a.clients).build()?;
+    let trivial_rps = trivial_rps(&client, &urls, a.clients).await?;
+
+    // The surge. The fault test kills the last replica; its clients then go to the first.
     let fault = Arc::new(Fault::default());
     let kill_now = Arc::new(tokio::sync::Notify::new());
     let victim = a.kill_replica_after.map(|_| urls.len() - 1);
-    let killer = match (victim, a.kill_replica_after) {
-        (Some(v), Some(_)) => {
-            let mut child = processes.remove(v).child;
-            let (kill_now, fault) = (kill_now.clone(), fault.clone());
-            Some(tokio::spawn(async move {
-                kill_now.notified().await;
-                fault
-                    .killed_at_ms
-                    .store(START.get().map(|s| s.elapsed().as_millis() as u64).unwrap_or(0), Ordering::SeqCst);
-                fault.killed.store(true, Ordering::SeqCst);
-                child.start_kill().expect("SIGKILL the replica"); // tokio sends SIGKILL on Unix
-                child.wait().await.ok()
-            }))
-        }
-        _ => None,
-    };
+    let killer = victim.map(|v| spawn_killer(processes.remove(v).child, kill_now.clone(), fault.clone()));
     let cpu_start = cpu_seconds();
     let start = Instant::now();
     let _ = START.set(start);
-    let mut hs = vec![];
-    for c in 0..a.clients {
-        let (client, urls, people, slots, next) =
-            (client.clone(), urls.clone(), people.clone(), slots.clone(), next.clone());
-        let (fault, kill_now, kill_after) = (fault.clone(), kill_now.clone(), a.kill_replica_after);
-        hs.push(tokio::spawn(async move {
-            let mut target = c % urls.len();
-            let mut lat = vec![];
-            let mut confirmed: Vec<(String, usize)> = vec![];
-            let (mut ok, mut full, mut other) = (0usize, 0usize, 0usize);
-            let mut last_ok = start;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= people.len() {
-                    break;
-                }
-                let (token, csrf) = &people[i];
-                // People crowd the earliest times: pick among the first slots with room, spread by index.
-                let slot = &slots[(i * 7919) % slots.len()];
-                let after_kill = fault.killed.load(Ordering::SeqCst);
-                let t = Instant::now();
-                let res = client
-                    .post(format!("{}/api/v1/bookings", urls[target]))
-                    .header("cookie", format!("phos_session={token}"))
-                    .header("x-csrf-token", csrf)
-                    .json(&serde_json::json!({ "slot_id": slot }))
-                    .send()
-                    .await;
-                lat.push(t.elapsed().as_micros() as u32);
-                let on_victim = Some(target) == victim;
-                let status = res.as_ref().map(|r| r.status().as_u16()).ok();
-                if after_kill && !on_victim {
-                    match status {
-                        Some(s) => {
-                            fault.survivor_answers.fetch_add(1, Ordering::Relaxed);
-                            if s == 201 {
-                                fault.survivor_201.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        None => {
-                            fault.survivor_errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-                match (status, res) {
-                    (Some(201), Ok(r)) => {
-                        ok += 1;
-                        last_ok = Instant::now();
-                        if kill_after.is_some() {
-                            let body: serde_json::Value = r.json().await.unwrap_or_default();
-                            confirmed.push((body["reference"].as_str().unwrap_or_default().to_string(), i));
-                            if Some(fault.confirmed.fetch_add(1, Ordering::SeqCst) + 1) == kill_after {
-                                kill_now.notify_one();
-                            }
-                        }
-                    }
-                    (Some(409), _) => full += 1,
-                    (None, _) if on_victim && fault.killed.load(Ordering::SeqCst) => {
-                        // The replica is gone: this attempt got no answer (it may or may not have
-                        // been written); the client goes to the surviving replica from now on.
-                        fault.lost.fetch_add(1, Ordering::Relaxed);
-                        other += 1;
-                        target = 0;
-                    }
-                    _ => other += 1,
-                }
-            }
-            (lat, ok, full, other, last_ok, confirmed)
-        }));
-    }
-    let mut lat = vec![];
-    let (mut ok, mut full, mut other) = (0, 0, 0);
-    let mut last_ok = start;
-    let mut confirmed = vec![];
-    for h in hs {
-        let (l, o, f, x, lo, c) = h.await?;
-        lat.extend(l);
-        ok += o;
-        full += f;
-        other += x;
-        last_ok = last_ok.max(lo);
-        confirmed.extend(c);
-    }
+    let ctx = SurgeCtx {
+        client: client.clone(),
+        urls: urls.clone(),
+        people,
+        slots: slot_ids,
+        next: AtomicUsize::new(0),
+        fault: fault.clone(),
+        kill_now: kill_now.clone(),
+        kill_after: a.kill_replica_after,
+        victim,
+        start,
+    };
+    let Outcome { lat, ok, full, other, last_ok, confirmed } = surge(Arc::new(ctx), a.clients).await?;
     let total_s = start.elapsed().as_secs_f64();
     let cpu_s = cpu_seconds() - cpu_start;
     let confirm_s = last_ok.duration_since(start).as_secs_f64();
-    lat.sort_unstable();
     // The fault test's checks, while the survivor still runs.
-    let fault_report = match killer {
+    let after_kill = match killer {
         Some(killer) => {
             kill_now.notify_one(); // should the surge end before N confirmations, kill it now
             let exit = killer.await?;
@@ -442,7 +578,7 @@ async fn main() -> anyhow::Result<()> {
     let booked: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM clinic_slots")
         .fetch_one(db.pool())
         .await?;
-    for s in servers {
+    for s in in_process {
         s.shutdown().await?;
     }
     for mut p in processes {
@@ -478,57 +614,9 @@ async fn main() -> anyhow::Result<()> {
         trivial_rps,
         setup_s
     );
-    if let Some((exit, survivor_ready, k)) = fault_report {
-        let killed_at = fault.killed_at_ms.load(Ordering::SeqCst) as f64 / 1000.0;
-        println!();
-        println!(
-            "fault test: replica {} killed with SIGKILL after {} bookings answered 201, {killed_at:.2} s into the surge (exit: {})",
-            urls.len() - 1,
-            a.kill_replica_after.unwrap_or_default(),
-            exit.map(|e| e.to_string()).unwrap_or_else(|| "unknown".into())
-        );
-        println!(
-            "| answered 201 | of them in the DB with confirmation and audit entry | missing | bookings in the DB | written but never answered 201 | attempts lost with the replica | survivor answers after the kill (201) | survivor errors after the kill | survivor /readyz after | audit chain | outbox queued / sending / delivered |"
-        );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|");
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} / {} / {} |",
-            confirmed.len(),
-            k.complete,
-            k.missing.len(),
-            k.db_bookings,
-            k.unanswered,
-            fault.lost.load(Ordering::Relaxed),
-            fault.survivor_answers.load(Ordering::Relaxed),
-            fault.survivor_201.load(Ordering::Relaxed),
-            fault.survivor_errors.load(Ordering::Relaxed),
-            if survivor_ready { "200" } else { "NOT READY" },
-            k.audit,
-            k.outbox.get("queued").unwrap_or(&0),
-            k.outbox.get("sending").unwrap_or(&0),
-            k.outbox.get("delivered").unwrap_or(&0),
-        );
-        anyhow::ensure!(
-            confirmed.len() >= a.kill_replica_after.unwrap_or_default(),
-            "only {} bookings were answered 201, so the replica was killed after the surge: choose N below the places",
-            confirmed.len()
-        );
-        anyhow::ensure!(
-            k.missing.is_empty(),
-            "answered 201 but not complete in the database: {:?}",
-            &k.missing[..k.missing.len().min(10)]
-        );
-        anyhow::ensure!(k.audit_intact, "audit chain broken after the kill: {}", k.audit);
-        anyhow::ensure!(fault.killed.load(Ordering::SeqCst), "the replica was never killed");
-        anyhow::ensure!(
-            survivor_ready && fault.survivor_answers.load(Ordering::Relaxed) > 0,
-            "the surviving replica did not keep serving"
-        );
-        anyhow::ensure!(
-            oversold.is_empty() && booked == k.db_bookings && k.db_bookings <= a.places,
-            "OVERSOLD or counters off: {oversold:?}, counters {booked}, bookings {}",
-            k.db_bookings
-        );
+    if let Some((exit, survivor_ready, k)) = after_kill {
+        let victim = victim.unwrap_or_default();
+        fault_report(&a, victim, &fault, confirmed.len(), exit, survivor_ready, &k, &oversold, booked)?;
     } else {
         anyhow::ensure!(
             oversold.is_empty() && booked as usize == ok && ok as i64 <= a.places,

@@ -12,11 +12,12 @@
 //! Without --database-url it uses a fresh SQLite file; with a postgres:// URL it uses that
 //! (empty) database. Prints one Markdown table row per run.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel::Config;
 use kernel::hkid::Hkid;
 use kernel::identity::partner;
 use kernel::jobs::WorkerOptions;
@@ -90,25 +91,8 @@ fn notification(i: usize, base: usize, repeat_rate: f64, today: chrono::NaiveDat
     })
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-notify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        worker: false,
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
-
-    // A laboratory's API client, approved, with a token.
+/// A laboratory's API client, approved; returns its bearer token.
+async fn laboratory_token(db: &kernel::Db) -> anyhow::Result<String> {
     let mut tx = db.begin().await?;
     let (client_id, secret) = partner::register_client(
         &mut tx,
@@ -122,24 +106,108 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     partner::set_status(&mut tx, &client_id, "approved").await?;
     tx.commit().await?;
-    let token =
-        partner::issue_token(&db, &client_id, &secret, None).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?.access_token;
+    Ok(partner::issue_token(db, &client_id, &secret, None).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?.access_token)
+}
 
-    // The batches, serialised before the clock starts (warm-up people come after the measured ones).
+/// Notifications `range` in batches of `a.batch`, serialised (before the clock starts).
+fn batches(a: &Args, range: std::ops::Range<usize>, today: chrono::NaiveDate) -> Vec<Vec<u8>> {
+    let base = range.start;
+    range
+        .collect::<Vec<_>>()
+        .chunks(a.batch)
+        .map(|c| {
+            let items: Vec<Value> = c.iter().map(|i| notification(*i, base, a.repeat_rate, today)).collect();
+            serde_json::to_vec(&json!({ "notifications": items })).expect("json")
+        })
+        .collect()
+}
+
+/// Posts one batch; its answer when it was taken in (200).
+async fn post_batch(client: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> Option<Value> {
+    let res = client
+        .post(format!("{base}/api/v1/notifications/batch"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+    match res {
+        Ok(r) if r.status() == 200 => r.json().await.ok(),
+        _ => None,
+    }
+}
+
+/// What the clients saw: each batch's latency (µs), notifications created, merged and refused.
+#[derive(Default)]
+struct Sent {
+    lat: Vec<u32>,
+    created: usize,
+    merged: usize,
+    failed: usize,
+}
+
+/// `clients` clients post the batches concurrently, each taking the next one not yet sent.
+async fn post_all(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    batches: Vec<Vec<u8>>,
+    clients: usize,
+) -> anyhow::Result<Sent> {
+    let batches = Arc::new(batches);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut hs = vec![];
+    for _ in 0..clients {
+        let (client, base, token, batches, next) =
+            (client.clone(), base.to_string(), token.to_string(), batches.clone(), next.clone());
+        hs.push(tokio::spawn(async move {
+            let mut sent = Sent::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= batches.len() {
+                    break;
+                }
+                let t = Instant::now();
+                let body = post_batch(&client, &base, &token, batches[i].clone()).await;
+                sent.lat.push(t.elapsed().as_micros() as u32);
+                match body {
+                    Some(b) => {
+                        sent.created += b["created"].as_u64().unwrap_or(0) as usize;
+                        sent.failed += b["rejected"].as_u64().unwrap_or(0) as usize;
+                        sent.merged += b["results"]
+                            .as_array()
+                            .map(|r| r.iter().filter(|x| x["notification"]["merged"] == true).count())
+                            .unwrap_or(0);
+                    }
+                    None => sent.failed += 1_000_000,
+                }
+            }
+            sent
+        }));
+    }
+    let mut all = Sent::default();
+    for h in hs {
+        let s = h.await?;
+        all.lat.extend(s.lat);
+        all.created += s.created;
+        all.merged += s.merged;
+        all.failed += s.failed;
+    }
+    all.lat.sort_unstable();
+    Ok(all)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = args();
+    let dir = common::scratch_dir("notify")?;
+    let common::Opened { db, engine, state, .. } = common::open(&dir, a.url.clone(), |c| c.worker = false).await?;
+    let token = laboratory_token(&db).await?;
+
+    // Warm-up people come after the measured ones.
     let today = kernel::hk::today();
-    let make = |range: std::ops::Range<usize>| -> Vec<Vec<u8>> {
-        let base = range.start;
-        range
-            .collect::<Vec<_>>()
-            .chunks(a.batch)
-            .map(|c| {
-                let items: Vec<Value> = c.iter().map(|i| notification(*i, base, a.repeat_rate, today)).collect();
-                serde_json::to_vec(&json!({ "notifications": items })).expect("json")
-            })
-            .collect()
-    };
-    let batches = make(0..a.notifications);
-    let warm = make(a.notifications..a.notifications + a.warm);
+    let measured = batches(&a, 0..a.notifications, today);
+    let warm = batches(&a, a.notifications..a.notifications + a.warm, today);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let server = phos::start(state, listener, None, WorkerOptions::default(), false)?;
@@ -147,72 +215,14 @@ async fn main() -> anyhow::Result<()> {
     let client =
         reqwest::Client::builder().pool_max_idle_per_host(a.clients).timeout(Duration::from_secs(120)).build()?;
     for b in warm {
-        let res = client
-            .post(format!("{base}/api/v1/notifications/batch"))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(b)
-            .send()
-            .await?;
-        anyhow::ensure!(res.status() == 200, "warm-up batch refused: {}", res.status());
+        anyhow::ensure!(post_batch(&client, &base, &token, b).await.is_some(), "warm-up batch refused");
     }
     if a.warm > 0 {
         sqlx::raw_sql("ANALYZE").execute(db.pool()).await?;
     }
-    let batches = Arc::new(batches);
-    let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
-    let mut hs = vec![];
-    for _ in 0..a.clients {
-        let (client, base, token, batches, next) =
-            (client.clone(), base.clone(), token.clone(), batches.clone(), next.clone());
-        hs.push(tokio::spawn(async move {
-            let mut lat = vec![];
-            let (mut created, mut merged, mut failed) = (0usize, 0usize, 0usize);
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= batches.len() {
-                    break;
-                }
-                let t = Instant::now();
-                let res = client
-                    .post(format!("{base}/api/v1/notifications/batch"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(batches[i].clone())
-                    .send()
-                    .await;
-                let body: Option<Value> = match res {
-                    Ok(r) if r.status() == 200 => r.json().await.ok(),
-                    _ => None,
-                };
-                lat.push(t.elapsed().as_micros() as u32);
-                match body {
-                    Some(b) => {
-                        created += b["created"].as_u64().unwrap_or(0) as usize;
-                        failed += b["rejected"].as_u64().unwrap_or(0) as usize;
-                        merged += b["results"]
-                            .as_array()
-                            .map(|r| r.iter().filter(|x| x["notification"]["merged"] == true).count())
-                            .unwrap_or(0);
-                    }
-                    None => failed += 1_000_000,
-                }
-            }
-            (lat, created, merged, failed)
-        }));
-    }
-    let mut lat = vec![];
-    let (mut created, mut merged, mut failed) = (0, 0, 0);
-    for h in hs {
-        let (l, c, m, f) = h.await?;
-        lat.extend(l);
-        created += c;
-        merged += m;
-        failed += f;
-    }
+    let Sent { lat, created, merged, failed } = post_all(&client, &base, &token, measured, a.clients).await?;
     let total_s = start.elapsed().as_secs_f64();
-    lat.sort_unstable();
 
     let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(db.pool());
     let cases = count("SELECT COUNT(*) FROM protection_cases").await?;

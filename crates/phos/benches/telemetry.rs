@@ -13,11 +13,12 @@
 //!
 //! About 2 % of readings are out of range, so alarms open and close throughout.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel::Config;
 use kernel::jobs::WorkerOptions;
 use rand::{Rng, SeedableRng};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
@@ -122,56 +123,40 @@ async fn publish(
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let a = args();
-    let dir = std::env::temp_dir().join(format!("phos-telemetry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let (mqtt, port, broker) = match &a.mqtt {
-        Some(u) => {
-            let (_, port, _) =
-                clinics::coldchain::mqtt::parse_url(u).ok_or_else(|| anyhow::anyhow!("bad --mqtt {u}"))?;
-            (u.clone(), port, None)
+/// The broker to use: `--mqtt`, or our own Mosquitto on a free loopback port (returned so that
+/// it is stopped at the end). Returns (URL, port, our broker).
+fn start_broker(a: &Args, dir: &std::path::Path) -> anyhow::Result<(String, u16, Option<std::process::Child>)> {
+    if let Some(u) = &a.mqtt {
+        let (_, port, _) = clinics::coldchain::mqtt::parse_url(u).ok_or_else(|| anyhow::anyhow!("bad --mqtt {u}"))?;
+        return Ok((u.clone(), port, None));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 1000\npersistence false\nlog_dest none\n"
+        ),
+    )?;
+    let child = std::process::Command::new("mosquitto").arg("-c").arg(&conf).spawn()?;
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
         }
-        None => {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-            let conf = dir.join("mosquitto.conf");
-            std::fs::write(
-                &conf,
-                format!(
-                    "listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 1000\npersistence false\nlog_dest none\n"
-                ),
-            )?;
-            let child = std::process::Command::new("mosquitto").arg("-c").arg(&conf).spawn()?;
-            for _ in 0..50 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            (format!("mqtt://127.0.0.1:{port}"), port, Some(child))
-        }
-    };
-    let url = a.url.clone().unwrap_or_else(|| format!("sqlite://{}/phos.db", dir.display()));
-    let config = Config {
-        data_dir: dir.clone(),
-        database_url: Some(url.clone()),
-        listen: "127.0.0.1:0".parse()?,
-        mqtt_url: Some(mqtt.clone()),
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let db = phos::connect_and_migrate(&config).await?;
-    let engine = db.engine().name();
-    let state = phos::state(config.clone(), db.clone()).await?;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok((format!("mqtt://127.0.0.1:{port}"), port, Some(child)))
+}
+
+/// Registers `n` fridges spread over the service points; returns their device ids.
+async fn register_fridges(db: &kernel::Db, n: usize, tag: &str) -> anyhow::Result<Vec<String>> {
     let mut tx = db.begin().await?;
     kernel::directory::upsert_service_points(&mut tx, synth::service_points()).await?;
     tx.commit().await?;
-    let points = kernel::directory::service_points(&db, None, None).await?;
-    let tag = &kernel::new_id()[28..];
+    let points = kernel::directory::service_points(db, None, None).await?;
     let mut devices = vec![];
     let mut tx = db.begin().await?;
-    for i in 0..a.fridges {
+    for i in 0..n {
         let device = format!("BENCH-{tag}-{i:05}");
         let f = clinics::coldchain::Fridge {
             id: kernel::new_id(),
@@ -193,39 +178,57 @@ async fn main() -> anyhow::Result<()> {
         devices.push(device);
     }
     tx.commit().await?;
-    let devices = Arc::new(devices);
+    Ok(devices)
+}
 
-    // The broker alone: a subscriber that only counts what arrives.
-    let broker_rate = {
-        let (client, mut eventloop) = mqtt_client("bench-count", port);
-        let root = format!("bench/{tag}/");
-        client.subscribe(format!("{root}+/temperature"), QoS::AtLeastOnce).await?;
-        let got = Arc::new(AtomicUsize::new(0));
-        let got2 = got.clone();
-        let counter = tokio::spawn(async move {
-            while let Ok(e) = eventloop.poll().await {
-                if let Event::Incoming(Packet::Publish(_)) = e {
-                    got2.fetch_add(1, Ordering::Relaxed);
-                }
+/// The broker alone: messages per second that a subscriber which only counts receives.
+async fn broker_alone_rate(port: u16, devices: Arc<Vec<String>>, a: &Args, tag: &str) -> anyhow::Result<f64> {
+    let (client, mut eventloop) = mqtt_client("bench-count", port);
+    let root = format!("bench/{tag}/");
+    client.subscribe(format!("{root}+/temperature"), QoS::AtLeastOnce).await?;
+    let got = Arc::new(AtomicUsize::new(0));
+    let got2 = got.clone();
+    let counter = tokio::spawn(async move {
+        while let Ok(e) = eventloop.poll().await {
+            if let Event::Incoming(Packet::Publish(_)) = e {
+                got2.fetch_add(1, Ordering::Relaxed);
             }
-        });
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let n = a.readings.min(100_000);
-        let t = Instant::now();
-        publish(port, devices.clone(), n, a.publishers, 1, &root).await;
-        while got.load(Ordering::Relaxed) < n && t.elapsed() < Duration::from_secs(60) {
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        counter.abort();
-        got.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64()
-    };
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let n = a.readings.min(100_000);
+    let t = Instant::now();
+    publish(port, devices, n, a.publishers, 1, &root).await;
+    while got.load(Ordering::Relaxed) < n && t.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    counter.abort();
+    Ok(got.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64())
+}
 
-    // PHOS: subscriber, batcher, ingest with alarm evaluation.
+/// What PHOS stored: readings expected and stored, seconds to publish and to store, alarms.
+struct Ingested {
+    expected: usize,
+    stored: i64,
+    published_s: f64,
+    total_s: f64,
+    alarms: i64,
+}
+
+/// PHOS: subscriber, batcher, ingest with alarm evaluation, from the first publish to the last
+/// reading stored.
+async fn phos_ingest(
+    state: &kernel::AppState,
+    port: u16,
+    devices: Arc<Vec<String>>,
+    a: &Args,
+) -> anyhow::Result<Ingested> {
+    let db = &state.db;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let running = phos::start(state.clone(), listener, None, WorkerOptions::default(), false)?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let start = Instant::now();
-    publish(port, devices.clone(), a.readings, a.publishers, a.per_message, clinics::coldchain::TOPIC_PREFIX).await;
+    publish(port, devices, a.readings, a.publishers, a.per_message, clinics::coldchain::TOPIC_PREFIX).await;
     let published_s = start.elapsed().as_secs_f64();
     let expected = a.readings.div_ceil(a.per_message) * a.per_message;
     let mut stored: i64 = 0;
@@ -239,6 +242,20 @@ async fn main() -> anyhow::Result<()> {
     let total_s = start.elapsed().as_secs_f64();
     let alarms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clinic_fridge_alarms").fetch_one(db.pool()).await?;
     running.shutdown().await?;
+    Ok(Ingested { expected, stored, published_s, total_s, alarms })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = args();
+    let dir = common::scratch_dir("telemetry")?;
+    let (mqtt, port, broker) = start_broker(&a, &dir)?;
+    let common::Opened { db, engine, state, .. } =
+        common::open(&dir, a.url.clone(), |c| c.mqtt_url = Some(mqtt)).await?;
+    let tag = &kernel::new_id()[28..];
+    let devices = Arc::new(register_fridges(&db, a.fridges, tag).await?);
+    let broker_rate = broker_alone_rate(port, devices.clone(), &a, tag).await?;
+    let Ingested { expected, stored, published_s, total_s, alarms } = phos_ingest(&state, port, devices, &a).await?;
     println!(
         "| engine | fridges | readings | per message | publishers | published in s | stored | stored readings/s | alarms opened | broker alone msg/s | ratio |"
     );

@@ -5,7 +5,6 @@ use kernel::hkid::Hkid;
 use kernel::identity::{Role, password, staff};
 use kernel::people::NewCitizen;
 use kernel::{AppState, Db};
-use sqlx::Row;
 
 /// The demo's staff accounts: one per role, all with this password.
 pub const DEMO_PASSWORD: &str = "harbour-lights-at-dusk";
@@ -31,8 +30,7 @@ pub struct SeedReport {
 pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Result<SeedReport> {
     let db: &Db = &state.db;
     let key = format!("seed:{seed}:{citizens}");
-    let done = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_optional(db.pool()).await?;
-    if done.is_some() {
+    if kernel::settings::get(db, &key).await?.is_some() {
         // Areas added since the first seeding still get their demo data (each is idempotent).
         protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
         protection::demo::seed_signals(state, seed).await?;
@@ -69,12 +67,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
             Err(staff::StaffError::Db(e)) => return Err(e.into()),
         }
     }
-    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
-        .bind(&key)
-        .bind("done")
-        .bind(kernel::now_ms())
-        .execute(&mut *tx)
-        .await?;
+    kernel::settings::insert_if_absent(&mut tx, &key, "done").await?;
     tx.commit().await?;
     clinics::seed_demo(state).await?;
     let people = protection_people(seed, people.len());
@@ -101,6 +94,5 @@ fn protection_people(seed: u64, citizens: usize) -> Vec<protection::demo::DemoPe
 
 /// Row counts of the seeded tables.
 pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64)> {
-    let sp: i64 = sqlx::query("SELECT COUNT(*) AS n FROM service_points").fetch_one(db.pool()).await?.try_get("n")?;
-    Ok((sp, kernel::people::count_citizens(db).await?))
+    Ok((directory::count_service_points(db).await?, kernel::people::count_citizens(db).await?))
 }

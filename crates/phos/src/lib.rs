@@ -21,7 +21,7 @@ pub fn areas() -> Vec<Area> {
 pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url()).await?;
     let migrations = kernel::area::all_migrations(&areas());
-    let applied = kernel::migrate::run(&db, &migrations).await?;
+    let applied = kernel::db::migrate::run(&db, &migrations).await?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
     }

@@ -6,14 +6,11 @@ use axum::response::{IntoResponse, Response};
 use kernel::web::error::Problem;
 use kernel::web::{AppError, AppResult, FieldError, PageCtx};
 
-use crate::catalogue::Disease;
-
 pub trait Labels {
     fn district_name(&self, code: &str) -> String;
     fn class_label(&self, code: &str) -> String;
     fn sex_label(&self, code: &str) -> String;
     fn label(&self, prefix: &str, code: &str) -> String;
-    fn disease_name(&self, diseases: &[Disease], code: &str) -> String;
     fn date_or_dash(&self, d: &Option<String>) -> String;
     fn yes_no(&self, v: &Option<bool>) -> String;
     fn age_band_label(&self, band: &str) -> String;
@@ -40,14 +37,6 @@ impl Labels for PageCtx {
     /// `prot-{prefix}-{code}`, e.g. `label("setting", "school")`.
     fn label(&self, prefix: &str, code: &str) -> String {
         self.t(&format!("prot-{prefix}-{code}"))
-    }
-
-    fn disease_name(&self, diseases: &[Disease], code: &str) -> String {
-        diseases
-            .iter()
-            .find(|d| d.code == code)
-            .map(|d| d.name(self.is_zh()).to_string())
-            .unwrap_or_else(|| code.to_string())
     }
 
     fn date_or_dash(&self, d: &Option<String>) -> String {

@@ -11,7 +11,6 @@ pub mod cli;
 pub mod definitions;
 pub mod instances;
 pub mod mining;
-pub mod services;
 pub mod simulation;
 pub mod sla;
 pub mod tasks;

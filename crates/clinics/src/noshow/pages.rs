@@ -84,16 +84,16 @@ async fn excuse(
     Path(reference): Path<String>,
     Form(f): Form<ExcuseForm>,
 ) -> AppResult<Response> {
-    let b = crate::booking::store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    let citizen_id = super::store::citizen_of_booking(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
     let reason = f.reason.trim();
     if reason.chars().count() < 3 || reason.chars().count() > 500 {
         let e = FieldError::new(&format!("reason-{reference}"), "excuse_reason", &[]);
-        return no_shows_page(&state, page, &identity, &origin, &b.citizen_id, vec![e]).await;
+        return no_shows_page(&state, page, &identity, &origin, &citizen_id, vec![e]).await;
     }
     if !service::excuse(&state, &reference, reason, &identity.actor(), &origin).await? {
         return Err(AppError::Code(StatusCode::CONFLICT, "not_an_unexcused_no_show"));
     }
-    Ok(Redirect::to(&format!("/staff/people/{}/no-shows", b.citizen_id)).into_response())
+    Ok(Redirect::to(&format!("/staff/people/{citizen_id}/no-shows")).into_response())
 }
 
 pub fn routes() -> Routes {

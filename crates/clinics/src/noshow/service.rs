@@ -67,7 +67,7 @@ pub async fn excuse(
     origin: &Origin,
 ) -> anyhow::Result<bool> {
     let db = &state.db;
-    let Some(b) = crate::booking::store::booking_by_reference(db, reference).await? else { return Ok(false) };
+    let Some(citizen_id) = store::citizen_of_booking(db, reference).await? else { return Ok(false) };
     let mut tx = db.begin().await?;
     if !store::excuse_no_show(&mut tx, reference, actor.id(), reason).await? {
         tx.rollback().await?;
@@ -78,7 +78,7 @@ pub async fn excuse(
         &mut tx,
         actor,
         origin,
-        Event::new("booking.no_show_excused", "booking", reference).person(&b.citizen_id).detail(reason),
+        Event::new("booking.no_show_excused", "booking", reference).person(&citizen_id).detail(reason),
     )
     .await?;
     tx.commit().await?;

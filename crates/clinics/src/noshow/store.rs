@@ -64,3 +64,11 @@ pub async fn unexcused_no_show_times(tx: &mut Tx, citizen_id: &str) -> sqlx::Res
     .fetch_all(&mut **tx)
     .await
 }
+
+/// The person booking `reference` is for.
+pub async fn citizen_of_booking(db: &Db, reference: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT citizen_id FROM clinic_bookings WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(db.pool())
+        .await
+}

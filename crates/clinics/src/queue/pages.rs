@@ -19,6 +19,7 @@ use kernel::audit::Origin;
 use kernel::directory::ServicePoint;
 use kernel::i18n::Locale;
 use kernel::identity::{Identity, Role};
+use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
@@ -87,15 +88,12 @@ struct KioskPage {
     priorities: Vec<&'static str>,
     chosen_service: String,
     chosen_priority: String,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
 }
 
 impl KioskPage {
     fn minutes(&self, m: &f64) -> String {
         kernel::web::text::minutes_label(&self.page, *m)
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
     }
     fn priority_label(&self, code: &str) -> String {
         self.page.t(&format!("queue-priority-{code}"))
@@ -114,6 +112,7 @@ async fn kiosk_page(
     let waiting = waiting_now(state, &point, &services).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let priorities = Priority::SELF_DECLARED.iter().map(|p| p.code()).collect();
+    let errors = page.errors(errors);
     let p = KioskPage {
         page,
         point,

@@ -48,20 +48,7 @@ struct MinePage {
 
 impl MinePage {
     fn days(&self, d: &f64) -> String {
-        days_text(&self.page, *d)
-    }
-}
-
-/// A wait in days, weeks or months, in the page's language.
-fn days_text(page: &PageCtx, d: f64) -> String {
-    if d < 1.0 {
-        page.t("waitlist-under-a-day")
-    } else if d < 14.0 {
-        page.t1("waitlist-days", "count", &format!("{}", d.round() as i64))
-    } else if d < 120.0 {
-        page.t1("waitlist-weeks", "count", &format!("{}", (d / 7.0).round() as i64))
-    } else {
-        page.t1("waitlist-months", "count", &format!("{}", (d / 30.4).round() as i64))
+        kernel::web::text::days_label(&self.page, *d)
     }
 }
 

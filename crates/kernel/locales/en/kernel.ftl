@@ -137,6 +137,10 @@ wait-about-minutes = { $count ->
     [one] about 1 minute
    *[other] about { $count } minutes
 }
+wait-under-a-day = under a day
+wait-about-days = about { $count } days
+wait-about-weeks = about { $count } weeks
+wait-about-months = about { $count } months
 duration-hours = { $hours } h { $minutes } min
 duration-minutes = { $minutes } min
 duration-seconds = { $seconds } s

@@ -134,6 +134,10 @@ home-card-closures-desc = 宣布颱風及黑色暴雨暫停服務；受影響的
 # Waits and durations (web::text)
 wait-now = 少於一分鐘
 wait-about-minutes = 約 { $count } 分鐘
+wait-under-a-day = 少於一日
+wait-about-days = 約 { $count } 日
+wait-about-weeks = 約 { $count } 星期
+wait-about-months = 約 { $count } 個月
 duration-hours = { $hours } 小時 { $minutes } 分鐘
 duration-minutes = { $minutes } 分鐘
 duration-seconds = { $seconds } 秒

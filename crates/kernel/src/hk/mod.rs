@@ -2,6 +2,7 @@
 //! and staff-declared closures (typhoon signal No. 8, black rainstorm).
 
 pub mod calendar;
+pub mod service;
 pub mod store;
 
 use std::sync::LazyLock;
@@ -172,5 +173,10 @@ mod tests {
             assert!((15..=19).contains(&n), "{y} has {n} holidays");
         }
         assert!(h.windows(2).all(|w| w[0].date < w[1].date), "sorted and unique");
+    }
+
+    #[test]
+    fn cron_schedules_use_hong_kong_time() {
+        assert_eq!(crate::jobs::CRON_UTC_OFFSET_SECS, tz().local_minus_utc());
     }
 }

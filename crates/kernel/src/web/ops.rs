@@ -33,7 +33,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(e) = state.db.ping().await {
         problems.push(format!("database unreachable: {e}"));
     } else {
-        match crate::migrate::pending(&state.db, &state.migrations).await {
+        match crate::db::migrate::pending(&state.db, &state.migrations).await {
             Ok(p) if p.is_empty() => {}
             Ok(p) => problems.push(format!("pending migrations: {}", p.join(", "))),
             Err(e) => problems.push(format!("cannot read migrations: {e}")),

@@ -1,4 +1,4 @@
-//! Short texts every area shows the same way: waits in minutes and durations.
+//! Short texts every area shows the same way: waits in minutes or days, and durations.
 
 use super::PageCtx;
 
@@ -6,6 +6,19 @@ use super::PageCtx;
 pub fn minutes_label(page: &PageCtx, minutes: f64) -> String {
     let m = minutes.round() as i64;
     if m < 1 { page.t("wait-now") } else { page.t1("wait-about-minutes", "count", &m.to_string()) }
+}
+
+/// A longer wait in days, rounded to days, weeks or months: "under a day", "about 3 weeks".
+pub fn days_label(page: &PageCtx, days: f64) -> String {
+    if days < 1.0 {
+        page.t("wait-under-a-day")
+    } else if days < 14.0 {
+        page.t1("wait-about-days", "count", &format!("{}", days.round() as i64))
+    } else if days < 120.0 {
+        page.t1("wait-about-weeks", "count", &format!("{}", (days / 7.0).round() as i64))
+    } else {
+        page.t1("wait-about-months", "count", &format!("{}", (days / 30.4).round() as i64))
+    }
 }
 
 /// A span of time: "2 h 05 min", "12 min", "45 s".
@@ -41,5 +54,10 @@ mod tests {
         assert_eq!(duration_label(&en, 45_000), "45 s");
         assert_eq!(duration_label(&en, -5), "0 s");
         assert_eq!(duration_label(&zh, 3_600_000), "1 小時 00 分鐘");
+        assert_eq!(days_label(&en, 0.5), "under a day");
+        assert_eq!(days_label(&en, 3.4), "about 3 days");
+        assert_eq!(days_label(&en, 20.0), "about 3 weeks");
+        assert_eq!(days_label(&en, 200.0), "about 7 months");
+        assert_eq!(days_label(&zh, 20.0), "約 3 星期");
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use kernel::Config;
+use kernel::audit::Actor;
 use kernel::hk::ClosureKind;
 use kernel::hk::store::NewClosure;
 
@@ -55,27 +56,12 @@ pub async fn run(config: Config, cmd: ClosureCommand) -> anyhow::Result<()> {
                 anyhow::bail!("--until must be after --from");
             }
             let state = phos::state(config.clone(), db.clone()).await?;
-            let mut tx = db.begin().await?;
-            let c = kernel::hk::store::insert_closure(
-                &mut tx,
-                &NewClosure { kind, district, starts_at, ends_at, note, declared_by: by },
-            )
-            .await?;
-            let n = kernel::jobs::publish(
-                &mut tx,
-                &state.jobs,
-                kernel::hk::store::CLOSURE_DECLARED,
-                serde_json::json!({ "id": c.id }),
-            )
-            .await?;
-            tx.commit().await?;
+            let new = NewClosure { kind, district, starts_at, ends_at, note, declared_by: by };
+            let (c, n) = kernel::hk::service::declare(&state, &Actor::System, &super::cli_origin(), &new).await?;
             println!("declared closure {}; {n} reaction(s) queued (a running phos serve carries them out)", c.id);
         }
         ClosureCommand::Lift { id } => {
-            let mut tx = db.begin().await?;
-            let lifted = kernel::hk::store::lift_closure(&mut tx, &id, kernel::now_ms()).await?;
-            tx.commit().await?;
-            match lifted {
+            match kernel::hk::service::lift(&db, &Actor::System, &super::cli_origin(), &id).await? {
                 Some(c) => println!("lifted closure {}", c.id),
                 None => anyhow::bail!("no open closure with id {id}"),
             }

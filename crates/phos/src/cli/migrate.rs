@@ -4,7 +4,7 @@ use kernel::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = phos::connect_and_migrate(config).await?;
-    let pending = kernel::migrate::pending(&db, &kernel::area::all_migrations(&phos::areas())).await?;
+    let pending = kernel::db::migrate::pending(&db, &kernel::area::all_migrations(&phos::areas())).await?;
     println!("database {} is at the latest schema ({} pending)", db.engine().name(), pending.len());
     Ok(())
 }

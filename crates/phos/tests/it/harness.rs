@@ -61,7 +61,7 @@ impl TestDb {
     /// A migrated connection to this database.
     pub async fn migrated(&self) -> Db {
         let db = Db::connect(&self.url).await.expect("connect");
-        kernel::migrate::run(&db, &kernel::area::all_migrations(&phos::areas())).await.expect("migrate");
+        kernel::db::migrate::run(&db, &kernel::area::all_migrations(&phos::areas())).await.expect("migrate");
         db
     }
 }

@@ -776,7 +776,7 @@ fn audit_verify_command_names_the_broken_entry() {
     let url = format!("sqlite://{}/phos.db", dir.display());
     rt.block_on(async {
         let db = kernel::Db::connect(&url).await.unwrap();
-        kernel::migrate::run(&db, &kernel::area::all_migrations(&phos::areas())).await.unwrap();
+        kernel::db::migrate::run(&db, &kernel::area::all_migrations(&phos::areas())).await.unwrap();
         for i in 0..3 {
             audit::record_now(&db, &Actor::System, &Origin::system(), Event::new("x", "y", &i.to_string()))
                 .await

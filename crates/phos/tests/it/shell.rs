@@ -278,6 +278,43 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
 }
 
+/// Closures declared and lifted through `kernel::hk::service` (what `/staff/closures` and
+/// `phos closure` both call): one transaction each with its audit entry; declaring queues the
+/// reaction of every area that subscribed (clinics' mass cancellation); lifting twice changes
+/// nothing the second time.
+#[tokio::test]
+async fn the_closure_service_audits_and_queues_the_reactions() {
+    let app = spawn_app().await;
+    let db = app.state.db.clone();
+    let (actor, origin) = (kernel::audit::Actor::System, kernel::audit::Origin::system());
+    let new = NewClosure {
+        kind: ClosureKind::BlackRainstorm,
+        district: Some("KT".into()),
+        starts_at: kernel::now_ms() - 1000,
+        ends_at: None,
+        note: "black rainstorm".into(),
+        declared_by: "operator".into(),
+    };
+    let (c, reactions) = kernel::hk::service::declare(&app.state, &actor, &origin, &new).await.unwrap();
+    let subscribers = app.state.jobs.subscribers(kernel::hk::store::CLOSURE_DECLARED).to_vec();
+    assert!(!subscribers.is_empty(), "clinics subscribes to closures");
+    assert_eq!(reactions, subscribers.len());
+    let count = |sql: &'static str, id: String| {
+        let db = db.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_one(db.pool()).await.unwrap() }
+    };
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'closure.declare' AND subject_id = $1";
+    assert_eq!(count(audited, c.id.clone()).await, 1);
+    let queued = "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%' || $1 || '%'";
+    assert_eq!(count(queued, c.id.clone()).await, subscribers.len() as i64, "one reaction per subscriber");
+    let lifted = kernel::hk::service::lift(&db, &actor, &origin, &c.id).await.unwrap().expect("an open closure");
+    assert!(lifted.ends_at.is_some());
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'closure.lift' AND subject_id = $1";
+    assert_eq!(count(audited, c.id.clone()).await, 1);
+    assert!(kernel::hk::service::lift(&db, &actor, &origin, &c.id).await.unwrap().is_none(), "already lifted");
+    assert_eq!(count(audited, c.id.clone()).await, 1, "nothing written the second time");
+}
+
 #[tokio::test]
 async fn closures_show_on_pages_and_in_the_api() {
     let app = spawn_app().await;

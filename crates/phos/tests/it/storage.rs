@@ -22,13 +22,13 @@ async fn migrations_apply_once_and_detect_edits() {
     let t = TestDb::new().await;
     let db = Db::connect(&t.url).await.unwrap();
     let all = kernel::area::all_migrations(&phos::areas());
-    let first = kernel::migrate::run(&db, &all).await.unwrap();
+    let first = kernel::db::migrate::run(&db, &all).await.unwrap();
     assert_eq!(first.len(), all.len());
-    assert!(kernel::migrate::run(&db, &all).await.unwrap().is_empty(), "second run applies nothing");
-    assert!(kernel::migrate::pending(&db, &all).await.unwrap().is_empty());
+    assert!(kernel::db::migrate::run(&db, &all).await.unwrap().is_empty(), "second run applies nothing");
+    assert!(kernel::db::migrate::pending(&db, &all).await.unwrap().is_empty());
     let mut edited = all.clone();
     edited[0].sql = "CREATE TABLE sneaky (x TEXT);";
-    let err = kernel::migrate::run(&db, &edited).await.unwrap_err();
+    let err = kernel::db::migrate::run(&db, &edited).await.unwrap_err();
     assert!(err.to_string().contains("changed after it was applied"), "{err}");
 }
 
@@ -36,13 +36,13 @@ async fn migrations_apply_once_and_detect_edits() {
 async fn a_failed_migration_leaves_nothing_behind() {
     let t = TestDb::new().await;
     let db = t.migrated().await;
-    let bad = kernel::migrate::Migration {
+    let bad = kernel::db::migrate::Migration {
         area: "test",
         version: 1,
         name: "0001_bad.sql",
         sql: "CREATE TABLE half_written (x TEXT); INSERT INTO no_such_table VALUES (1);",
     };
-    assert!(kernel::migrate::run(&db, &[bad]).await.is_err());
+    assert!(kernel::db::migrate::run(&db, &[bad]).await.is_err());
     let exists = sqlx::query("SELECT COUNT(*) AS n FROM phos_migrations WHERE area = 'test'")
         .fetch_one(db.pool())
         .await
@@ -88,9 +88,9 @@ async fn backup_and_restore_round_trip() {
     let state = phos::state(config, db.clone()).await.unwrap();
     phos::demo::seed(&state, 9, 500).await.unwrap();
     let file = t.dir.join("backups/first.db");
-    let bytes = kernel::backup::backup(&db, &file).await.unwrap();
+    let bytes = kernel::db::backup::backup(&db, &file).await.unwrap();
     assert!(bytes > 10_000);
-    assert!(kernel::backup::backup(&db, &file).await.is_err(), "never overwrites a backup");
+    assert!(kernel::db::backup::backup(&db, &file).await.is_err(), "never overwrites a backup");
     // Change the live database after the backup (citizens are referenced by bookings and
     // waitlists, so they are renamed rather than deleted).
     let changed = sqlx::query("UPDATE citizens SET name_en = 'CHANGED AFTER BACKUP' WHERE district = 'KT'")
@@ -101,7 +101,7 @@ async fn backup_and_restore_round_trip() {
     assert!(changed > 0);
     db.close().await;
     let target = t.dir.join("phos.db");
-    kernel::backup::restore(&file, &target).await.unwrap();
+    kernel::db::backup::restore(&file, &target).await.unwrap();
     let restored = Db::connect(&t.url).await.unwrap();
     assert_eq!(phos::demo::counts(&restored).await.unwrap(), (58, 500));
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM citizens WHERE name_en = 'CHANGED AFTER BACKUP'")
@@ -112,7 +112,7 @@ async fn backup_and_restore_round_trip() {
     // A file that is not a backup is refused and the database is untouched.
     let junk = t.dir.join("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
-    assert!(kernel::backup::restore(&junk, &target).await.is_err());
+    assert!(kernel::db::backup::restore(&junk, &target).await.is_err());
     assert_eq!(phos::demo::counts(&restored).await.unwrap(), (58, 500));
 }
 

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use super::service::{self, NewAssignment};
 use super::{Assignment, LEADS, store};
+use crate::clusters;
 use crate::ui::Labels;
-use crate::{cases, clusters};
 
 #[derive(Template)]
 #[template(path = "protection/assignments/list.html")]
@@ -79,7 +79,7 @@ async fn assign(
     }
     let reference = f.reference.trim().to_uppercase();
     let subject = match f.subject_type.as_str() {
-        "case" => cases::store::case_by_reference(&state.db, &reference).await?.map(|c| (c.id, c.person_id)),
+        "case" => store::case_subject(&state.db, &reference).await?,
         "cluster" => clusters::store::cluster_by_reference(&state.db, &reference).await?.map(|c| (c.id, String::new())),
         _ => {
             errors.push(FieldError::new("subject_type", "invalid_choice", &[]));

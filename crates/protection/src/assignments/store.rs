@@ -72,3 +72,11 @@ pub async fn assignments(db: &Db, subject: Option<(&str, &str)>) -> sqlx::Result
     .fetch_all(db.pool())
     .await
 }
+
+/// The case with `reference` as a subject to assign: (id, person id).
+pub async fn case_subject(db: &Db, reference: &str) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT id, person_id FROM protection_cases WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(db.pool())
+        .await
+}

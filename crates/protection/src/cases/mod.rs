@@ -79,6 +79,11 @@ pub const OUTCOMES: [&str; 4] = ["unknown", "recovering", "recovered", "died"];
 /// Laboratory results.
 pub const LAB_RESULTS: [&str; 4] = ["positive", "negative", "pending", "indeterminate"];
 
+/// A case's district: a district code, or `UNK` (not known).
+pub fn valid_district(code: &str) -> bool {
+    code == "UNK" || kernel::hk::district(code).is_some()
+}
+
 /// Contact outcomes.
 pub const CONTACT_OUTCOMES: [&str; 4] = ["following", "became_case", "lost_to_follow_up", "completed"];
 
@@ -106,6 +111,20 @@ pub struct Case {
     pub first_followup_date: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Case {
+    /// The case's days and cells that the delay counts are kept by.
+    pub fn times(&self) -> crate::counts::delays::CaseTimes<'_> {
+        crate::counts::delays::CaseTimes {
+            disease: &self.disease,
+            notified_date: &self.notified_date,
+            district: &self.district,
+            classification: self.classification.code(),
+            onset_date: self.onset_date.as_deref(),
+            first_followup_date: self.first_followup_date.as_deref(),
+        }
+    }
 }
 
 /// The person a case is about.

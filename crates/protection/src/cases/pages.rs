@@ -21,16 +21,15 @@ use serde::Deserialize;
 
 use super::followup::{self, Stage};
 use super::pseudonym::{self, PersonView};
-use super::store::{self, CaseFilter, Investigation, NewContact, NewLab};
+use super::store::{self, CaseFilter, CaseNotification, ClusterRef, Investigation, NewContact, NewLab};
 use super::{
     CONTACT_OUTCOMES, Case, CaseLine, Classification, ClassificationChange, Contact, EPI, EXPOSURE_SETTINGS, FollowUp,
     LAB_RESULTS, LabResult, OUTCOMES, service,
 };
 use crate::assignments::{self, Assignment};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
-use crate::clusters::{self, Cluster};
 use crate::counts;
-use crate::notifications::{self, NotificationRow};
 use crate::ui::{self, Labels};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -222,11 +221,11 @@ struct CasePage {
     disease: Option<Disease>,
     person: PersonView,
     history: Vec<ClassificationChange>,
-    notifications: Vec<NotificationRow>,
+    notifications: Vec<CaseNotification>,
     labs: Vec<LabResult>,
     contacts: Vec<Contact>,
-    cluster: Option<Cluster>,
-    open_clusters: Vec<Cluster>,
+    cluster: Option<ClusterRef>,
+    open_clusters: Vec<ClusterRef>,
     assigned: Vec<Assignment>,
     districts: Vec<(String, String)>,
     errors: FieldErrors,
@@ -291,7 +290,7 @@ struct Saved {
     saved: Option<String>,
 }
 
-async fn case_page(
+pub(crate) async fn case_page(
     state: &AppState,
     page: PageCtx,
     identity: &Identity,
@@ -307,15 +306,14 @@ async fn case_page(
     let view = pseudonym::person_view(&person, &case.district, named, today);
     let disease = catalogue::store::disease(&state.db, &case.disease).await?;
     let history = store::classification_history(&state.db, &case.id).await?;
-    let notifications = notifications::store::notifications_of_case(&state.db, &case.id).await?;
+    let notifications = store::notifications_of(&state.db, &case.id).await?;
     let labs = store::lab_results(&state.db, &case.id).await?;
     let contacts = if named { store::contacts_of(&state.db, &case.id).await? } else { vec![] };
     let cluster = match &case.cluster_id {
-        Some(id) => clusters::store::cluster_by_id(&state.db, id).await?,
+        Some(id) => store::cluster_ref(&state.db, id).await?,
         None => None,
     };
-    let open_clusters =
-        clusters::store::clusters(&state.db).await?.into_iter().filter(|c| c.status == "open").collect();
+    let open_clusters = store::open_clusters(&state.db).await?;
     let assigned = assignments::store::assignments(&state.db, Some(("case", &case.id))).await?;
     let districts = ui::district_options(&page);
     let notice = saved.filter(|s| SAVED.contains(&s.as_str())).map(|s| page.t(&format!("prot-saved-{s}")));
@@ -357,7 +355,7 @@ async fn case_view(
 }
 
 /// The case, if this staff member may change it (assigned to it or its cluster).
-async fn case_to_change(state: &AppState, identity: &Identity, reference: &str) -> AppResult<Case> {
+pub(crate) async fn case_to_change(state: &AppState, identity: &Identity, reference: &str) -> AppResult<Case> {
     let case = store::case_by_reference(&state.db, reference).await?.ok_or(AppError::NotFound)?;
     if !need_to_know(state, identity, &case).await? {
         return Err(AppError::Code(StatusCode::FORBIDDEN, "not_assigned"));
@@ -365,7 +363,7 @@ async fn case_to_change(state: &AppState, identity: &Identity, reference: &str) 
     Ok(case)
 }
 
-fn back(reference: &str, what: &str) -> Response {
+pub(crate) fn back(reference: &str, what: &str) -> Response {
     Redirect::to(&format!("/staff/protection/cases/{reference}?saved={what}")).into_response()
 }
 
@@ -465,7 +463,7 @@ async fn investigate(
             }
         },
     };
-    if !notifications::validate::valid_district(&f.district) {
+    if !super::valid_district(&f.district) {
         errors.push(FieldError::new(
             "district",
             "unknown_district",
@@ -650,35 +648,6 @@ async fn add_contact(
     Ok(Redirect::to(&format!("/staff/protection/contacts/{id}")).into_response())
 }
 
-#[derive(Deserialize)]
-struct ClusterChoice {
-    #[serde(default)]
-    cluster: String,
-}
-
-async fn set_cluster(
-    State(state): State<AppState>,
-    page: PageCtx,
-    identity: Identity,
-    origin: Origin,
-    Path(reference): Path<String>,
-    Form(f): Form<ClusterChoice>,
-) -> AppResult<Response> {
-    let case = case_to_change(&state, &identity, &reference).await?;
-    let target = match f.cluster.trim() {
-        "" => None,
-        r => match clusters::store::cluster_by_reference(&state.db, r).await?.filter(|c| c.status == "open") {
-            Some(c) => Some(c),
-            None => {
-                let e = FieldError::new("cluster", "unknown_cluster", &[("value", r.chars().take(30).collect())]);
-                return case_page(&state, page, &identity, &origin, case, vec![e], None).await;
-            }
-        },
-    };
-    clusters::service::move_case(&state.db, &identity.actor(), &origin, &case, target.as_ref()).await?;
-    Ok(back(&reference, "cluster"))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Contacts and daily follow-up
 
@@ -861,7 +830,6 @@ pub fn routes() -> Routes {
         .page("/staff/protection/cases/{reference}/investigation", Access::Staff(EPI), post(investigate))
         .page("/staff/protection/cases/{reference}/lab-results", Access::Staff(EPI), post(add_lab))
         .page("/staff/protection/cases/{reference}/contacts", Access::Staff(EPI), post(add_contact))
-        .page("/staff/protection/cases/{reference}/cluster", Access::Staff(EPI), post(set_cluster))
         .page("/staff/protection/contacts/{id}", Access::Staff(EPI), get(contact_view))
         .page("/staff/protection/contacts/{id}/follow-ups", Access::Staff(EPI), post(record_followup))
         .page("/staff/protection/contacts/{id}/outcome", Access::Staff(EPI), post(contact_outcome))

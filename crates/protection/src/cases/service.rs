@@ -53,7 +53,7 @@ pub async fn reclassify_case(
     d.moved(cell_of(&case, case.classification, &case.district), cell_of(&case, to, &case.district));
     counts::store::apply_deltas(&mut tx, &d.into_vec()).await?;
     let mut dd = DelayDeltas::default();
-    dd.moved(&CaseTimes::of(&case), &CaseTimes { classification: to.code(), ..CaseTimes::of(&case) });
+    dd.moved(&case.times(), &CaseTimes { classification: to.code(), ..case.times() });
     counts::store::apply_delay_deltas(&mut tx, &dd.into_vec()).await?;
     let detail = format!("{} -> {}: {reason}", case.classification.code(), to.code());
     let event = Event::new("case.reclassify", "case", &case.reference)
@@ -89,8 +89,8 @@ pub async fn save_investigation(
     }
     let mut dd = DelayDeltas::default();
     dd.moved(
-        &CaseTimes::of(&case),
-        &CaseTimes { district: &inv.district, onset_date: inv.onset_date.as_deref(), ..CaseTimes::of(&case) },
+        &case.times(),
+        &CaseTimes { district: &inv.district, onset_date: inv.onset_date.as_deref(), ..case.times() },
     );
     counts::store::apply_delay_deltas(&mut tx, &dd.into_vec()).await?;
     let detail = format!("changed: {}", if changed.is_empty() { "nothing".to_string() } else { changed.join(", ") });
@@ -171,7 +171,7 @@ pub async fn record_followup(
         tx.rollback().await?;
         return Ok(false);
     }
-    counts::service::record_followup(&mut tx, &contact.case_id, &day).await?;
+    record_followup_delay(&mut tx, &contact.case_id, &day).await?;
     let detail = format!("{day}: symptoms {}", if f.symptoms { "yes" } else { "no" });
     audit::record(
         db,
@@ -243,4 +243,17 @@ pub async fn record_contact_view(
         .purpose("contact tracing")
         .detail(&case.reference);
     audit::record_now(db, actor, origin, event).await.map(|_| ())
+}
+
+/// After a follow-up record for `day` of a contact of case `case_id` (in the transaction that
+/// wrote it, under the cases lock): moves the case's notification → follow-up delay if this is
+/// now its first follow-up day.
+pub async fn record_followup_delay(tx: &mut kernel::Tx, case_id: &str, day: &str) -> sqlx::Result<()> {
+    let Some(before) = store::case_by_id_in(tx, case_id).await? else { return Ok(()) };
+    if counts::store::set_first_followup(tx, case_id, day).await? {
+        let mut d = DelayDeltas::default();
+        d.moved(&before.times(), &CaseTimes { first_followup_date: Some(day), ..before.times() });
+        counts::store::apply_delay_deltas(tx, &d.into_vec()).await?;
+    }
+    Ok(())
 }

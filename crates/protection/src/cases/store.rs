@@ -438,3 +438,66 @@ pub async fn insert_followup(
     .rows_affected();
     Ok(n == 1)
 }
+
+/// A cluster as the case page shows it: its name and reference, for the link and the choice of
+/// open clusters (the clusters' own pages and changes are in `crate::clusters`).
+#[derive(Clone, Debug, FromRow)]
+pub struct ClusterRef {
+    pub id: String,
+    pub reference: String,
+    pub name: String,
+}
+
+/// The cluster with id `id`.
+pub async fn cluster_ref(db: &Db, id: &str) -> sqlx::Result<Option<ClusterRef>> {
+    sqlx::query_as("SELECT id, reference, name FROM protection_clusters WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// The open clusters, newest first (the order of the clusters' list).
+pub async fn open_clusters(db: &Db) -> sqlx::Result<Vec<ClusterRef>> {
+    sqlx::query_as("SELECT id, reference, name FROM protection_clusters WHERE status = 'open' ORDER BY created_at DESC")
+        .fetch_all(db.pool())
+        .await
+}
+
+/// A notification merged into a case, as the case page lists it.
+#[derive(Clone, Debug)]
+pub struct CaseNotification {
+    pub reference: String,
+    pub merged: bool,
+    pub kind: String,
+    pub channel: String,
+    pub reporter_name: String,
+    pub institution: String,
+    pub classification: String,
+    pub received_at: i64,
+}
+
+/// The notifications of a case, in the order they came (the notifications' own pages and
+/// changes are in `crate::notifications`).
+pub async fn notifications_of(db: &Db, case_id: &str) -> sqlx::Result<Vec<CaseNotification>> {
+    let rows = sqlx::query(
+        "SELECT reference, merged, kind, channel, reporter_name, institution, classification, received_at \
+         FROM protection_notifications WHERE case_id = $1 ORDER BY received_at, reference",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseNotification {
+                reference: r.try_get("reference")?,
+                merged: r.try_get::<i64, _>("merged")? == 1,
+                kind: r.try_get("kind")?,
+                channel: r.try_get("channel")?,
+                reporter_name: r.try_get("reporter_name")?,
+                institution: r.try_get("institution")?,
+                classification: r.try_get("classification")?,
+                received_at: r.try_get("received_at")?,
+            })
+        })
+        .collect()
+}

@@ -117,3 +117,21 @@ impl Disease {
         if zh { &self.name_zh } else { &self.name_en }
     }
 }
+
+/// The name of disease `code` among `diseases` in English or Chinese; the code itself when it is
+/// not among them.
+pub fn disease_name(diseases: &[Disease], code: &str, zh: bool) -> String {
+    diseases.iter().find(|d| d.code == code).map(|d| d.name(zh).to_string()).unwrap_or_else(|| code.to_string())
+}
+
+/// `page.disease_name(diseases, code)` in templates (bring the trait into scope where the
+/// template is defined, beside `crate::ui::Labels`).
+pub trait DiseaseNames {
+    fn disease_name(&self, diseases: &[Disease], code: &str) -> String;
+}
+
+impl DiseaseNames for kernel::web::PageCtx {
+    fn disease_name(&self, diseases: &[Disease], code: &str) -> String {
+        disease_name(diseases, code, self.is_zh())
+    }
+}

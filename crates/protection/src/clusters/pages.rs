@@ -20,6 +20,7 @@ use super::chain::{self, Node};
 use super::service;
 use super::{Cluster, Link, NewCluster as NewClusterIn, store};
 use crate::cases::{self, Case, EPI, EXPOSURE_SETTINGS};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
 use crate::ui::Labels;
 
@@ -317,9 +318,40 @@ async fn set_status(
     Ok(Redirect::to(&format!("/staff/protection/clusters/{reference}")).into_response())
 }
 
+#[derive(Deserialize)]
+struct ClusterChoice {
+    #[serde(default)]
+    cluster: String,
+}
+
+/// The case page's cluster choice: moves the case into an open cluster, or out of its cluster.
+async fn set_cluster(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+    Form(f): Form<ClusterChoice>,
+) -> AppResult<Response> {
+    let case = cases::pages::case_to_change(&state, &identity, &reference).await?;
+    let target = match f.cluster.trim() {
+        "" => None,
+        r => match store::cluster_by_reference(&state.db, r).await?.filter(|c| c.status == "open") {
+            Some(c) => Some(c),
+            None => {
+                let e = FieldError::new("cluster", "unknown_cluster", &[("value", r.chars().take(30).collect())]);
+                return cases::pages::case_page(&state, page, &identity, &origin, case, vec![e], None).await;
+            }
+        },
+    };
+    service::move_case(&state.db, &identity.actor(), &origin, &case, target.as_ref()).await?;
+    Ok(cases::pages::back(&reference, "cluster"))
+}
+
 pub fn routes() -> Routes {
     Routes::new()
         .page("/staff/protection/clusters", Access::Staff(EPI), get(list).post(create))
+        .page("/staff/protection/cases/{reference}/cluster", Access::Staff(EPI), post(set_cluster))
         .page("/staff/protection/clusters/{reference}", Access::Staff(EPI), get(view))
         .page("/staff/protection/clusters/{reference}/cases", Access::Staff(EPI), post(add_case))
         .page("/staff/protection/clusters/{reference}/cases/remove", Access::Staff(EPI), post(remove_case))

@@ -42,19 +42,6 @@ pub struct CaseTimes<'a> {
     pub first_followup_date: Option<&'a str>,
 }
 
-impl<'a> CaseTimes<'a> {
-    pub fn of(c: &'a crate::cases::Case) -> Self {
-        CaseTimes {
-            disease: &c.disease,
-            notified_date: &c.notified_date,
-            district: &c.district,
-            classification: c.classification.code(),
-            onset_date: c.onset_date.as_deref(),
-            first_followup_date: c.first_followup_date.as_deref(),
-        }
-    }
-}
-
 fn day(s: &str) -> Option<NaiveDate> {
     s.parse().ok()
 }

@@ -8,7 +8,6 @@ use kernel::Db;
 use super::delays::{CaseTimes, DelayCell, DelayDeltas};
 use super::store;
 use super::weeks::Cell;
-use crate::cases;
 
 /// A cell where the table and a recount of the cases disagree: (cell, table, recount).
 pub type Difference = (Cell, i64, i64);
@@ -93,17 +92,4 @@ pub async fn repair(db: &Db) -> sqlx::Result<(usize, usize)> {
     store::rebuild_delay_counts(&mut tx, &delays).await?;
     tx.commit().await?;
     Ok((cells.len(), delays.len()))
-}
-
-/// After a follow-up record for `day` of a contact of case `case_id` (in the transaction that
-/// wrote it, under the cases lock): moves the case's notification → follow-up delay if this is
-/// now its first follow-up day.
-pub async fn record_followup(tx: &mut kernel::Tx, case_id: &str, day: &str) -> sqlx::Result<()> {
-    let Some(before) = cases::store::case_by_id_in(tx, case_id).await? else { return Ok(()) };
-    if store::set_first_followup(tx, case_id, day).await? {
-        let mut d = DelayDeltas::default();
-        d.moved(&CaseTimes::of(&before), &CaseTimes { first_followup_date: Some(day), ..CaseTimes::of(&before) });
-        store::apply_delay_deltas(tx, &d.into_vec()).await?;
-    }
-    Ok(())
 }

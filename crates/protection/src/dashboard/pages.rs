@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::chart::{self as charts, ChartText, Series, Tile};
 use super::{self as dashboard, Kpi, TopRow, store};
 use crate::cases::EPI;
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
 use crate::counts;
 use crate::signals::pages::SignalLabels;

@@ -477,7 +477,7 @@ async fn measles_contacts(cx: &Demo<'_>, index: &Case, incubation_max_days: i64)
                     kernel::now_ms(),
                 )
                 .await?;
-                crate::counts::service::record_followup(&mut tx, &index.id, &day.to_string()).await?;
+                crate::cases::service::record_followup_delay(&mut tx, &index.id, &day.to_string()).await?;
             }
         }
         tx.commit().await?;

@@ -22,6 +22,7 @@ use super::service::{self, Outcome, Reporter};
 use super::validate::{self, LabIn, NotificationIn, PatientIn, ReporterIn};
 use super::{Channel, NotificationRow, REPORTERS, store};
 use crate::cases::{Classification, EXPOSURE_SETTINGS, LAB_RESULTS};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease, FieldKind};
 use crate::ui::{self, Labels};
 

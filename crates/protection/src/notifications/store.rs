@@ -349,16 +349,6 @@ impl FromRow<'_, AnyRow> for NotificationRow {
     }
 }
 
-pub async fn notifications_of_case(db: &Db, case_id: &str) -> sqlx::Result<Vec<NotificationRow>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM protection_notifications WHERE case_id = $1 ORDER BY received_at, reference"
-    )))
-    .bind(case_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(NotificationRow::from_row).collect()
-}
-
 /// A notification with its case reference, if this reporter made it.
 pub async fn notification_of_reporter(
     db: &Db,

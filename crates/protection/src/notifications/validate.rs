@@ -139,11 +139,6 @@ pub struct ValidNotification {
     pub payload_hash: String,
 }
 
-/// District codes, plus `UNK`.
-pub fn valid_district(code: &str) -> bool {
-    code == "UNK" || kernel::hk::district(code).is_some()
-}
-
 fn clean(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
@@ -318,7 +313,7 @@ fn check_person(p: &PatientIn, today: NaiveDate, errors: &mut Vec<FieldError>) -
     let phone = limited("patient.phone", &p.phone, 30, errors);
     let address = limited("patient.address", &p.address, 200, errors);
     let district = match clean(&p.district).map(|s| s.to_ascii_uppercase()) {
-        Some(d) if valid_district(&d) => d,
+        Some(d) if crate::cases::valid_district(&d) => d,
         Some(d) => {
             errors.push(FieldError::new(
                 "patient.district",

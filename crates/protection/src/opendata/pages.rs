@@ -22,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use super::{self as opendata, PublicCell, Total, service, store};
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease, STEWARDS};
 use crate::counts::weeks::week_start;
 use crate::dashboard;

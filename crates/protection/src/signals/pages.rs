@@ -21,6 +21,7 @@ use super::{
     Evidence, LEADS, METHODS, STATUSES, Signal, SignalEvent, SignalFilter, SignalRun, TERRITORY, fmt_num, store,
 };
 use crate::cases::EPI;
+use crate::catalogue::DiseaseNames;
 use crate::catalogue::{self, Disease};
 use crate::clusters::{self, Cluster};
 use crate::ui::Labels;

@@ -276,19 +276,11 @@ pub fn area_name(code: &str, locale: Locale) -> String {
     }
 }
 
-fn disease_name(diseases: &[Disease], code: &str, locale: Locale) -> String {
-    diseases
-        .iter()
-        .find(|d| d.code == code)
-        .map(|d| d.name(locale == Locale::ZhHant).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 /// One line of a summary: disease, area, method, week and count.
 fn signal_line(diseases: &[Disease], s: &Signal, locale: Locale) -> String {
     format!(
         "- {} · {} · {} · {} {}: {}",
-        disease_name(diseases, &s.disease, locale),
+        catalogue::disease_name(diseases, &s.disease, locale == Locale::ZhHant),
         area_name(&s.area, locale),
         locale.t(&format!("prot-sig-method-{}", s.method)),
         locale.t("prot-sig-week"),
@@ -433,7 +425,7 @@ pub async fn triage(
     if to == "outbreak" && existing.is_none() {
         let name = format!(
             "{} · {} · {}",
-            disease_name(&diseases, &signal.disease, Locale::En),
+            catalogue::disease_name(&diseases, &signal.disease, false),
             area_name(&signal.area, Locale::En),
             signal.week_start
         );

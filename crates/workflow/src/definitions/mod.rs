@@ -22,6 +22,7 @@ pub mod bpmn;
 pub mod expr;
 pub mod rules;
 pub mod service;
+pub mod services;
 pub mod store;
 pub mod timer;
 
@@ -139,6 +140,16 @@ impl Definition {
     pub fn incoming<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Flow> + 'a {
         self.flows.iter().filter(move |f| f.target == id)
     }
+}
+
+/// Why a definition was not deployed (the engine's errors, `crate::instances::EngineError`,
+/// take these in: same pages and API answers).
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("the definition is invalid ({} problems)", .0.len())]
+    Invalid(Vec<Problem>),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
 }
 
 /// One problem found in a definition.

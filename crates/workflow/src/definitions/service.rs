@@ -3,11 +3,11 @@
 
 use kernel::audit::{Actor, Origin};
 
+use super::DeployError;
 use super::store::{self, Deployed};
-use crate::instances::EngineError;
 
-pub async fn deploy(db: &kernel::Db, xml: &str, actor: &Actor, origin: &Origin) -> Result<Deployed, EngineError> {
-    let def = super::check(xml, &crate::services::registry()).map_err(EngineError::Invalid)?;
+pub async fn deploy(db: &kernel::Db, xml: &str, actor: &Actor, origin: &Origin) -> Result<Deployed, DeployError> {
+    let def = super::check(xml, &super::services::registry()).map_err(DeployError::Invalid)?;
     let mut d = Deployed {
         id: kernel::new_id(),
         process_key: def.key.clone(),

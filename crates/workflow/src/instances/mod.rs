@@ -8,7 +8,26 @@ pub mod store;
 
 use axum::http::StatusCode;
 
-use crate::definitions::Problem;
+use crate::definitions::{DeployError, Problem};
+
+/// A user task as stored: the interpreter creates it when a token reaches a user task;
+/// `crate::tasks` claims and completes it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: String,
+    pub instance_id: String,
+    pub node_id: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+    /// Comma-separated candidate role codes.
+    pub roles: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub created_at: i64,
+    pub claimed_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub completed_by: Option<String>,
+}
 
 /// Why an engine use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +43,21 @@ pub enum EngineError {
     Run(#[from] rules::RunError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+impl From<DeployError> for EngineError {
+    fn from(e: DeployError) -> Self {
+        match e {
+            DeployError::Invalid(problems) => EngineError::Invalid(problems),
+            DeployError::Db(e) => EngineError::Db(e),
+        }
+    }
+}
+
+impl From<DeployError> for kernel::web::AppError {
+    fn from(e: DeployError) -> Self {
+        EngineError::from(e).into()
+    }
 }
 
 impl From<EngineError> for kernel::web::AppError {

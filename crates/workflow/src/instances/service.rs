@@ -8,14 +8,13 @@ use kernel::db::Tx;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::EngineError;
 use super::rules::{self, Effect};
 use super::store::{self, InstanceRow};
+use super::{EngineError, TaskRow};
 use crate::definitions::store::{self as defs, Deployed};
 use crate::definitions::{Definition, NodeKind, bpmn};
 use crate::mining::store::{LogRow, append};
 use crate::sla::rules::{Clock, Office};
-use crate::tasks::store::{self as tasks, TaskRow};
 
 /// An instance as the API shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -151,7 +150,7 @@ pub async fn apply(
                     completed_at: None,
                     completed_by: None,
                 };
-                tasks::insert(tx, &task).await?;
+                store::insert_task(tx, &task).await?;
                 record(tx, d, def, instance, node, "schedule", &By { actor: None, role: None }, now, ids).await?;
             }
             Effect::Timer { node, wait } => {
@@ -193,7 +192,7 @@ pub async fn view(db: &kernel::Db, id: &str) -> Result<InstanceView, EngineError
         variables: serde_json::from_str(&i.variables).unwrap_or(Value::Null),
         started_at: i.started_at,
         ended_at: i.ended_at,
-        tasks: tasks::of_instance(db, &i.id).await?,
+        tasks: store::tasks_of_instance(db, &i.id).await?,
     })
 }
 
@@ -209,7 +208,7 @@ pub async fn start(
     let d = defs::latest(db, key).await?.ok_or(EngineError::NotFound)?;
     let def = model(&d)?;
     let mut vars = object(variables)?;
-    let (waiting, effects) = rules::start(&def, &mut vars, &crate::services::call)?;
+    let (waiting, effects) = rules::start(&def, &mut vars, &crate::definitions::services::call)?;
     let now = kernel::now_ms();
     let closures = closures(db, now).await?;
     let calendar = kernel::hk::calendar::Calendar::hong_kong(&closures);
@@ -279,7 +278,7 @@ pub async fn resume_in(
     let mut vars: Value = serde_json::from_str(&instance.variables).unwrap_or(Value::Object(Default::default()));
     merge(&mut vars, object(more)?);
     let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();
-    let (waiting, effects) = rules::resume(&p.def, &waiting, node, &mut vars, &crate::services::call)?;
+    let (waiting, effects) = rules::resume(&p.def, &waiting, node, &mut vars, &crate::definitions::services::call)?;
     let calendar = kernel::hk::calendar::Calendar::hong_kong(&p.closures);
     let clock =
         Clock { calendar: &calendar, closures: &p.closures, district: "", office: Office::default(), pauses: &[] };

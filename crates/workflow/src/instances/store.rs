@@ -183,3 +183,34 @@ pub async fn cancel_stale(tx: &mut Tx, instance: &str, waiting: &[String]) -> sq
     }
     Ok(())
 }
+
+/// The columns of a [`TaskRow`](super::TaskRow), in its order.
+pub const TASK_COLUMNS: &str = "id, instance_id, node_id, name, name_zh, roles, status, assignee, created_at, claimed_at, completed_at, completed_by";
+
+/// Inserts an open user task (the interpreter reached it).
+pub async fn insert_task(tx: &mut Tx, t: &super::TaskRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO workflow_tasks (id, instance_id, node_id, name, name_zh, roles, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+    )
+    .bind(&t.id)
+    .bind(&t.instance_id)
+    .bind(&t.node_id)
+    .bind(&t.name)
+    .bind(&t.name_zh)
+    .bind(&t.roles)
+    .bind(t.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The user tasks of an instance, oldest first.
+pub async fn tasks_of_instance(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<super::TaskRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {TASK_COLUMNS} FROM workflow_tasks WHERE instance_id = $1 ORDER BY created_at, id"
+    )))
+    .bind(instance)
+    .fetch_all(db.pool())
+    .await
+}

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use super::service::{self, Worker};
-use super::store::{self, TaskRow};
+use super::store;
+use crate::instances::TaskRow;
 use crate::instances::service::InstanceView;
 
 #[derive(Deserialize, ToSchema)]

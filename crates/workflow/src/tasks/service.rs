@@ -12,9 +12,10 @@ use axum::http::StatusCode;
 use kernel::audit::{Actor, Origin};
 use serde_json::Value;
 
-use super::store::{self, TaskRow};
+use super::store;
 use crate::definitions::NodeKind;
 use crate::instances::EngineError;
+use crate::instances::TaskRow;
 use crate::instances::service::{self as inst, By, EventIds, InstanceView};
 
 /// A member of staff acting on a task.

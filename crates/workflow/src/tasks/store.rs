@@ -2,62 +2,16 @@
 //! claiming one task at once, exactly one statement changes the row.
 
 use kernel::db::Tx;
-use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-/// A user task as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct TaskRow {
-    pub id: String,
-    pub instance_id: String,
-    pub node_id: String,
-    pub name: String,
-    pub name_zh: Option<String>,
-    /// Comma-separated candidate role codes.
-    pub roles: String,
-    pub status: String,
-    pub assignee: Option<String>,
-    pub created_at: i64,
-    pub claimed_at: Option<i64>,
-    pub completed_at: Option<i64>,
-    pub completed_by: Option<String>,
-}
+use crate::instances::TaskRow;
+use crate::instances::store::TASK_COLUMNS;
 
-const COLS: &str = "id, instance_id, node_id, name, name_zh, roles, status, assignee, created_at, claimed_at, completed_at, completed_by";
+const COLS: &str = TASK_COLUMNS;
 
 fn row(r: &AnyRow) -> sqlx::Result<TaskRow> {
-    Ok(TaskRow {
-        id: r.try_get("id")?,
-        instance_id: r.try_get("instance_id")?,
-        node_id: r.try_get("node_id")?,
-        name: r.try_get("name")?,
-        name_zh: r.try_get("name_zh")?,
-        roles: r.try_get("roles")?,
-        status: r.try_get("status")?,
-        assignee: r.try_get("assignee")?,
-        created_at: r.try_get("created_at")?,
-        claimed_at: r.try_get("claimed_at")?,
-        completed_at: r.try_get("completed_at")?,
-        completed_by: r.try_get("completed_by")?,
-    })
-}
-
-pub async fn insert(tx: &mut Tx, t: &TaskRow) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO workflow_tasks (id, instance_id, node_id, name, name_zh, roles, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
-    )
-    .bind(&t.id)
-    .bind(&t.instance_id)
-    .bind(&t.node_id)
-    .bind(&t.name)
-    .bind(&t.name_zh)
-    .bind(&t.roles)
-    .bind(t.created_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    TaskRow::from_row(r)
 }
 
 pub async fn get(db: &kernel::Db, id: &str) -> sqlx::Result<Option<TaskRow>> {
@@ -122,12 +76,6 @@ pub async fn last_completer(tx: &mut Tx, instance: &str, node: &str) -> sqlx::Re
     .fetch_optional(&mut **tx)
     .await?;
     Ok(r.map(|r| r.try_get("completed_by")).transpose()?.flatten())
-}
-
-/// The tasks of an instance, oldest first.
-pub async fn of_instance(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<TaskRow>> {
-    let sql = format!("SELECT {COLS} FROM workflow_tasks WHERE instance_id = $1 ORDER BY created_at, id");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance).fetch_all(db.pool()).await?.iter().map(row).collect()
 }
 
 /// Open and claimed tasks, oldest first (at most `limit`).

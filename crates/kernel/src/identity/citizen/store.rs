@@ -87,3 +87,12 @@ pub async fn consume(db: &Db, otp_id: &str, now: i64) -> sqlx::Result<bool> {
         .rows_affected()
         == 1)
 }
+
+/// Deletes the codes that expired before `cutoff` (run by the daily prune); returns how many.
+pub async fn delete_codes_expired_before(db: &Db, cutoff: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM citizen_otps WHERE expires_at < $1")
+        .bind(cutoff)
+        .execute(db.pool())
+        .await?
+        .rows_affected())
+}

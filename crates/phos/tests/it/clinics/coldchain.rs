@@ -12,7 +12,13 @@ use serde_json::{Value, json};
 use crate::harness::{Browser, TestApp, eventually, spawn_app, spawn_app_with};
 
 const POINT: &str = "MCHC-KT";
-const MQTT: &str = "mqtt://127.0.0.1:1883";
+/// The broker the MQTT test uses: `PHOS_TEST_MQTT` (host:port; `scripts/test` starts its own
+/// Mosquitto on a free port and sets it), by default 127.0.0.1:1883.
+fn mqtt_broker() -> (String, u16) {
+    let addr = std::env::var("PHOS_TEST_MQTT").unwrap_or_else(|_| "127.0.0.1:1883".into());
+    let (host, port) = addr.rsplit_once(':').unwrap_or_else(|| panic!("PHOS_TEST_MQTT must be host:port, got {addr}"));
+    (host.to_string(), port.parse().unwrap_or_else(|_| panic!("PHOS_TEST_MQTT must be host:port, got {addr}")))
+}
 
 async fn points(app: &TestApp) {
     let mut tx = app.state.db.begin().await.unwrap();
@@ -313,12 +319,14 @@ async fn bad_device_input_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn mqtt_readings_reach_alarms_and_bad_messages_never_stop_the_subscriber() {
-    let app = spawn_app_with(|c| c.mqtt_url = Some(MQTT.into()), None).await;
+    let (host, port) = mqtt_broker();
+    let url = format!("mqtt://{host}:{port}");
+    let app = spawn_app_with(move |c| c.mqtt_url = Some(url), None).await;
     points(&app).await;
     let manager = app.staff_browser(&[Role::ClinicManager]).await;
     let device = format!("FR-MQ-{}", &kernel::new_id()[28..]);
     let (fridge, _) = register(&app, &manager, &device, "").await;
-    let mut opts = MqttOptions::new(format!("test-{}", &kernel::new_id()[24..]), "127.0.0.1", 1883);
+    let mut opts = MqttOptions::new(format!("test-{}", &kernel::new_id()[24..]), host, port);
     opts.set_keep_alive(Duration::from_secs(10));
     let (client, mut eventloop) = AsyncClient::new(opts, 100);
     tokio::spawn(async move { while eventloop.poll().await.is_ok() {} });

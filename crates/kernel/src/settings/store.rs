@@ -1,26 +1,24 @@
-//! Installation-wide settings kept in the database, shared by every replica.
+//! SQL of `settings`.
 
-use rand::RngCore;
 use sqlx::Row;
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 
-/// A random 256-bit secret named `name`, created on first use and the same for every replica.
-pub async fn secret(db: &Db, name: &str) -> sqlx::Result<Vec<u8>> {
-    let key = format!("secret:{name}");
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let mut tx = db.begin().await?;
+/// Sets `key` to `value` in `tx` unless it is set already.
+pub async fn insert_if_absent(tx: &mut Tx, key: &str, value: &str) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
-        .bind(&key)
-        .bind(hex::encode(bytes))
+        .bind(key)
+        .bind(value)
         .bind(crate::now_ms())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_one(&mut *tx).await?;
-    tx.commit().await?;
-    let value: String = row.try_get("value")?;
-    hex::decode(value).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    Ok(())
+}
+
+/// The value of setting `key` read in `tx`, if set.
+pub async fn get_in(tx: &mut Tx, key: &str) -> sqlx::Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&mut **tx).await?;
+    row.map(|r| r.try_get("value")).transpose()
 }
 
 /// The value of setting `key`, if set.
@@ -30,7 +28,7 @@ pub async fn get(db: &Db, key: &str) -> sqlx::Result<Option<String>> {
 }
 
 /// Sets `key` to `value` in `tx` (the transaction of the change, with its audit entry).
-pub async fn set(tx: &mut crate::db::Tx, key: &str, value: &str) -> sqlx::Result<()> {
+pub async fn set(tx: &mut Tx, key: &str, value: &str) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -3,6 +3,9 @@
 //! Areas write portable SQL (see ARCHITECTURE.md, Storage) and never branch on the engine;
 //! where the engines must differ, a function here hides it.
 
+pub mod backup;
+pub mod migrate;
+
 use std::path::Path;
 use std::time::Duration;
 

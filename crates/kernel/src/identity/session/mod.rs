@@ -3,7 +3,7 @@
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+mod store;
 
 use crate::db::{Db, Tx};
 
@@ -40,17 +40,7 @@ pub struct SessionRow {
 pub async fn create(tx: &mut Tx, kind: &str, subject_id: &str, ip: &str) -> sqlx::Result<String> {
     let token = random_token();
     let now = crate::now_ms();
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, kind, subject_id, created_at, last_seen_at, expires_at, ip) VALUES ($1, $2, $3, $4, $4, $5, $6)",
-    )
-    .bind(token_hash(&token))
-    .bind(kind)
-    .bind(subject_id)
-    .bind(now)
-    .bind(now + ABSOLUTE_MS)
-    .bind(ip)
-    .execute(&mut **tx)
-    .await?;
+    store::insert(tx, &token_hash(&token), kind, subject_id, now, now + ABSOLUTE_MS, ip).await?;
     Ok(token)
 }
 
@@ -59,14 +49,8 @@ pub async fn lookup(db: &Db, token: &str) -> sqlx::Result<Option<SessionRow>> {
     if token.len() != 64 {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT id_hash, kind, subject_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(db.pool())
-    .await?;
-    match row {
-        Some(r) => live(db, session_row(&r)?).await,
+    match store::by_hash(db, &token_hash(token)).await? {
+        Some(s) => live(db, s).await,
         None => Ok(None),
     }
 }
@@ -88,55 +72,14 @@ pub struct SessionWithHolder {
     pub holder: Holder,
 }
 
-/// The session for `token` with who holds it (staff member or citizen), in one query: this runs
-/// on every signed-in request. It is the one place outside `people` that reads `citizens`
-/// (the four name and contact columns, for the display name): a second query per request cost
-/// about a fifth of the booking surge's throughput (docs/benchmarks.md). Not yet checked for
-/// liveness (see [`live`]).
+/// The session for `token` with who holds it (staff member or citizen), in one query
+/// (`store::with_holder`: it runs on every signed-in request, so it stays one joined query).
+/// Not yet checked for liveness (see [`live`]).
 pub async fn lookup_with_holder(db: &Db, token: &str) -> sqlx::Result<Option<SessionWithHolder>> {
     if token.len() != 64 {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT s.id_hash, s.kind, s.subject_id, s.created_at, s.last_seen_at, s.expires_at, \
-         u.email AS u_email, u.display_name AS u_name, u.roles AS u_roles, u.status AS u_status, \
-         c.id AS c_id, c.name_en AS c_en, c.name_zh AS c_zh, c.email AS c_email, c.phone AS c_phone \
-         FROM sessions s \
-         LEFT JOIN staff_users u ON s.kind = 'staff' AND u.id = s.subject_id \
-         LEFT JOIN citizens c ON s.kind <> 'staff' AND c.id = s.subject_id \
-         WHERE s.id_hash = $1",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let text = |col: &str| -> sqlx::Result<String> { Ok(r.try_get::<Option<String>, _>(col)?.unwrap_or_default()) };
-    let holder = if let Some(status) = r.try_get::<Option<String>, _>("u_status")? {
-        Holder::Staff(text("u_email")?, text("u_name")?, text("u_roles")?, status)
-    } else if r.try_get::<Option<String>, _>("c_id")?.is_some() {
-        Holder::Citizen(crate::people::display_name(
-            &text("c_en")?,
-            &text("c_zh")?,
-            r.try_get("c_email")?,
-            r.try_get("c_phone")?,
-        ))
-    } else {
-        Holder::Gone
-    };
-    Ok(Some(SessionWithHolder { session: session_row(&r)?, holder }))
-}
-
-/// The session columns of a row (`id_hash, kind, subject_id, created_at, last_seen_at,
-/// expires_at`), e.g. of a query that also joins who the session belongs to.
-pub fn session_row(r: &sqlx::any::AnyRow) -> sqlx::Result<SessionRow> {
-    Ok(SessionRow {
-        id_hash: r.try_get("id_hash")?,
-        kind: r.try_get("kind")?,
-        subject_id: r.try_get("subject_id")?,
-        created_at: r.try_get("created_at")?,
-        last_seen_at: r.try_get("last_seen_at")?,
-        expires_at: r.try_get("expires_at")?,
-    })
+    store::with_holder(db, &token_hash(token)).await
 }
 
 /// The session if it is still live: an idle or expired one is deleted; a live one has its
@@ -144,28 +87,27 @@ pub fn session_row(r: &sqlx::any::AnyRow) -> sqlx::Result<SessionRow> {
 pub async fn live(db: &Db, s: SessionRow) -> sqlx::Result<Option<SessionRow>> {
     let now = crate::now_ms();
     if now >= s.expires_at || now - s.last_seen_at >= IDLE_MS {
-        db.write(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&s.id_hash)).await?;
+        store::delete(db, &s.id_hash).await?;
         return Ok(None);
     }
     if now - s.last_seen_at >= TOUCH_EVERY_MS {
-        db.write(sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(&s.id_hash))
-            .await?;
+        store::touch(db, &s.id_hash, now).await?;
     }
     Ok(Some(s))
 }
 
 pub async fn destroy(db: &Db, token: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(token_hash(token)).execute(db.pool()).await?;
-    Ok(())
+    store::delete_unqueued(db, &token_hash(token)).await
+}
+
+/// Deletes the sessions past their absolute end (run by the daily prune); returns how many.
+pub async fn prune(db: &Db) -> sqlx::Result<u64> {
+    store::delete_expired(db, crate::now_ms()).await
 }
 
 /// Ends every session of a person (role change, account disabled).
 pub async fn destroy_all_for(tx: &mut Tx, subject_id: &str) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE subject_id = $1")
-        .bind(subject_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected())
+    store::delete_all_for(tx, subject_id).await
 }
 
 /// The CSRF token bound to a session (or, before sign-in, to the CSRF cookie).

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::definitions::Registry;
+use super::Registry;
 
 /// The names of the registered service tasks.
 pub const NAMES: &[&str] = &["workflow.noop", "workflow.stamp"];

@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::Row;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::AppState;
 use crate::db::{Db, Tx};
+
+mod store;
 
 /// What a failed job asks for.
 #[derive(Debug, thiserror::Error)]
@@ -177,21 +178,7 @@ impl NewJob {
 /// Enqueues a job inside the caller's transaction: it exists exactly when the change that
 /// caused it commits. Returns `false` when a job with the same dedupe key already exists.
 pub async fn enqueue(tx: &mut Tx, job: NewJob) -> sqlx::Result<bool> {
-    let now = crate::now_ms();
-    let r = sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, dedupe_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(crate::new_id())
-    .bind(&job.kind)
-    .bind(job.payload.to_string())
-    .bind(job.run_at)
-    .bind(job.max_attempts)
-    .bind(&job.dedupe_key)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    store::insert(tx, &job, crate::now_ms()).await
 }
 
 /// Publishes an event inside the caller's transaction: one durable job per subscriber, so the
@@ -210,22 +197,18 @@ pub async fn install_schedules(db: &Db, registry: &Registry) -> anyhow::Result<(
     let mut tx = db.begin().await?;
     for r in registry.recurring() {
         let next = next_fire(&r.cron, crate::now_ms())?;
-        sqlx::query(
-            "INSERT INTO job_schedules (name, cron, kind, payload, next_run_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, \
-             next_run_at = CASE WHEN job_schedules.cron = excluded.cron THEN job_schedules.next_run_at ELSE excluded.next_run_at END, \
-             cron = excluded.cron",
-        )
-        .bind(&r.name)
-        .bind(&r.cron)
-        .bind(&r.kind)
-        .bind(r.payload.to_string())
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
+        store::upsert_schedule(&mut tx, r, next).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Offset of the time zone cron expressions are read in: Hong Kong's (UTC+8, no daylight saving),
+/// the same as `hk::tz()` (a test there checks it; the job queue does not depend on `hk`).
+pub const CRON_UTC_OFFSET_SECS: i32 = 8 * 3600;
+
+fn cron_tz() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(CRON_UTC_OFFSET_SECS).expect("valid offset")
 }
 
 /// The first fire time of `cron` strictly after `after_ms`, in Hong Kong time.
@@ -233,7 +216,7 @@ pub fn next_fire(cron: &str, after_ms: i64) -> anyhow::Result<i64> {
     let schedule = cron::Schedule::from_str(cron).map_err(|e| anyhow::anyhow!("invalid cron '{cron}': {e}"))?;
     let after = chrono::DateTime::from_timestamp_millis(after_ms)
         .ok_or_else(|| anyhow::anyhow!("time out of range"))?
-        .with_timezone(&crate::hk::tz());
+        .with_timezone(&cron_tz());
     schedule
         .after(&after)
         .next()
@@ -243,8 +226,12 @@ pub fn next_fire(cron: &str, after_ms: i64) -> anyhow::Result<i64> {
 
 /// Jobs by status, for `/metrics` and the operations pages.
 pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
+    store::depth(db).await
+}
+
+/// Deletes finished jobs last updated before `cutoff` (run by the daily prune); returns how many.
+pub async fn prune_done(db: &Db, cutoff: i64) -> sqlx::Result<u64> {
+    store::delete_done_before(db, cutoff).await
 }
 
 /// Worker tuning.
@@ -274,6 +261,8 @@ pub fn backoff(base: Duration, attempt: i64) -> Duration {
     base.saturating_mul(2u32.saturating_pow(exp)).min(Duration::from_secs(3600))
 }
 
+/// A job this worker has claimed.
+#[derive(sqlx::FromRow)]
 struct Claimed {
     id: String,
     kind: String,
@@ -295,16 +284,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(state: AppState, options: WorkerOptions) -> Worker {
         let kinds = state.jobs.kinds();
-        let list = crate::db::list_placeholders(4, kinds.len());
-        let list = if list.is_empty() { "NULL".to_string() } else { list };
-        let claim_sql = format!(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
-             WHERE id = (SELECT id FROM jobs WHERE kind IN ({list}) AND \
-             ((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)) \
-             ORDER BY run_at LIMIT 1{}) \
-             RETURNING id, kind, payload, attempts, max_attempts",
-            state.db.skip_locked()
-        );
+        let claim_sql = store::claim_sql(&state.db, kinds.len());
         let wake = state.wake.clone();
         Worker { state, id: format!("worker-{}", crate::new_id()), options, claim_sql, kinds, wake }
     }
@@ -315,23 +295,8 @@ impl Worker {
 
     async fn claim(&self) -> sqlx::Result<Option<Claimed>> {
         let now = crate::now_ms();
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.claim_sql.clone()))
-            .bind(&self.id)
-            .bind(now + self.options.lease.as_millis() as i64)
-            .bind(now);
-        for k in &self.kinds {
-            q = q.bind(k);
-        }
-        let Some(r) = self.state.db.write_returning(q).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Claimed {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            payload: r.try_get("payload")?,
-            attempts: r.try_get("attempts")?,
-            max_attempts: r.try_get("max_attempts")?,
-        }))
+        let until = now + self.options.lease.as_millis() as i64;
+        store::claim(&self.state.db, &self.claim_sql, &self.id, until, now, &self.kinds).await
     }
 
     async fn execute(&self, job: Claimed) -> sqlx::Result<()> {
@@ -359,39 +324,18 @@ impl Worker {
         let now = crate::now_ms();
         match outcome {
             Ok(()) => {
-                db.write(
-                    sqlx::query("UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3")
-                        .bind(now)
-                        .bind(&job.id)
-                        .bind(&self.id),
-                )
-                .await?;
+                store::mark_done(db, &job.id, &self.id, now).await?;
             }
             Err(JobError::Retry(msg)) if job.attempts < job.max_attempts => {
                 let delay = backoff(self.options.backoff_base, job.attempts);
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %msg, "job failed; will retry");
-                db.write(
-                    sqlx::query("UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $4 AND locked_by = $5")
-                        .bind(now + delay.as_millis() as i64)
-                        .bind(&msg)
-                        .bind(now)
-                        .bind(&job.id)
-                        .bind(&self.id),
-                )
-                .await?;
+                store::mark_retry(db, &job.id, &self.id, now + delay.as_millis() as i64, &msg, now).await?;
                 self.state.metrics.job_outcome(&job.kind, "retry");
                 return Ok(());
             }
             Err(JobError::Retry(msg) | JobError::Permanent(msg)) => {
                 tracing::error!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %msg, "job failed for good");
-                db.write(
-                    sqlx::query("UPDATE jobs SET status = 'failed', last_error = $1, locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3 AND locked_by = $4")
-                        .bind(&msg)
-                        .bind(now)
-                        .bind(&job.id)
-                        .bind(&self.id),
-                )
-                .await?;
+                store::mark_failed(db, &job.id, &self.id, &msg, now).await?;
                 self.state.metrics.job_outcome(&job.kind, "failed");
                 return Ok(());
             }
@@ -416,31 +360,12 @@ impl Worker {
     pub async fn tick_schedules(&self) -> anyhow::Result<usize> {
         let db = &self.state.db;
         let now = crate::now_ms();
-        let due =
-            sqlx::query("SELECT name, cron, kind, payload, next_run_at FROM job_schedules WHERE next_run_at <= $1")
-                .bind(now)
-                .fetch_all(db.pool())
-                .await?;
+        let due = store::due_schedules(db, now).await?;
         let mut fired = 0;
-        for r in due {
-            let name: String = r.try_get("name")?;
-            let cron: String = r.try_get("cron")?;
-            let kind: String = r.try_get("kind")?;
-            let payload: String = r.try_get("payload")?;
-            let due_at: i64 = r.try_get("next_run_at")?;
+        for store::DueSchedule { name, cron, kind, payload, next_run_at: due_at } in due {
             let next = next_fire(&cron, now)?;
             let mut tx = db.begin().await?;
-            let won = sqlx::query(
-                "UPDATE job_schedules SET next_run_at = $1, last_run_at = $2 WHERE name = $3 AND next_run_at = $4",
-            )
-            .bind(next)
-            .bind(now)
-            .bind(&name)
-            .bind(due_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
+            let won = store::advance_schedule(&mut tx, &name, due_at, next, now).await?;
             if won {
                 let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
                 enqueue(&mut tx, NewJob::new(&kind, payload).dedupe(format!("schedule:{name}:{due_at}"))).await?;

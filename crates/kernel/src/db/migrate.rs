@@ -25,7 +25,7 @@ impl Migration {
 #[macro_export]
 macro_rules! migration {
     ($area:literal, $version:literal, $file:literal) => {
-        $crate::migrate::Migration {
+        $crate::db::migrate::Migration {
             area: $area,
             version: $version,
             name: $file,
