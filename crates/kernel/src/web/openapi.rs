@@ -140,10 +140,10 @@ fn complete_operation(path: &str, method: &str, op: &mut Value, access: Access) 
 /// Completes `doc` (utoipa's document as JSON) with the security schemes and, per operation, its
 /// security requirement, the kernel's error responses and response descriptions.
 pub fn complete(doc: &mut Value, table: &AccessTable) {
-    if let Some(components) = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| json!({}))) {
-        if let Some(c) = components.as_object_mut() {
-            c.insert("securitySchemes".into(), security_schemes());
-        }
+    if let Some(components) = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| json!({})))
+        && let Some(c) = components.as_object_mut()
+    {
+        c.insert("securitySchemes".into(), security_schemes());
     }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
