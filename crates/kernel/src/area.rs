@@ -24,13 +24,32 @@ pub enum Audience {
     Partner,
 }
 
-/// A service shown on the home page: only services that work are listed.
+/// A service shown on a home page: public and partner cards on the public home, staff cards on
+/// the staff home (`/staff`), where each staff member sees a card only if the access declared
+/// for the route its link leads to allows them (the same declaration the guard enforces). Only
+/// services that work are listed. Areas declare their cards in a `cards()` next to `routes()`.
 #[derive(Clone, Debug)]
 pub struct HomeCard {
     pub audience: Audience,
     pub title_key: &'static str,
     pub description_key: &'static str,
     pub href: &'static str,
+}
+
+impl HomeCard {
+    pub const fn public(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Public, title_key, description_key, href }
+    }
+
+    /// A staff card: `href` must be a declared route (a test checks), whose access decides who
+    /// sees the card.
+    pub const fn staff(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Staff, title_key, description_key, href }
+    }
+
+    pub const fn partner(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Partner, title_key, description_key, href }
+    }
 }
 
 /// One vertical slice of PHOS.
@@ -116,13 +135,36 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             jobs: Arc::new(registry),
             migrations: Arc::new(all_migrations(areas)),
-            home: Arc::new(areas.iter().flat_map(|a| a.home.iter().cloned()).collect()),
+            // The areas' services first, the kernel's (accounts, audit, directory) after them.
+            home: Arc::new(
+                areas
+                    .iter()
+                    .filter(|a| a.name != "kernel")
+                    .chain(areas.iter().filter(|a| a.name == "kernel"))
+                    .flat_map(|a| a.home.iter().cloned())
+                    .collect(),
+            ),
             wake: Arc::new(Notify::new()),
             keys: Arc::new(keys),
             access: Arc::new(OnceLock::new()),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             ext: Arc::new(Extensions::default()),
         })
+    }
+
+    /// The cards of one audience (public or partner cards: for everyone).
+    pub fn cards_for(&self, audience: Audience) -> Vec<HomeCard> {
+        self.home.iter().filter(|c| c.audience == audience).cloned().collect()
+    }
+
+    /// The staff cards `identity` may use: those whose link leads to a route that the declared
+    /// access allows it (none before the router is built, none for anyone but staff).
+    pub fn staff_cards(&self, identity: &crate::identity::Identity) -> Vec<HomeCard> {
+        let Some(table) = self.access.get() else { return vec![] };
+        if identity.staff().is_none() {
+            return vec![];
+        }
+        self.home.iter().filter(|c| c.audience == Audience::Staff && table.allows_link(identity, c.href)).cloned().collect()
     }
 
     /// Wakes the local job worker (after committing a transaction that enqueued jobs).
@@ -160,50 +202,7 @@ pub fn kernel() -> Area {
             r.handle(PRUNE_JOB, prune);
             r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
         },
-        home: vec![
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-service-points",
-                description_key: "home-card-service-points-desc",
-                href: "/service-points",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-calendar",
-                description_key: "home-card-calendar-desc",
-                href: "/calendar",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-account",
-                description_key: "home-card-account-desc",
-                href: "/me",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-staff",
-                description_key: "home-card-staff-desc",
-                href: "/staff",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-closures",
-                description_key: "home-card-closures-desc",
-                href: "/staff/closures",
-            },
-            HomeCard {
-                audience: Audience::Partner,
-                title_key: "home-card-api",
-                description_key: "home-card-api-desc",
-                href: "/api/v1/openapi.json",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-outbox",
-                description_key: "home-card-outbox-desc",
-                href: "/staff/outbox",
-            },
-        ],
+        home: crate::cards(),
         catalogue: None,
     }
 }

@@ -41,6 +41,24 @@ pub fn new_id() -> String {
 pub mod api;
 pub mod pages;
 
+/// The kernel's cards on the home pages (the public directory and calendar, the citizen's
+/// account, the API; for staff: accounts, audit, partners, outbox, closures, the access matrix).
+pub fn cards() -> Vec<area::HomeCard> {
+    use area::HomeCard;
+    vec![
+        HomeCard::public("home-card-service-points", "home-card-service-points-desc", "/service-points"),
+        HomeCard::public("home-card-calendar", "home-card-calendar-desc", "/calendar"),
+        HomeCard::public("home-card-account", "home-card-account-desc", "/me"),
+        HomeCard::partner("home-card-api", "home-card-api-desc", "/api/v1/openapi.json"),
+        HomeCard::staff("home-card-closures", "home-card-closures-desc", "/staff/closures"),
+        HomeCard::staff("outbox-title", "home-card-outbox-desc", "/staff/outbox"),
+        HomeCard::staff("staff-users-title", "staff-users-desc", "/staff/users"),
+        HomeCard::staff("audit-title", "audit-desc", "/staff/audit"),
+        HomeCard::staff("partners-title", "partners-desc", "/staff/partners"),
+        HomeCard::staff("access-title", "access-desc", "/staff/access"),
+    ]
+}
+
 /// The kernel's own routes (public pages, JSON API, identity pages and the partners' OAuth API).
 pub fn routes() -> web::Routes {
     api::routes()

@@ -4,12 +4,24 @@ waitlist-none = You are not on any waiting list.
 waitlist-position = Position
 waitlist-estimate = Estimated wait
 waitlist-range = Likely between
-waitlist-basis = based on { $count } places freed in the last 90 days
+waitlist-basis = { $count ->
+    [one] based on 1 place freed in the last 90 days
+   *[other] based on { $count } places freed in the last 90 days
+}
 waitlist-no-estimate = Not enough history yet to estimate
 waitlist-under-a-day = under a day
-waitlist-days = about { $count } days
-waitlist-weeks = about { $count } weeks
-waitlist-months = about { $count } months
+waitlist-days = { $count ->
+    [one] about 1 day
+   *[other] about { $count } days
+}
+waitlist-weeks = { $count ->
+    [one] about 1 week
+   *[other] about { $count } weeks
+}
+waitlist-months = { $count ->
+    [one] about 1 month
+   *[other] about { $count } months
+}
 waitlist-leave = Leave the list
 waitlist-from-ballot = Waiting list of a ballot (in draw order)
 waitlist-status-waiting = Waiting

@@ -57,11 +57,11 @@ fn days_text(page: &PageCtx, d: f64) -> String {
     if d < 1.0 {
         page.t("waitlist-under-a-day")
     } else if d < 14.0 {
-        page.t1("waitlist-days", "count", &format!("{}", d.round() as i64))
+        page.t1("waitlist-days", "count", d.round() as i64)
     } else if d < 120.0 {
-        page.t1("waitlist-weeks", "count", &format!("{}", (d / 7.0).round() as i64))
+        page.t1("waitlist-weeks", "count", (d / 7.0).round() as i64)
     } else {
-        page.t1("waitlist-months", "count", &format!("{}", (d / 30.4).round() as i64))
+        page.t1("waitlist-months", "count", (d / 30.4).round() as i64)
     }
 }
 

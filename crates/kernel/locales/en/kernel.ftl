@@ -22,7 +22,7 @@ home-card-account-desc = Sign in with a one-time code to keep your details and m
 home-card-staff = Staff home
 home-card-staff-desc = Sign in to the tools of your role: accounts, audit log, partners, outbox.
 home-card-outbox = Notification outbox
-home-card-outbox-desc = Messages sent by PHOS and their delivery status (on this machine only).
+home-card-outbox-desc = Messages sent by PHOS and whether each was delivered.
 
 closure-in-force = Some services are closed now
 closure-see-details = See which services are closed and until when
@@ -57,7 +57,10 @@ sp-kind-ehc = Elderly Health Centre
 sp-kind-mchc = Maternal and Child Health Centre
 sp-kind-vaccination = Vaccination centre
 sp-search = Show service points
-sp-results = { $count } service points
+sp-results = { $count ->
+    [one] 1 service point
+   *[other] { $count } service points
+}
 sp-none = No service points match. Try another district or service.
 sp-name = Name
 sp-address = Address
@@ -140,3 +143,7 @@ wait-about-minutes = { $count ->
 duration-hours = { $hours } h { $minutes } min
 duration-minutes = { $minutes } min
 duration-seconds = { $seconds } s
+
+## Role homes (journeys)
+home-staff-tools = Go to your staff tools
+staff-home-tools = Your tools

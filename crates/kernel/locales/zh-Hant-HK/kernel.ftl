@@ -22,7 +22,7 @@ home-card-account-desc = 以一次性驗證碼登入，更新個人資料及為�
 home-card-staff = 職員主頁
 home-card-staff-desc = 登入使用你的角色工具：帳戶、審計記錄、合作夥伴、寄件匣。
 home-card-outbox = 通知寄件匣
-home-card-outbox-desc = PHOS 發出的訊息及其傳送狀態（只限本機）。
+home-card-outbox-desc = PHOS 發出的訊息及每則是否已送達。
 
 closure-in-force = 部分服務現正暫停
 closure-see-details = 查看暫停的服務及暫停時間
@@ -137,3 +137,7 @@ wait-about-minutes = 約 { $count } 分鐘
 duration-hours = { $hours } 小時 { $minutes } 分鐘
 duration-minutes = { $minutes } 分鐘
 duration-seconds = { $seconds } 秒
+
+## Role homes (journeys)
+home-staff-tools = 前往你的職員工具
+staff-home-tools = 你的工具

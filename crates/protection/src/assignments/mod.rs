@@ -5,11 +5,19 @@ pub mod service;
 pub mod store;
 
 use kernel::identity::Role;
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::Serialize;
 
 /// Who assigns.
 pub const LEADS: &[Role] = &[Role::LeadEpidemiologist, Role::Admin];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![
+        HomeCard::staff("prot-assignments-title", "prot-assignments-desc", "/staff/protection/assignments"),
+    ]
+}
 
 pub fn routes() -> Routes {
     pages::routes()

@@ -12,12 +12,20 @@ pub mod validate;
 
 use kernel::identity::Role;
 use kernel::web::FieldError;
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Who notifies through the web form.
 pub const REPORTERS: &[Role] = &[Role::Reporter];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![
+        HomeCard::staff("prot-home-notify", "prot-home-notify-desc", "/notify"),
+    ]
+}
 
 pub fn routes() -> Routes {
     api::routes().merge(pages::routes())

@@ -9,6 +9,7 @@ pub mod service;
 pub mod store;
 
 use kernel::identity::Role;
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,6 +19,13 @@ pub use rules::*;
 
 /// Who may change the duty officer.
 pub const LEADS: &[Role] = &[Role::LeadEpidemiologist, Role::Admin];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![
+        HomeCard::staff("prot-sig-title", "prot-sig-desc", "/staff/protection/signals"),
+    ]
+}
 
 pub fn routes() -> Routes {
     api::routes().merge(pages::routes())
