@@ -73,7 +73,6 @@ struct CalendarPage {
     holidays: Vec<Holiday>,
     closures: Vec<Closure>,
     today: chrono::NaiveDate,
-    source: &'static str,
 }
 
 impl CalendarPage {
@@ -113,7 +112,6 @@ async fn calendar(
         holidays,
         closures,
         today,
-        source: hk::holidays_source(),
     })
 }
 

@@ -1,3 +1,4 @@
 //! The kernel's modules, one file each (mirroring `crates/kernel/src`).
 
 mod people;
+mod homes;
