@@ -247,6 +247,7 @@ fn district_map(
             Tile {
                 code: d.code.clone(),
                 name: d.name(page.locale).to_string(),
+                label: if page.is_zh() { d.name_zh.clone() } else { d.code.clone() },
                 count,
                 rate: charts::rate(count, d.population),
             }
