@@ -194,10 +194,15 @@ macro_rules! number_args {
                 Arg::Num(*n as f64)
             }
         }
+        impl From<&&$t> for Arg {
+            fn from(n: &&$t) -> Arg {
+                Arg::Num(**n as f64)
+            }
+        }
     )*};
 }
 
-number_args!(i32, i64, u32, u64, usize, f64);
+number_args!(i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
 
 /// A text in both languages.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -44,7 +44,7 @@ pub mod pages;
 /// The kernel's cards on the home pages (the public directory and calendar, the citizen's
 /// account, the API; for staff: accounts, audit, partners, outbox, closures, the access matrix).
 pub fn cards() -> Vec<area::HomeCard> {
-    use area::HomeCard;
+    use crate::area::HomeCard;
     vec![
         HomeCard::public("home-card-service-points", "home-card-service-points-desc", "/service-points"),
         HomeCard::public("home-card-calendar", "home-card-calendar-desc", "/calendar"),

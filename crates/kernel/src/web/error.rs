@@ -204,7 +204,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             }
         }
     };
-    let titles = Locale::both(&format!("error-{}-title", problem.code), &[]);
+    let titles = Locale::both::<Arg>(&format!("error-{}-title", problem.code), &[]);
     let keep = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
     let kept: Vec<_> = keep.iter().filter_map(|h| res.headers().get(h).map(|v| (h.clone(), v.clone()))).collect();
     let mut out = if path.starts_with("/fhir/") {
