@@ -147,3 +147,8 @@ duration-seconds = { $seconds } s
 ## Role homes (journeys)
 home-staff-tools = Go to your staff tools
 staff-home-tools = Your tools
+access-rule-public = Anyone
+access-rule-citizen = A signed-in member of the public
+access-rule-any-staff = Any staff member
+access-rule-partner = A partner with the scope { $scope }
+access-rule-device = A registered device with its own key

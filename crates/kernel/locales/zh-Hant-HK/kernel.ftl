@@ -141,3 +141,8 @@ duration-seconds = { $seconds } 秒
 ## Role homes (journeys)
 home-staff-tools = 前往你的職員工具
 staff-home-tools = 你的工具
+access-rule-public = 任何人
+access-rule-citizen = 已登入的市民
+access-rule-any-staff = 任何職員
+access-rule-partner = 具備 { $scope } 權限範圍的合作夥伴
+access-rule-device = 以自身金鑰認證的已登記裝置

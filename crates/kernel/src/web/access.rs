@@ -34,6 +34,24 @@ impl Access {
     }
 }
 
+impl Access {
+    /// Who may use the route, in `locale`'s words (for the access-matrix page; `describe` is
+    /// the English of the generated Markdown).
+    pub fn label(&self, locale: crate::i18n::Locale) -> String {
+        match self {
+            Access::Public => locale.t("access-rule-public"),
+            Access::Citizen => locale.t("access-rule-citizen"),
+            Access::Staff([]) => locale.t("access-rule-any-staff"),
+            Access::Staff(roles) => {
+                let sep = if locale == crate::i18n::Locale::ZhHant { "、" } else { ", " };
+                roles.iter().map(|r| locale.t(&r.label_key())).collect::<Vec<_>>().join(sep)
+            }
+            Access::Partner(scope) => locale.t_args("access-rule-partner", &[("scope", *scope)]),
+            Access::Device => locale.t("access-rule-device"),
+        }
+    }
+}
+
 impl Identity {
     /// Whether this identity satisfies `access`.
     pub fn allows(&self, access: Access) -> bool {

@@ -494,7 +494,7 @@ async fn access_matrix(State(state): State<AppState>, page: PageCtx) -> AppResul
                         sample_partner(*access).allows(*access),
                     ];
                     allowed.extend(Role::ALL.iter().map(|r| sample_staff(*r).allows(*access)));
-                    (path.clone(), access.describe(), allowed)
+                    (path.clone(), access.label(page.locale), allowed)
                 })
                 .collect()
         })
