@@ -164,7 +164,11 @@ impl AppState {
         if identity.staff().is_none() {
             return vec![];
         }
-        self.home.iter().filter(|c| c.audience == Audience::Staff && table.allows_link(identity, c.href)).cloned().collect()
+        self.home
+            .iter()
+            .filter(|c| c.audience == Audience::Staff && table.allows_link(identity, c.href))
+            .cloned()
+            .collect()
     }
 
     /// Wakes the local job worker (after committing a transaction that enqueued jobs).

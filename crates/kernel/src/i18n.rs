@@ -112,9 +112,8 @@ impl Locale {
     /// The text for `key` with Fluent arguments: texts, or numbers (`Arg::Num`, from any integer
     /// or float) so that plural selectors (`[one]`, `*[other]`) choose by the number.
     pub fn t_args<A: Into<Arg> + Clone>(self, key: &str, args: &[(&'static str, A)]) -> String {
-        let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty()).then(|| {
-            args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone().into().fluent())).collect()
-        });
+        let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty())
+            .then(|| args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone().into().fluent())).collect());
         if let Some(s) = KERNEL.try_lookup_complete(self.langid(), key, args.as_ref()) {
             return s;
         }

@@ -105,14 +105,7 @@ async fn calendar(
         .unwrap_or_else(|| chrono::Datelike::year(&today).clamp(2024, 2027));
     let holidays = hk::holidays().iter().filter(|h| chrono::Datelike::year(&h.date) == year).cloned().collect();
     let closures = hk::store::current_closures(&state.db, crate::now_ms()).await?;
-    render(&CalendarPage {
-        page,
-        year,
-        years: (2024..=2027).collect(),
-        holidays,
-        closures,
-        today,
-    })
+    render(&CalendarPage { page, year, years: (2024..=2027).collect(), holidays, closures, today })
 }
 
 #[derive(Template)]

@@ -147,7 +147,12 @@ fn every_staff_card_leads_to_a_declared_route() {
     let staff: Vec<_> = areas.iter().flat_map(|a| a.home.iter()).filter(|c| c.audience == Audience::Staff).collect();
     assert!(staff.len() >= 10, "{} staff cards", staff.len());
     for c in staff {
-        assert!(table.0.contains_key(c.href), "staff card {} leads to {}, which has no declared route", c.title_key, c.href);
+        assert!(
+            table.0.contains_key(c.href),
+            "staff card {} leads to {}, which has no declared route",
+            c.title_key,
+            c.href
+        );
         assert!(
             !matches!(table.0[c.href], kernel::web::Access::Public | kernel::web::Access::Citizen),
             "staff card {} leads to a route for everyone",

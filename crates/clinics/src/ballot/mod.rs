@@ -15,9 +15,7 @@ pub use store::Ballot;
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::public("clinics-home-ballots", "clinics-home-ballots-desc", "/ballots"),
-    ]
+    vec![HomeCard::public("clinics-home-ballots", "clinics-home-ballots-desc", "/ballots")]
 }
 
 pub fn routes() -> Routes {

@@ -73,9 +73,7 @@ pub struct VaccineLot {
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("fridge-all-alarms", "fridge-all-alarms-lead", "/staff/fridges"),
-    ]
+    vec![HomeCard::staff("fridge-all-alarms", "fridge-all-alarms-lead", "/staff/fridges")]
 }
 
 pub fn routes() -> Routes {

@@ -8,8 +8,8 @@ pub mod pseudonym;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Role;
 use kernel::area::HomeCard;
+use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -7,8 +7,8 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Role;
 use kernel::area::HomeCard;
+use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,9 +22,7 @@ pub const READERS: &[Role] = &[Role::DataSteward, Role::Admin, Role::Epidemiolog
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("prot-diseases-title", "prot-diseases-desc", "/staff/protection/diseases"),
-    ]
+    vec![HomeCard::staff("prot-diseases-title", "prot-diseases-desc", "/staff/protection/diseases")]
 }
 
 pub fn routes() -> Routes {

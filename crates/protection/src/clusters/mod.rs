@@ -11,9 +11,7 @@ use serde::Serialize;
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("prot-clusters-title", "prot-clusters-desc", "/staff/protection/clusters"),
-    ]
+    vec![HomeCard::staff("prot-clusters-title", "prot-clusters-desc", "/staff/protection/clusters")]
 }
 
 pub fn routes() -> Routes {

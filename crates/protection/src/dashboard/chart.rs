@@ -390,7 +390,13 @@ mod tests {
         assert!(s.contains("2026-W01 Confirmed: 3"));
         let tiles: Vec<Tile> = TILES
             .iter()
-            .map(|(c, _, _)| Tile { code: c.to_string(), name: c.to_string(), label: format!("L{c}"), count: 1, rate: 1.0 })
+            .map(|(c, _, _)| Tile {
+                code: c.to_string(),
+                name: c.to_string(),
+                label: format!("L{c}"),
+                count: 1,
+                rate: 1.0,
+            })
             .collect();
         let b = class_breaks(1.0);
         let m = tile_map(&tiles, &b, &legend_labels(&b, "0"), "Rate", &t);

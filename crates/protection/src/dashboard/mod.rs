@@ -12,9 +12,7 @@ pub use rules::*;
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("prot-dash-title", "prot-dash-desc", "/staff/protection/dashboard"),
-    ]
+    vec![HomeCard::staff("prot-dash-title", "prot-dash-desc", "/staff/protection/dashboard")]
 }
 
 pub fn routes() -> Routes {

@@ -10,9 +10,9 @@ pub mod service;
 pub mod store;
 pub mod validate;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::FieldError;
-use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,9 +22,7 @@ pub const REPORTERS: &[Role] = &[Role::Reporter];
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("prot-home-notify", "prot-home-notify-desc", "/notify"),
-    ]
+    vec![HomeCard::staff("prot-home-notify", "prot-home-notify-desc", "/notify")]
 }
 
 pub fn routes() -> Routes {

@@ -8,8 +8,8 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-use kernel::identity::Role;
 use kernel::area::HomeCard;
+use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,9 +22,7 @@ pub const LEADS: &[Role] = &[Role::LeadEpidemiologist, Role::Admin];
 
 /// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
 pub fn cards() -> Vec<HomeCard> {
-    vec![
-        HomeCard::staff("prot-sig-title", "prot-sig-desc", "/staff/protection/signals"),
-    ]
+    vec![HomeCard::staff("prot-sig-title", "prot-sig-desc", "/staff/protection/signals")]
 }
 
 pub fn routes() -> Routes {

@@ -60,10 +60,7 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
             &["/staff/protection/open-data", "/staff/protection/diseases", "/staff/partners", "/staff/access"],
         ),
         (Role::Inspector, &["/staff/access"]),
-        (
-            Role::ClinicManager,
-            &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/access"],
-        ),
+        (Role::ClinicManager, &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/access"]),
     ];
     for (role, links) in expected {
         let b = app.staff_browser(&[role]).await;

@@ -1,5 +1,5 @@
 //! The kernel's modules, one file each (mirroring `crates/kernel/src`).
 
-mod people;
 mod homes;
+mod people;
 mod texts;
