@@ -6,11 +6,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPhos, stopPhos, launch, noViolations, staffSignIn, repo } from './phos.mjs';
+import { startPhos, stopPhos, startSmtpSink, launch, noViolations, staffSignIn, repo } from './phos.mjs';
 
-let phos; let browser;
-before(async () => { phos = await startPhos(); browser = await launch(); });
-after(async () => { await browser?.close(); await stopPhos(phos); });
+let phos; let browser; let smtp;
+before(async () => {
+  smtp = await startSmtpSink();
+  phos = await startPhos({ PHOS_NOTIFY_PROVIDER: 'smtp', PHOS_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await stopPhos(phos); smtp?.stop(); });
 
 const shots = join(repo, 'docs/screenshots');
 const WIDTHS = [390, 1280];
@@ -186,6 +190,33 @@ test('every page of the main journeys is fully Chinese in zh-Hant (no English se
   const code = clinic.split('/')[2];
   publicPages.push(`/queue/${code}`, `/queue/${code}/board`);
   for (const p of publicPages) await checkChinese(page, p, keys, problems);
+  // A member of the public signed in (a one-time code from the SMTP server): their account,
+  // with a dependant recorded in English, their bookings and waiting-list places.
+  {
+    const en = await newPage('en');
+    const email = `journeys.${Date.now()}@example.com`;
+    await en.goto(phos.url + '/signin');
+    await en.fill('#contact', email);
+    await en.click('main button[type=submit]');
+    await en.waitForURL(/\/signin\/code/);
+    const code = (await smtp.waitFor(email)).body.match(/\b(\d{6})\b/)[1];
+    await en.fill('#code', code);
+    await en.click('main button[type=submit]');
+    await en.waitForURL(/\/me/);
+    await en.goto(phos.url + '/me/dependants');
+    await en.fill('#name', 'CHAN Ah Po');
+    await en.fill('#birth_date', '1940-05-06');
+    await en.check('#rel-parent');
+    await en.check('#consent-yes');
+    await en.click('main button[type=submit]');
+    await en.waitForURL(/added=1/);
+    const cookies = await en.context().cookies();
+    const zh = await newPage('zh-Hant-HK');
+    await zh.context().addCookies(cookies.filter((c) => c.name !== 'phos_lang'));
+    for (const p of ['/me', '/me/dependants', '/bookings', '/waitlist']) await checkChinese(zh, p, keys, problems);
+    await en.context().close();
+    await zh.context().close();
+  }
   // Each role's home, and the tools of the roles.
   const roles = ['clinic.staff', 'clinic.manager', 'epidemiologist', 'lead.epidemiologist', 'reporter', 'auditor',
     'data.steward', 'comms.officer', 'admin'];
