@@ -36,7 +36,7 @@ impl NoShowsPage {
             Standing::Good => self.page.t("noshow-standing-good"),
             Standing::Warned { count } => self.page.t1("noshow-standing-warned", "count", count),
             Standing::Penalised { until, .. } => {
-                self.page.t1("noshow-standing-penalised", "until", &self.page.datetime(&until))
+                self.page.t1("noshow-standing-penalised", "until", self.page.datetime(&until))
             }
         }
     }
