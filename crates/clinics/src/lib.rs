@@ -85,7 +85,7 @@ pub mod waitlist;
 pub use demo::seed_demo;
 
 use kernel::Area;
-use kernel::area::{Audience, HomeCard};
+use kernel::area::HomeCard;
 use kernel::jobs::{JobCtx, JobError, Registry};
 use kernel::web::Routes;
 
@@ -115,34 +115,14 @@ pub fn area() -> Area {
         ],
         routes,
         jobs,
-        home: vec![
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "clinics-home-book",
-                description_key: "clinics-home-book-desc",
-                href: "/service-points",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "clinics-home-mine",
-                description_key: "clinics-home-mine-desc",
-                href: "/bookings",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "clinics-home-ballots",
-                description_key: "clinics-home-ballots-desc",
-                href: "/ballots",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "clinics-home-staff",
-                description_key: "clinics-home-staff-desc",
-                href: "/staff/clinics",
-            },
-        ],
+        home: cards(),
         catalogue: Some(&CATALOGUE),
     }
+}
+
+/// The clinics' cards on the home pages, from each sub-domain.
+fn cards() -> Vec<HomeCard> {
+    [booking::cards(), ballot::cards(), coldchain::cards()].concat()
 }
 
 fn routes() -> Routes {

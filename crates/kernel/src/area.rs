@@ -14,13 +14,32 @@ pub enum Audience {
     Partner,
 }
 
-/// A service shown on the home page: only services that work are listed.
+/// A service shown on a home page: public and partner cards on the public home, staff cards on
+/// the staff home (`/staff`), where each staff member sees a card only if the access declared
+/// for the route its link leads to allows them (the same declaration the guard enforces). Only
+/// services that work are listed. Areas declare their cards in a `cards()` next to `routes()`.
 #[derive(Clone, Debug)]
 pub struct HomeCard {
     pub audience: Audience,
     pub title_key: &'static str,
     pub description_key: &'static str,
     pub href: &'static str,
+}
+
+impl HomeCard {
+    pub const fn public(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Public, title_key, description_key, href }
+    }
+
+    /// A staff card: `href` must be a declared route (a test checks), whose access decides who
+    /// sees the card.
+    pub const fn staff(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Staff, title_key, description_key, href }
+    }
+
+    pub const fn partner(title_key: &'static str, description_key: &'static str, href: &'static str) -> HomeCard {
+        HomeCard { audience: Audience::Partner, title_key, description_key, href }
+    }
 }
 
 /// One vertical slice of PHOS.
@@ -63,50 +82,7 @@ pub fn kernel() -> Area {
             r.handle(PRUNE_JOB, prune);
             r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
         },
-        home: vec![
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-service-points",
-                description_key: "home-card-service-points-desc",
-                href: "/service-points",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-calendar",
-                description_key: "home-card-calendar-desc",
-                href: "/calendar",
-            },
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "home-card-account",
-                description_key: "home-card-account-desc",
-                href: "/me",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-staff",
-                description_key: "home-card-staff-desc",
-                href: "/staff",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-closures",
-                description_key: "home-card-closures-desc",
-                href: "/staff/closures",
-            },
-            HomeCard {
-                audience: Audience::Partner,
-                title_key: "home-card-api",
-                description_key: "home-card-api-desc",
-                href: "/api/v1/openapi.json",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "home-card-outbox",
-                description_key: "home-card-outbox-desc",
-                href: "/staff/outbox",
-            },
-        ],
+        home: crate::cards(),
         catalogue: None,
     }
 }

@@ -106,13 +106,14 @@ impl Locale {
     /// The text for `key`, or the key itself if no catalogue has it (a test keeps that from
     /// happening).
     pub fn t(self, key: &str) -> String {
-        self.t_args(key, &[])
+        self.t_args::<Arg>(key, &[])
     }
 
-    /// The text for `key` with Fluent arguments.
-    pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
+    /// The text for `key` with Fluent arguments: texts, or numbers (`Arg::Num`, from any integer
+    /// or float) so that plural selectors (`[one]`, `*[other]`) choose by the number.
+    pub fn t_args<A: Into<Arg> + Clone>(self, key: &str, args: &[(&'static str, A)]) -> String {
         let args: Option<HashMap<Cow<'static, str>, FluentValue>> = (!args.is_empty())
-            .then(|| args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect());
+            .then(|| args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone().into().fluent())).collect());
         if let Some(s) = KERNEL.try_lookup_complete(self.langid(), key, args.as_ref()) {
             return s;
         }
@@ -125,10 +126,82 @@ impl Locale {
     }
 
     /// Both languages' texts for `key`, for bilingual API errors.
-    pub fn both(key: &str, args: &[(&'static str, String)]) -> BTreeTexts {
+    pub fn both<A: Into<Arg> + Clone>(key: &str, args: &[(&'static str, A)]) -> BTreeTexts {
         BTreeTexts { en: Locale::En.t_args(key, args), zh_hant: Locale::ZhHant.t_args(key, args) }
     }
 }
+
+/// One Fluent argument: a text, or a number. Numbers must travel as numbers: Fluent chooses a
+/// plural variant (`[one]`) only for a number, never for the text "1".
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Num(f64),
+}
+
+impl Arg {
+    /// A number if `s` is a whole number exactly as Rust writes it (so "007" and
+    /// "12345678901234567890" stay texts), else the text.
+    pub fn text_or_count(s: &str) -> Arg {
+        match s.parse::<i64>() {
+            Ok(n) if n.to_string() == s && n.unsigned_abs() < (1 << 53) => Arg::Num(n as f64),
+            _ => Arg::Text(s.to_string()),
+        }
+    }
+
+    fn fluent(self) -> FluentValue<'static> {
+        match self {
+            Arg::Text(s) => FluentValue::from(s),
+            Arg::Num(n) => FluentValue::from(n),
+        }
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Text(s.clone())
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<&&str> for Arg {
+    fn from(s: &&str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Num(n as f64)
+            }
+        }
+        impl From<&$t> for Arg {
+            fn from(n: &$t) -> Arg {
+                Arg::Num(*n as f64)
+            }
+        }
+        impl From<&&$t> for Arg {
+            fn from(n: &&$t) -> Arg {
+                Arg::Num(**n as f64)
+            }
+        }
+    )*};
+}
+
+number_args!(i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
 
 /// A text in both languages.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -212,6 +285,23 @@ mod tests {
         assert_eq!(Locale::from_accept_language("fr;q=1, zh-Hant;q=0.7"), Locale::ZhHant);
     }
 
+    /// Counts travel as Fluent numbers, so English chooses `[one]` for 1 and `*[other]` for 2;
+    /// Traditional Chinese has no plural forms.
+    #[test]
+    fn plurals_choose_by_number() {
+        let one = Locale::En.t_args("wait-about-minutes", &[("count", 1)]);
+        let two = Locale::En.t_args("wait-about-minutes", &[("count", 2)]);
+        assert_eq!(one, "about 1 minute");
+        assert_eq!(two, "about 2 minutes");
+        assert_eq!(Locale::ZhHant.t_args("wait-about-minutes", &[("count", 1)]), "約 1 分鐘");
+        assert_eq!(Locale::ZhHant.t_args("wait-about-minutes", &[("count", 2)]), "約 2 分鐘");
+        // A count given as text is still chosen by its number.
+        assert_eq!(Locale::En.t_args("wait-about-minutes", &[("count", Arg::text_or_count("1"))]), "about 1 minute");
+        assert_eq!(Arg::text_or_count("007"), Arg::Text("007".into()));
+        assert_eq!(Arg::text_or_count("12345678901234567890"), Arg::Text("12345678901234567890".into()));
+        assert_eq!(Arg::text_or_count("-3"), Arg::Num(-3.0));
+    }
+
     #[test]
     fn lookups_in_both_languages() {
         assert_eq!(Locale::En.t("site-name"), "Public Health Operations Suite");
@@ -230,7 +320,7 @@ mod tests {
         assert!(missing_zh.is_empty(), "keys missing in zh-Hant-HK: {missing_zh:?}");
         assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
         let args: Vec<(&str, String)> =
-            ["year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds"]
+            ["year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds", "scope"]
                 .iter()
                 .map(|k| (*k, "1".to_string()))
                 .collect();

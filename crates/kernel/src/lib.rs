@@ -113,13 +113,40 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             jobs: Arc::new(registry),
             migrations: Arc::new(all_migrations(areas)),
-            home: Arc::new(areas.iter().flat_map(|a| a.home.iter().cloned()).collect()),
+            // The areas' services first, the kernel's (accounts, audit, directory) after them.
+            home: Arc::new(
+                areas
+                    .iter()
+                    .filter(|a| a.name != "kernel")
+                    .chain(areas.iter().filter(|a| a.name == "kernel"))
+                    .flat_map(|a| a.home.iter().cloned())
+                    .collect(),
+            ),
             wake: Arc::new(Notify::new()),
             keys: Arc::new(keys),
             access: Arc::new(OnceLock::new()),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             ext: Arc::new(Extensions::default()),
         })
+    }
+
+    /// The cards of one audience (public or partner cards: for everyone).
+    pub fn cards_for(&self, audience: area::Audience) -> Vec<HomeCard> {
+        self.home.iter().filter(|c| c.audience == audience).cloned().collect()
+    }
+
+    /// The staff cards `identity` may use: those whose link leads to a route that the declared
+    /// access allows it (none before the router is built, none for anyone but staff).
+    pub fn staff_cards(&self, identity: &crate::identity::Identity) -> Vec<HomeCard> {
+        let Some(table) = self.access.get() else { return vec![] };
+        if identity.staff().is_none() {
+            return vec![];
+        }
+        self.home
+            .iter()
+            .filter(|c| c.audience == area::Audience::Staff && table.allows_link(identity, c.href))
+            .cloned()
+            .collect()
     }
 
     /// Wakes the local job worker (after committing a transaction that enqueued jobs).
@@ -140,6 +167,24 @@ pub fn new_id() -> String {
 
 pub mod api;
 pub mod pages;
+
+/// The kernel's cards on the home pages (the public directory and calendar, the citizen's
+/// account, the API; for staff: accounts, audit, partners, outbox, closures, the access matrix).
+pub fn cards() -> Vec<area::HomeCard> {
+    use crate::area::HomeCard;
+    vec![
+        HomeCard::public("home-card-service-points", "home-card-service-points-desc", "/service-points"),
+        HomeCard::public("home-card-calendar", "home-card-calendar-desc", "/calendar"),
+        HomeCard::public("home-card-account", "home-card-account-desc", "/me"),
+        HomeCard::partner("home-card-api", "home-card-api-desc", "/api/v1/openapi.json"),
+        HomeCard::staff("home-card-closures", "home-card-closures-desc", "/staff/closures"),
+        HomeCard::staff("outbox-title", "home-card-outbox-desc", "/staff/outbox"),
+        HomeCard::staff("staff-users-title", "staff-users-desc", "/staff/users"),
+        HomeCard::staff("audit-title", "audit-desc", "/staff/audit"),
+        HomeCard::staff("partners-title", "partners-desc", "/staff/partners"),
+        HomeCard::staff("access-title", "access-desc", "/staff/access"),
+    ]
+}
 
 /// The kernel's own routes (public pages, JSON API, identity pages and the partners' OAuth API).
 pub fn routes() -> web::Routes {

@@ -24,18 +24,16 @@ use crate::web::{AppError, AppResult, FieldError, FieldErrors, PageCtx};
 struct HomePage {
     page: PageCtx,
     public: Vec<HomeCard>,
-    staff: Vec<HomeCard>,
     partner: Vec<HomeCard>,
     closures: Vec<Closure>,
 }
 
+/// The public home: the public's and partners' services (staff find theirs on `/staff`).
 async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
-    let pick = |a: Audience| state.home.iter().filter(|c| c.audience == a).cloned().collect::<Vec<_>>();
     let closures = hk::store::closures_between(&state.db, crate::now_ms(), crate::now_ms() + 1).await?;
     render(&HomePage {
-        public: pick(Audience::Public),
-        staff: pick(Audience::Staff),
-        partner: pick(Audience::Partner),
+        public: state.cards_for(Audience::Public),
+        partner: state.cards_for(Audience::Partner),
         closures,
         page,
     })
@@ -75,7 +73,6 @@ struct CalendarPage {
     holidays: Vec<Holiday>,
     closures: Vec<Closure>,
     today: chrono::NaiveDate,
-    source: &'static str,
 }
 
 impl CalendarPage {
@@ -108,15 +105,7 @@ async fn calendar(
         .unwrap_or_else(|| chrono::Datelike::year(&today).clamp(2024, 2027));
     let holidays = hk::holidays().iter().filter(|h| chrono::Datelike::year(&h.date) == year).cloned().collect();
     let closures = hk::store::current_closures(&state.db, crate::now_ms()).await?;
-    render(&CalendarPage {
-        page,
-        year,
-        years: (2024..=2027).collect(),
-        holidays,
-        closures,
-        today,
-        source: hk::holidays_source(),
-    })
+    render(&CalendarPage { page, year, years: (2024..=2027).collect(), holidays, closures, today })
 }
 
 #[derive(Template)]

@@ -1,5 +1,7 @@
 //! The composition root: which areas make up PHOS, and how the process starts and stops.
 
+#[cfg(test)]
+mod catalogue_tests;
 pub mod demo;
 
 use std::net::SocketAddr;

@@ -19,7 +19,7 @@ pub mod signals;
 pub mod store;
 pub mod ui;
 
-use kernel::area::{Audience, HomeCard};
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use kernel::{Area, Db};
 
@@ -41,28 +41,24 @@ pub fn area() -> Area {
         ],
         routes,
         jobs: signals::service::jobs,
-        home: vec![
-            HomeCard {
-                audience: Audience::Public,
-                title_key: "prot-home-open",
-                description_key: "prot-home-open-desc",
-                href: "/surveillance",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "prot-home-notify",
-                description_key: "prot-home-notify-desc",
-                href: "/notify",
-            },
-            HomeCard {
-                audience: Audience::Staff,
-                title_key: "prot-home-staff",
-                description_key: "prot-home-staff-desc",
-                href: "/staff/protection",
-            },
-        ],
+        home: cards(),
         catalogue: Some(&CATALOGUE),
     }
+}
+
+/// Health protection's cards on the home pages, from each sub-domain.
+fn cards() -> Vec<HomeCard> {
+    [
+        opendata::cards(),
+        notifications::cards(),
+        cases::cards(),
+        signals::cards(),
+        dashboard::cards(),
+        clusters::cards(),
+        assignments::cards(),
+        catalogue::cards(),
+    ]
+    .concat()
 }
 
 fn routes() -> Routes {

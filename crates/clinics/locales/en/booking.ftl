@@ -2,8 +2,8 @@ clinics-home-book = Book a clinic appointment
 clinics-home-book-desc = See what each clinic offers and who can use it, then book a time for yourself or someone you care for.
 clinics-home-mine = My bookings
 clinics-home-mine-desc = See, cancel or show your booking references and QR codes.
-clinics-home-staff = Clinic day lists
-clinics-home-staff-desc = Today's bookings, attendance, capacity and sessions per clinic.
+clinics-home-staff = Clinics: day lists, counters and queues
+clinics-home-staff-desc = Each clinic's bookings, attendance, capacity and sessions, with its counter, queue console, waiting list and fridges.
 clinics-services = Services here
 clinics-no-services = No bookable services at this service point yet.
 clinics-eligibility = Who can use it
@@ -91,7 +91,10 @@ error-same_slot-title = The booking is already at this time
 field-error-different_service = Choose a time of the same service
 error-different_service-title = Choose a time of the same service
 field-error-capacity_number = Enter the capacity as a whole number from 0 to 10000
-field-error-capacity_below_bookings = The capacity cannot go below the { $count } places already booked plus the places kept in reserve
+field-error-capacity_below_bookings = { $count ->
+    [one] The capacity cannot go below the 1 place already booked plus the places kept in reserve
+   *[other] The capacity cannot go below the { $count } places already booked plus the places kept in reserve
+}
 field-error-number_between = Enter a whole number from { $min } to { $max }
 field-error-time_format = Enter a time like 09:30
 field-error-end_after_start = The end time must be after the start time

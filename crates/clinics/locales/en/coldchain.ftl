@@ -36,7 +36,10 @@ fridge-period = Period shown
 fridge-last-24h = Last 24 hours
 fridge-last-7d = Last 7 days
 fridge-chart-title = Temperature of { $name }
-fridge-chart-desc = { $count } readings; lowest { $min } °C, highest { $max } °C, average { $mean } °C. The shaded band is the safe range; red dots mark readings outside it.
+fridge-chart-desc = { $count ->
+    [one] 1 reading
+   *[other] { $count } readings
+}; lowest { $min } °C, highest { $max } °C, average { $mean } °C. The shaded band is the safe range; red dots mark readings outside it.
 fridge-no-readings = No readings in this period.
 fridge-readings-count = { $count ->
     [one] 1 reading

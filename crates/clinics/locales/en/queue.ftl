@@ -21,7 +21,10 @@ queue-your-number = Your number
 queue-you-are-next = You are next.
 queue-position = You are number { $position } in the queue.
 queue-around = around { $time }
-queue-eta-basis = Based on { $count } calls in the last hour.
+queue-eta-basis = { $count ->
+    [one] Based on 1 call in the last hour.
+   *[other] Based on { $count } calls in the last hour.
+}
 queue-eta-typical = Based on the usual time per person; it will adjust as people are called.
 queue-go-to = It is your turn. Please go to { $room } now.
 queue-missed = You were called but we could not find you. Please speak to the staff at the counter.
@@ -79,7 +82,10 @@ queue-issued = Tickets
 queue-called-count = Called
 queue-average-wait = Average wait (min)
 queue-p90-wait = 90th percentile wait (min)
-queue-stats-by-day = Last { $days } days
+queue-stats-by-day = { $days ->
+    [one] Last day
+   *[other] Last { $days } days
+}
 queue-issued-notice = Ticket { $number } issued.
 queue-called-notice = Called { $number }.
 queue-nobody-waiting = Nobody is waiting.

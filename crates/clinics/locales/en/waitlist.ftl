@@ -4,7 +4,10 @@ waitlist-none = You are not on any waiting list.
 waitlist-position = Position
 waitlist-estimate = Estimated wait
 waitlist-range = Likely between
-waitlist-basis = based on { $count } places freed in the last 90 days
+waitlist-basis = { $count ->
+    [one] based on 1 place freed in the last 90 days
+   *[other] based on { $count } places freed in the last 90 days
+}
 waitlist-no-estimate = Not enough history yet to estimate
 waitlist-leave = Leave the list
 waitlist-from-ballot = Waiting list of a ballot (in draw order)

@@ -7,10 +7,16 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 
 pub use rules::{OverAllocation, VerifyError};
 pub use store::Ballot;
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::public("clinics-home-ballots", "clinics-home-ballots-desc", "/ballots")]
+}
 
 pub fn routes() -> Routes {
     pages::routes()

@@ -70,9 +70,9 @@ impl CounterPage {
     fn standing_text(&self, p: &Person) -> String {
         match p.standing {
             Standing::Good => self.page.t("noshow-standing-good"),
-            Standing::Warned { count } => self.page.t1("noshow-standing-warned", "count", &count.to_string()),
+            Standing::Warned { count } => self.page.t1("noshow-standing-warned", "count", count),
             Standing::Penalised { until, .. } => {
-                self.page.t1("noshow-standing-penalised", "until", &self.page.datetime(&until))
+                self.page.t1("noshow-standing-penalised", "until", self.page.datetime(&until))
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -118,6 +119,15 @@ pub struct Booking {
     pub reschedules: i64,
     pub starts_at: i64,
     pub ends_at: i64,
+}
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![
+        HomeCard::public("clinics-home-book", "clinics-home-book-desc", "/service-points"),
+        HomeCard::public("clinics-home-mine", "clinics-home-mine-desc", "/bookings"),
+        HomeCard::staff("clinics-home-staff", "clinics-home-staff-desc", "/staff/clinics"),
+    ]
 }
 
 /// The booking pages, the booking API, the counter and the reminder answers.

@@ -10,6 +10,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -68,6 +69,11 @@ pub struct VaccineLot {
     pub alarm_id: Option<String>,
     pub status_at: Option<i64>,
     pub reason: Option<String>,
+}
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("fridge-all-alarms", "fridge-all-alarms-lead", "/staff/fridges")]
 }
 
 pub fn routes() -> Routes {

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
 use kernel::directory::ServicePoint;
+use kernel::i18n::Arg;
 use kernel::identity::{Identity, Role};
 use kernel::web::page::render;
 use kernel::web::{Access, Routes};
@@ -299,10 +300,10 @@ async fn fridge_page(
         Some((n, lo, hi, mean)) => page.locale.t_args(
             "fridge-chart-desc",
             &[
-                ("count", n.to_string()),
-                ("min", format!("{lo:.1}")),
-                ("max", format!("{hi:.1}")),
-                ("mean", format!("{mean:.1}")),
+                ("count", Arg::from(n)),
+                ("min", Arg::Text(format!("{lo:.1}"))),
+                ("max", Arg::Text(format!("{hi:.1}"))),
+                ("mean", Arg::Text(format!("{mean:.1}"))),
             ],
         ),
         None => page.t("fridge-no-readings"),

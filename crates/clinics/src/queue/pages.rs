@@ -495,9 +495,9 @@ async fn console_page(
     let waiting = store::waiting_tickets(db, code).await?;
     let skipped = store::tickets_with_status(db, code, &day, "skipped").await?;
     let notice = if let Some(n) = q.issued {
-        Some(page.t1("queue-issued-notice", "number", &n))
+        Some(page.t1("queue-issued-notice", "number", n))
     } else if let Some(n) = q.called {
-        Some(page.t1("queue-called-notice", "number", &n))
+        Some(page.t1("queue-called-notice", "number", n))
     } else {
         q.empty.map(|_| page.t("queue-nobody-waiting"))
     };

@@ -12,7 +12,10 @@ field-confirm-password = Type the new password again
 field-name = Name
 
 field-error-required = Enter this information
-field-error-too_long = This is too long: at most { $max } characters
+field-error-too_long = { $max ->
+    [one] This is too long: at most 1 character
+   *[other] This is too long: at most { $max } characters
+}
 field-error-bad_credentials = The email address or password is not right
 field-error-locked = Too many wrong attempts. This account is locked until { $until }
 field-error-too_many_attempts = Too many sign-in attempts from your network. Wait a minute and try again
@@ -22,7 +25,10 @@ field-error-email_taken = There is already an account with this email address
 field-error-choose_role = Choose at least one role
 field-error-choose_scope = Choose at least one scope
 field-error-invalid_choice = Choose one of the options
-field-error-password_too_short = The password must be at least { $min } characters long
+field-error-password_too_short = { $min ->
+    [one] The password must be at least 1 character long
+   *[other] The password must be at least { $min } characters long
+}
 field-error-password_too_long = The password must be at most 128 characters long
 field-error-password_common = This password is too common. Choose a less predictable one, such as a few unrelated words
 field-error-password_too_simple = This password repeats too few characters. Choose a less predictable one
@@ -31,7 +37,10 @@ field-error-passwords_differ = The two passwords are not the same
 field-error-invalid_contact = Enter an email address, or a Hong Kong mobile number like 9123 4567
 field-error-too_many_codes = Too many codes were sent. Wait an hour and try again
 field-error-code_format = Enter the 6-digit code
-field-error-code_wrong = The code is not right. You have { $left } tries left
+field-error-code_wrong = { $left ->
+    [one] The code is not right. You have 1 try left
+   *[other] The code is not right. You have { $left } tries left
+}
 field-error-code_expired = This code has expired. Ask for a new code
 field-error-code_used = This code has already been used. Ask for a new code
 field-error-code_attempts = Too many wrong codes. Ask for a new code
@@ -93,13 +102,19 @@ staff-notice-disabled = Account disabled; its sessions have ended.
 staff-notice-enabled = Account enabled.
 staff-set-password-title = Set your password
 staff-set-password-for = Account:
-staff-password-hint = At least { $min } characters. A few unrelated words work well. Common passwords are refused.
+staff-password-hint = { $min ->
+    [one] At least 1 character. A few unrelated words work well. Common passwords are refused.
+   *[other] At least { $min } characters. A few unrelated words work well. Common passwords are refused.
+}
 staff-set-password-button = Set password
 staff-password-set = Your password is set. You can now sign in.
 
 audit-title = Audit log
 audit-desc = Who saw or changed what, with a tamper-evident hash chain.
-audit-intact = Hash chain intact: { $count } entries verified.
+audit-intact = { $count ->
+    [one] Hash chain intact: 1 entry verified.
+   *[other] Hash chain intact: { $count } entries verified.
+}
 audit-broken = Hash chain broken at entry
 audit-person = Person (citizen id)
 audit-actor = Actor id

@@ -22,7 +22,7 @@ home-card-account-desc = Sign in with a one-time code to keep your details and m
 home-card-staff = Staff home
 home-card-staff-desc = Sign in to the tools of your role: accounts, audit log, partners, outbox.
 home-card-outbox = Notification outbox
-home-card-outbox-desc = Messages sent by PHOS and their delivery status (on this machine only).
+home-card-outbox-desc = Messages sent by PHOS and whether each was delivered.
 
 closure-in-force = Some services are closed now
 closure-see-details = See which services are closed and until when
@@ -57,7 +57,10 @@ sp-kind-ehc = Elderly Health Centre
 sp-kind-mchc = Maternal and Child Health Centre
 sp-kind-vaccination = Vaccination centre
 sp-search = Show service points
-sp-results = { $count } service points
+sp-results = { $count ->
+    [one] 1 service point
+   *[other] { $count } service points
+}
 sp-none = No service points match. Try another district or service.
 sp-name = Name
 sp-address = Address
@@ -138,9 +141,27 @@ wait-about-minutes = { $count ->
    *[other] about { $count } minutes
 }
 wait-under-a-day = under a day
-wait-about-days = about { $count } days
-wait-about-weeks = about { $count } weeks
-wait-about-months = about { $count } months
+wait-about-days = { $count ->
+    [one] about 1 day
+   *[other] about { $count } days
+}
+wait-about-weeks = { $count ->
+    [one] about 1 week
+   *[other] about { $count } weeks
+}
+wait-about-months = { $count ->
+    [one] about 1 month
+   *[other] about { $count } months
+}
 duration-hours = { $hours } h { $minutes } min
 duration-minutes = { $minutes } min
 duration-seconds = { $seconds } s
+
+## Role homes (journeys)
+home-staff-tools = Go to your staff tools
+staff-home-tools = Your tools
+access-rule-public = Anyone
+access-rule-citizen = A signed-in member of the public
+access-rule-any-staff = Any staff member
+access-rule-partner = A partner with the scope { $scope }
+access-rule-device = A registered device with its own key

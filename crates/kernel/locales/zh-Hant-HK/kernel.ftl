@@ -22,7 +22,7 @@ home-card-account-desc = 以一次性驗證碼登入，更新個人資料及為�
 home-card-staff = 職員主頁
 home-card-staff-desc = 登入使用你的角色工具：帳戶、審計記錄、合作夥伴、寄件匣。
 home-card-outbox = 通知寄件匣
-home-card-outbox-desc = PHOS 發出的訊息及其傳送狀態（只限本機）。
+home-card-outbox-desc = PHOS 發出的訊息及每則是否已送達。
 
 closure-in-force = 部分服務現正暫停
 closure-see-details = 查看暫停的服務及暫停時間
@@ -141,3 +141,12 @@ wait-about-months = 約 { $count } 個月
 duration-hours = { $hours } 小時 { $minutes } 分鐘
 duration-minutes = { $minutes } 分鐘
 duration-seconds = { $seconds } 秒
+
+## Role homes (journeys)
+home-staff-tools = 前往你的職員工具
+staff-home-tools = 你的工具
+access-rule-public = 任何人
+access-rule-citizen = 已登入的市民
+access-rule-any-staff = 任何職員
+access-rule-partner = 具備 { $scope } 權限範圍的合作夥伴
+access-rule-device = 以自身金鑰認證的已登記裝置

@@ -34,6 +34,24 @@ impl Access {
     }
 }
 
+impl Access {
+    /// Who may use the route, in `locale`'s words (for the access-matrix page; `describe` is
+    /// the English of the generated Markdown).
+    pub fn label(&self, locale: crate::i18n::Locale) -> String {
+        match self {
+            Access::Public => locale.t("access-rule-public"),
+            Access::Citizen => locale.t("access-rule-citizen"),
+            Access::Staff([]) => locale.t("access-rule-any-staff"),
+            Access::Staff(roles) => {
+                let sep = if locale == crate::i18n::Locale::ZhHant { "、" } else { ", " };
+                roles.iter().map(|r| locale.t(&r.label_key())).collect::<Vec<_>>().join(sep)
+            }
+            Access::Partner(scope) => locale.t_args("access-rule-partner", &[("scope", *scope)]),
+            Access::Device => locale.t("access-rule-device"),
+        }
+    }
+}
+
 impl Identity {
     /// Whether this identity satisfies `access`.
     pub fn allows(&self, access: Access) -> bool {
@@ -70,6 +88,13 @@ impl AccessTable {
             }
         }
         AccessTable(map)
+    }
+
+    /// Whether `identity` may open the local link `href` (its path; a query or fragment is
+    /// ignored): the access declared for that route. An undeclared path allows no one.
+    pub fn allows_link(&self, identity: &Identity, href: &str) -> bool {
+        let path = href.split(['?', '#']).next().unwrap_or(href);
+        self.0.get(path).is_some_and(|a| identity.allows(*a))
     }
 
     /// The access matrix as Markdown: one row per route, one column per role and identity kind.
@@ -133,5 +158,20 @@ mod tests {
         assert!(sample_partner(Access::Partner("sandbox:read")).allows(Access::Partner("sandbox:read")));
         assert!(!sample_partner(Access::Public).allows(Access::Partner("sandbox:read")));
         assert!(Identity::Anonymous.allows(Access::Public));
+    }
+
+    #[test]
+    fn links_are_allowed_by_their_route() {
+        let table = AccessTable::from_rules(&[
+            Rule { path: "/staff/users".into(), access: Access::Staff(&[Role::Admin]) },
+            Rule { path: "/staff".into(), access: Access::Staff(&[]) },
+        ]);
+        let admin = sample_staff(Role::Admin);
+        let epi = sample_staff(Role::Epidemiologist);
+        assert!(table.allows_link(&admin, "/staff/users?page=2"));
+        assert!(!table.allows_link(&epi, "/staff/users"));
+        assert!(table.allows_link(&epi, "/staff#tools"));
+        assert!(!table.allows_link(&admin, "/staff/undeclared"));
+        assert!(!table.allows_link(&sample_citizen(), "/staff"));
     }
 }

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use crate::i18n::{BTreeTexts, Locale};
+use crate::i18n::{Arg, BTreeTexts, Locale};
 
 /// One invalid field, with a stable code that the catalogue translates (`field-error-<code>`).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -19,11 +19,15 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// A field error; its arguments are texts, and those that are whole numbers (written as
+    /// Rust writes them, e.g. "3", not "007") travel to Fluent as numbers, so that plural
+    /// selectors choose ("1 character", "2 characters").
     pub fn new(field: &str, code: &str, args: &[(&'static str, String)]) -> Self {
+        let args: Vec<(&'static str, Arg)> = args.iter().map(|(k, v)| (*k, Arg::text_or_count(v))).collect();
         FieldError {
             field: field.into(),
             code: code.into(),
-            message: Locale::both(&format!("field-error-{code}"), args),
+            message: Locale::both(&format!("field-error-{code}"), &args),
         }
     }
 
@@ -173,6 +177,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let json = wants_json(&path, req.headers());
     let locale = super::locale_of(req.headers());
     let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let here = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".into());
     let mut res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -199,7 +204,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             }
         }
     };
-    let titles = Locale::both(&format!("error-{}-title", problem.code), &[]);
+    let titles = Locale::both::<Arg>(&format!("error-{}-title", problem.code), &[]);
     let keep = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
     let kept: Vec<_> = keep.iter().filter_map(|h| res.headers().get(h).map(|v| (h.clone(), v.clone()))).collect();
     let mut out = if path.starts_with("/fhir/") {
@@ -222,7 +227,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         r
     } else {
-        let page = super::error_page::ErrorPage::new(locale, status.as_u16(), &problem.code, request_id);
+        let mut page = super::error_page::ErrorPage::new(locale, status.as_u16(), &problem.code, request_id);
+        // The header of whoever is signed in (the guard leaves them on the response).
+        page.page.here = here;
+        page.page.identity = res.extensions_mut().remove::<crate::identity::Identity>().unwrap_or_default();
+        page.page.csrf = res.extensions_mut().remove::<super::guard::CsrfToken>().map(|c| c.0).unwrap_or_default();
         match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "Error / 錯誤").into_response(),

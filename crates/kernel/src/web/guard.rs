@@ -264,6 +264,16 @@ fn origin_of(req: &Request) -> Origin {
     }
 }
 
+/// Error responses carry who is signed in (and the page's CSRF token, for the header's sign-out
+/// form), so that the error page outside the guard shows that person's header.
+fn signed_in(mut res: Response, identity: &Identity, csrf: &str) -> Response {
+    if res.status().is_client_error() || res.status().is_server_error() {
+        res.extensions_mut().insert(identity.clone());
+        res.extensions_mut().insert(CsrfToken(csrf.to_string()));
+    }
+    res
+}
+
 pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) -> Response {
     let state = &g.state;
     let uri_path = req.uri().path().to_string();
@@ -281,19 +291,19 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
         Err(res) => return res,
     };
     let identity = caller.identity;
+    let (binding, new_csrf_cookie) = csrf_binding(&req, caller.binding);
+    let expected = session::csrf_token(&state.keys.csrf, &binding);
     if let Some(path) = matched.as_deref() {
         let (method, uri) = (req.method().clone(), req.uri().clone());
         if let Err(res) = authorise(&g, path, &identity, &origin, json, &method, &uri).await {
-            return res;
+            return signed_in(res, &identity, &expected);
         }
     }
-    let (binding, new_csrf_cookie) = csrf_binding(&req, caller.binding);
-    let expected = session::csrf_token(&state.keys.csrf, &binding);
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !caller.bearer && !csrf_exempt(&uri_path) && matched.is_some() {
         req = match check_csrf(state, req, &expected).await {
             Ok(r) => r,
-            Err(res) => return res,
+            Err(res) => return signed_in(res, &identity, &expected),
         };
     }
     if let (Identity::Partner(p), Some(path)) = (&identity, matched.as_deref()) {
@@ -302,10 +312,10 @@ pub async fn guard(State(g): State<Arc<Guard>>, mut req: Request, next: Next) ->
             return res;
         }
     }
-    req.extensions_mut().insert(identity);
-    req.extensions_mut().insert(CsrfToken(expected));
+    req.extensions_mut().insert(identity.clone());
+    req.extensions_mut().insert(CsrfToken(expected.clone()));
     req.extensions_mut().insert(origin);
-    let mut res = next.run(req).await;
+    let mut res = signed_in(next.run(req).await, &identity, &expected);
     if let Some(v) = new_csrf_cookie
         && let Ok(h) = HeaderValue::from_str(&cookie::set_cookie(CSRF_COOKIE, &v, None, state.config.tls))
     {

@@ -46,8 +46,10 @@ impl PageCtx {
         self.locale.t(key)
     }
 
-    pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
-        self.locale.t_args(key, &[(name, value.to_string())])
+    /// The text for `key` with one argument: a text, or a number (pass counts as numbers, so that
+    /// the plural selector chooses: `page.t1("sp-results", "count", points.len())`).
+    pub fn t1(&self, key: &str, name: &'static str, value: impl Into<crate::i18n::Arg>) -> String {
+        self.locale.t_args(key, &[(name, value.into())])
     }
 
     pub fn lang(&self) -> &'static str {

@@ -25,7 +25,10 @@ prot-assigned = Assigned
 prot-assigned-mine = Assigned to me
 prot-assigned-none = Not assigned
 prot-filter = Show cases
-prot-count-cases = { $count } cases
+prot-count-cases = { $count ->
+    [one] 1 case
+   *[other] { $count } cases
+}
 prot-age-band = Age band
 prot-notified = Notified
 prot-yours = yours
@@ -35,11 +38,17 @@ prot-next = Next page
 prot-page-of = Page { $count }
 
 ## The case page
-prot-notifications-count = { $count } notifications
+prot-notifications-count = { $count ->
+    [one] 1 notification
+   *[other] { $count } notifications
+}
 prot-person = The person
 prot-named-because = You see this person named because the case is assigned to you. This view is recorded.
 prot-pseudonymised-because = You see a pseudonymised record: the case is not assigned to you. This view is recorded.
-prot-age-years = { $count } years
+prot-age-years = { $count ->
+    [one] 1 year
+   *[other] { $count } years
+}
 prot-assigned-to = Assigned to:
 prot-class-history = Classification history
 prot-when = When
@@ -76,7 +85,10 @@ prot-last-exposure = Last exposure
 prot-follow-up-until = Follow up until
 prot-status = Status
 prot-add-contact = Add a contact
-prot-follow-up-rule = Follow-up lasts until the last exposure plus { $count } days (the longest incubation period of this disease).
+prot-follow-up-rule = { $count ->
+    [one] Follow-up lasts until the last exposure plus 1 day (the longest incubation period of this disease).
+   *[other] Follow-up lasts until the last exposure plus { $count } days (the longest incubation period of this disease).
+}
 prot-cluster-of-case = Cluster of this case
 prot-no-cluster = No cluster
 prot-reason-opened = Opened by notification { $ref }
@@ -92,7 +104,10 @@ prot-saved-outcome = The contact's status has been saved.
 ## Contacts
 prot-contact = Contact
 prot-back-to-case = Back to case
-prot-follow-up-days-left = Follow-up continues: { $count } days left.
+prot-follow-up-days-left = { $count ->
+    [one] Follow-up continues: 1 day left.
+   *[other] Follow-up continues: { $count } days left.
+}
 prot-follow-up-ended = The follow-up period has ended.
 prot-missing-days = Days without a record:
 prot-follow-ups = Daily follow-up

@@ -1,7 +1,10 @@
 # Health protection: the disease catalogue.
 
 ## Catalogue
-prot-diseases-count = { $count } diseases in the catalogue.
+prot-diseases-count = { $count ->
+    [one] 1 disease in the catalogue.
+   *[other] { $count } diseases in the catalogue.
+}
 prot-diseases-source = Source of the reference list
 prot-add-disease = Add a disease
 prot-edit-disease = Edit

@@ -11,8 +11,14 @@ prot-create-cluster = Create cluster
 prot-chain = Transmission chain
 prot-chain-intro = Each arrow goes from the case that infected to the case infected. The table below gives the same information.
 prot-chain-title = Transmission chain of { $ref }
-prot-chain-desc = { $count } cases. Links:
-prot-chain-desc-none = { $count } cases, no links yet.
+prot-chain-desc = { $count ->
+    [one] 1 case. Links:
+   *[other] { $count } cases. Links:
+}
+prot-chain-desc-none = { $count ->
+    [one] 1 case, no links yet.
+   *[other] { $count } cases, no links yet.
+}
 prot-links = Links
 prot-no-links = No links yet.
 prot-target = Infected

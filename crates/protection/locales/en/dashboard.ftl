@@ -19,7 +19,10 @@ prot-dash-stack-class = Classification
 prot-dash-stack-region = Region
 prot-dash-showing = Report weeks from { $from } to { $to }.
 prot-dash-curve-title = Epidemic curve by report week
-prot-dash-curve-desc = { $what }, { $where }: { $count } cases reported from week { $from } to week { $to }, one bar per week. The same figures are in the table below.
+prot-dash-curve-desc = { $what }, { $where }: { $count ->
+    [one] 1 case
+   *[other] { $count } cases
+} reported from week { $from } to week { $to }, one bar per week. The same figures are in the table below.
 prot-dash-curve-table = The epidemic curve as a table
 prot-dash-axis-week = Report week
 prot-dash-axis-cases = Cases

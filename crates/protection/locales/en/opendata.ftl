@@ -28,7 +28,10 @@ prot-open-save = Save
 
 error-invalid_parameters-title = Some parameters are not valid
 field-error-from_after_to = The start of the range must not be after its end
-field-error-range_too_long = Ask for at most { $max } weeks at a time
+field-error-range_too_long = { $max ->
+    [one] Ask for at most 1 week at a time
+   *[other] Ask for at most { $max } weeks at a time
+}
 field-error-unknown_format = Choose the format json or csv (got “{ $value }”)
 field-error-threshold_range = Enter a whole number from { $min } to { $max }
 prot-dash-signals-none = No signals are waiting for triage for this choice.

@@ -39,14 +39,23 @@ prot-sig-saved = Your decision was saved and the duty officer told.
 prot-sig-evidence = Evidence
 prot-sig-chart-caption = Cases per week as bars, the method's upper bound as a dashed line; alarm weeks are dark red and marked with a triangle. The same numbers are in the table below.
 prot-sig-chart-caption-scan = Cases per week in the districts of the cluster as bars; the weeks of the cluster are dark red and marked with a triangle. The same numbers are in the table below.
-prot-sig-chart-desc = Cases per week over { $count } weeks with the upper bound.
+prot-sig-chart-desc = { $count ->
+    [one] Cases per week over 1 week with the upper bound.
+   *[other] Cases per week over { $count } weeks with the upper bound.
+}
 prot-sig-chart-alarms = Alarm weeks: { $value }.
 prot-sig-table = The numbers as a table
 prot-sig-alarm = Alarm
 prot-sig-params = Method and parameters
-prot-sig-threshold-min = No signal below { $count } cases a week.
+prot-sig-threshold-min = { $count ->
+    [one] No signal below 1 case a week.
+   *[other] No signal below { $count } cases a week.
+}
 prot-sig-not-run = Methods that could not run
-prot-sig-needs = needs { $count } weeks of history
+prot-sig-needs = { $count ->
+    [one] needs 1 week of history
+   *[other] needs { $count } weeks of history
+}
 prot-sig-has = the series has { $count }
 prot-sig-triage = Decision
 prot-sig-closed = This signal has been decided.

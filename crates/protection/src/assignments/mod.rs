@@ -4,12 +4,18 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::Serialize;
 
 /// Who assigns.
 pub const LEADS: &[Role] = &[Role::LeadEpidemiologist, Role::Admin];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("prot-assignments-title", "prot-assignments-desc", "/staff/protection/assignments")]
+}
 
 pub fn routes() -> Routes {
     pages::routes()

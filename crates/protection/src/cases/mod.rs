@@ -8,6 +8,7 @@ pub mod pseudonym;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,14 @@ use utoipa::ToSchema;
 
 /// Epidemiologists (and admins): who may work on cases.
 pub const EPI: &[Role] = &[Role::Epidemiologist, Role::LeadEpidemiologist, Role::Admin];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![
+        HomeCard::staff("prot-home-staff", "prot-home-staff-desc", "/staff/protection"),
+        HomeCard::staff("prot-cases-title", "prot-cases-desc", "/staff/protection/cases"),
+    ]
+}
 
 pub fn routes() -> Routes {
     pages::routes()

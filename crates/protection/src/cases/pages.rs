@@ -670,10 +670,10 @@ impl ContactPage {
     fn active(&self) -> bool {
         matches!(self.stage, Stage::Active { .. })
     }
-    fn days_left(&self) -> String {
+    fn days_left(&self) -> i64 {
         match self.stage {
-            Stage::Active { days_left } => days_left.to_string(),
-            Stage::Ended => "0".into(),
+            Stage::Active { days_left } => days_left,
+            Stage::Ended => 0,
         }
     }
     fn outcomes(&self) -> &'static [&'static str] {

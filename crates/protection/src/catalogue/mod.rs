@@ -7,6 +7,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,11 @@ pub use rules::*;
 pub const STEWARDS: &[Role] = &[Role::DataSteward, Role::Admin];
 /// Who may read it in full.
 pub const READERS: &[Role] = &[Role::DataSteward, Role::Admin, Role::Epidemiologist, Role::LeadEpidemiologist];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("prot-diseases-title", "prot-diseases-desc", "/staff/protection/diseases")]
+}
 
 pub fn routes() -> Routes {
     api::routes().merge(pages::routes())

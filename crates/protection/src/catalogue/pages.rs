@@ -24,16 +24,13 @@ use crate::ui::Labels;
 struct ListPage {
     page: PageCtx,
     diseases: Vec<Disease>,
-    source: &'static str,
-    count: usize,
     can_edit: bool,
 }
 
 async fn list(State(state): State<AppState>, page: PageCtx, identity: Identity) -> AppResult<Html<String>> {
     let diseases = store::diseases(&state.db).await?;
-    let (source, count) = super::source();
     let can_edit = identity.has_role(Role::DataSteward) || identity.has_role(Role::Admin);
-    render(&ListPage { page, diseases, source, count, can_edit })
+    render(&ListPage { page, diseases, can_edit })
 }
 
 #[derive(Template)]

@@ -5,8 +5,14 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::web::Routes;
 use serde::Serialize;
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("prot-clusters-title", "prot-clusters-desc", "/staff/protection/clusters")]
+}
 
 pub fn routes() -> Routes {
     pages::routes()

@@ -144,10 +144,10 @@ async fn cluster_page(
         .collect();
     let gens = chain::generations(&nodes, &edges);
     let description = if links.is_empty() {
-        page.t1("prot-chain-desc-none", "count", &nodes.len().to_string())
+        page.t1("prot-chain-desc-none", "count", nodes.len())
     } else {
         let arrows: Vec<String> = links.iter().map(|l| format!("{} → {}", l.source, l.target)).collect();
-        format!("{} {}", page.t1("prot-chain-desc", "count", &nodes.len().to_string()), arrows.join("; "))
+        format!("{} {}", page.t1("prot-chain-desc", "count", nodes.len()), arrows.join("; "))
     };
     let title = page.t1("prot-chain-title", "ref", &cluster.reference);
     let svg = chain::svg(&nodes, &edges, &title, &description, "chain");

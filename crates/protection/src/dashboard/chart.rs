@@ -216,6 +216,10 @@ pub fn rate(count: i64, population: u64) -> f64 {
 pub struct Tile {
     pub code: String,
     pub name: String,
+    /// What the tile shows in large type: the district's code in English (its name is too long
+    /// for a tile), its name in Chinese (two or three characters, and a Chinese page shows no
+    /// English codes).
+    pub label: String,
     pub count: i64,
     pub rate: f64,
 }
@@ -244,8 +248,9 @@ pub fn legend_labels(breaks: &[f64], none: &str) -> Vec<String> {
 const TS: f64 = 96.0;
 const GAP: f64 = 6.0;
 
-/// The tile map: each district a square at its grid place, filled by rate class, with its code
-/// and rate as text in black or white (whichever contrasts more), and a legend of classes.
+/// The tile map: each district a square at its grid place, filled by rate class, with its label
+/// (code or Chinese name) and rate as text in black or white (whichever contrasts more), and a
+/// legend of classes.
 pub fn tile_map(tiles: &[Tile], breaks: &[f64], legend: &[String], legend_title: &str, text: &ChartText) -> String {
     let cols = 5.0;
     let rows = 6.0;
@@ -276,7 +281,7 @@ pub fn tile_map(tiles: &[Tile], breaks: &[f64], legend: &[String], legend_title:
             t.count,
             x + TS / 2.0,
             y + 30.0,
-            esc(code),
+            esc(&t.label),
             x + TS / 2.0,
             y + 56.0,
             fmt_rate(t.rate),
@@ -385,11 +390,18 @@ mod tests {
         assert!(s.contains("2026-W01 Confirmed: 3"));
         let tiles: Vec<Tile> = TILES
             .iter()
-            .map(|(c, _, _)| Tile { code: c.to_string(), name: c.to_string(), count: 1, rate: 1.0 })
+            .map(|(c, _, _)| Tile {
+                code: c.to_string(),
+                name: c.to_string(),
+                label: format!("L{c}"),
+                count: 1,
+                rate: 1.0,
+            })
             .collect();
         let b = class_breaks(1.0);
         let m = tile_map(&tiles, &b, &legend_labels(&b, "0"), "Rate", &t);
         assert_eq!(m.matches("<g>").count(), 18);
+        assert!(m.contains(">LKT</text>"), "each tile shows its label");
         assert!(m.contains("aria-labelledby=\"map-title map-desc\""));
     }
 }

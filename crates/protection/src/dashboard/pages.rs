@@ -9,6 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use chrono::Duration;
 use kernel::AppState;
+use kernel::i18n::Arg;
 use kernel::web::page::render;
 use kernel::web::{Access, Routes};
 use kernel::web::{AppResult, PageCtx};
@@ -119,7 +120,7 @@ impl DashboardPage {
     fn open_count_text(&self) -> String {
         self.page.locale.t_args(
             "prot-dash-signals-count",
-            &[("count", self.open_total.to_string()), ("shown", self.open_signals.len().to_string())],
+            &[("count", Arg::from(self.open_total)), ("shown", Arg::from(self.open_signals.len()))],
         )
     }
     fn signed(&self, n: i64) -> String {
@@ -194,11 +195,11 @@ fn curve(page: &PageCtx, f: &Filters, weeks: &[chrono::NaiveDate], fig: &Figures
     };
     let total: i64 = rows.iter().map(|r| r.2).sum();
     let args = vec![
-        ("what", what.to_string()),
-        ("where", where_),
-        ("from", labels[0].clone()),
-        ("to", labels[labels.len() - 1].clone()),
-        ("count", total.to_string()),
+        ("what", Arg::Text(what.to_string())),
+        ("where", Arg::Text(where_)),
+        ("from", Arg::Text(labels[0].clone())),
+        ("to", Arg::Text(labels[labels.len() - 1].clone())),
+        ("count", Arg::from(total)),
     ];
     let desc = page.locale.t_args("prot-dash-curve-desc", &args);
     let svg = charts::epi_curve(
@@ -247,6 +248,7 @@ fn district_map(
             Tile {
                 code: d.code.clone(),
                 name: d.name(page.locale).to_string(),
+                label: if page.is_zh() { d.name_zh.clone() } else { d.code.clone() },
                 count,
                 rate: charts::rate(count, d.population),
             }

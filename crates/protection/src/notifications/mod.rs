@@ -10,6 +10,7 @@ pub mod service;
 pub mod store;
 pub mod validate;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::FieldError;
 use kernel::web::Routes;
@@ -18,6 +19,11 @@ use utoipa::ToSchema;
 
 /// Who notifies through the web form.
 pub const REPORTERS: &[Role] = &[Role::Reporter];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("prot-home-notify", "prot-home-notify-desc", "/notify")]
+}
 
 pub fn routes() -> Routes {
     api::routes().merge(pages::routes())

@@ -8,6 +8,7 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
+use kernel::area::HomeCard;
 use kernel::identity::Role;
 use kernel::web::Routes;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,11 @@ pub use rules::*;
 
 /// Who may change the duty officer.
 pub const LEADS: &[Role] = &[Role::LeadEpidemiologist, Role::Admin];
+
+/// This sub-domain's cards on the home pages (staff cards show to those its routes allow).
+pub fn cards() -> Vec<HomeCard> {
+    vec![HomeCard::staff("prot-sig-title", "prot-sig-desc", "/staff/protection/signals")]
+}
 
 pub fn routes() -> Routes {
     api::routes().merge(pages::routes())

@@ -253,9 +253,9 @@ async fn signal_page(
     let area = page.area_label(&signal.area);
     let title = format!("{disease_name} · {area} · {}", page.method_label(&signal.method));
     let alarms: Vec<String> = evidence.weeks.iter().filter(|w| w.alarm).map(|w| w.week_start.clone()).collect();
-    let description = page.t1("prot-sig-chart-desc", "count", &evidence.weeks.len().to_string())
+    let description = page.t1("prot-sig-chart-desc", "count", evidence.weeks.len())
         + " "
-        + &page.t1("prot-sig-chart-alarms", "value", &alarms.join(", "));
+        + &page.t1("prot-sig-chart-alarms", "value", alarms.join(", "));
     let svg = super::evidence_svg(&evidence.weeks, &title, &description, &page.t("prot-sig-upperbound"));
     let clusters = clusters::store::clusters(&state.db).await?.into_iter().filter(|c| c.status == "open").collect();
     let form = form.unwrap_or(TriageInput { version: signal.version, ..Default::default() });

@@ -1,5 +1,8 @@
 workflow-definitions-title = Process definitions
-workflow-definitions-problems = The definition was not deployed: { $count } problems.
+workflow-definitions-problems = { $count ->
+    [one] The definition was not deployed: 1 problem.
+   *[other] The definition was not deployed: { $count } problems.
+}
 field-error-bpmn_malformed_xml = The definition is not well-formed XML.
 field-error-bpmn_too_large = The definition file is too large.
 field-error-bpmn_not_bpmn = The file is not a BPMN 2.0 definition.

@@ -198,6 +198,19 @@ struct MePage {
     notice: Option<String>,
 }
 
+impl MePage {
+    /// The consent statement in the page's language when it is one of ours (it is stored in the
+    /// language it was affirmed in); a statement of another wording is shown as stored.
+    fn consent_text(&self, d: &citizen::Dependant) -> String {
+        let key = format!("dependant-consent-{}", d.relationship);
+        if Locale::ALL.iter().any(|l| l.t(&key) == d.consent_statement) {
+            self.page.t(&key)
+        } else {
+            d.consent_statement.clone()
+        }
+    }
+}
+
 async fn access_lines(state: &AppState, page: &PageCtx, me: &str) -> sqlx::Result<Vec<AccessLine>> {
     let entries =
         audit::search(&state.db, &audit::Search { person_id: Some(me.to_string()), limit: 50, ..Default::default() })

@@ -38,7 +38,7 @@ pub struct TokenResponse {
 
 /// An RFC 6749 §5.2 error that is also RFC 9457 problem+json.
 fn oauth_error(status: StatusCode, error: &'static str, description: &str) -> Response {
-    let titles = crate::i18n::Locale::both(&format!("error-{error}-title"), &[]);
+    let titles = crate::i18n::Locale::both::<crate::i18n::Arg>(&format!("error-{error}-title"), &[]);
     let body = serde_json::json!({
         "type": format!("/problems/{error}"),
         "title": titles.en,

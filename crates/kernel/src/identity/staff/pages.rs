@@ -147,11 +147,14 @@ async fn logout(
 struct StaffHome {
     page: PageCtx,
     roles: Vec<Role>,
+    cards: Vec<crate::area::HomeCard>,
 }
 
-async fn staff_home(page: PageCtx, identity: Identity) -> AppResult<Html<String>> {
+/// The staff home: a card for each tool the member's roles may open (see `AppState::staff_cards`).
+async fn staff_home(State(state): State<AppState>, page: PageCtx, identity: Identity) -> AppResult<Html<String>> {
     let roles = identity.staff().map(|s| s.roles.clone()).unwrap_or_default();
-    render(&StaffHome { page, roles })
+    let cards = state.staff_cards(&identity);
+    render(&StaffHome { page, roles, cards })
 }
 
 #[derive(Template)]
@@ -434,7 +437,7 @@ async fn audit_page(
     )
     .await?;
     let verdict = match audit::verify(&state.db).await? {
-        audit::Verdict::Intact { entries } => page.t1("audit-intact", "count", &entries.to_string()),
+        audit::Verdict::Intact { entries } => page.t1("audit-intact", "count", entries),
         audit::Verdict::Broken { seq, reason } => format!("{} #{seq}: {reason}", page.t("audit-broken")),
     };
     let csv_href = format!("/staff/audit.csv?{}", q.query_string());
@@ -491,7 +494,7 @@ async fn access_matrix(State(state): State<AppState>, page: PageCtx) -> AppResul
                         sample_partner(*access).allows(*access),
                     ];
                     allowed.extend(Role::ALL.iter().map(|r| sample_staff(*r).allows(*access)));
-                    (path.clone(), access.describe(), allowed)
+                    (path.clone(), access.label(page.locale), allowed)
                 })
                 .collect()
         })

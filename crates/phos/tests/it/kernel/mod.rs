@@ -1,3 +1,5 @@
 //! The kernel's modules, one file each (mirroring `crates/kernel/src`).
 
+mod homes;
 mod people;
+mod texts;
