@@ -140,3 +140,20 @@ wait-about-minutes = { $count ->
 duration-hours = { $hours } h { $minutes } min
 duration-minutes = { $minutes } min
 duration-seconds = { $seconds } s
+
+## Paging long lists
+pager-label = Pages
+pager-showing = Showing { $from }–{ $to } of { $total }
+pager-prev = Previous page
+pager-next = Next page
+
+## The outbox: search and one message
+outbox-search-recipient = Recipient contains
+outbox-template = Template
+outbox-all = All
+outbox-search = Search
+outbox-read = (read the message)
+outbox-message-title = Message in the outbox
+outbox-message-audited = Reading a message is recorded in the audit log.
+outbox-back = Back to the outbox
+outbox-body = Message

@@ -137,3 +137,20 @@ wait-about-minutes = 約 { $count } 分鐘
 duration-hours = { $hours } 小時 { $minutes } 分鐘
 duration-minutes = { $minutes } 分鐘
 duration-seconds = { $seconds } 秒
+
+## 長列表分頁
+pager-label = 頁數
+pager-showing = 顯示第 { $from }–{ $to } 項，共 { $total } 項
+pager-prev = 上一頁
+pager-next = 下一頁
+
+## 寄件匣：搜尋及單一訊息
+outbox-search-recipient = 收件人包含
+outbox-template = 範本
+outbox-all = 全部
+outbox-search = 搜尋
+outbox-read = （閱讀訊息）
+outbox-message-title = 寄件匣訊息
+outbox-message-audited = 閱讀訊息會記錄在審計記錄中。
+outbox-back = 返回寄件匣
+outbox-body = 訊息內容

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod html;
 pub mod ops;
 pub mod page;
+pub mod paging;
 pub mod redirect;
 pub mod routes;
 pub mod server;
