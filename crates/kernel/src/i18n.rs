@@ -230,7 +230,7 @@ mod tests {
         assert!(missing_zh.is_empty(), "keys missing in zh-Hant-HK: {missing_zh:?}");
         assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
         let args: Vec<(&str, String)> =
-            ["year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds"]
+            ["year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds", "code", "from", "to", "total"]
                 .iter()
                 .map(|k| (*k, "1".to_string()))
                 .collect();

@@ -14,7 +14,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::config::{Config, NotifyProvider};
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::i18n::Locale;
 
 pub mod pages;

@@ -93,12 +93,15 @@ async fn outbox(
 #[template(path = "outbox_message.html")]
 struct MessagePage {
     page: PageCtx,
-    m: OutboxEntry,
+    msg: OutboxEntry,
 }
 
 impl MessagePage {
     fn masked(&self, r: &str) -> String {
         super::mask_recipient(r)
+    }
+    fn status_label(&self) -> String {
+        self.page.t(&format!("outbox-status-{}", self.msg.status))
     }
 }
 
@@ -110,9 +113,9 @@ async fn message(
     origin: Origin,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let m = store::by_id(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    audit::record_now(&state.db, &identity.actor(), &origin, Event::new("outbox.body_view", "outbox", &m.id)).await?;
-    render(&MessagePage { page, m })
+    let msg = store::by_id(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    audit::record_now(&state.db, &identity.actor(), &origin, Event::new("outbox.body_view", "outbox", &msg.id)).await?;
+    render(&MessagePage { page, msg })
 }
 
 pub fn routes() -> Routes {

@@ -61,21 +61,10 @@ pub struct Filter {
 const WHERE: &str = "($1 IS NULL OR LOWER(recipient) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR template = $2) \
                      AND ($3 IS NULL OR status = $3)";
 
-fn like(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|t| {
-        let e: String = t
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
-        format!("%{e}%")
-    })
-}
-
 /// One page of messages matching the filter, newest first, and how many match.
 pub async fn search(db: &Db, f: &Filter, limit: i64, offset: i64) -> sqlx::Result<(Vec<OutboxEntry>, i64)> {
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM outbox WHERE {WHERE}")))
-        .bind(like(&f.recipient))
+        .bind(f.recipient.as_deref().map(crate::db::contains_pattern))
         .bind(&f.template)
         .bind(&f.status)
         .fetch_one(db.pool())
@@ -83,7 +72,7 @@ pub async fn search(db: &Db, f: &Filter, limit: i64, offset: i64) -> sqlx::Resul
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM outbox WHERE {WHERE} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     )))
-    .bind(like(&f.recipient))
+    .bind(f.recipient.as_deref().map(crate::db::contains_pattern))
     .bind(&f.template)
     .bind(&f.status)
     .bind(limit)

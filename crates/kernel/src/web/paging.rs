@@ -43,7 +43,7 @@ impl Pager {
     }
 
     /// "Showing 51–100 of 230" in the page's language.
-    pub fn showing(&self, locale: crate::i18n::Locale) -> String {
+    pub fn showing(&self, locale: &crate::i18n::Locale) -> String {
         let (from, to) = self.range();
         locale.t_args(
             "pager-showing",

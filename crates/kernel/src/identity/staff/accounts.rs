@@ -159,6 +159,9 @@ impl UserPage {
     fn has(&self, r: &Role) -> bool {
         self.form_roles.contains(r)
     }
+    fn status_label(&self) -> String {
+        self.page.t(&format!("staff-status-{}", self.user.status))
+    }
     fn in_district(&self, code: &str) -> bool {
         self.form_districts.iter().any(|d| d == code)
     }
@@ -200,7 +203,7 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn user(
+async fn user_detail(
     State(state): State<AppState>,
     page: PageCtx,
     identity: Identity,
@@ -309,7 +312,7 @@ async fn set_scopes(
 pub fn routes() -> Routes {
     Routes::new()
         .page("/staff/users", Access::Staff(ADMIN), get(users).post(invite))
-        .page("/staff/users/{id}", Access::Staff(ADMIN), get(user))
+        .page("/staff/users/{id}", Access::Staff(ADMIN), get(user_detail))
         .page("/staff/users/{id}/roles", Access::Staff(ADMIN), post(set_roles))
         .page("/staff/users/{id}/status", Access::Staff(ADMIN), post(set_status))
         .page("/staff/users/{id}/scopes", Access::Staff(ADMIN), post(set_scopes))

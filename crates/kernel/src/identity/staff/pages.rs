@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -11,14 +11,14 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Origin};
 use crate::identity::session::{self, SESSION_COOKIE};
-use crate::identity::staff::{self, Login, StaffUser, mfa};
-use crate::identity::{Identity, Role, parse_roles, password};
+use crate::identity::staff::{self, Login, mfa};
+use crate::identity::{Identity, Role, password};
 use crate::web::cookie::{set_cookie, with_cookie};
-use crate::web::form::{repeated, single, too_long};
+use crate::web::form::too_long;
 use crate::web::guard::SessionToken;
 use crate::web::page::render;
 use crate::web::redirect::safe_local;
-use crate::web::{Access, AppError, AppResult, FieldError, FieldErrors, Form, PageCtx, Routes};
+use crate::web::{Access, AppError, AppResult, FieldError, Form, PageCtx, Routes};
 
 
 #[derive(Template)]

@@ -89,23 +89,12 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffUser>> {
     rows.iter().map(row_to_user).collect()
 }
 
-/// `%text%` for a `LIKE … ESCAPE '\\'` over lower-cased columns.
-fn like_pattern(text: &str) -> String {
-    let escaped: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-        .collect();
-    format!("%{escaped}%")
-}
-
 const MATCHES: &str = "(LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(display_name) LIKE $1 ESCAPE '\\')";
 
 /// Accounts whose name or e-mail contains `text` (all when empty): one page in a stable order
 /// (e-mail, then id), and how many match.
 pub async fn search(db: &Db, text: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<StaffUser>, i64)> {
-    let pattern = like_pattern(text);
+    let pattern = crate::db::contains_pattern(text);
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM staff_users WHERE {MATCHES}")))
         .bind(&pattern)
         .fetch_one(db.pool())
@@ -127,7 +116,7 @@ pub async fn ids_matching(db: &Db, text: &str, limit: i64) -> sqlx::Result<Vec<S
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT id FROM staff_users WHERE {MATCHES} ORDER BY email, id LIMIT $2"
     )))
-    .bind(like_pattern(text))
+    .bind(crate::db::contains_pattern(text))
     .bind(limit)
     .fetch_all(db.pool())
     .await
