@@ -177,8 +177,13 @@ async fn audit_page(
             let total = super::store::count(&state.db, &search).await?;
             let pager = Pager::new(total, requested, PAGE_SIZE, "/staff/audit", &query);
             let (entries, _) = super::search_page(&state.db, &search, PAGE_SIZE, pager.offset()).await?;
-            super::record_now(&state.db, &identity.actor(), &origin, Event::new("audit.search", "audit_log", "-").detail(&query))
-                .await?;
+            super::record_now(
+                &state.db,
+                &identity.actor(),
+                &origin,
+                Event::new("audit.search", "audit_log", "-").detail(&query),
+            )
+            .await?;
             (entries, vec![], total)
         }
     };
@@ -211,8 +216,13 @@ async fn audit_csv(
     };
     let entries = super::search(&state.db, &search).await?;
     let detail = q.query_string();
-    super::record_now(&state.db, &identity.actor(), &origin, Event::new("audit.export", "audit_log", "-").detail(&detail))
-        .await?;
+    super::record_now(
+        &state.db,
+        &identity.actor(),
+        &origin,
+        Event::new("audit.export", "audit_log", "-").detail(&detail),
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -224,9 +234,11 @@ async fn audit_csv(
 }
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .page("/staff/audit", Access::Staff(AUDIT), get(audit_page))
-        .page("/staff/audit.csv", Access::Staff(AUDIT), get(audit_csv))
+    Routes::new().page("/staff/audit", Access::Staff(AUDIT), get(audit_page)).page(
+        "/staff/audit.csv",
+        Access::Staff(AUDIT),
+        get(audit_csv),
+    )
 }
 
 #[cfg(test)]
@@ -235,13 +247,14 @@ mod tests {
 
     #[test]
     fn dates_are_checked() {
-        let q = |from: &str, to: &str| AuditQuery { from: Some(from.into()), to: Some(to.into()), ..Default::default() };
+        let q =
+            |from: &str, to: &str| AuditQuery { from: Some(from.into()), to: Some(to.into()), ..Default::default() };
         assert!(q("2025-06-01", "30/06/2025").dates().is_ok());
         let bad = q("2025-02-30", "2025-13-01").dates().unwrap_err();
-        assert_eq!(bad.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect::<Vec<_>>(), vec![
-            ("from", "real_date"),
-            ("to", "real_date")
-        ]);
+        assert_eq!(
+            bad.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect::<Vec<_>>(),
+            vec![("from", "real_date"), ("to", "real_date")]
+        );
         let order = q("2025-06-02", "2025-06-01").dates().unwrap_err();
         assert_eq!(order[0].code, "date_before_start");
         assert_eq!(q("", "").dates().unwrap(), (None, None));

@@ -165,7 +165,9 @@ pub async fn verify(db: &Db) -> sqlx::Result<Verdict> {
 /// instants bind after them.
 fn filter(s: &Search) -> (String, Vec<Option<String>>) {
     let mut binds = vec![s.person_id.clone(), s.actor_id.clone(), s.action.clone()];
-    let mut sql = String::from("($1 IS NULL OR person_id = $1) AND ($2 IS NULL OR actor_id = $2) AND ($3 IS NULL OR action = $3)");
+    let mut sql = String::from(
+        "($1 IS NULL OR person_id = $1) AND ($2 IS NULL OR actor_id = $2) AND ($3 IS NULL OR action = $3)",
+    );
     if let Some(ids) = &s.actor_ids {
         if ids.is_empty() {
             sql.push_str(" AND 1 = 0");
@@ -184,7 +186,8 @@ fn filter(s: &Search) -> (String, Vec<Option<String>>) {
 async fn entries(db: &Db, s: &Search, limit: i64, offset: i64) -> sqlx::Result<Vec<Entry>> {
     let (filter, binds) = filter(s);
     let n = binds.len();
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 3, n + 4);
+    let sql =
+        format!("SELECT {COLUMNS} FROM audit_log WHERE {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 3, n + 4);
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in binds {
         q = q.bind(b);
@@ -200,7 +203,8 @@ pub async fn search(db: &Db, s: &Search) -> sqlx::Result<Vec<Entry>> {
 /// How many entries match a search.
 pub async fn count(db: &Db, s: &Search) -> sqlx::Result<i64> {
     let (filter, binds) = filter(s);
-    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log WHERE {filter}")));
+    let mut q =
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log WHERE {filter}")));
     for b in binds {
         q = q.bind(b);
     }

@@ -73,10 +73,11 @@ async fn outbox(
         template: clean(&q.template),
         status: clean(&q.status).filter(|s| STATUSES.contains(&s.as_str())),
     };
-    let pairs: Vec<(&str, String)> = [("recipient", &filter.recipient), ("template", &filter.template), ("status", &filter.status)]
-        .into_iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
-        .collect();
+    let pairs: Vec<(&str, String)> =
+        [("recipient", &filter.recipient), ("template", &filter.template), ("status", &filter.status)]
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect();
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let (_, total) = store::search(&state.db, &filter, 0, 0).await?;
     let requested = q.page.as_deref().and_then(|p| p.parse().ok());
@@ -119,7 +120,9 @@ async fn message(
 }
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .page("/staff/outbox", Access::Staff(&[Role::Admin, Role::CommsOfficer]), get(outbox))
-        .page("/staff/outbox/{id}", Access::Staff(&[Role::Admin]), get(message))
+    Routes::new().page("/staff/outbox", Access::Staff(&[Role::Admin, Role::CommsOfficer]), get(outbox)).page(
+        "/staff/outbox/{id}",
+        Access::Staff(&[Role::Admin]),
+        get(message),
+    )
 }

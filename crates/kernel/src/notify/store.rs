@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 
 use crate::db::Db;
 
-const COLUMNS: &str = "id, channel, recipient, locale, template, subject, body, status, attempts, last_error, created_at";
+const COLUMNS: &str =
+    "id, channel, recipient, locale, template, subject, body, status, attempts, last_error, created_at";
 
 fn row_to_entry(r: &AnyRow) -> sqlx::Result<OutboxEntry> {
     Ok(OutboxEntry {
@@ -42,10 +43,12 @@ pub struct OutboxEntry {
 }
 
 pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")))
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(row_to_entry).collect()
 }
 

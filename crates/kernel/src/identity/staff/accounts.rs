@@ -64,7 +64,8 @@ struct UsersQuery {
 async fn list_page(state: &AppState, page: PageCtx, q: UsersQuery) -> AppResult<UsersPage> {
     let text: String = q.q.as_deref().unwrap_or("").trim().chars().take(100).collect();
     let requested = q.page.as_deref().and_then(|p| p.parse().ok());
-    let query = if text.is_empty() { String::new() } else { serde_urlencoded::to_string([("q", &text)]).unwrap_or_default() };
+    let query =
+        if text.is_empty() { String::new() } else { serde_urlencoded::to_string([("q", &text)]).unwrap_or_default() };
     let (_, total) = staff::search(&state.db, &text, 0, 0).await?;
     let pager = Pager::new(total, requested, rules::PAGE_SIZE, "/staff/users", &query);
     let (users, _) = staff::search(&state.db, &text, rules::PAGE_SIZE, pager.offset()).await?;
@@ -176,8 +177,7 @@ async fn user_page(
 ) -> AppResult<UserPage> {
     let user = staff::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let is_me = identity.staff().is_some_and(|s| s.id == user.id);
-    let districts =
-        crate::hk::districts().iter().map(|d| (d.code.clone(), d.name(page.locale).to_string())).collect();
+    let districts = crate::hk::districts().iter().map(|d| (d.code.clone(), d.name(page.locale).to_string())).collect();
     let form_districts = rules::scopes_of_kind(&user.scopes, "district").into_iter().map(String::from).collect();
     let form_points = rules::scopes_of_kind(&user.scopes, "service_point").join(", ");
     let mfa_enrolled = mfa::service::enrolled(&state.db, &user.id).await?;

@@ -20,7 +20,6 @@ use crate::web::page::render;
 use crate::web::redirect::safe_local;
 use crate::web::{Access, AppError, AppResult, FieldError, Form, PageCtx, Routes};
 
-
 #[derive(Template)]
 #[template(path = "identity/staff/login.html")]
 struct LoginPage {

@@ -29,7 +29,11 @@ pub fn scopes_from_form(
     }
     let codes: Vec<&str> = points.split([',', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect();
     if let Some(bad) = codes.iter().find(|c| !known_point(c)) {
-        errors.push(FieldError::new("service_points", "unknown_service_point", &[("code", bad.chars().take(40).collect())]));
+        errors.push(FieldError::new(
+            "service_points",
+            "unknown_service_point",
+            &[("code", bad.chars().take(40).collect())],
+        ));
     }
     if points.chars().count() > 2000 {
         errors.push(FieldError::new("service_points", "too_long", &[("max", "2000".into())]));

@@ -95,10 +95,11 @@ const MATCHES: &str = "(LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(display_name) 
 /// (e-mail, then id), and how many match.
 pub async fn search(db: &Db, text: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<StaffUser>, i64)> {
     let pattern = crate::db::contains_pattern(text);
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM staff_users WHERE {MATCHES}")))
-        .bind(&pattern)
-        .fetch_one(db.pool())
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM staff_users WHERE {MATCHES}")))
+            .bind(&pattern)
+            .fetch_one(db.pool())
+            .await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM staff_users WHERE {MATCHES} ORDER BY email, id LIMIT $2 OFFSET $3"
     )))
@@ -140,10 +141,8 @@ pub async fn names(db: &Db, ids: &[String]) -> sqlx::Result<Vec<(String, String,
 /// Where a member of staff works (e.g. `district:KT`, `service_point:<code>`), for areas that
 /// limit what staff see to their clinics or districts.
 pub async fn scopes_of(db: &Db, id: &str) -> sqlx::Result<Vec<String>> {
-    let s: Option<String> = sqlx::query_scalar("SELECT scopes FROM staff_users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let s: Option<String> =
+        sqlx::query_scalar("SELECT scopes FROM staff_users WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
     Ok(s.map(|s| super::rules::parse_scopes(&s)).unwrap_or_default())
 }
 

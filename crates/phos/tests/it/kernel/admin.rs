@@ -103,13 +103,17 @@ async fn the_account_page_roles_scopes_and_own_account() {
     assert!(page.contains("Roles saved."));
     // Scopes: districts and clinic codes, checked.
     let res = admin
-        .post_form(&format!("/staff/users/{other}/scopes"), &[("district", "KT"), ("district", "XX"), ("service_points", "Z9")])
+        .post_form(
+            &format!("/staff/users/{other}/scopes"),
+            &[("district", "KT"), ("district", "XX"), ("service_points", "Z9")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("error-summary") && page.contains("There is no clinic with the code Z9"));
     assert!(staff::scopes_of(&app.state.db, other).await.unwrap().is_empty(), "nothing half-written");
-    let res = admin.post_form(&format!("/staff/users/{other}/scopes"), &[("district", "KT"), ("district", "SSP")]).await;
+    let res =
+        admin.post_form(&format!("/staff/users/{other}/scopes"), &[("district", "KT"), ("district", "SSP")]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(staff::scopes_of(&app.state.db, other).await.unwrap(), vec!["district:KT", "district:SSP"]);
     let (_, page) = text(&admin, &format!("/staff/users/{other}")).await;
@@ -189,7 +193,11 @@ async fn audit_log_search_by_name_dates_and_pages() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("請輸入真實的日期"));
     let today = kernel::hk::today().format("%d/%m/%Y").to_string();
-    let (s, page) = text(&auditor, &format!("/staff/audit?actor=siu&from={}&to={}", today.replace('/', "%2F"), today.replace('/', "%2F"))).await;
+    let (s, page) = text(
+        &auditor,
+        &format!("/staff/audit?actor=siu&from={}&to={}", today.replace('/', "%2F"), today.replace('/', "%2F")),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(rows(&page).contains("Staff signed in"), "HK day forms accepted");
     let res = auditor
@@ -250,11 +258,12 @@ async fn outbox_pages_search_and_bodies_for_administrators() {
     let (s, body) = text(&admin, &format!("/staff/outbox/{invite}")).await;
     assert_eq!(s, 200);
     assert!(body.contains("http://phos.test/x"), "the body is shown");
-    let views: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'outbox.body_view' AND subject_id = $1")
-        .bind(&invite)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let views: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'outbox.body_view' AND subject_id = $1")
+            .bind(&invite)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(views, 1);
     let comms = app.staff_browser(&[Role::CommsOfficer]).await;
     let (s, list) = text(&comms, "/staff/outbox").await;

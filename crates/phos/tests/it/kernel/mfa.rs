@@ -128,11 +128,10 @@ async fn recovery_codes_work_once() {
     assert_eq!(b3.get("/staff").await.status(), 303);
     let res = b3.post_form("/staff/login/code", &[("code", &codes[4])]).await;
     assert_eq!(res.status(), 303);
-    let used: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff_recovery_codes WHERE used_at IS NOT NULL")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_recovery_codes WHERE used_at IS NOT NULL")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(used, 2);
     app.shutdown().await;
 }
@@ -141,9 +140,7 @@ async fn recovery_codes_work_once() {
 async fn required_roles_enrol_others_may_from_their_account() {
     let app = spawn_app().await;
     // Admin, auditor and data steward must enrol before anything else.
-    for (email, role) in
-        [("a@dh.test", Role::Admin), ("b@dh.test", Role::Auditor), ("c@dh.test", Role::DataSteward)]
-    {
+    for (email, role) in [("a@dh.test", Role::Admin), ("b@dh.test", Role::Auditor), ("c@dh.test", Role::DataSteward)] {
         app.staff_user(email, &[role], STAFF_PASSWORD).await;
         let b = password_step(&app, email).await;
         let html = b.get("/staff/login/code").await.text().await.unwrap();
@@ -175,7 +172,10 @@ async fn required_roles_enrol_others_may_from_their_account() {
     assert_eq!(res.status(), 303);
     assert_eq!(epi.get("/staff").await.status(), 303, "signed out until enrolled");
     password_step(&app, "epi@dh.test").await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL", &id).await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL", &id).await,
+        1
+    );
     app.shutdown().await;
 }
 

@@ -21,7 +21,10 @@ pub const MAX_ATTEMPTS: i64 = 10;
 pub enum Verdict {
     /// Accepted: the recovery codes to show once (after enrolment), and the new session's
     /// token (when a sign-in was completed).
-    Ok { recovery_codes: Vec<String>, session: Option<String> },
+    Ok {
+        recovery_codes: Vec<String>,
+        session: Option<String>,
+    },
     Wrong,
     /// The code of a step already used.
     Replayed,

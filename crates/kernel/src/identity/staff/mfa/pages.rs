@@ -32,7 +32,17 @@ impl Enrolment {
             .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
             .ok()
             .map(|svg| svg.split_once("?>").map(|(_, s)| s.trim().to_string()).unwrap_or(svg));
-        Enrolment { secret: secret.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" "), uri, qr_svg }
+        Enrolment {
+            secret: secret
+                .chars()
+                .collect::<Vec<_>>()
+                .chunks(4)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" "),
+            uri,
+            qr_svg,
+        }
     }
 }
 
@@ -72,8 +82,10 @@ impl MfaPage {
 const ISSUER: &str = "PHOS";
 
 async fn pending(state: &AppState, headers: &HeaderMap) -> AppResult<(String, super::store::Challenge)> {
-    let token = cookie::value(headers, CHALLENGE_COOKIE).ok_or(AppError::Code(StatusCode::UNAUTHORIZED, "mfa_expired"))?;
-    let c = service::challenge(&state.db, &token).await?.ok_or(AppError::Code(StatusCode::UNAUTHORIZED, "mfa_expired"))?;
+    let token =
+        cookie::value(headers, CHALLENGE_COOKIE).ok_or(AppError::Code(StatusCode::UNAUTHORIZED, "mfa_expired"))?;
+    let c =
+        service::challenge(&state.db, &token).await?.ok_or(AppError::Code(StatusCode::UNAUTHORIZED, "mfa_expired"))?;
     Ok((token, c))
 }
 

@@ -167,9 +167,8 @@ mod tests {
     /// RFC 4226 Appendix D: HOTP values for counters 0–9.
     #[test]
     fn rfc4226_appendix_d() {
-        let expected = [
-            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489",
-        ];
+        let expected =
+            ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
         for (c, e) in expected.iter().enumerate() {
             assert_eq!(hotp(b"12345678901234567890", c as u64, 6), *e, "counter {c}");
         }
@@ -185,9 +184,15 @@ mod tests {
     /// RFC 4648 section 10 vectors (without padding).
     #[test]
     fn base32_round_trip() {
-        for (plain, enc) in
-            [("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"), ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI")]
-        {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "MY"),
+            ("fo", "MZXQ"),
+            ("foo", "MZXW6"),
+            ("foob", "MZXW6YQ"),
+            ("fooba", "MZXW6YTB"),
+            ("foobar", "MZXW6YTBOI"),
+        ] {
             assert_eq!(base32_encode(plain.as_bytes()), enc);
             assert_eq!(base32_decode(enc).unwrap(), plain.as_bytes());
             assert_eq!(base32_decode(&enc.to_lowercase()).unwrap(), plain.as_bytes());
@@ -218,6 +223,8 @@ mod tests {
         assert!(required(&[Role::ClinicStaff, Role::Auditor]));
         assert!(required(&[Role::DataSteward]));
         assert!(!required(&[Role::ClinicStaff, Role::Epidemiologist]));
-        assert!(otpauth_uri("PHOS", "a@b.hk", "ABC").starts_with("otpauth://totp/PHOS:a%40b.hk?secret=ABC&issuer=PHOS"));
+        assert!(
+            otpauth_uri("PHOS", "a@b.hk", "ABC").starts_with("otpauth://totp/PHOS:a%40b.hk?secret=ABC&issuer=PHOS")
+        );
     }
 }

@@ -18,8 +18,14 @@ pub async fn totp(db: &Db, staff_id: &str) -> sqlx::Result<Option<Totp>> {
         .bind(staff_id)
         .fetch_optional(db.pool())
         .await?;
-    row.map(|r| Ok(Totp { secret: r.try_get("secret")?, confirmed_at: r.try_get("confirmed_at")?, last_step: r.try_get("last_step")? }))
-        .transpose()
+    row.map(|r| {
+        Ok(Totp {
+            secret: r.try_get("secret")?,
+            confirmed_at: r.try_get("confirmed_at")?,
+            last_step: r.try_get("last_step")?,
+        })
+    })
+    .transpose()
 }
 
 /// Stores a new unconfirmed secret unless one is already pending or confirmed; returns the
@@ -37,7 +43,11 @@ pub async fn begin(tx: &mut Tx, staff_id: &str, secret: &str) -> sqlx::Result<To
         .bind(staff_id)
         .fetch_one(&mut **tx)
         .await?;
-    Ok(Totp { secret: r.try_get("secret")?, confirmed_at: r.try_get("confirmed_at")?, last_step: r.try_get("last_step")? })
+    Ok(Totp {
+        secret: r.try_get("secret")?,
+        confirmed_at: r.try_get("confirmed_at")?,
+        last_step: r.try_get("last_step")?,
+    })
 }
 
 /// Uses the code of `step`: only if no code of this or a later step was used before (one
@@ -124,7 +134,13 @@ pub struct Challenge {
     pub next: String,
 }
 
-pub async fn create_challenge(tx: &mut Tx, token_hash: &str, staff_id: &str, next: &str, ttl_ms: i64) -> sqlx::Result<()> {
+pub async fn create_challenge(
+    tx: &mut Tx,
+    token_hash: &str,
+    staff_id: &str,
+    next: &str,
+    ttl_ms: i64,
+) -> sqlx::Result<()> {
     let now = crate::now_ms();
     sqlx::query(
         "INSERT INTO staff_mfa_challenges (token_hash, staff_id, next_path, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
