@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPhos, stopPhos, startSmtpSink, launch, axe, describeViolations, repo } from './phos.mjs';
+import { startPhos, stopPhos, startSmtpSink, launch, axe, describeViolations, repo, passTotp } from './phos.mjs';
 
 let phos; let browser; let smtp;
 before(async () => {
@@ -43,6 +43,8 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     if (lang === 'en') await page.screenshot({ path: join(shots, 'staff-login-error-en.png') });
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
+    // An administrator gives the code of the demo's TOTP key next.
+    await passTotp(page, phos, 'admin@phos.example');
     await page.waitForURL(phos.url + '/staff/users');
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'phos_session');

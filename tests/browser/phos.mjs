@@ -6,6 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -135,11 +136,59 @@ export async function noViolations(page, where) {
   assert.deepEqual(v, [], `${where}\n${describeViolations(v)}`);
 }
 
-/** Signs in a demo staff account (the demo password) and waits for the staff home. */
+/** The TOTP key of the demo accounts that must use two-step sign-in (admin, auditor, data
+ * steward), as `phos demo` prints it. */
+export const DEMO_TOTP_SECRET = 'KBEE6U2EMVWW6VDPORYFA2DPON2GK43U';
+const MFA_DEMO_ACCOUNTS = ['admin@phos.example', 'auditor@phos.example', 'data.steward@phos.example'];
+
+/** Bytes of a base32 (RFC 4648) text. */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let acc = 0; const out = [];
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    acc = (acc << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff); acc &= (1 << bits) - 1; }
+  }
+  return Buffer.from(out);
+}
+
+/** The 6-digit TOTP (RFC 6238, HMAC-SHA1, 30 s) of a base32 key at a step. */
+export function totp(secretBase32, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
+  const o = mac[19] & 0x0f;
+  const bin = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+const lastStep = new Map();
+/** A code of `secret` for a step this process has not used for `account` yet (the server
+ * refuses a step twice), waiting for the next step when the window is used up. */
+export async function nextTotp(account, secret) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30000);
+    const step = Math.max(now - 1, (lastStep.get(account) ?? -Infinity) + 1);
+    if (step <= now + 1) { lastStep.set(account, step); return totp(secret, step); }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Answers the code step of staff sign-in with the account's key. */
+export async function passTotp(page, phos, account, secret = DEMO_TOTP_SECRET) {
+  await page.waitForURL(/\/staff\/login\/code/);
+  await page.fill('#code', await nextTotp(account, secret));
+  await page.click('main button[type=submit]');
+}
+
+/** Signs in a demo staff account (the demo password, and the demo TOTP key when its role
+ * requires two-step sign-in) and waits for the staff home. */
 export async function staffSignIn(page, phos, email) {
   await page.goto(phos.url + '/staff/login');
   await page.fill('#email', email);
   await page.fill('#password', 'harbour-lights-at-dusk');
   await page.click('main button[type=submit]');
+  if (MFA_DEMO_ACCOUNTS.includes(email)) await passTotp(page, phos, email);
   await page.waitForURL(phos.url + '/staff');
 }

@@ -75,6 +75,7 @@ pub fn kernel() -> Area {
             crate::migration!("kernel", 2, "0002_directory.sql"),
             crate::migration!("kernel", 3, "0003_identity.sql"),
             crate::migration!("kernel", 4, "0004_outbox_dispatch.sql"),
+            crate::migration!("kernel", 5, "0005_staff_admin.sql"),
         ],
         routes: crate::routes,
         jobs: |r| {

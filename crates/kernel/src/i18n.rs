@@ -319,11 +319,13 @@ mod tests {
         let missing_en: Vec<_> = zh.difference(&en).collect();
         assert!(missing_zh.is_empty(), "keys missing in zh-Hant-HK: {missing_zh:?}");
         assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
-        let args: Vec<(&str, String)> =
-            ["year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds", "scope"]
-                .iter()
-                .map(|k| (*k, "1".to_string()))
-                .collect();
+        let args: Vec<(&str, String)> = [
+            "year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds", "code", "from",
+            "to", "total", "scope",
+        ]
+        .iter()
+        .map(|k| (*k, "1".to_string()))
+        .collect();
         for k in &en {
             assert_ne!(Locale::En.t_args(k, &args), *k, "{k} has no English text");
             assert_ne!(Locale::ZhHant.t_args(k, &args), *k, "{k} has no Chinese text");

@@ -1,5 +1,5 @@
-//! The kernel's pages: home, language switch, holidays and closures, service-point directory,
-//! and the staff outbox.
+//! The kernel's pages: home, language switch, holidays and closures, and the service-point
+//! directory. (The staff outbox is in `notify::pages`.)
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,7 +14,6 @@ use crate::directory::{self, ServicePoint};
 use crate::hk::{self, Closure, District, Holiday};
 use crate::i18n::Locale;
 use crate::identity::Role;
-use crate::notify::OutboxEntry;
 use crate::web::page::render;
 use crate::web::{Access, Routes};
 use crate::web::{AppError, AppResult, FieldError, FieldErrors, PageCtx};
@@ -161,37 +160,6 @@ async fn service_points(
 }
 
 #[derive(Template)]
-#[template(path = "outbox.html")]
-struct OutboxPage {
-    page: PageCtx,
-    entries: Vec<OutboxEntry>,
-}
-
-impl OutboxPage {
-    fn masked(&self, r: &str) -> String {
-        crate::notify::mask_recipient(r)
-    }
-}
-
-/// The staff outbox (administrators and communications officers).
-async fn outbox(
-    State(state): State<AppState>,
-    page: PageCtx,
-    identity: crate::identity::Identity,
-    origin: crate::audit::Origin,
-) -> AppResult<Html<String>> {
-    let entries = crate::notify::recent(&state.db, 200).await?;
-    crate::audit::record_now(
-        &state.db,
-        &identity.actor(),
-        &origin,
-        crate::audit::Event::new("outbox.view", "outbox", "-"),
-    )
-    .await?;
-    render(&OutboxPage { page, entries })
-}
-
-#[derive(Template)]
 #[template(path = "staff_closures.html")]
 struct ClosuresPage {
     page: PageCtx,
@@ -308,7 +276,6 @@ pub fn routes() -> Routes {
         .page("/lang/{tag}", Access::Public, get(switch_language))
         .page("/calendar", Access::Public, get(calendar))
         .page("/service-points", Access::Public, get(service_points))
-        .page("/staff/outbox", Access::Staff(&[Role::Admin, Role::CommsOfficer]), get(outbox))
 }
 
 #[cfg(test)]

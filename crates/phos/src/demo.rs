@@ -9,6 +9,29 @@ use kernel::{AppState, Db};
 /// The demo's staff accounts: one per role, all with this password.
 pub const DEMO_PASSWORD: &str = "harbour-lights-at-dusk";
 
+/// The TOTP key (base32) of the demo accounts whose roles require two-step sign-in (admin,
+/// auditor, data steward): printed at start-up and in the README, so the demo stays usable.
+pub const DEMO_TOTP_SECRET: &str = "KBEE6U2EMVWW6VDPORYFA2DPON2GK43U";
+
+/// Gives the demo accounts that must use two-step sign-in the known TOTP key (idempotent).
+pub async fn seed_mfa(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    for (email, _, role) in demo_staff() {
+        if !staff::mfa::rules::required(&[role]) {
+            continue;
+        }
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = id {
+            staff::mfa::store::seed_confirmed(&mut tx, &id, DEMO_TOTP_SECRET).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// `(email, name, role)` of each demo staff account.
 pub fn demo_staff() -> Vec<(String, String, Role)> {
     Role::ALL
@@ -34,6 +57,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         // Areas added since the first seeding still get their demo data (each is idempotent).
         protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
         protection::demo::seed_signals(state, seed).await?;
+        seed_mfa(db).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
     let hkid_key = state.keys.hkid.clone();
@@ -69,6 +93,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     }
     kernel::settings::insert_if_absent(&mut tx, &key, "done").await?;
     tx.commit().await?;
+    seed_mfa(db).await?;
     clinics::seed_demo(state).await?;
     let people = protection_people(seed, people.len());
     protection::demo::seed(state, seed, &people).await?;

@@ -239,3 +239,61 @@ notify-staff-invite-body =
     
     You have been given a PHOS staff account. Set your password here (the link works for 7 days):
     ((link))
+
+## Staff multi-factor sign-in (TOTP)
+mfa-code-title = Enter the code from your authenticator app
+mfa-code-intro = Your password was right. Now enter the 6-digit code that your authenticator app shows for PHOS, or one of your recovery codes.
+mfa-enrol-title = Set up two-step sign-in
+mfa-enrol-required = Your role needs two-step sign-in. Set it up now to continue.
+mfa-enrol-step-app = Open an authenticator app on your phone (for example one that supports TOTP).
+mfa-enrol-step-scan = Scan the QR code, or type this key into the app:
+mfa-enrol-key = Key:
+mfa-enrol-uri = Or open this link on the phone:
+mfa-enrol-step-confirm = Enter the 6-digit code the app now shows, to confirm.
+mfa-qr-label = QR code for your authenticator app
+mfa-field-code = 6-digit code
+mfa-field-code-or-recovery = 6-digit code or recovery code
+mfa-submit = Continue
+mfa-continue = I have saved my recovery codes: continue
+mfa-codes-title = Save your recovery codes
+mfa-codes-intro = Two-step sign-in is on. If you lose your phone, each of these codes lets you sign in once. They are shown only now: print them or keep them somewhere safe.
+mfa-account-title = Two-step sign-in
+mfa-account-on = Two-step sign-in is on for your account.
+mfa-account-codes-left = Recovery codes left: { $count }
+field-error-mfa_wrong = The code is not right. Enter the code your app shows now
+field-error-mfa_replayed = This code was already used. Wait for the next code and enter it
+field-error-mfa_too_many = Too many codes tried. Wait 5 minutes and try again
+
+## Staff accounts: search, detail, scopes; the audit log's search
+staff-users-search = Search by name or e-mail
+staff-users-search-button = Search
+staff-users-none = No staff account matches.
+staff-users-back = All staff accounts
+staff-created = Created
+staff-own-account = This is your own account: you cannot disable it or remove your administrator role.
+staff-scopes = Clinics and districts
+staff-scopes-intro = Where this member of staff works. Leave everything empty for no limit.
+staff-scopes-districts = Districts
+staff-scopes-points = Clinic codes
+staff-scopes-points-hint = Codes of service points, separated by commas, for example D01, E02
+staff-scopes-save = Save clinics and districts
+staff-notice-scopes-saved = Clinics and districts saved.
+staff-notice-mfa-reset = Two-step sign-in has been reset; the account sets it up again at its next sign-in.
+staff-mfa-on = Two-step sign-in is on.
+staff-mfa-off = Two-step sign-in is not set up.
+staff-mfa-required = Their role requires it.
+staff-mfa-reset = Reset two-step sign-in
+field-error-cannot_remove_own_admin = You cannot remove your own administrator role
+field-error-cannot_disable_self = You cannot disable your own account
+field-error-unknown_service_point = There is no clinic with the code { $code }
+field-error-real_date = Enter a real date, like 2025-03-14 or 14/03/2025
+field-error-date_before_start = The end date must be the same as or after the start date
+audit-actor-search = Who (name, e-mail or id)
+audit-who = Who
+audit-all-actions = All actions
+audit-date-hint = For example, 2025-03-14 or 14/03/2025
+audit-actor-staff = Staff
+audit-actor-citizen = Citizen
+audit-actor-partner = Partner
+audit-actor-system = System
+audit-actor-anonymous = Not signed in

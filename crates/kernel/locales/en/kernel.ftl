@@ -165,3 +165,20 @@ access-rule-citizen = A signed-in member of the public
 access-rule-any-staff = Any staff member
 access-rule-partner = A partner with the scope { $scope }
 access-rule-device = A registered device with its own key
+
+## Paging long lists
+pager-label = Pages
+pager-showing = Showing { $from }–{ $to } of { $total }
+pager-prev = Previous page
+pager-next = Next page
+
+## The outbox: search and one message
+outbox-search-recipient = Recipient contains
+outbox-template = Template
+outbox-all = All
+outbox-search = Search
+outbox-read = (read the message)
+outbox-message-title = Message in the outbox
+outbox-message-audited = Reading a message is recorded in the audit log.
+outbox-back = Back to the outbox
+outbox-body = Message

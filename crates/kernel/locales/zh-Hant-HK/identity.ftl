@@ -224,3 +224,61 @@ notify-staff-invite-body =
     
     你已獲開設 PHOS 職員帳戶。請在此設定密碼（連結 7 日內有效）：
     ((link))
+
+## 職員雙重登入驗證（TOTP）
+mfa-code-title = 輸入驗證器應用程式顯示的驗證碼
+mfa-code-intro = 密碼正確。請輸入驗證器應用程式為 PHOS 顯示的 6 位數字驗證碼，或其中一個備用碼。
+mfa-enrol-title = 設定雙重登入驗證
+mfa-enrol-required = 你的職務須使用雙重登入驗證。請立即設定以繼續。
+mfa-enrol-step-app = 在手機打開驗證器應用程式（例如支援 TOTP 的應用程式）。
+mfa-enrol-step-scan = 掃描二維碼，或在應用程式輸入以下密鑰：
+mfa-enrol-key = 密鑰：
+mfa-enrol-uri = 或在手機上打開此連結：
+mfa-enrol-step-confirm = 輸入應用程式現在顯示的 6 位數字驗證碼以確認。
+mfa-qr-label = 供驗證器應用程式掃描的二維碼
+mfa-field-code = 6 位數字驗證碼
+mfa-field-code-or-recovery = 6 位數字驗證碼或備用碼
+mfa-submit = 繼續
+mfa-continue = 我已保存備用碼：繼續
+mfa-codes-title = 保存你的備用碼
+mfa-codes-intro = 雙重登入驗證已啟用。如遺失手機，每個備用碼可用作登入一次。備用碼只會在此顯示一次：請列印或妥善保存。
+mfa-account-title = 雙重登入驗證
+mfa-account-on = 你的帳戶已啟用雙重登入驗證。
+mfa-account-codes-left = 尚餘備用碼：{ $count } 個
+field-error-mfa_wrong = 驗證碼不正確。請輸入應用程式現在顯示的驗證碼
+field-error-mfa_replayed = 此驗證碼已使用。請等待下一個驗證碼再輸入
+field-error-mfa_too_many = 嘗試次數過多。請等候 5 分鐘後再試
+
+## 職員帳戶：搜尋、詳情、負責範圍；審計記錄搜尋
+staff-users-search = 按姓名或電郵搜尋
+staff-users-search-button = 搜尋
+staff-users-none = 沒有相符的職員帳戶。
+staff-users-back = 所有職員帳戶
+staff-created = 建立時間
+staff-own-account = 這是你自己的帳戶：你不能停用它，也不能移除自己的系統管理員職務。
+staff-scopes = 負責診所及地區
+staff-scopes-intro = 此職員的工作範圍。全部留空即不設限制。
+staff-scopes-districts = 地區
+staff-scopes-points = 診所編號
+staff-scopes-points-hint = 服務點編號，以逗號分隔，例如 D01, E02
+staff-scopes-save = 儲存負責診所及地區
+staff-notice-scopes-saved = 已儲存負責診所及地區。
+staff-notice-mfa-reset = 已重設雙重登入驗證；該帳戶下次登入時須重新設定。
+staff-mfa-on = 已啟用雙重登入驗證。
+staff-mfa-off = 尚未設定雙重登入驗證。
+staff-mfa-required = 其職務必須使用。
+staff-mfa-reset = 重設雙重登入驗證
+field-error-cannot_remove_own_admin = 你不能移除自己的系統管理員職務
+field-error-cannot_disable_self = 你不能停用自己的帳戶
+field-error-unknown_service_point = 沒有編號為 { $code } 的診所
+field-error-real_date = 請輸入真實的日期，例如 2025-03-14 或 14/03/2025
+field-error-date_before_start = 結束日期必須與開始日期相同或在其後
+audit-actor-search = 操作者（姓名、電郵或編號）
+audit-who = 操作者
+audit-all-actions = 所有操作
+audit-date-hint = 例如 2025-03-14 或 14/03/2025
+audit-actor-staff = 職員
+audit-actor-citizen = 市民
+audit-actor-partner = 合作夥伴
+audit-actor-system = 系統
+audit-actor-anonymous = 未登入人士

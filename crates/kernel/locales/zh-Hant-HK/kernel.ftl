@@ -150,3 +150,20 @@ access-rule-citizen = 已登入的市民
 access-rule-any-staff = 任何職員
 access-rule-partner = 具備 { $scope } 權限範圍的合作夥伴
 access-rule-device = 以自身金鑰認證的已登記裝置
+
+## 長列表分頁
+pager-label = 頁數
+pager-showing = 顯示第 { $from }–{ $to } 項，共 { $total } 項
+pager-prev = 上一頁
+pager-next = 下一頁
+
+## 寄件匣：搜尋及單一訊息
+outbox-search-recipient = 收件人包含
+outbox-template = 範本
+outbox-all = 全部
+outbox-search = 搜尋
+outbox-read = （閱讀訊息）
+outbox-message-title = 寄件匣訊息
+outbox-message-audited = 閱讀訊息會記錄在審計記錄中。
+outbox-back = 返回寄件匣
+outbox-body = 訊息內容

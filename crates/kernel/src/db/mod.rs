@@ -296,6 +296,18 @@ impl<'q> BindOptF64 for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
 /// most of its time there (measured with perf). A few hundred keeps multi-row statements cheap.
 pub const MAX_BINDS: usize = 400;
 
+/// The pattern for `LOWER(column) LIKE $n ESCAPE '\'` that finds `text` anywhere in the column,
+/// in any case: lower-cased, with `%`, `_` and `\` taken literally. Both engines accept it.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+        .collect();
+    format!("%{escaped}%")
+}
+
 /// Rows of `cols` columns per multi-row statement, keeping under [`MAX_BINDS`].
 pub fn rows_per_statement(cols: usize) -> usize {
     (MAX_BINDS / cols.max(1)).max(1)

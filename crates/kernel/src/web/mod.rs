@@ -12,6 +12,7 @@ pub mod html;
 pub mod openapi;
 pub mod ops;
 pub mod page;
+pub mod paging;
 pub mod redirect;
 pub mod routes;
 pub mod server;

@@ -39,6 +39,13 @@ pub async fn run(config: Config, demo: Option<(u64, usize)>) -> anyhow::Result<(
             println!("    {email:<34} {}", role.code());
         }
         println!(
+            "  Two-step sign-in (admin, auditor, data steward): add the TOTP key {} to an authenticator app \
+             (otpauth://totp/PHOS-demo?secret={}), or print its current code with `phos user totp {}`.",
+            phos::demo::DEMO_TOTP_SECRET,
+            phos::demo::DEMO_TOTP_SECRET,
+            phos::demo::DEMO_TOTP_SECRET
+        );
+        println!(
             "  Citizens sign in at {}/signin with a one-time code; read it on {}/staff/outbox (as admin) or in outbox.log.",
             running.url(),
             running.url()

@@ -21,10 +21,18 @@ pub enum UserCommand {
     },
     /// List staff accounts.
     List,
+    /// Print the current TOTP code of a base32 key (e.g. the demo's key, printed by `phos demo`).
+    Totp { key: String },
 }
 
 pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     use kernel::identity::{parse_roles, password, staff};
+    if let UserCommand::Totp { key } = &cmd {
+        use staff::mfa::rules;
+        let secret = rules::base32_decode(key).context("the key is not base32")?;
+        println!("{}", rules::code_at(&secret, rules::step_of(kernel::now_ms() / 1000)));
+        return Ok(());
+    }
     let db = phos::connect_and_migrate(&config).await?;
     match cmd {
         UserCommand::Add { email, role, name } => {
@@ -62,6 +70,7 @@ pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 println!("set the password at {}/staff/invite/{token}", config.base_url());
             }
         }
+        UserCommand::Totp { .. } => {}
         UserCommand::List => {
             for u in staff::list(&db).await? {
                 println!("{:<36} {:<9} {}", u.email, u.status, kernel::identity::roles_to_string(&u.roles));

@@ -115,3 +115,19 @@ fn ballot_verify_command() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `phos user totp KEY` prints the key's current code (the demo's two-step sign-in helper).
+#[test]
+fn user_totp_prints_the_current_code() {
+    use kernel::identity::staff::mfa::rules;
+    let key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // RFC 6238's "12345678901234567890"
+    let before = rules::step_of(kernel::now_ms() / 1000);
+    let out = phos().args(["user", "totp", key]).output().unwrap();
+    let after = rules::step_of(kernel::now_ms() / 1000);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let secret = rules::base32_decode(key).unwrap();
+    assert!((before..=after).any(|s| rules::code_at(&secret, s) == code), "{code}");
+    let out = phos().args(["user", "totp", "not base32!"]).output().unwrap();
+    assert!(!out.status.success());
+}

@@ -157,14 +157,63 @@ impl TestApp {
         u.id
     }
 
-    /// A browser signed in as staff with these roles (through the real sign-in form).
+    /// A browser signed in as staff with these roles (through the real sign-in form, with
+    /// two-step sign-in when the roles need it).
     pub async fn staff_browser(&self, roles: &[Role]) -> Browser {
         let email = format!("{}@dh.test", uuid::Uuid::now_v7().simple());
         self.staff_user(&email, roles, STAFF_PASSWORD).await;
+        self.signed_in(&email).await
+    }
+
+    /// A new browser signed in as this existing account (password `STAFF_PASSWORD`).
+    pub async fn signed_in(&self, email: &str) -> Browser {
         let b = self.browser();
-        let res = b.post_form("/staff/login", &[("email", &email), ("password", STAFF_PASSWORD)]).await;
-        assert_eq!(res.status(), 303, "staff sign-in");
+        let res = self.sign_in(&b, email, STAFF_PASSWORD).await;
+        assert!(res.status() == 303 || res.status() == 200, "staff sign-in: {}", res.status());
+        assert_eq!(b.get("/staff").await.status(), 200, "staff sign-in");
         b
+    }
+
+    /// Signs in through the real forms: the password, then (when the account needs it) the
+    /// second factor, enrolling with the key the page shows or giving the current code of the
+    /// enrolled key. Returns the last response: a redirect, or the page of recovery codes after
+    /// enrolment.
+    pub async fn sign_in(&self, b: &Browser, email: &str, pw: &str) -> reqwest::Response {
+        let res = b.post_form("/staff/login", &[("email", email), ("password", pw)]).await;
+        if res.status() != 303 || res.headers()["location"] != "/staff/login/code" {
+            return res;
+        }
+        self.pass_mfa(b, email).await
+    }
+
+    /// Answers the code step of a sign-in under way in `b`.
+    pub async fn pass_mfa(&self, b: &Browser, email: &str) -> reqwest::Response {
+        let html = b.get("/staff/login/code").await.text().await.unwrap();
+        let code = self.next_totp(email, secret_on_page(&html).as_deref()).await;
+        b.post_form("/staff/login/code", &[("code", &code)]).await
+    }
+
+    /// A TOTP code of the account's key (or `shown`, the key on an enrolment page) for a step
+    /// not used yet (the server refuses a step twice), waiting for the next step if need be.
+    pub async fn next_totp(&self, email: &str, shown: Option<&str>) -> String {
+        use staff::mfa::rules;
+        let row: (String, Option<i64>) = sqlx::query_as(
+            "SELECT t.secret, t.last_step FROM staff_totp t JOIN staff_users u ON u.id = t.staff_id WHERE u.email = $1",
+        )
+        .bind(email)
+        .fetch_one(self.state.db.pool())
+        .await
+        .expect("a TOTP key");
+        let key = shown.map(str::to_string).unwrap_or(row.0);
+        let secret = rules::base32_decode(&key).expect("base32 key");
+        loop {
+            let now = rules::step_of(kernel::now_ms() / 1000);
+            let step = (now - 1).max(row.1.map_or(i64::MIN, |s| s + 1));
+            if step <= now + 1 {
+                return rules::code_at(&secret, step);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
 
     /// A session cookie for a subject, made directly (for matrix tests).
@@ -220,6 +269,15 @@ pub const STAFF_PASSWORD: &str = "kowloon peak sunrise walk";
 pub struct Browser {
     pub base: String,
     pub client: reqwest::Client,
+}
+
+/// The TOTP key shown on an enrolment page, if any.
+pub fn secret_on_page(html: &str) -> Option<String> {
+    let i = html.find("id=\"totp-secret\"")?;
+    let rest = &html[i..];
+    let start = rest.find('>')? + 1;
+    let end = rest.find("</code>")?;
+    Some(rest[start..end].split_whitespace().collect())
 }
 
 /// The value of the hidden `csrf` input of a page.

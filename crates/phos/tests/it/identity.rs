@@ -43,7 +43,12 @@ async fn staff_sign_in_sessions_and_sign_out() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/staff/users");
+    // An administrator gives a second factor before any session starts (here: enrols).
+    assert_eq!(res.headers()["location"], "/staff/login/code");
+    assert_eq!(b.get("/staff/users").await.status(), 303, "no session before the second factor");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    let res = app.pass_mfa(&b, "admin@dh.test").await;
+    assert_eq!(res.status(), 200, "enrolled: the recovery codes are shown once");
     let cookie = res
         .headers()
         .get_all("set-cookie")
@@ -58,6 +63,7 @@ async fn staff_sign_in_sessions_and_sign_out() {
     assert!(page.text().await.unwrap().contains("admin@dh.test"));
     // The session lives in the database (any replica can serve it), stored only as a hash.
     let token = session_cookie_of(&res).unwrap();
+    assert!(res.text().await.unwrap().contains("href=\"/staff/users\""), "continues to where sign-in began");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 1);
     let raw: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id_hash = $1")
         .bind(&token)

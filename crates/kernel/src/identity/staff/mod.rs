@@ -1,12 +1,17 @@
 //! Staff accounts: creation and invitation, roles, disabling, and sign-in with throttling and
 //! temporary lock-out after repeated failures.
 
+pub mod accounts;
+pub mod mfa;
 pub mod pages;
+pub mod rules;
 pub mod service;
 pub mod store;
 
 pub use service::attempt_login;
-pub use store::{accept_invite, by_email, by_id, create, invite_is_live, list, set_disabled, set_roles};
+pub use store::{
+    accept_invite, by_email, by_id, create, invite_is_live, list, scopes_of, search, set_disabled, set_roles,
+};
 
 use super::Role;
 
@@ -23,6 +28,8 @@ pub struct StaffUser {
     pub email: String,
     pub display_name: String,
     pub roles: Vec<Role>,
+    /// Where the member of staff works: `district:<code>` or `service_point:<code>`.
+    pub scopes: Vec<String>,
     pub status: String,
     pub failed_logins: i64,
     pub lockouts: i64,

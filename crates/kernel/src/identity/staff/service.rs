@@ -50,14 +50,32 @@ pub async fn start_session(db: &Db, user_id: &str, origin: &Origin) -> sqlx::Res
     Ok(token)
 }
 
-/// Gives an account these roles, audited. False when there is no such account.
+/// Gives an account these roles, audited. False when there is no such account. When the new
+/// roles need two-step sign-in and the account has none, its sessions end (it enrols at its
+/// next sign-in).
 pub async fn change_roles(db: &Db, actor: &Actor, origin: &Origin, id: &str, roles: &[Role]) -> sqlx::Result<bool> {
+    let needs_enrolment = super::mfa::rules::required(roles) && !super::mfa::service::enrolled(db, id).await?;
     let mut tx = db.begin().await?;
     if !store::set_roles(&mut tx, id, roles).await? {
         return Ok(false);
     }
+    if needs_enrolment {
+        session::destroy_all_for(&mut tx, id).await?;
+    }
     let detail = roles_to_string(roles);
     audit::record(db, &mut tx, actor, origin, Event::new("staff.roles", "staff", id).detail(&detail)).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets where a member of staff works, audited. False when there is no such account.
+pub async fn change_scopes(db: &Db, actor: &Actor, origin: &Origin, id: &str, scopes: &[String]) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    if !store::set_scopes(&mut tx, id, scopes).await? {
+        return Ok(false);
+    }
+    let detail = scopes.join(",");
+    audit::record(db, &mut tx, actor, origin, Event::new("staff.scopes", "staff", id).detail(&detail)).await?;
     tx.commit().await?;
     Ok(true)
 }

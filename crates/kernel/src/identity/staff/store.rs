@@ -8,7 +8,7 @@ use crate::db::{Db, Tx};
 use crate::identity::{Role, parse_roles, roles_to_string, session};
 
 const COLUMNS: &str =
-    "id, email, display_name, roles, password_hash, status, failed_logins, lockouts, locked_until, created_at";
+    "id, email, display_name, roles, scopes, password_hash, status, failed_logins, lockouts, locked_until, created_at";
 
 fn row_to_user(r: &AnyRow) -> sqlx::Result<StaffUser> {
     let roles: String = r.try_get("roles")?;
@@ -17,6 +17,7 @@ fn row_to_user(r: &AnyRow) -> sqlx::Result<StaffUser> {
         email: r.try_get("email")?,
         display_name: r.try_get("display_name")?,
         roles: parse_roles(&roles).unwrap_or_default(),
+        scopes: super::rules::parse_scopes(&r.try_get::<String, _>("scopes")?),
         status: r.try_get("status")?,
         failed_logins: r.try_get("failed_logins")?,
         lockouts: r.try_get("lockouts")?,
@@ -86,6 +87,74 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffUser>> {
         .fetch_all(db.pool())
         .await?;
     rows.iter().map(row_to_user).collect()
+}
+
+const MATCHES: &str = "(LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(display_name) LIKE $1 ESCAPE '\\')";
+
+/// Accounts whose name or e-mail contains `text` (all when empty): one page in a stable order
+/// (e-mail, then id), and how many match.
+pub async fn search(db: &Db, text: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<StaffUser>, i64)> {
+    let pattern = crate::db::contains_pattern(text);
+    let total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM staff_users WHERE {MATCHES}")))
+            .bind(&pattern)
+            .fetch_one(db.pool())
+            .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM staff_users WHERE {MATCHES} ORDER BY email, id LIMIT $2 OFFSET $3"
+    )))
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((rows.iter().map(row_to_user).collect::<sqlx::Result<_>>()?, total))
+}
+
+/// Ids of the accounts whose name or e-mail contains `text` (for searching the audit log by
+/// actor), at most `limit`.
+pub async fn ids_matching(db: &Db, text: &str, limit: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM staff_users WHERE {MATCHES} ORDER BY email, id LIMIT $2"
+    )))
+    .bind(crate::db::contains_pattern(text))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// `(id, display name, e-mail)` of these accounts (to show names instead of ids).
+pub async fn names(db: &Db, ids: &[String]) -> sqlx::Result<Vec<(String, String, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::db::MAX_BINDS / 2) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id, display_name, email FROM staff_users WHERE id IN ({})", marks.join(", "));
+        let mut q = sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(db.pool()).await?);
+    }
+    Ok(out)
+}
+
+/// Where a member of staff works (e.g. `district:KT`, `service_point:<code>`), for areas that
+/// limit what staff see to their clinics or districts.
+pub async fn scopes_of(db: &Db, id: &str) -> sqlx::Result<Vec<String>> {
+    let s: Option<String> =
+        sqlx::query_scalar("SELECT scopes FROM staff_users WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    Ok(s.map(|s| super::rules::parse_scopes(&s)).unwrap_or_default())
+}
+
+pub async fn set_scopes(tx: &mut Tx, id: &str, scopes: &[String]) -> sqlx::Result<bool> {
+    let n = sqlx::query("UPDATE staff_users SET scopes = $1, updated_at = $2 WHERE id = $3")
+        .bind(scopes.join(","))
+        .bind(crate::now_ms())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
 }
 
 pub async fn set_roles(tx: &mut Tx, id: &str, roles: &[Role]) -> sqlx::Result<bool> {

@@ -3,3 +3,6 @@
 mod homes;
 mod people;
 mod texts;
+
+mod admin;
+mod mfa;

@@ -83,10 +83,7 @@ pub(super) fn measles(hkid: Option<&str>, name: &str, onset: &str) -> Value {
 pub(super) async fn staff(app: &TestApp, roles: &[Role]) -> (String, Browser) {
     let email = format!("{}@dh.test", uuid::Uuid::now_v7().simple());
     let id = app.staff_user(&email, roles, STAFF_PASSWORD).await;
-    let b = app.browser();
-    let res = b.post_form("/staff/login", &[("email", &email), ("password", STAFF_PASSWORD)]).await;
-    assert_eq!(res.status(), 303, "staff sign-in");
-    (id, b)
+    (id, app.signed_in(&email).await)
 }
 
 pub(super) async fn text(b: &Browser, path: &str) -> (u16, String) {

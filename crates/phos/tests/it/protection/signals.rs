@@ -17,10 +17,7 @@ async fn count(app: &TestApp, sql: &'static str) -> i64 {
 
 async fn staff(app: &TestApp, email: &str, roles: &[Role]) -> Browser {
     app.staff_user(email, roles, STAFF_PASSWORD).await;
-    let b = app.browser();
-    let res = b.post_form("/staff/login", &[("email", email), ("password", STAFF_PASSWORD)]).await;
-    assert_eq!(res.status(), 303, "staff sign-in");
-    b
+    app.signed_in(email).await
 }
 
 async fn text(b: &Browser, path: &str) -> (u16, String) {

@@ -14,8 +14,13 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::config::{Config, NotifyProvider};
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::i18n::Locale;
+
+pub mod pages;
+pub mod store;
+
+pub use store::{OutboxEntry, depth, recent};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -431,55 +436,6 @@ pub async fn dispatch(
         }
     }
     Ok(claimed.len())
-}
-
-/// One row of the outbox, for the staff page.
-#[derive(Clone, Debug, Serialize)]
-pub struct OutboxEntry {
-    pub id: String,
-    pub channel: String,
-    pub recipient: String,
-    pub locale: String,
-    pub template: String,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-}
-
-pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<OutboxEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, channel, recipient, locale, template, subject, body, status, attempts, last_error, created_at \
-         FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OutboxEntry {
-                id: r.try_get("id")?,
-                channel: r.try_get("channel")?,
-                recipient: r.try_get("recipient")?,
-                locale: r.try_get("locale")?,
-                template: r.try_get("template")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                last_error: r.try_get("last_error")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-/// Messages by status, for `/metrics`.
-pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
 }
 
 /// Masks a recipient for display: `ch***@example.com`, `+852 9*** **12`.
