@@ -80,25 +80,10 @@ pub fn kernel() -> Area {
         routes: crate::routes,
         jobs: |r| {
             crate::notify::register(r);
-            r.handle(PRUNE_JOB, prune);
-            r.every("kernel.prune-daily", "0 30 3 * * *", PRUNE_JOB, serde_json::json!({}));
+            r.handle(crate::PRUNE_JOB, crate::prune);
+            r.every("kernel.prune-daily", "0 30 3 * * *", crate::PRUNE_JOB, serde_json::json!({}));
         },
         home: crate::cards(),
         catalogue: None,
     }
-}
-
-pub const PRUNE_JOB: &str = "kernel.prune";
-
-/// Deletes finished jobs older than a week, expired sessions, one-time codes that expired more
-/// than a day ago and old rate-limit windows.
-async fn prune(ctx: crate::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), crate::jobs::JobError> {
-    let db = &ctx.state.db;
-    let now = crate::now_ms();
-    let jobs = crate::jobs::prune_done(db, now - 7 * 24 * 3600 * 1000).await?;
-    let sessions = crate::identity::session::prune(db).await?;
-    let otps = crate::identity::citizen::store::delete_codes_expired_before(db, now - 24 * 3600 * 1000).await?;
-    let windows = crate::ratelimit::prune(db).await?;
-    tracing::info!(jobs, sessions, codes = otps, rate_windows = windows, "pruned expired rows");
-    Ok(())
 }

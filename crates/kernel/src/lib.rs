@@ -199,3 +199,18 @@ pub fn routes() -> web::Routes {
         .merge(identity::partner::pages::routes())
         .merge(identity::partner::api::routes())
 }
+
+pub const PRUNE_JOB: &str = "kernel.prune";
+
+/// Deletes finished jobs older than a week, expired sessions, one-time codes that expired more
+/// than a day ago and old rate-limit windows.
+async fn prune(ctx: crate::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), crate::jobs::JobError> {
+    let db = &ctx.state.db;
+    let now = crate::now_ms();
+    let jobs = crate::jobs::prune_done(db, now - 7 * 24 * 3600 * 1000).await?;
+    let sessions = crate::identity::session::prune(db).await?;
+    let otps = crate::identity::citizen::store::delete_codes_expired_before(db, now - 24 * 3600 * 1000).await?;
+    let windows = crate::ratelimit::prune(db).await?;
+    tracing::info!(jobs, sessions, codes = otps, rate_windows = windows, "pruned expired rows");
+    Ok(())
+}

@@ -20,11 +20,7 @@ pub async fn seed_mfa(db: &Db) -> anyhow::Result<()> {
         if !staff::mfa::rules::required(&[role]) {
             continue;
         }
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(id) = id {
+        if let Some(id) = staff::store::by_email(db, &email).await?.map(|u| u.id) {
             staff::mfa::store::seed_confirmed(&mut tx, &id, DEMO_TOTP_SECRET).await?;
         }
     }

@@ -195,7 +195,7 @@ async fn audit_page(
         .map(|(id, name, email)| (id, format!("{name} <{email}>")))
         .collect();
     let verdict = match super::verify(&state.db).await? {
-        super::Verdict::Intact { entries } => page.t1("audit-intact", "count", &entries.to_string()),
+        super::Verdict::Intact { entries } => page.t1("audit-intact", "count", entries),
         super::Verdict::Broken { seq, reason } => format!("{} #{seq}: {reason}", page.t("audit-broken")),
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

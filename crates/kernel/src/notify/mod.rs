@@ -11,7 +11,6 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 
 use crate::config::{Config, NotifyProvider};
 use crate::db::Tx;
@@ -118,7 +117,6 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
 /// Writes several messages in `tx` with multi-row inserts; returns their ids in order. Every
 /// message is checked and rendered first, so one bad message writes none.
 pub async fn enqueue_many(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<String>, anyhow::Error> {
-    const COLS: usize = 8;
     let now = crate::now_ms();
     let mut rows = Vec::with_capacity(msgs.len());
     for msg in msgs {
@@ -130,43 +128,7 @@ pub async fn enqueue_many(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<Strin
         let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
         rows.push((crate::new_id(), msg, subject, body));
     }
-    for chunk in rows.chunks(crate::db::rows_per_statement(COLS)) {
-        let values = (0..chunk.len())
-            .map(|r| {
-                let b = r * COLS;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 8,
-                    b + 8
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, \
-             updated_at, next_attempt_at) VALUES {values}"
-        )));
-        for (id, msg, subject, body) in chunk {
-            q = q
-                .bind(id.clone())
-                .bind(msg.channel.code())
-                .bind(msg.recipient.to_string())
-                .bind(msg.locale.tag())
-                .bind(msg.template.to_string())
-                .bind(subject.clone())
-                .bind(body.clone())
-                .bind(now);
-        }
-        q.execute(&mut **tx).await?;
-    }
+    store::insert(tx, &rows, now).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -322,13 +284,13 @@ pub const MAX_ATTEMPTS: i64 = 6;
 /// Messages claimed and sent per round.
 pub const BATCH: i64 = 50;
 
-struct Claimed {
-    id: String,
-    channel: String,
-    recipient: String,
-    subject: String,
-    body: String,
-    attempts: i64,
+pub(crate) struct Claimed {
+    pub(crate) id: String,
+    pub(crate) channel: String,
+    pub(crate) recipient: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) attempts: i64,
 }
 
 /// The worker round hook's name for outbox delivery.
@@ -353,38 +315,10 @@ pub async fn dispatch(
 ) -> sqlx::Result<usize> {
     let db = &state.db;
     let now = crate::now_ms();
-    let claim = format!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
-         WHERE id IN (SELECT id FROM outbox WHERE (status IN ('queued', 'temporary_failure') AND next_attempt_at <= $2) \
-         OR (status = 'sending' AND lease_until < $2) ORDER BY next_attempt_at LIMIT $3{}) \
-         RETURNING id, channel, recipient, subject, body, attempts",
-        db.skip_locked()
-    );
-    let rows = {
-        let _turn = db.writer_turn().await;
-        sqlx::query(sqlx::AssertSqlSafe(claim))
-            .bind(now + lease.as_millis() as i64)
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(db.pool())
-            .await?
-    };
-    if rows.is_empty() {
+    let claimed = store::claim(db, now, now + lease.as_millis() as i64, BATCH).await?;
+    if claimed.is_empty() {
         return Ok(0);
     }
-    let claimed: Vec<Claimed> = rows
-        .iter()
-        .map(|r| {
-            Ok(Claimed {
-                id: r.try_get("id")?,
-                channel: r.try_get("channel")?,
-                recipient: r.try_get("recipient")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                attempts: r.try_get("attempts")?,
-            })
-        })
-        .collect::<sqlx::Result<_>>()?;
     let results = state.notifier.send_all(&claimed).await;
     let done = crate::now_ms();
     let mut delivered: Vec<(&str, &'static str)> = vec![];
@@ -401,38 +335,15 @@ pub async fn dispatch(
             }
         };
         tracing::warn!(message = %m.id, attempt = m.attempts, status, error = %error, "notification not delivered");
-        db.write(
-            sqlx::query(
-                "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, lease_until = NULL, updated_at = $4 \
-                 WHERE id = $5",
-            )
-            .bind(status)
-            .bind(&error)
-            .bind(next)
-            .bind(done)
-            .bind(&m.id),
-        )
-        .await?;
+        store::record_failure(db, &m.id, status, &error, next, done).await?;
         state.metrics.notification(status);
     }
     // The delivered ones, by provider, in as few statements as possible.
     for provider in ["smtp", "log"] {
         let ids: Vec<&str> = delivered.iter().filter(|d| d.1 == provider).map(|d| d.0).collect();
-        for chunk in ids.chunks(crate::db::MAX_BINDS - 2) {
-            let list = crate::db::list_placeholders(3, chunk.len());
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE outbox SET status = 'delivered', provider = $1, last_error = NULL, lease_until = NULL, \
-                 updated_at = $2, delivered_at = $2 WHERE id IN ({list})"
-            )))
-            .bind(provider)
-            .bind(done);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            db.write(q).await?;
-            for _ in chunk {
-                state.metrics.notification("delivered");
-            }
+        store::mark_delivered(db, provider, &ids, done).await?;
+        for _ in &ids {
+            state.metrics.notification("delivered");
         }
     }
     Ok(claimed.len())

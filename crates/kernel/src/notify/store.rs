@@ -1,11 +1,12 @@
-//! The outbox's SQL for reading it (the staff page, metrics), and nothing else. (Queuing and
-//! dispatch, with their SQL, are still in `notify`'s `mod.rs`.)
+//! The outbox's SQL: queuing, claiming and recording deliveries (the worker), and reading it
+//! (the staff page, metrics); nothing else.
 
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::Db;
+use super::{Claimed, Message};
+use crate::db::{Db, Tx};
 
 const COLUMNS: &str =
     "id, channel, recipient, locale, template, subject, body, status, attempts, last_error, created_at";
@@ -102,4 +103,117 @@ pub async fn by_id(db: &Db, id: &str) -> sqlx::Result<Option<OutboxEntry>> {
 pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").fetch_all(db.pool()).await?;
     rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
+}
+
+/// Inserts rendered messages `(id, message, subject, body)` in `tx` with multi-row inserts.
+pub(crate) async fn insert(tx: &mut Tx, rows: &[(String, &Message<'_>, String, String)], now: i64) -> sqlx::Result<()> {
+    const COLS: usize = 8;
+    for chunk in rows.chunks(crate::db::rows_per_statement(COLS)) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let b = r * COLS;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 8,
+                    b + 8
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO outbox (id, channel, recipient, locale, template, subject, body, status, attempts, created_at, \
+             updated_at, next_attempt_at) VALUES {values}"
+        )));
+        for (id, msg, subject, body) in chunk {
+            q = q
+                .bind(id.clone())
+                .bind(msg.channel.code())
+                .bind(msg.recipient.to_string())
+                .bind(msg.locale.tag())
+                .bind(msg.template.to_string())
+                .bind(subject.clone())
+                .bind(body.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `batch` due messages (queued, due for a retry, or abandoned mid-send) in one
+/// statement, leased until `lease_until` (`SKIP LOCKED` on PostgreSQL, so replicas share them).
+pub(crate) async fn claim(db: &Db, now: i64, lease_until: i64, batch: i64) -> sqlx::Result<Vec<Claimed>> {
+    let claim = format!(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE (status IN ('queued', 'temporary_failure') AND next_attempt_at <= $2) \
+         OR (status = 'sending' AND lease_until < $2) ORDER BY next_attempt_at LIMIT $3{}) \
+         RETURNING id, channel, recipient, subject, body, attempts",
+        db.skip_locked()
+    );
+    let rows = {
+        let _turn = db.writer_turn().await;
+        sqlx::query(sqlx::AssertSqlSafe(claim)).bind(lease_until).bind(now).bind(batch).fetch_all(db.pool()).await?
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                channel: r.try_get("channel")?,
+                recipient: r.try_get("recipient")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// Records a failed attempt: `status` with its error and when to try again.
+pub(crate) async fn record_failure(
+    db: &Db,
+    id: &str,
+    status: &str,
+    error: &str,
+    next_attempt_at: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    db.write(
+        sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, lease_until = NULL, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(now)
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks messages delivered by `provider`, in as few statements as possible.
+pub(crate) async fn mark_delivered(db: &Db, provider: &str, ids: &[&str], now: i64) -> sqlx::Result<()> {
+    for chunk in ids.chunks(crate::db::MAX_BINDS - 2) {
+        let list = crate::db::list_placeholders(3, chunk.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET status = 'delivered', provider = $1, last_error = NULL, lease_until = NULL, \
+             updated_at = $2, delivered_at = $2 WHERE id IN ({list})"
+        )))
+        .bind(provider)
+        .bind(now);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        db.write(q).await?;
+    }
+    Ok(())
 }

@@ -59,3 +59,11 @@ mod tests {
         assert_eq!(set_cookie("s", "", Some(0), true), "s=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure");
     }
 }
+
+/// The CSRF token for forms on this request's page.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// The session cookie value of this request, if it is signed in (for sign-out).
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);

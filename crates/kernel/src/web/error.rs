@@ -231,7 +231,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         // The header of whoever is signed in (the guard leaves them on the response).
         page.page.here = here;
         page.page.identity = res.extensions_mut().remove::<crate::identity::Identity>().unwrap_or_default();
-        page.page.csrf = res.extensions_mut().remove::<super::guard::CsrfToken>().map(|c| c.0).unwrap_or_default();
+        page.page.csrf = res.extensions_mut().remove::<super::cookie::CsrfToken>().map(|c| c.0).unwrap_or_default();
         match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "Error / 錯誤").into_response(),

@@ -13,20 +13,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::access::{Access, AccessTable};
-use super::cookie;
+use super::cookie::{self, CsrfToken, SessionToken};
+
 use super::error::{AppError, wants_json};
 use crate::AppState;
 use crate::audit::{self, Origin};
 use crate::identity::session::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::identity::{CitizenIdentity, Identity, PartnerIdentity, StaffIdentity, parse_roles, partner};
-
-/// The CSRF token for forms on this request's page.
-#[derive(Clone, Debug)]
-pub struct CsrfToken(pub String);
-
-/// The session cookie value of this request, if it is signed in (for sign-out).
-#[derive(Clone, Debug)]
-pub struct SessionToken(pub String);
 
 pub struct Guard {
     pub state: AppState,

@@ -5,8 +5,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Html;
 
+use super::cookie::CsrfToken;
 use super::error::AppResult;
-use super::guard::CsrfToken;
 use super::url::percent_encode;
 use crate::i18n::Locale;
 use crate::identity::Identity;
