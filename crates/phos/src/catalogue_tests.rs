@@ -80,7 +80,7 @@ fn renders(locale: Locale, key: &str) -> bool {
         ["count", "value", "name", "ref", "max", "min", "what", "to", "from", "date", "until", "time", "room"]
             .into_iter()
             .chain(["number", "minutes", "year", "where", "week", "shown", "seconds", "position", "mean", "left"])
-            .chain(["hours", "detail", "days", "scope"])
+            .chain(["hours", "detail", "days", "scope", "total", "code"])
             .map(|k| (k, Arg::Num(2.0)))
             .collect();
     locale.t_args(key, &args) != key

@@ -110,8 +110,14 @@ fn kernel_errors(path: &str, method: &str, op: &Value, access: Access) -> Vec<&'
 fn complete_operation(path: &str, method: &str, op: &mut Value, access: Access) {
     let errors = kernel_errors(path, method, op, access);
     let Some(obj) = op.as_object_mut() else { return };
-    if let Some(sec) = security_for(access) {
-        obj.entry("security").or_insert(sec);
+    // The declared access is the truth: it replaces whatever an annotation said.
+    match security_for(access) {
+        Some(sec) => {
+            obj.insert("security".into(), sec);
+        }
+        None => {
+            obj.remove("security");
+        }
     }
     let responses = obj.entry("responses").or_insert_with(|| json!({}));
     let Some(responses) = responses.as_object_mut() else { return };

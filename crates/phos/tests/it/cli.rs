@@ -131,3 +131,47 @@ fn user_totp_prints_the_current_code() {
     let out = phos().args(["user", "totp", "not base32!"]).output().unwrap();
     assert!(!out.status.success());
 }
+
+/// `phos partner add` registers a client and prints its id and secret once, as JSON; with
+/// `--approve` the secret works at once for the scopes asked; bad input is refused with a
+/// clear message and writes nothing.
+#[tokio::test]
+async fn partner_add_prints_a_working_client() {
+    let dir = std::env::temp_dir().join(format!("phos-cli-{}", uuid::Uuid::now_v7().simple()));
+    let add = |extra: &[&str]| {
+        let mut c = phos();
+        c.args(["partner", "add", "--org", "Harbour Lab", "--email", "lab@example.org", "--name", "ingest"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(&dir);
+        c.output().unwrap()
+    };
+    let out = add(&["--scopes", "sandbox:read,notifications:write", "--approve"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "approved");
+    let (id, secret) = (v["client_id"].as_str().unwrap(), v["client_secret"].as_str().unwrap());
+    assert!(!id.is_empty() && secret.len() >= 20, "{v}");
+    let db = kernel::Db::connect(&format!("sqlite://{}", dir.join("phos.db").display())).await.unwrap();
+    let issued = kernel::identity::partner::issue_token(&db, id, secret, Some("sandbox:read")).await.unwrap();
+    assert!(issued.is_ok(), "the printed secret works");
+    assert!(kernel::identity::partner::issue_token(&db, id, "wrong", None).await.unwrap().is_err());
+    // Pending unless approved: no token yet.
+    let out = add(&["--scopes", "sandbox:read"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "pending");
+    let pending = kernel::identity::partner::issue_token(
+        &db,
+        v["client_id"].as_str().unwrap(),
+        v["client_secret"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(pending.is_err(), "a pending client gets no token");
+    let before = kernel::identity::partner::clients(&db).await.unwrap().len();
+    let out = add(&["--scopes", "everything"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scopes must be one or more of"));
+    assert_eq!(kernel::identity::partner::clients(&db).await.unwrap().len(), before, "nothing written");
+}

@@ -241,6 +241,67 @@ async fn openapi_document_describes_the_api() {
     app.shutdown().await;
 }
 
+/// The kernel completes the document from the access declarations: security per operation,
+/// its own error responses as problem+json, a description on every response, query parameters
+/// in the query; and a method an API path does not answer gets 405 with `Allow`, before any
+/// sign-in or CSRF check.
+#[tokio::test]
+async fn openapi_document_is_complete_and_undeclared_methods_get_405() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["partner_oauth2"]["flows"]["clientCredentials"]["tokenUrl"], "/oauth/token");
+    assert_eq!(schemes["session_cookie"]["in"], "cookie");
+    assert_eq!(schemes["device_key"]["name"], "X-Device-Key");
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("500"), "{method} {path}: no 500");
+            for (status, r) in responses {
+                let d = r["description"].as_str().unwrap_or_default();
+                assert!(!d.is_empty(), "{method} {path} {status}: no description");
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        r["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status}: errors are problem+json"
+                    );
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                match p["in"].as_str().unwrap() {
+                    "path" => assert!(in_path, "{method} {path}: {name} declared in the path"),
+                    "query" => assert!(!in_path, "{method} {path}: {name} is a path parameter"),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(operations > 30, "{operations} operations");
+    let citizens = &doc["paths"]["/api/v1/sandbox/citizens"]["get"];
+    assert_eq!(citizens["security"], serde_json::json!([{ "partner_oauth2": ["sandbox:read"] }]));
+    assert!(citizens["responses"]["429"].is_object());
+    assert_eq!(doc["paths"]["/api/v1/clinics/slots"]["get"]["parameters"][0]["in"], "query");
+    let bookings = &doc["paths"]["/api/v1/bookings"]["post"];
+    assert_eq!(bookings["security"], serde_json::json!([{ "session_cookie": [] }]));
+    assert!(doc["paths"]["/api/v1/districts"]["get"].get("security").is_none());
+
+    let res = app.client.delete(format!("{}/api/v1/districts", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+    // A declared method is not affected, and HEAD follows GET.
+    assert_eq!(app.get("/api/v1/districts").await.status(), 200);
+    let head = app.client.head(format!("{}/api/v1/districts", app.url)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn security_headers_and_compression() {
     let app = spawn_app().await;

@@ -187,7 +187,6 @@ pub struct SandboxCitizen {
 
 /// Synthetic citizens for partners building and testing services (scope `sandbox:read`).
 #[utoipa::path(get, path = "/api/v1/sandbox/citizens", tag = "partners", params(PageQuery),
-    security(("bearer" = ["sandbox:read"])),
     responses((status = 200, body = [SandboxCitizen]), (status = 401), (status = 403), (status = 429)))]
 pub async fn sandbox_citizens(
     State(state): State<AppState>,
@@ -222,7 +221,7 @@ pub struct Usage {
 
 /// The calling client's own usage (scope `sandbox:usage`).
 #[utoipa::path(get, path = "/api/v1/sandbox/usage", tag = "partners",
-    security(("bearer" = ["sandbox:usage"])), responses((status = 200, body = Usage), (status = 401), (status = 403)))]
+    responses((status = 200, body = Usage), (status = 401), (status = 403)))]
 pub async fn usage(State(state): State<AppState>, identity: Identity) -> AppResult<Json<Usage>> {
     let Identity::Partner(p) = identity else { return Err(AppError::Unauthorized) };
     let since = crate::now_ms() - 24 * 3600 * 1000;
