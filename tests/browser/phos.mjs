@@ -169,7 +169,10 @@ const lastStep = new Map();
 export async function nextTotp(account, secret) {
   for (;;) {
     const now = Math.floor(Date.now() / 30000);
-    const step = Math.max(now - 1, (lastStep.get(account) ?? -Infinity) + 1);
+    // The current step first, not the previous one: the server accepts one step either side of
+    // its own, and a previous-step code sent just before a boundary arrives two steps late on a
+    // loaded machine (a sign-in then failed as a wrong code).
+    const step = Math.max(now, (lastStep.get(account) ?? -Infinity) + 1);
     if (step <= now + 1) { lastStep.set(account, step); return totp(secret, step); }
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -178,8 +181,13 @@ export async function nextTotp(account, secret) {
 /** Answers the code step of staff sign-in with the account's key. */
 export async function passTotp(page, phos, account, secret = DEMO_TOTP_SECRET) {
   await page.waitForURL(/\/staff\/login\/code/);
-  await page.fill('#code', await nextTotp(account, secret));
-  await page.click('main button[type=submit]');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.fill('#code', await nextTotp(account, secret));
+    await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+    // Refused (a step this server already saw from another process, or a step boundary
+    // crossed): the form comes back with an error; try the next step.
+    if (!/\/staff\/login\/code/.test(page.url()) || !(await page.isVisible('.error-summary'))) return;
+  }
 }
 
 /** Signs in a demo staff account (the demo password, and the demo TOTP key when its role
