@@ -104,8 +104,9 @@ async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<St
 /// (which would otherwise answer 401 or 403 for a request that can never succeed).
 fn method_not_allowed(g: &Guard, path: &str, method: &Method) -> Option<Response> {
     let allowed = g.methods.get(path)?;
-    let m = method.as_str().to_ascii_lowercase();
-    if allowed.contains(&m) || (m == "head" && allowed.iter().any(|a| a == "get")) {
+    let m = method.as_str();
+    let answers = |name: &str| allowed.iter().any(|a| a.eq_ignore_ascii_case(name));
+    if answers(m) || (method == Method::HEAD && answers("get")) {
         return None;
     }
     let mut res = AppError::Code(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").into_response();

@@ -39,26 +39,37 @@ pub enum PartnerCommand {
 pub async fn run(config: Config, cmd: PartnerCommand) -> anyhow::Result<()> {
     let db = phos::connect_and_migrate(&config).await?;
     let PartnerCommand::Add { org, kind, email, name, scopes, rate_limit, approve } = cmd;
-    if !partner::ORG_KINDS.contains(&kind.as_str()) {
-        anyhow::bail!("--kind must be one of {}", partner::ORG_KINDS.join(", "));
-    }
-    if !kernel::identity::staff::valid_email(&email) {
-        anyhow::bail!("--email must be an e-mail address like name@example.org");
-    }
-    let Some(scopes) = partner::valid_scopes(&scopes) else {
-        anyhow::bail!("--scopes must be one or more of {}", partner::SCOPES.join(", "));
+    let form = partner::rules::ClientForm {
+        org_name: &org,
+        org_kind: &kind,
+        contact_email: &email,
+        client_name: &name,
+        scopes: &scopes,
+        rate_limit: &rate_limit.to_string(),
     };
-    if !(1..=100_000).contains(&rate_limit) {
-        anyhow::bail!("--rate-limit must be between 1 and 100000 requests per minute");
-    }
+    let checked = partner::rules::check_client(&form).map_err(|errors| {
+        // The same checks as the data steward's form, named by this command's flags.
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| match e.field.as_str() {
+                "org_name" => "--org is required (at most 200 characters)".to_string(),
+                "org_kind" => format!("--kind must be one of {}", partner::ORG_KINDS.join(", ")),
+                "contact_email" => "--email must be an e-mail address like name@example.org".to_string(),
+                "client_name" => "--name is required (at most 200 characters)".to_string(),
+                "scopes" => format!("--scopes must be one or more of {}", partner::SCOPES.join(", ")),
+                _ => "--rate-limit must be between 1 and 100000 requests per minute".to_string(),
+            })
+            .collect();
+        anyhow::anyhow!(lines.join("; "))
+    })?;
     let origin = super::cli_origin();
     let new = NewClient {
         org_name: &org,
         org_kind: &kind,
         contact_email: &email,
         client_name: &name,
-        scopes: &scopes,
-        rate_limit_per_minute: rate_limit,
+        scopes: &checked.scopes,
+        rate_limit_per_minute: checked.rate_limit_per_minute,
     };
     let (client_id, secret) = partner::service::register(&db, &Actor::System, &origin, &new).await?;
     let status = if approve {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod rules;
 pub mod service;
 pub mod store;
 

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::audit::Origin;
 use crate::identity::{Identity, Role, partner};
-use crate::web::form::{repeated, single, too_long};
+use crate::web::form::{repeated, single};
 use crate::web::page::render;
 use crate::web::{Access, AppError, AppResult, FieldError, Form, PageCtx, Routes};
 
@@ -49,42 +49,28 @@ async fn register_partner(
     let kind = single(&body, "org_kind").to_string();
     let contact = single(&body, "contact_email").trim().to_string();
     let name = single(&body, "client_name").trim().to_string();
-    let scopes = partner::valid_scopes(&repeated(&body, "scope").join(" "));
-    let rate: Option<i64> = single(&body, "rate_limit").parse().ok().filter(|r| (1..=100_000).contains(r));
-    let mut errors = vec![];
-    if org.is_empty() {
-        errors.push(FieldError::new("org_name", "required", &[]));
-    }
-    errors.extend(too_long("org_name", &org, 200));
-    if !partner::ORG_KINDS.contains(&kind.as_str()) {
-        errors.push(FieldError::new("org_kind", "invalid_choice", &[]));
-    }
-    if !crate::identity::staff::valid_email(&contact) {
-        errors.push(FieldError::new("contact_email", "invalid_email", &[]));
-    }
-    if name.is_empty() {
-        errors.push(FieldError::new("client_name", "required", &[]));
-    }
-    errors.extend(too_long("client_name", &name, 200));
-    if scopes.is_none() {
-        errors.push(FieldError::new("scopes", "choose_scope", &[]));
-    }
-    if rate.is_none() {
-        errors.push(FieldError::new("rate_limit", "out_of_range", &[]));
-    }
-    let (status, created) = if errors.is_empty() {
-        let new = partner::service::NewClient {
-            org_name: &org,
-            org_kind: &kind,
-            contact_email: &contact,
-            client_name: &name,
-            scopes: &scopes.unwrap_or_default(),
-            rate_limit_per_minute: rate.unwrap_or(60),
-        };
-        let (client_id, secret) = partner::service::register(&state.db, &identity.actor(), &origin, &new).await?;
-        (StatusCode::CREATED, Some((client_id, secret)))
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, None)
+    let checked = partner::rules::check_client(&partner::rules::ClientForm {
+        org_name: &org,
+        org_kind: &kind,
+        contact_email: &contact,
+        client_name: &name,
+        scopes: &repeated(&body, "scope").join(" "),
+        rate_limit: single(&body, "rate_limit"),
+    });
+    let (status, created, errors) = match checked {
+        Ok(c) => {
+            let new = partner::service::NewClient {
+                org_name: &org,
+                org_kind: &kind,
+                contact_email: &contact,
+                client_name: &name,
+                scopes: &c.scopes,
+                rate_limit_per_minute: c.rate_limit_per_minute,
+            };
+            let (client_id, secret) = partner::service::register(&state.db, &identity.actor(), &origin, &new).await?;
+            (StatusCode::CREATED, Some((client_id, secret)), vec![])
+        }
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
     };
     let html = render(&PartnersPage {
         page,
