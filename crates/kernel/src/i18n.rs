@@ -321,7 +321,7 @@ mod tests {
         assert!(missing_en.is_empty(), "keys missing in en: {missing_en:?}");
         let args: Vec<(&str, String)> = [
             "year", "count", "value", "left", "max", "min", "until", "hours", "minutes", "seconds", "code", "from",
-            "to", "total", "scope",
+            "to", "total", "scope", "date",
         ]
         .iter()
         .map(|k| (*k, "1".to_string()))

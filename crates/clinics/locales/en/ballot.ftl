@@ -38,3 +38,35 @@ error-ballot_already_drawn-title = This ballot has already been drawn
 error-ballot_still_open-title = Registration is still open: draw after it closes
 clinics-home-ballots = Ballots for scarce places
 clinics-home-ballots-desc = Register for a fair, verifiable draw for over-subscribed sessions, and check any draw yourself.
+notify-clinic-ballot-registered-subject = Ballot registration received: ((service)), ((when))
+notify-clinic-ballot-registered-body =
+    Dear ((name)),
+    
+    You are registered in the ballot for this session.
+    Service: ((service))
+    Clinic: ((clinic))
+    Session: ((when))
+    Registration number: ((registrant))
+    
+    The draw is after registration closes at ((draw)). We will tell you the result.
+notify-clinic-ballot-won-subject = Ballot result: you have a place, ((service)), ((when))
+notify-clinic-ballot-won-body =
+    Dear ((name)),
+    
+    You were drawn in the ballot and your place is booked.
+    Service: ((service))
+    Clinic: ((clinic))
+    Time: ((when))
+    Reference: ((reference))
+    
+    If you cannot come, please cancel so that the next person can have the place.
+notify-clinic-ballot-not-won-subject = Ballot result: no place this time, ((service)), ((when))
+notify-clinic-ballot-not-won-body =
+    Dear ((name)),
+    
+    You were not drawn for a place in this session.
+    Service: ((service))
+    Clinic: ((clinic))
+    Session: ((when))
+    
+    You are number ((position)) on the waiting list for it. If a place is given up, we will offer it to you in that order.

@@ -20,6 +20,7 @@ clinics-for-whom = Book for
 clinics-my-bookings = My bookings
 clinics-no-bookings = You have no bookings.
 clinics-find = Find a clinic
+clinics-add-to-calendar = Add to my calendar (.ics)
 clinics-reference = Reference
 clinics-who = Who
 clinics-service = Service
@@ -48,6 +49,10 @@ clinics-pool-elderly = Kept for people aged 65+
 clinics-new-capacity = New capacity
 clinics-save-capacity = Change capacity
 clinics-attendance = Attendance
+clinics-attendance-choose = Choose…
+clinics-find-booking = Find a booking
+clinics-find-booking-hint = Type the reference or scan the QR code on the booking
+clinics-find-booking-button = Find
 clinics-record = Record
 clinics-sessions = Weekly sessions
 clinics-weekday = Day of the week
@@ -131,7 +136,7 @@ answer-confirmed = Thank you. Your attendance is confirmed.
 answer-cancelled = Your appointment is cancelled and the place has been given back.
 field-error-link_forged = This link is not valid. Use the link in your message, or sign in to manage your booking
 field-error-link_expired = This link has expired because the appointment time has passed
-notify-clinic-reminder-24h-subject = Reminder: ((service)) tomorrow, ((when))
+notify-clinic-reminder-24h-subject = Reminder: ((service)) ((day)), ((when))
 notify-clinic-reminder-24h-body =
     Your appointment: ((service)) at ((clinic)), ((when)). Reference ((reference)).
     
@@ -167,3 +172,30 @@ change-none-left = This booking cannot be changed again. Cancel it and book a ne
 change-move = Move to this time
 change-done = Your booking has moved to the new time.
 clinics-change = Change the time
+
+field-error-attendance_choose = Choose attended, late or no-show for { $reference }
+field-error-no_show_before_time = { $reference } cannot be a no-show before the appointment time
+field-error-booking_not_found = No booking has the reference { $value }
+notify-clinic-cancelled-subject = Booking cancelled: ((service)), ((when)) [((reference))]
+notify-clinic-cancelled-body =
+    Dear ((name)),
+    
+    Your booking is cancelled and the place has been given back.
+    Service: ((service))
+    Clinic: ((clinic))
+    Time: ((when))
+    Reference: ((reference))
+    
+    If you did not ask for this, or to book again: ((link))
+notify-clinic-changed-subject = Booking changed: ((service)), now ((when)) [((reference))]
+notify-clinic-changed-body =
+    Dear ((name)),
+    
+    Your booking has moved to a new time.
+    Service: ((service))
+    Clinic: ((clinic))
+    New time: ((when))
+    Previous time: ((old))
+    Reference: ((reference))
+    
+    To see, cancel or change it: ((link))

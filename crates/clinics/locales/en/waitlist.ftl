@@ -70,3 +70,15 @@ notify-clinic-no-show-penalty-body =
     You did not attend ((count)) appointments in the last 180 days. Until ((until)) you will be
     drawn after other people in clinic ballots.
     If a missed appointment was not your fault, please contact the clinic to appeal.
+notify-clinic-offer-expired-subject = Offer expired: ((service)), ((when))
+notify-clinic-offer-expired-body =
+    Dear ((name)),
+    
+    We held a place for you but did not hear from you in time, so it has gone to the next person.
+    Service: ((service))
+    Clinic: ((clinic))
+    Time: ((when))
+    
+    ((then))
+clinic-offer-expired-waiting = You are still on the waiting list.
+clinic-offer-expired-removed = You have left several offers unanswered, so you are no longer on the waiting list. You can join it again at any time.

@@ -38,3 +38,35 @@ error-ballot_already_drawn-title = 此抽籤已完成
 error-ballot_still_open-title = 登記仍在進行：請在截止後抽籤
 clinics-home-ballots = 稀缺名額抽籤
 clinics-home-ballots-desc = 登記參加公平、可核實的抽籤，並可自行核對任何抽籤結果。
+notify-clinic-ballot-registered-subject = 已收到抽籤登記：((service))，((when))
+notify-clinic-ballot-registered-body =
+    ((name))：
+    
+    你已登記參加此時段的抽籤。
+    服務：((service))
+    診所：((clinic))
+    時段：((when))
+    登記編號：((registrant))
+    
+    登記於((draw))截止後進行抽籤，我們會通知你結果。
+notify-clinic-ballot-won-subject = 抽籤結果：你獲得名額，((service))，((when))
+notify-clinic-ballot-won-body =
+    ((name))：
+    
+    你在抽籤中獲選，名額已為你預約。
+    服務：((service))
+    診所：((clinic))
+    時間：((when))
+    預約編號：((reference))
+    
+    如未能出席，請取消，讓下一位使用名額。
+notify-clinic-ballot-not-won-subject = 抽籤結果：今次未獲名額，((service))，((when))
+notify-clinic-ballot-not-won-body =
+    ((name))：
+    
+    你今次未有在此時段抽中名額。
+    服務：((service))
+    診所：((clinic))
+    時段：((when))
+    
+    你在此時段的輪候名單排第((position))位。如有人放棄名額，我們會按次序向你提供。

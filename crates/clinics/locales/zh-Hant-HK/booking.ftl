@@ -20,6 +20,7 @@ clinics-for-whom = 為誰預約
 clinics-my-bookings = 我的預約
 clinics-no-bookings = 你沒有預約。
 clinics-find = 查找診所
+clinics-add-to-calendar = 加入我的日曆（.ics）
 clinics-reference = 預約編號
 clinics-who = 姓名
 clinics-service = 服務
@@ -48,6 +49,10 @@ clinics-pool-elderly = 保留予65歲或以上人士
 clinics-new-capacity = 新名額
 clinics-save-capacity = 更改名額
 clinics-attendance = 出席
+clinics-attendance-choose = 請選擇…
+clinics-find-booking = 尋找預約
+clinics-find-booking-hint = 輸入預約編號或掃描預約上的二維碼
+clinics-find-booking-button = 尋找
 clinics-record = 記錄
 clinics-sessions = 每週應診時段
 clinics-weekday = 星期
@@ -128,7 +133,7 @@ answer-confirmed = 謝謝。你的出席已確認。
 answer-cancelled = 你的預約已取消，名額已交回。
 field-error-link_forged = 此連結無效。請使用訊息中的連結，或登入管理預約
 field-error-link_expired = 預約時間已過，此連結已失效
-notify-clinic-reminder-24h-subject = 提示：明天((when))的((service))
+notify-clinic-reminder-24h-subject = 提示：((day))((when))的((service))
 notify-clinic-reminder-24h-body =
     你的預約：((clinic))，((service))，((when))。預約編號((reference))。
     
@@ -164,3 +169,30 @@ change-none-left = 這項預約不能再更改。請取消後重新預約。
 change-move = 改到這個時間
 change-done = 你的預約已改到新的時間。
 clinics-change = 更改時間
+
+field-error-attendance_choose = 請為 { $reference } 選擇已出席、遲到或缺席
+field-error-no_show_before_time = 預約時間未到，{ $reference } 不能記錄為缺席
+field-error-booking_not_found = 沒有編號為 { $value } 的預約
+notify-clinic-cancelled-subject = 預約已取消：((service))，((when))［((reference))］
+notify-clinic-cancelled-body =
+    ((name))：
+    
+    你的預約已取消，名額已交回。
+    服務：((service))
+    診所：((clinic))
+    時間：((when))
+    預約編號：((reference))
+    
+    如你沒有要求取消，或想再次預約：((link))
+notify-clinic-changed-subject = 預約已更改：((service))，改為((when))［((reference))］
+notify-clinic-changed-body =
+    ((name))：
+    
+    你的預約已改到新的時間。
+    服務：((service))
+    診所：((clinic))
+    新時間：((when))
+    原來時間：((old))
+    預約編號：((reference))
+    
+    查看、取消或更改預約：((link))

@@ -65,3 +65,15 @@ notify-clinic-no-show-penalty-body =
     
     你在過去180日內有 ((count)) 次未有出席預約。在 ((until)) 前，診所抽籤時你會排在其他人之後。
     如缺席並非你的責任，請聯絡診所提出上訴。
+notify-clinic-offer-expired-subject = 名額預留已過期：((service))，((when))
+notify-clinic-offer-expired-body =
+    ((name))你好：
+    
+    我們曾為你預留名額，但未能及時收到你的回覆，名額已給下一位。
+    服務：((service))
+    診所：((clinic))
+    時間：((when))
+    
+    ((then))
+clinic-offer-expired-waiting = 你仍在輪候名單上。
+clinic-offer-expired-removed = 你已多次未有回覆名額預留，因此已不在輪候名單上。你可隨時再次加入。

@@ -79,6 +79,7 @@ pub async fn register(
     let standing = crate::noshow::service::standing_of(db, citizen_id).await?;
     let tier = crate::noshow::rules::ballot_tier(age.is_some_and(|a| a >= 65), standing);
     let registrant = format!("R-{}", &kernel::identity::session::random_token()[..12].to_uppercase());
+    let about = About::of(db, &b).await?;
     let mut tx = db.begin().await?;
     let inserted = store::insert_entry(&mut tx, ballot_id, &registrant, citizen_id, actor.id(), tier, now).await?;
     if !inserted {
@@ -93,6 +94,11 @@ pub async fn register(
         Event::new("ballot.register", "ballot", ballot_id).person(citizen_id).detail(&registrant),
     )
     .await?;
+    if let Some(c) = kernel::people::contact_in_tx(&mut tx, actor.id(), citizen_id).await? {
+        let draw = kernel::hk::local_datetime(b.closes_at);
+        let extra = [("registrant", registrant.as_str()), ("draw", draw.as_str())];
+        about.tell(&mut tx, &c, "clinic-ballot-registered", &extra, false).await.map_err(RegisterError::Other)?;
+    }
     tx.commit().await?;
     Ok(registrant)
 }
@@ -107,6 +113,60 @@ pub enum RegisterError {
     AlreadyRegistered,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(anyhow::Error),
+}
+
+/// What a message about a ballot says: the service's and clinic's names and the session's time.
+struct About {
+    service: (String, String),
+    clinic: (String, String),
+    starts_at: i64,
+}
+
+impl About {
+    async fn of(db: &Db, b: &store::Ballot) -> sqlx::Result<About> {
+        let service = crate::booking::store::service(db, &b.service).await?;
+        let point = kernel::directory::service_point(db, &b.service_point).await?;
+        let slot = crate::booking::store::slot(db, &b.slot_id).await?;
+        Ok(About {
+            service: service.map(|s| (s.name_en, s.name_zh)).unwrap_or_default(),
+            clinic: point.map(|p| (p.name_en, p.name_zh)).unwrap_or_default(),
+            starts_at: slot.map(|s| s.starts_at).unwrap_or_default(),
+        })
+    }
+
+    /// Queues `template` for `c` with the names in their language plus `extra`; a result waits
+    /// for the quiet hours to end (`polite`), a registration receipt does not.
+    async fn tell(
+        &self,
+        tx: &mut kernel::Tx,
+        c: &kernel::people::Contact,
+        template: &str,
+        extra: &[(&str, &str)],
+        polite: bool,
+    ) -> anyhow::Result<()> {
+        let zh = c.locale == kernel::i18n::Locale::ZhHant;
+        let pick = |p: &(String, String)| if zh { p.1.clone() } else { p.0.clone() };
+        let (service, clinic) = (pick(&self.service), pick(&self.clinic));
+        let when = kernel::hk::local_datetime(self.starts_at);
+        let mut values: Vec<(&str, &str)> =
+            vec![("name", &c.name), ("service", &service), ("clinic", &clinic), ("when", &when)];
+        values.extend_from_slice(extra);
+        let msg = kernel::notify::Message {
+            channel: c.channel,
+            recipient: &c.recipient,
+            locale: c.locale,
+            template,
+            values: &values,
+        };
+        if polite {
+            kernel::notify::enqueue_polite(tx, &msg).await?;
+        } else {
+            kernel::notify::enqueue(tx, &msg).await?;
+        }
+        Ok(())
+    }
 }
 
 impl RegisterError {
@@ -115,7 +175,7 @@ impl RegisterError {
             RegisterError::NotFound => "ballot_not_found",
             RegisterError::Closed => "ballot_closed",
             RegisterError::AlreadyRegistered => "ballot_already_registered",
-            RegisterError::Db(_) => "internal",
+            RegisterError::Db(_) | RegisterError::Other(_) => "internal",
         }
     }
 }
@@ -141,6 +201,15 @@ pub async fn draw(db: &Db, ballot_id: &str, actor: &Actor, origin: &Origin) -> a
     let registrants: Vec<Registrant> = list.iter().map(|(r, _)| r.clone()).collect();
     let result = rules::draw(&registrants, seed.as_bytes(), over.winners as usize);
     let slot = crate::booking::store::slot(db, &b.slot_id).await?.ok_or_else(|| anyhow::anyhow!("slot gone"))?;
+    let about = About::of(db, &b).await?;
+    let registered_by = store::registered_by(db, ballot_id).await?;
+    let mut contacts = std::collections::HashMap::new();
+    for (_, citizen) in &list {
+        let by = registered_by.get(citizen).map(String::as_str).unwrap_or(citizen);
+        if let Some(c) = kernel::people::contact(db, by, citizen).await? {
+            contacts.insert(citizen.clone(), c);
+        }
+    }
     let mut tx = db.begin().await?;
     // The calibrated capacity: places already booked plus this draw's winners, open for the draw.
     store::open_for_draw(&mut tx, &b.slot_id, result.winners as i64).await?;
@@ -188,6 +257,16 @@ pub async fn draw(db: &Db, ballot_id: &str, actor: &Actor, origin: &Origin) -> a
         }
         let outcome = if won { "won" } else { "waitlist" };
         store::set_entry_outcome(&mut tx, ballot_id, &reg.id, rank as i64 + 1, outcome, reference.as_deref()).await?;
+        // Each person hears the result: a place (with its reference), or a place on the
+        // waiting list in draw order.
+        if let Some(c) = contacts.get(citizen) {
+            let position = (rank + 1 - result.winners.min(rank + 1)).to_string();
+            match &reference {
+                Some(r) => about.tell(&mut tx, c, "clinic-ballot-won", &[("reference", r)], true).await?,
+                None if won => {}
+                None => about.tell(&mut tx, c, "clinic-ballot-not-won", &[("position", &position)], true).await?,
+            }
+        }
     }
     // No first-come booking of leftover places: the slot closes again after allocation.
     store::close_slot(&mut tx, &b.slot_id).await?;

@@ -260,3 +260,12 @@ pub async fn set_closes_at(db: &Db, ballot_id: &str, closes_at: i64) -> sqlx::Re
         .await?;
     Ok(())
 }
+
+/// Who registered each citizen in a ballot (the person, a caregiver or staff): citizen → id.
+pub async fn registered_by(db: &Db, ballot_id: &str) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    let rows = sqlx::query("SELECT citizen_id, registered_by FROM clinic_ballot_entries WHERE ballot_id = $1")
+        .bind(ballot_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("citizen_id")?, r.try_get("registered_by")?))).collect()
+}

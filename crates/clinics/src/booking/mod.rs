@@ -5,9 +5,11 @@
 
 pub mod answers;
 pub mod api;
+pub mod calendar;
 pub mod closures;
 pub mod counter;
 pub mod group_commit;
+pub mod notices;
 pub mod pages;
 pub mod reminders;
 pub mod rules;

@@ -15,7 +15,7 @@ use kernel::web::{Access, Routes};
 use kernel::web::{AppError, AppResult, FieldError, Form, PageCtx};
 use serde::Deserialize;
 
-use super::rules::Refusal;
+use super::rules::{self, Refusal};
 use super::service::{self, ActionError, BookRequest};
 use super::store;
 use super::store::BookingView;
@@ -241,6 +241,46 @@ async fn booking(
     render(&BookingPage { page, b, qr, is_new: q.new.is_some(), changed: q.changed.is_some() })
 }
 
+/// "Add to calendar": the booking as an iCalendar file, for the person or their caregiver.
+async fn booking_ics(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let reference = reference.trim_end_matches(".ics").to_string();
+    let b = service::booking_for(&state, &me, &reference, &identity.actor(), &origin).await?;
+    let b = b.filter(|b| b.status == super::BookingStatus::Booked).ok_or(AppError::NotFound)?;
+    let slot = store::slot(&state.db, &b.slot_id).await?.ok_or(AppError::NotFound)?;
+    let service = page.pick(&b.service_en, &b.service_zh);
+    let clinic = page.pick(&b.point_en, &b.point_zh);
+    let summary = format!("{service} – {clinic}");
+    let description = format!("{} {}", page.t("clinics-reference"), b.reference);
+    let url = format!("{}/bookings/{}", state.config.base_url(), b.reference);
+    let uid = format!("{}@phos", b.reference);
+    let text = super::calendar::ics(&super::calendar::Event {
+        uid: &uid,
+        starts_at: slot.starts_at,
+        ends_at: slot.ends_at,
+        stamp: kernel::now_ms(),
+        summary: &summary,
+        location: page.pick(&b.address_en, &b.address_zh),
+        description: &description,
+        url: &url,
+    });
+    let disposition = format!("attachment; filename=\"{}.ics\"", b.reference);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        text,
+    )
+        .into_response())
+}
+
 async fn cancel(
     State(state): State<AppState>,
     identity: Identity,
@@ -346,7 +386,7 @@ struct StaffDay {
     bookings: Vec<BookingView>,
     sessions: Vec<Session>,
     services: Vec<Service>,
-    errors: Vec<FieldError>,
+    errors: kernel::web::form::FieldErrors,
     can_manage: bool,
 }
 
@@ -371,6 +411,17 @@ impl StaffDay {
 #[derive(Deserialize)]
 struct DayQuery {
     day: Option<String>,
+    /// A booking reference typed or scanned (a QR scanner types the code it reads, the
+    /// reference itself or a link ending in it).
+    find: Option<String>,
+}
+
+/// The booking reference in what was typed or scanned: the last path segment of a link, trimmed,
+/// upper case.
+fn scanned_reference(input: &str) -> String {
+    let s = input.trim().trim_end_matches('/');
+    let s = s.rsplit('/').next().unwrap_or(s);
+    s.split(['?', '#']).next().unwrap_or(s).trim().to_uppercase()
 }
 
 async fn staff_day_page(
@@ -389,7 +440,20 @@ async fn staff_day_page(
     let services = store::services_at(&state.db, &point.kind).await?;
     let can_manage = identity.has_role(Role::ClinicManager) || identity.has_role(Role::Admin);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&StaffDay { page, point, day, slots, bookings, sessions, services, errors, can_manage })?)
+    Ok((
+        status,
+        render(&StaffDay {
+            errors: page.errors(errors),
+            page,
+            point,
+            day,
+            slots,
+            bookings,
+            sessions,
+            services,
+            can_manage,
+        })?,
+    )
         .into_response())
 }
 
@@ -401,6 +465,20 @@ async fn staff_day(
     Path(code): Path<String>,
     Query(q): Query<DayQuery>,
 ) -> AppResult<Response> {
+    if let Some(find) = q.find.as_deref().filter(|f| !f.trim().is_empty()) {
+        let reference = scanned_reference(find);
+        let found = match reference.len() {
+            1..=40 => store::booking_by_reference(&state.db, &reference).await?,
+            _ => None,
+        };
+        let Some(b) = found else {
+            let e = FieldError::new("find", "booking_not_found", &[("value", reference.chars().take(40).collect())]);
+            return staff_day_page(&state, page, &identity, &origin, &code, q.day.as_deref(), vec![e]).await;
+        };
+        let day: String = kernel::hk::local_datetime(b.starts_at).chars().take(10).collect();
+        let to = format!("/staff/clinics/{}?day={day}#booking-{}", b.point, b.reference);
+        return Ok(Redirect::to(&to).into_response());
+    }
     staff_day_page(&state, page, &identity, &origin, &code, q.day.as_deref(), vec![]).await
 }
 
@@ -437,24 +515,33 @@ struct AttendanceForm {
 
 async fn attendance(
     State(state): State<AppState>,
+    page: PageCtx,
     identity: Identity,
     origin: Origin,
     Path(reference): Path<String>,
     Form(f): Form<AttendanceForm>,
 ) -> AppResult<Response> {
     use crate::booking::BookingStatus;
+    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
+    // Attendance has no default: nothing chosen is a field error on the day list, as is a
+    // no-show before the appointment's time.
     let status = BookingStatus::parse(&f.status)
         .filter(|s| matches!(s, BookingStatus::Attended | BookingStatus::NoShow | BookingStatus::Late));
-    let Some(status) = status else {
-        return Err(AppError::Validation(vec![FieldError::new("status", "invalid_choice", &[])]));
+    let refused = match status {
+        None => Some("attendance_choose"),
+        Some(s) => rules::attendance_allowed(s == BookingStatus::NoShow, b.starts_at, kernel::now_ms()).err(),
     };
-    let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
-    if !service::record_attendance(&state, &b, status, &identity.actor(), &origin).await? {
-        return Err(crate::booking::api::refusal(Refusal::NotActive));
-    }
     let day: String = chrono::DateTime::from_timestamp_millis(b.starts_at)
         .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive().to_string())
         .unwrap_or_default();
+    if let Some(code) = refused {
+        let e = FieldError::new(&format!("att-{}", b.reference), code, &[("reference", b.reference.clone())]);
+        return staff_day_page(&state, page, &identity, &origin, &b.point, Some(&day), vec![e]).await;
+    }
+    let Some(status) = status else { return Err(AppError::NotFound) };
+    if !service::record_attendance(&state, &b, status, &identity.actor(), &origin).await? {
+        return Err(crate::booking::api::refusal(Refusal::NotActive));
+    }
     Ok(Redirect::to(&format!("/staff/clinics/{}?day={day}", b.point)).into_response())
 }
 
@@ -573,10 +660,21 @@ pub fn routes() -> Routes {
         .page("/bookings", Access::Citizen, get(my_bookings).post(book))
         .page("/bookings/{reference}", Access::Citizen, get(booking))
         .page("/bookings/{reference}/cancel", Access::Citizen, post(cancel))
+        .page("/bookings/{reference}/calendar", Access::Citizen, get(booking_ics))
         .page("/bookings/{reference}/change", Access::Citizen, get(change).post(change_to))
         .page("/staff/clinics", Access::Staff(FRONT_DESK), get(staff_list))
         .page("/staff/clinics/{code}", Access::Staff(FRONT_DESK), get(staff_day))
         .page("/staff/clinics/{code}/sessions", Access::Staff(MANAGERS), post(add_session))
         .page("/staff/slots/{id}/capacity", Access::Staff(MANAGERS), post(set_capacity))
         .page("/staff/bookings/{reference}/attendance", Access::Staff(FRONT_DESK), post(attendance))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_scanned_or_typed_reference_is_read_from_a_link_too() {
+        assert_eq!(super::scanned_reference(" ab12cd34 "), "AB12CD34");
+        assert_eq!(super::scanned_reference("https://phos.example/bookings/ab12cd34?new=1"), "AB12CD34");
+        assert_eq!(super::scanned_reference("/bookings/AB12CD34/"), "AB12CD34");
+    }
 }

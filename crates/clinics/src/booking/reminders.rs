@@ -87,11 +87,11 @@ pub async fn send_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), Jo
                 let zh = locale == kernel::i18n::Locale::ZhHant;
                 let svc = if zh { r.service_zh.clone() } else { r.service_en.clone() };
                 let clinic = if zh { r.point_zh.clone() } else { r.point_en.clone() };
-                let when = chrono::DateTime::from_timestamp_millis(starts_at)
-                    .map(|t| t.with_timezone(&kernel::hk::tz()).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default();
+                let when = kernel::hk::local_datetime(starts_at);
+                // "today" or "tomorrow" as of when the message goes out (after the quiet hours).
+                let day = kernel::hk::day_word(locale, starts_at, notify::after_quiet_hours(now));
                 let (yes, no) = links(state, &reference, starts_at);
-                notify::enqueue(
+                notify::enqueue_polite(
                     &mut tx,
                     &notify::Message {
                         channel,
@@ -102,6 +102,7 @@ pub async fn send_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), Jo
                             ("service", &svc),
                             ("clinic", &clinic),
                             ("when", &when),
+                            ("day", &day),
                             ("reference", &reference),
                             ("yes", &yes),
                             ("no", &no),

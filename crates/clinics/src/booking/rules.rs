@@ -101,6 +101,13 @@ pub fn new_reference() -> String {
     s
 }
 
+/// Whether staff may record this attendance now: a no-show only once the appointment's time has
+/// come (someone due at 10:00 is not absent at 09:30). Attended and late may be recorded early (a
+/// person can arrive before the time). `Err` carries the field-error code.
+pub fn attendance_allowed(no_show: bool, starts_at: i64, now: i64) -> Result<(), &'static str> {
+    if no_show && now < starts_at { Err("no_show_before_time") } else { Ok(()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +180,14 @@ mod tests {
         assert_eq!(r.len(), 12);
         assert!(r.starts_with("DH-") && r.chars().nth(7) == Some('-'));
         assert!(!r.contains(['0', 'O', '1', 'I', 'L']));
+    }
+
+    #[test]
+    fn a_no_show_waits_for_the_appointment_time() {
+        let at = 1_800_000_000_000;
+        assert_eq!(super::attendance_allowed(true, at, at - 1), Err("no_show_before_time"));
+        assert_eq!(super::attendance_allowed(true, at, at), Ok(()));
+        assert_eq!(super::attendance_allowed(true, at, at + 60_000), Ok(()));
+        assert_eq!(super::attendance_allowed(false, at, at - 3_600_000), Ok(()), "early arrival");
     }
 }

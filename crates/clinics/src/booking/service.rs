@@ -146,8 +146,10 @@ pub async fn cancel(state: &AppState, reference: &str, actor: &Actor, origin: &O
         Event::new("booking.cancel", "booking", reference).person(&view.citizen_id),
     )
     .await?;
-    // The freed place goes to the next person on the waitlist, if anyone is waiting.
-    crate::waitlist::service::offer_freed(state, &mut tx, &slot_id).await?;
+    super::notices::tell(state, &mut tx, &view, "clinic-cancelled", &[]).await?;
+    // The freed place goes to the next person on the waitlist, if anyone is waiting (never
+    // back to the person who gave it up).
+    crate::waitlist::service::offer_freed(state, &mut tx, &slot_id, Some(&view.citizen_id)).await?;
     tx.commit().await?;
     state.wake_worker();
     Ok(())
@@ -191,7 +193,10 @@ pub async fn reschedule(
         return Err(Refusal::TooManyReschedules.into());
     }
     store::release_place(&mut tx, &view.slot_id, &view.pool).await?;
-    crate::waitlist::service::offer_freed(state, &mut tx, &view.slot_id).await?;
+    crate::waitlist::service::offer_freed(state, &mut tx, &view.slot_id, Some(&view.citizen_id)).await?;
+    let old = kernel::hk::local_datetime(view.starts_at);
+    let moved = BookingView { slot_id: target.id.clone(), starts_at: target.starts_at, ..view.clone() };
+    super::notices::tell(state, &mut tx, &moved, "clinic-changed", &[("old", &old)]).await?;
     let detail = format!("to slot {new_slot}");
     audit::record(
         db,
@@ -202,6 +207,7 @@ pub async fn reschedule(
     )
     .await?;
     tx.commit().await?;
+    state.wake_worker();
     Ok(())
 }
 

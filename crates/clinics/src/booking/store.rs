@@ -687,3 +687,11 @@ pub async fn mark_reminded(tx: &mut Tx, column: &str, reference: &str, at: i64) 
 fn decode<T: TryFrom<String, Error = crate::UnknownText>>(text: String) -> sqlx::Result<T> {
     T::try_from(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
+
+/// Who made a booking (the person, a caregiver, or staff at the counter), read in `tx`.
+pub async fn booked_by_in_tx(tx: &mut Tx, reference: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT booked_by FROM clinic_bookings WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(&mut **tx)
+        .await
+}

@@ -121,13 +121,20 @@ pub async fn leave(state: &AppState, entry_id: &str, actor: &Actor, origin: &Ori
 /// Called inside the transaction that freed a place in `slot_id`: holds the place for the next
 /// person on the waitlist and queues their offer. Returns the offer id, or `None` when nobody
 /// is waiting (the place stays free for anyone) or it is too late to offer.
-pub async fn offer_freed(state: &AppState, tx: &mut Tx, slot_id: &str) -> anyhow::Result<Option<String>> {
+pub async fn offer_freed(
+    state: &AppState,
+    tx: &mut Tx,
+    slot_id: &str,
+    gave_up: Option<&str>,
+) -> anyhow::Result<Option<String>> {
     let Some(slot) = crate::booking::store::slot_in_tx(tx, slot_id).await? else { return Ok(None) };
     let Some(service) = crate::booking::store::service_in_tx(tx, &slot.service).await? else { return Ok(None) };
     let now = kernel::now_ms();
     let notice = service.min_notice_minutes * 60_000;
     let window = state.config.offer_window_minutes as i64 * 60_000;
-    let Some(expires) = rules::offer_expiry(now, window, slot.starts_at, notice) else { return Ok(None) };
+    // The offer goes out after the quiet hours; the window to answer starts then.
+    let sent = kernel::notify::after_quiet_hours(now);
+    let Some(expires) = rules::offer_expiry(sent, window, slot.starts_at, notice) else { return Ok(None) };
     let day = chrono::DateTime::from_timestamp_millis(slot.starts_at)
         .map(|t| t.with_timezone(&kernel::hk::tz()).date_naive())
         .unwrap_or_default();
@@ -135,6 +142,9 @@ pub async fn offer_freed(state: &AppState, tx: &mut Tx, slot_id: &str) -> anyhow
     let ids: Vec<&str> = candidates.iter().map(|(_, c)| c.as_str()).collect();
     let births = kernel::people::birth_dates_in_tx(tx, &ids).await?;
     for (entry, citizen) in candidates {
+        if gave_up == Some(citizen.as_str()) {
+            continue;
+        }
         let birth = births.get(&citizen).cloned().unwrap_or_default();
         if !store::set_wait_status(tx, &entry, &["waiting"], "offered", None).await? {
             continue;
@@ -166,16 +176,26 @@ pub async fn offer_freed(state: &AppState, tx: &mut Tx, slot_id: &str) -> anyhow
 /// the next person (or back to the pool), then the person waits again — unless they left
 /// too many offers unanswered.
 async fn pass_on(state: &AppState, tx: &mut Tx, o: &OfferView, status: OfferStatus) -> anyhow::Result<bool> {
+    Ok(pass_on_to(state, tx, o, status).await?.is_some())
+}
+
+/// [`pass_on`], saying where the person stands afterwards (`waiting` or `removed`).
+async fn pass_on_to(
+    state: &AppState,
+    tx: &mut Tx,
+    o: &OfferView,
+    status: OfferStatus,
+) -> anyhow::Result<Option<&'static str>> {
     if !store::close_offer(tx, &o.id, status, None).await? {
-        return Ok(false);
+        return Ok(None);
     }
     crate::booking::store::release_place(tx, &o.slot_id, &o.pool).await?;
     // Offered on while this person is still marked "offered", so it cannot come back to them.
-    offer_freed(state, tx, &o.slot_id).await?;
+    offer_freed(state, tx, &o.slot_id, None).await?;
     let unanswered = store::expired_offers_of_entry(tx, &o.entry_id).await?;
     let next = if status == OfferStatus::Expired && unanswered >= MAX_UNANSWERED { "removed" } else { "waiting" };
     store::set_wait_status(tx, &o.entry_id, &["offered"], next, None).await?;
-    Ok(true)
+    Ok(Some(next))
 }
 
 /// Checks that an offer can still be answered.
@@ -215,7 +235,7 @@ pub async fn accept(state: &AppState, offer_id: &str, actor: &Actor, origin: &Or
                 .detail("moved to an earlier time offered from the waitlist"),
         )
         .await?;
-        offer_freed(state, &mut tx, &old_slot).await?;
+        offer_freed(state, &mut tx, &old_slot, Some(&o.citizen_id)).await?;
     }
     let b = match crate::booking::store::insert_booking(
         &mut tx,
@@ -298,8 +318,30 @@ pub async fn expire_due(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), 
     let state = &ctx.state;
     for id in store::due_offers(&state.db, kernel::now_ms()).await? {
         let Some(o) = store::offer(&state.db, &id).await? else { continue };
+        let joined_by = store::joined_by(&state.db, &o.entry_id).await?;
+        let contact = kernel::people::contact(&state.db, &joined_by, &o.citizen_id).await?;
+        let names = offer_names(state, &o, contact.as_ref().map(|c| c.locale)).await?;
         let mut tx = state.db.begin().await?;
-        if pass_on(state, &mut tx, &o, OfferStatus::Expired).await? {
+        if let Some(next) = pass_on_to(state, &mut tx, &o, OfferStatus::Expired).await? {
+            // The person hears that the place went on, and whether they still wait.
+            if let Some(c) = &contact {
+                let (svc, clinic) = &names;
+                let then = c.locale.t(&format!("clinic-offer-expired-{next}"));
+                let msg = notify::Message {
+                    channel: c.channel,
+                    recipient: &c.recipient,
+                    locale: c.locale,
+                    template: "clinic-offer-expired",
+                    values: &[
+                        ("name", &c.name),
+                        ("service", svc),
+                        ("clinic", clinic),
+                        ("when", &kernel::hk::local_datetime(o.starts_at)),
+                        ("then", &then),
+                    ],
+                };
+                notify::enqueue_polite(&mut tx, &msg).await?;
+            }
             audit::record(
                 &state.db,
                 &mut tx,
@@ -324,6 +366,17 @@ pub fn offer_sig(state: &AppState, offer_id: &str) -> String {
     crate::booking::reminders::sign(&state.keys.csrf, offer_id, "offer", 0)
 }
 
+/// The service's and the clinic's names of an offer in `locale` (empty when nobody is told).
+async fn offer_names(state: &AppState, o: &OfferView, locale: Option<Locale>) -> sqlx::Result<(String, String)> {
+    let Some(locale) = locale else { return Ok(Default::default()) };
+    let zh = locale == Locale::ZhHant;
+    let service = crate::booking::store::service(&state.db, &o.service).await?;
+    let point = kernel::directory::service_point(&state.db, &o.service_point).await?;
+    let svc = service.map(|s| if zh { s.name_zh } else { s.name_en }).unwrap_or_default();
+    let clinic = point.map(|p| if zh { p.name_zh } else { p.name_en }).unwrap_or_default();
+    Ok((svc, clinic))
+}
+
 /// Sends an offer to the person who joined the waitlist, in their language.
 pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
     let state = &ctx.state;
@@ -335,14 +388,10 @@ pub async fn notify_offer(ctx: JobCtx, payload: serde_json::Value) -> Result<(),
     }
     let joined_by = store::joined_by(db, &o.entry_id).await?;
     let Some(c) = kernel::people::contact(db, &joined_by, &o.citizen_id).await? else { return Ok(()) };
-    let service = crate::booking::store::service(db, &o.service).await?;
-    let point = kernel::directory::service_point(db, &o.service_point).await?;
-    let zh = c.locale == Locale::ZhHant;
-    let svc = service.map(|s| if zh { s.name_zh } else { s.name_en }).unwrap_or_default();
-    let clinic = point.map(|p| if zh { p.name_zh } else { p.name_en }).unwrap_or_default();
+    let (svc, clinic) = offer_names(state, &o, Some(c.locale)).await?;
     let link = offer_link(state, id);
     let mut tx = db.begin().await?;
-    notify::enqueue(
+    notify::enqueue_polite(
         &mut tx,
         &notify::Message {
             channel: c.channel,

@@ -27,6 +27,7 @@ audit-action-citizen-register_counter = Registered a person at the counter
 audit-action-clinic-day_list = Viewed a clinic's day list
 audit-action-closure-declare = Declared a closure
 audit-action-closure-lift = Lifted a closure
+audit-action-closure-withdraw = Withdrew a closure before it began
 audit-action-cluster-create = Created a cluster
 audit-action-cluster-link = Linked to a cluster
 audit-action-cluster-status = Changed a cluster's status

@@ -182,3 +182,6 @@ outbox-message-title = Message in the outbox
 outbox-message-audited = Reading a message is recorded in the audit log.
 outbox-back = Back to the outbox
 outbox-body = Message
+day-today = today
+day-tomorrow = tomorrow
+day-on = on { $date }

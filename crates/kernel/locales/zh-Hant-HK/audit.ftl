@@ -26,6 +26,7 @@ audit-action-citizen-register_counter = 在櫃位為市民登記
 audit-action-clinic-day_list = 查看診所當日名單
 audit-action-closure-declare = 宣布停止服務
 audit-action-closure-lift = 解除停止服務
+audit-action-closure-withdraw = 於開始前撤回停止服務
 audit-action-cluster-create = 建立群組
 audit-action-cluster-link = 連結至群組
 audit-action-cluster-status = 更改群組狀態

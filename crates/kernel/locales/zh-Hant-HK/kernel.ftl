@@ -167,3 +167,6 @@ outbox-message-title = 寄件匣訊息
 outbox-message-audited = 閱讀訊息會記錄在審計記錄中。
 outbox-back = 返回寄件匣
 outbox-body = 訊息內容
+day-today = 今天
+day-tomorrow = 明天
+day-on = { $date }

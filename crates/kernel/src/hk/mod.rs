@@ -129,6 +129,18 @@ fn local_format(ms: i64, format: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The Hong Kong date of `at` said from the day of `now`: "today", "tomorrow", or "on 2026-12-09"
+/// (今天, 明天, 2026-12-09), for messages such as reminders.
+pub fn day_word(locale: crate::i18n::Locale, at: i64, now: i64) -> String {
+    let date = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&tz()).date_naive());
+    match (date(at), date(now)) {
+        (Some(a), Some(n)) if a == n => locale.t("day-today"),
+        (Some(a), Some(n)) if a == n + chrono::Duration::days(1) => locale.t("day-tomorrow"),
+        (Some(a), _) => locale.t_args("day-on", &[("date", a.to_string())]),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +190,18 @@ mod tests {
     #[test]
     fn cron_schedules_use_hong_kong_time() {
         assert_eq!(crate::jobs::CRON_UTC_OFFSET_SECS, tz().local_minus_utc());
+    }
+
+    #[test]
+    fn day_words_follow_the_hong_kong_date() {
+        use crate::i18n::Locale;
+        use chrono::TimeZone;
+        let hk = |d: u32, h: u32| super::tz().with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap().timestamp_millis();
+        // 23:00 on the 8th is 15:00 UTC: still the 8th in Hong Kong.
+        assert_eq!(super::day_word(Locale::En, hk(8, 23), hk(8, 8)), "today");
+        assert_eq!(super::day_word(Locale::En, hk(9, 1), hk(8, 23)), "tomorrow", "two hours later, the next day");
+        assert_eq!(super::day_word(Locale::ZhHant, hk(9, 9), hk(8, 9)), "明天");
+        assert_eq!(super::day_word(Locale::En, hk(10, 9), hk(8, 9)), "on 2026-12-10");
+        assert_eq!(super::day_word(Locale::ZhHant, hk(10, 9), hk(8, 9)), "2026-12-10");
     }
 }

@@ -29,12 +29,19 @@ pub async fn declare(
 }
 
 /// Ends the open closure `id` now; `None` (nothing written) when there is no such open closure.
+/// A closure that has not begun yet is withdrawn instead (deleted, audited as
+/// `closure.withdraw`): it cannot end before it starts.
 pub async fn lift(db: &Db, actor: &Actor, origin: &Origin, id: &str) -> sqlx::Result<Option<Closure>> {
+    let now = crate::now_ms();
     let mut tx = db.begin().await?;
-    let Some(c) = store::lift_closure(&mut tx, id, crate::now_ms()).await? else {
-        return Ok(None);
+    let (c, action) = match store::withdraw_future_closure(&mut tx, id, now).await? {
+        Some(c) => (c, "closure.withdraw"),
+        None => match store::lift_closure(&mut tx, id, now).await? {
+            Some(c) => (c, "closure.lift"),
+            None => return Ok(None),
+        },
     };
-    audit::record(db, &mut tx, actor, origin, Event::new("closure.lift", "closure", id)).await?;
+    audit::record(db, &mut tx, actor, origin, Event::new(action, "closure", id)).await?;
     tx.commit().await?;
     Ok(Some(c))
 }

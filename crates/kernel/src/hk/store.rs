@@ -57,6 +57,16 @@ pub async fn insert_closure(tx: &mut Tx, c: &NewClosure) -> sqlx::Result<Closure
     Ok(closure)
 }
 
+/// Withdraws a closure that has not begun by `at` (declared for later, then called off): the row
+/// is deleted, since a closure may not end before it starts. Returns it, or `None` when there is
+/// no such closure still to come.
+pub async fn withdraw_future_closure(tx: &mut Tx, id: &str, at: i64) -> sqlx::Result<Option<Closure>> {
+    let sql = "DELETE FROM closures WHERE id = $2 AND starts_at >= $1 \
+               RETURNING id, kind, district, starts_at, ends_at, note, declared_by, created_at";
+    let row = sqlx::query(sql).bind(at).bind(id).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(row_to_closure).transpose()
+}
+
 /// Ends an open closure at `at` ("signal lowered"). Returns the closure, or `None` if there is
 /// no such open closure.
 pub async fn lift_closure(tx: &mut Tx, id: &str, at: i64) -> sqlx::Result<Option<Closure>> {

@@ -107,10 +107,39 @@ fn valid_recipient(channel: Channel, r: &str) -> bool {
     }
 }
 
+/// Quiet hours, Hong Kong time: non-urgent messages queued from 22:00 to 08:00 wait until 08:00.
+pub const QUIET_FROM_HOUR: u32 = 22;
+pub const QUIET_UNTIL_HOUR: u32 = 8;
+
+/// When a non-urgent message queued at `now` may be delivered: `now`, or 08:00 Hong Kong time
+/// when `now` falls in the quiet hours (22:00–08:00).
+pub fn after_quiet_hours(now: i64) -> i64 {
+    use chrono::{Duration, TimeZone, Timelike};
+    let Some(t) = chrono::DateTime::from_timestamp_millis(now) else { return now };
+    let local = t.with_timezone(&crate::hk::tz());
+    let hour = local.hour();
+    if (QUIET_UNTIL_HOUR..QUIET_FROM_HOUR).contains(&hour) {
+        return now;
+    }
+    let day = if hour >= QUIET_FROM_HOUR { local.date_naive() + Duration::days(1) } else { local.date_naive() };
+    let eight = day.and_hms_opt(QUIET_UNTIL_HOUR, 0, 0).expect("a valid time");
+    crate::hk::tz().from_local_datetime(&eight).single().map(|d| d.timestamp_millis()).unwrap_or(now)
+}
+
 /// Writes the message in `tx` (the transaction of the change that causes it); the worker
-/// delivers it after the commit. Returns the message id.
+/// delivers it after the commit. Returns the message id. For messages the person is waiting
+/// for (a confirmation of what they just did) or that cannot wait (a closure cancelling today's
+/// appointments, an alarm); others go through [`enqueue_polite`].
 pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::Error> {
     let mut ids = enqueue_many(tx, std::slice::from_ref(msg)).await?;
+    Ok(ids.remove(0))
+}
+
+/// Like [`enqueue`], for a non-urgent message (a reminder, a ballot result, a warning): held
+/// until the quiet hours (22:00–08:00 Hong Kong time) end.
+pub async fn enqueue_polite(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::Error> {
+    let now = crate::now_ms();
+    let mut ids = enqueue_at(tx, std::slice::from_ref(msg), now, after_quiet_hours(now)).await?;
     Ok(ids.remove(0))
 }
 
@@ -118,6 +147,16 @@ pub async fn enqueue(tx: &mut Tx, msg: &Message<'_>) -> Result<String, anyhow::E
 /// message is checked and rendered first, so one bad message writes none.
 pub async fn enqueue_many(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<String>, anyhow::Error> {
     let now = crate::now_ms();
+    enqueue_at(tx, msgs, now, now).await
+}
+
+/// Like [`enqueue_many`], for non-urgent messages: held until the quiet hours end.
+pub async fn enqueue_many_polite(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<String>, anyhow::Error> {
+    let now = crate::now_ms();
+    enqueue_at(tx, msgs, now, after_quiet_hours(now)).await
+}
+
+async fn enqueue_at(tx: &mut Tx, msgs: &[Message<'_>], now: i64, due: i64) -> Result<Vec<String>, anyhow::Error> {
     let mut rows = Vec::with_capacity(msgs.len());
     for msg in msgs {
         if !valid_recipient(msg.channel, msg.recipient) {
@@ -128,7 +167,7 @@ pub async fn enqueue_many(tx: &mut Tx, msgs: &[Message<'_>]) -> Result<Vec<Strin
         let (subject, body) = compose(msg.template, msg.locale, msg.values)?;
         rows.push((crate::new_id(), msg, subject, body));
     }
-    store::insert(tx, &rows, now).await?;
+    store::insert(tx, &rows, now, due).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -414,5 +453,18 @@ mod tests {
         assert!(!valid_recipient(Channel::Sms, "+852 123"));
         assert_eq!(mask_recipient("chan.tai.man@example.com"), "ch***@example.com");
         assert_eq!(mask_recipient("+852 9123 4567"), "****67");
+    }
+
+    #[test]
+    fn quiet_hours_hold_messages_until_eight_in_the_morning_hong_kong_time() {
+        use chrono::TimeZone;
+        let hk =
+            |d: u32, h: u32, m: u32| crate::hk::tz().with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap().timestamp_millis();
+        assert_eq!(super::after_quiet_hours(hk(8, 21, 59)), hk(8, 21, 59), "before 22:00: now");
+        assert_eq!(super::after_quiet_hours(hk(8, 22, 0)), hk(9, 8, 0), "22:00: the next morning");
+        assert_eq!(super::after_quiet_hours(hk(8, 23, 30)), hk(9, 8, 0));
+        assert_eq!(super::after_quiet_hours(hk(9, 0, 10)), hk(9, 8, 0), "after midnight: the same morning");
+        assert_eq!(super::after_quiet_hours(hk(9, 7, 59)), hk(9, 8, 0));
+        assert_eq!(super::after_quiet_hours(hk(9, 8, 0)), hk(9, 8, 0), "08:00: now");
     }
 }

@@ -105,9 +105,15 @@ pub async fn depth(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
 }
 
-/// Inserts rendered messages `(id, message, subject, body)` in `tx` with multi-row inserts.
-pub(crate) async fn insert(tx: &mut Tx, rows: &[(String, &Message<'_>, String, String)], now: i64) -> sqlx::Result<()> {
-    const COLS: usize = 8;
+/// Inserts rendered messages `(id, message, subject, body)` in `tx` with multi-row inserts, to
+/// be delivered from `due` on.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    rows: &[(String, &Message<'_>, String, String)],
+    now: i64,
+    due: i64,
+) -> sqlx::Result<()> {
+    const COLS: usize = 9;
     for chunk in rows.chunks(crate::db::rows_per_statement(COLS)) {
         let values = (0..chunk.len())
             .map(|r| {
@@ -123,7 +129,7 @@ pub(crate) async fn insert(tx: &mut Tx, rows: &[(String, &Message<'_>, String, S
                     b + 7,
                     b + 8,
                     b + 8,
-                    b + 8
+                    b + 9
                 )
             })
             .collect::<Vec<_>>()
@@ -141,7 +147,8 @@ pub(crate) async fn insert(tx: &mut Tx, rows: &[(String, &Message<'_>, String, S
                 .bind(msg.template.to_string())
                 .bind(subject.clone())
                 .bind(body.clone())
-                .bind(now);
+                .bind(now)
+                .bind(due);
         }
         q.execute(&mut **tx).await?;
     }

@@ -376,6 +376,36 @@ async fn the_closure_service_audits_and_queues_the_reactions() {
     assert_eq!(count(audited, c.id.clone()).await, 1, "nothing written the second time");
 }
 
+/// A closure declared for later and called off before it begins is withdrawn (it may not end
+/// before it starts): gone from the calendar, audited as `closure.withdraw`.
+#[tokio::test]
+async fn lifting_a_closure_that_has_not_begun_withdraws_it() {
+    let app = spawn_app().await;
+    let db = app.state.db.clone();
+    let (actor, origin) = (kernel::audit::Actor::System, kernel::audit::Origin::system());
+    let new = NewClosure {
+        kind: ClosureKind::Typhoon8,
+        district: None,
+        starts_at: kernel::now_ms() + 3_600_000,
+        ends_at: None,
+        note: "signal 8 expected".into(),
+        declared_by: "operator".into(),
+    };
+    let (c, _) = kernel::hk::service::declare(&app.state, &actor, &origin, &new).await.unwrap();
+    let withdrawn = kernel::hk::service::lift(&db, &actor, &origin, &c.id).await.unwrap().expect("a closure to come");
+    assert_eq!(withdrawn.id, c.id);
+    let left = kernel::hk::store::current_closures(&db, kernel::now_ms()).await.unwrap();
+    assert!(left.iter().all(|x| x.id != c.id), "withdrawn closures leave the calendar");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'closure.withdraw' AND subject_id = $1")
+            .bind(&c.id)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+    assert!(kernel::hk::service::lift(&db, &actor, &origin, &c.id).await.unwrap().is_none(), "nothing left to lift");
+}
+
 #[tokio::test]
 async fn closures_show_on_pages_and_in_the_api() {
     let app = spawn_app().await;

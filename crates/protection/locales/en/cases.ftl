@@ -50,6 +50,8 @@ prot-age-years = { $count ->
    *[other] { $count } years
 }
 prot-assigned-to = Assigned to:
+prot-assign-to-me = Assign to me
+prot-assign-to = Assign to
 prot-class-history = Classification history
 prot-when = When
 prot-from = From

@@ -100,6 +100,7 @@ field-error-unknown_case = There is no case { $value }
 field-error-unknown_cluster = There is no open cluster { $value }
 field-error-in_other_cluster = This case belongs to cluster { $ref }. Remove it from there first
 field-error-cluster_closed = This cluster is closed
+field-error-cluster_other_disease = Cluster { $value } is of another disease: choose a cluster of this disease, or tick the box to link it anyway
 field-error-not_in_cluster = Choose a case of this cluster
 field-error-link_to_itself = A case cannot infect itself
 field-error-link_exists = This link already exists

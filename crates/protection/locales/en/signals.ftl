@@ -65,6 +65,7 @@ prot-sig-action-outbreak = Open an outbreak
 prot-sig-action-dismissed = Dismiss it
 prot-sig-cluster = Cluster for the outbreak
 prot-sig-cluster-hint = Link an open cluster, or leave as is to open a new one.
+prot-sig-other-disease = Link even if the cluster is of another disease
 prot-sig-cluster-new = Open a new cluster
 prot-sig-decide = Save decision
 prot-sig-history = History of decisions

@@ -100,6 +100,7 @@ field-error-unknown_case = 沒有個案 { $value }
 field-error-unknown_cluster = 沒有進行中的群組 { $value }
 field-error-in_other_cluster = 此個案屬於群組 { $ref }，請先從該群組移除
 field-error-cluster_closed = 此群組已結束
+field-error-cluster_other_disease = 群組 { $value } 屬另一種疾病：請選擇同一疾病的群組，或剔選方格以仍然連結
 field-error-not_in_cluster = 請選擇此群組的個案
 field-error-link_to_itself = 個案不可傳染自己
 field-error-link_exists = 此傳播關係已存在

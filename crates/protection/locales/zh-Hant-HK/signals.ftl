@@ -53,6 +53,7 @@ prot-sig-action-outbreak = 開立爆發個案
 prot-sig-action-dismissed = 排除
 prot-sig-cluster = 爆發的群組
 prot-sig-cluster-hint = 連結一個未結束的群組，或保留原樣以開立新群組。
+prot-sig-other-disease = 即使群組屬另一種疾病，仍然連結
 prot-sig-cluster-new = 開立新群組
 prot-sig-decide = 儲存決定
 prot-sig-history = 決定紀錄

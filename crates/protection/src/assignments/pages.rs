@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::audit::Origin;
-use kernel::identity::{Identity, Role, staff};
+use kernel::identity::Identity;
 use kernel::web::form::FieldErrors;
 use kernel::web::page::render;
 use kernel::web::{Access, Routes};
@@ -38,19 +38,14 @@ struct AssignForm {
     subject_type: String,
     #[serde(default)]
     reference: String,
+    /// Where to return after assigning (the case page's own form); a local path only.
+    #[serde(default)]
+    back: String,
 }
 
 /// Active staff who can be assigned: epidemiologists and lead epidemiologists.
 async fn epidemiologists(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    Ok(staff::list(&state.db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            u.status == "active"
-                && (u.roles.contains(&Role::Epidemiologist) || u.roles.contains(&Role::LeadEpidemiologist))
-        })
-        .map(|u| (u.id, format!("{} ({})", u.display_name, u.email)))
-        .collect())
+    Ok(service::assignable_staff(&state.db).await?)
 }
 
 async fn page_with(state: &AppState, page: PageCtx, errors: Vec<FieldError>, form: AssignForm) -> AppResult<Response> {
@@ -106,7 +101,11 @@ async fn assign(
     if !service::assign(&state.db, &identity.actor(), &origin, &a).await? {
         return page_with(&state, page, vec![FieldError::new("reference", "already_assigned", &[])], f).await;
     }
-    Ok(Redirect::to("/staff/protection/assignments").into_response())
+    let back = kernel::web::redirect::safe_local(
+        Some(f.back.as_str()).filter(|b| !b.is_empty()),
+        "/staff/protection/assignments",
+    );
+    Ok(Redirect::to(back).into_response())
 }
 
 async fn end(

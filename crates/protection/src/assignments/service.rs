@@ -53,3 +53,18 @@ pub async fn end(db: &Db, actor: &Actor, origin: &Origin, id: &str) -> sqlx::Res
     tx.commit().await?;
     Ok(true)
 }
+
+/// Active staff who can be assigned cases and clusters (epidemiologists and lead
+/// epidemiologists): `(id, "name (e-mail)")`, for the assignments page and the case page.
+pub async fn assignable_staff(db: &Db) -> sqlx::Result<Vec<(String, String)>> {
+    use kernel::identity::Role;
+    Ok(kernel::identity::staff::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.status == "active"
+                && (u.roles.contains(&Role::Epidemiologist) || u.roles.contains(&Role::LeadEpidemiologist))
+        })
+        .map(|u| (u.id, format!("{} ({})", u.display_name, u.email)))
+        .collect())
+}

@@ -227,6 +227,9 @@ struct CasePage {
     cluster: Option<ClusterRef>,
     open_clusters: Vec<ClusterRef>,
     assigned: Vec<Assignment>,
+    /// Who a lead may assign this case to (empty for others), and the viewer's own id.
+    assignable: Vec<(String, String)>,
+    me: String,
     districts: Vec<(String, String)>,
     errors: FieldErrors,
     notice: Option<String>,
@@ -236,6 +239,10 @@ struct CasePage {
 impl CasePage {
     fn named(&self) -> bool {
         self.person.is_named()
+    }
+    /// Whether the viewer may be assigned this case and is not yet.
+    fn can_take(&self) -> bool {
+        self.assignable.iter().any(|(id, _)| *id == self.me) && !self.assigned.iter().any(|a| a.staff_id == self.me)
     }
     fn classes(&self) -> [Classification; 4] {
         Classification::ALL
@@ -315,6 +322,9 @@ pub(crate) async fn case_page(
     };
     let open_clusters = store::open_clusters(&state.db).await?;
     let assigned = assignments::store::assignments(&state.db, Some(("case", &case.id))).await?;
+    let lead = assignments::LEADS.iter().any(|r| identity.has_role(*r));
+    let assignable = if lead { assignments::service::assignable_staff(&state.db).await? } else { vec![] };
+    let me = identity.staff().map(|s| s.id.clone()).unwrap_or_default();
     let districts = ui::district_options(&page);
     let notice = saved.filter(|s| SAVED.contains(&s.as_str())).map(|s| page.t(&format!("prot-saved-{s}")));
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -333,6 +343,8 @@ pub(crate) async fn case_page(
             cluster,
             open_clusters,
             assigned,
+            assignable,
+            me,
             districts,
             errors,
             notice,

@@ -615,8 +615,13 @@ pub async fn seed_signals(state: &AppState, seed: u64) -> anyhow::Result<Signals
     ];
     for (id, (status, reason)) in run.raised.iter().zip(decisions) {
         let Some(s) = signals::store::signal(db, id).await? else { continue };
-        let input =
-            TriageInput { status: status.into(), reason: reason.into(), version: s.version, cluster: String::new() };
+        let input = TriageInput {
+            status: status.into(),
+            reason: reason.into(),
+            version: s.version,
+            cluster: String::new(),
+            other_disease: false,
+        };
         if let Err(e) = signal_run::triage(db, id, &input, &actor, &system).await {
             anyhow::bail!("demo triage refused: {e:?}");
         }

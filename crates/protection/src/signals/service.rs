@@ -344,6 +344,10 @@ pub struct TriageInput {
     /// For `outbreak`: an existing cluster's reference to link; empty opens a new cluster.
     #[serde(default)]
     pub cluster: String,
+    /// Links the signal to a cluster of another disease; without it that link is refused (a
+    /// slip in the list of open clusters must not merge two outbreaks).
+    #[serde(default)]
+    pub other_disease: bool,
 }
 
 /// Why a triage decision was refused.
@@ -391,7 +395,13 @@ pub async fn triage(
     let wanted = input.cluster.trim().to_uppercase();
     let existing = if to == "outbreak" && !wanted.is_empty() {
         match clusters::store::cluster_by_reference(db, &wanted).await? {
-            Some(c) if c.status == "open" => Some(c),
+            Some(c) if c.status == "open" => {
+                let same = c.disease.as_deref().is_none_or(|d| d == signal.disease);
+                if !same && !input.other_disease {
+                    errors.push(FieldError::new("cluster", "cluster_other_disease", &[("value", c.reference.clone())]));
+                }
+                Some(c)
+            }
             Some(_) => {
                 errors.push(FieldError::new("cluster", "cluster_closed", &[]));
                 None

@@ -55,6 +55,15 @@ async fn ballot_commit_register_draw_and_verify() {
         .unwrap();
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("already registered"));
+    // Each registration is acknowledged at once, in the person's language (zh-Hant), once.
+    let receipts: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT recipient, body, created_at, next_attempt_at FROM outbox WHERE template = 'clinic-ballot-registered'",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(receipts.len(), 10, "one receipt per registration, none for the refused second one");
+    assert!(receipts.iter().all(|r| r.1.contains("抽籤") && r.2 == r.3), "in Chinese, sent at once: {receipts:?}");
     // Drawing before the window closes is refused.
     assert_eq!(manager.post_form(&format!("/staff/ballots/{id}/draw"), &[]).await.status(), 409);
     // The window closes; the draw allocates 4 places (no no-show history: no extra winners).
@@ -89,6 +98,22 @@ async fn ballot_commit_register_draw_and_verify() {
             .await
             .unwrap();
     assert_eq!(won.len(), 4);
+    // Everyone hears the result, held until the quiet hours (22:00–08:00 HKT) end: four places with
+    // their references, six places on the waiting list (numbers 1 to 6).
+    let results: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT template, body, created_at, next_attempt_at FROM outbox WHERE template LIKE 'clinic-ballot-%n'          ORDER BY template, body",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    let won_msgs: Vec<_> = results.iter().filter(|r| r.0 == "clinic-ballot-won").collect();
+    let lost_msgs: Vec<_> = results.iter().filter(|r| r.0 == "clinic-ballot-not-won").collect();
+    assert_eq!((won_msgs.len(), lost_msgs.len()), (4, 6), "{results:?}");
+    assert!(won_msgs.iter().all(|r| r.1.contains("預約編號：DH-")), "{won_msgs:?}");
+    for n in 1..=6 {
+        assert!(lost_msgs.iter().any(|r| r.1.contains(&format!("排第{n}位"))), "waiting-list number {n}");
+    }
+    assert!(results.iter().all(|r| r.3 == kernel::notify::after_quiet_hours(r.2)), "results respect the quiet hours");
     assert_eq!(won.iter().filter(|(_, t)| *t == 0).count(), 2, "both people aged 65+ won (priority tier)");
     let booked: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM clinic_bookings WHERE slot_id = $1 AND status = 'booked'")

@@ -325,6 +325,18 @@ async fn booking_pages_caregivers_and_staff_capacity() {
         .await
         .unwrap();
     assert_eq!(status, "attended");
+    // The day list finds a booking by its reference, typed in lower case or scanned as a link.
+    let scanned = format!("https://phos.example/bookings/{}", reference.to_lowercase());
+    let res = manager.get(&format!("/staff/clinics/MCHC-KT?find={}", kernel::web::url::percent_encode(&scanned))).await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/staff/clinics/MCHC-KT?day={day}#booking-{reference}"));
+    let html = manager.get(&to).await.text().await.unwrap();
+    assert!(html.contains(&format!("id=\"booking-{reference}\"")));
+    let res = manager.get("/staff/clinics/MCHC-KT?find=NOSUCHREF").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("No booking has the reference NOSUCHREF") && html.contains("href=\"#find\""), "{html}");
     // Clinic staff cannot change capacity; citizens cannot see the day list.
     let front = app.staff_browser(&[kernel::identity::Role::ClinicStaff]).await;
     assert_eq!(

@@ -85,3 +85,33 @@ async fn no_shows_warn_then_lower_ballot_priority_and_can_be_excused() {
     assert_eq!(manager.post_form(&excuse, &[("reason", "again")]).await.status(), 409, "excused once");
     app.shutdown().await;
 }
+
+/// Slip-proofing: attendance has no default (nothing chosen is a field error) and a no-show
+/// cannot be recorded before the appointment's time; neither writes anything.
+#[tokio::test]
+async fn a_no_show_before_the_appointment_or_no_choice_is_refused_on_the_day_list() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KC", "dental_gp", 2, 0, 0).await;
+    let p = citizen(&app, "early@example.com", "1980-01-01").await;
+    let desk = app.staff_browser(&[Role::ClinicStaff]).await;
+    assert_eq!(book(&app, &p, &slots[0].id, None).await.status(), 201);
+    let reference = reference_of(&app, &p.0).await;
+    let url = format!("/staff/bookings/{reference}/attendance");
+    let res = desk.post_form(&url, &[("status", "no_show")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("cannot be a no-show before the appointment time"), "{html}");
+    assert!(html.contains(&format!("href=\"#att-{reference}\"")), "the summary links to the field");
+    let res = desk.post_form(&url, &[("status", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Choose attended, late or no-show"));
+    let status: String = sqlx::query_scalar("SELECT status FROM clinic_bookings WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "booked", "nothing written");
+    // An early arrival can be recorded as attended.
+    assert_eq!(desk.post_form(&url, &[("status", "attended")]).await.status(), 303);
+    app.shutdown().await;
+}

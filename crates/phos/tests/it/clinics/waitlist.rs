@@ -281,3 +281,100 @@ async fn a_ballot_waitlist_gets_a_withdrawn_winners_place_in_draw_order() {
     assert_consistent(&app).await;
     app.shutdown().await;
 }
+
+/// Every change tells the person: a change of time and a cancellation are confirmed at once in
+/// their language; a place given up is never offered back to the person who gave it up; an
+/// offer left unanswered tells the person it went on (after the quiet hours).
+#[tokio::test]
+async fn changes_are_told_and_a_place_given_up_is_not_offered_back() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "EHC-WC", "ehc_assessment", 1, 0, 0).await;
+    let a = citizen(&app, "mover@example.com", "1950-01-01").await;
+    let b = citizen(&app, "waiting@example.com", "1951-01-01").await;
+    assert_eq!(book(&app, &a, &slots[0].id, None).await.status(), 201);
+    // A also waits for the service (hoping for another time), then moves to a later slot.
+    let ab = app.browser_with_session(&a.1);
+    let ja = [("point", "EHC-WC"), ("service", "ehc_assessment"), ("for_citizen", a.0.as_str())];
+    assert_eq!(ab.post_form("/waitlist", &ja).await.status(), 303);
+    let reference = reference_of(&app, &a.0).await;
+    let res = ab.post_form(&format!("/bookings/{reference}/change"), &[("slot_id", &slots[1].id)]).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert!(pending_offer(&app, &a.0).await.is_none(), "the place A gave up is not offered back to A");
+    let (body, created, due): (String, i64, i64) = sqlx::query_as(
+        "SELECT body, created_at, next_attempt_at FROM outbox WHERE template = 'clinic-changed' AND recipient = $1",
+    )
+    .bind("mover@example.com")
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    let old = kernel::hk::local_datetime(slots[0].starts_at);
+    let new = kernel::hk::local_datetime(slots[1].starts_at);
+    assert!(body.contains(&format!("新時間：{new}")) && body.contains(&format!("原來時間：{old}")), "{body}");
+    assert_eq!(created, due, "a change the person made is confirmed at once");
+    // "Add to calendar": the booking as one iCalendar event at its new time (UTC).
+    let res = ab.get(&format!("/bookings/{reference}/calendar")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let ics = res.text().await.unwrap();
+    let start = chrono::DateTime::from_timestamp_millis(slots[1].starts_at).unwrap().format("%Y%m%dT%H%M%SZ");
+    assert!(
+        ics.contains(&format!("\r\nDTSTART:{start}\r\n")) && ics.contains(&format!("UID:{reference}@phos")),
+        "{ics}"
+    );
+    assert_eq!(app.browser().get(&format!("/bookings/{reference}/calendar")).await.status(), 303, "sign in first");
+
+    // B joins; A cancels the later booking: B is offered it, A is told of the cancellation.
+    let bb = app.browser_with_session(&b.1);
+    let jb = [("point", "EHC-WC"), ("service", "ehc_assessment"), ("for_citizen", b.0.as_str())];
+    assert_eq!(bb.post_form("/waitlist", &jb).await.status(), 303);
+    let res = app
+        .client
+        .post(format!("{}/api/v1/bookings/{reference}/cancel", app.url))
+        .header("cookie", format!("phos_session={}", a.1))
+        .header("x-csrf-token", &a.2)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert!(pending_offer(&app, &a.0).await.is_none(), "not offered back after cancelling either");
+    let (offer, _) = pending_offer(&app, &b.0).await.expect("B is offered the place");
+    let cancelled = scalar_s(
+        &app,
+        "SELECT body FROM outbox WHERE template = 'clinic-cancelled' AND recipient = $1",
+        "mover@example.com",
+    )
+    .await
+    .expect("A is told of the cancellation");
+    assert!(cancelled.contains(&reference) && cancelled.contains("已取消"), "{cancelled}");
+    // A cancelled booking shows no QR code and has no calendar file.
+    let page = ab.get(&format!("/bookings/{reference}")).await.text().await.unwrap();
+    assert!(page.contains(&reference) && !page.contains("class=\"qr\""), "{page}");
+    assert_eq!(ab.get(&format!("/bookings/{reference}/calendar")).await.status(), 404);
+    // The offer's window opens when its message goes out (after the quiet hours).
+    let (expires, made): (i64, i64) = sqlx::query_as("SELECT expires_at, offered_at FROM clinic_offers WHERE id = $1")
+        .bind(&offer)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(expires > kernel::notify::after_quiet_hours(made), "answerable after the quiet hours");
+
+    // B does not answer: the offer expires, B hears so (held until the quiet hours end) and waits on.
+    sqlx::query("UPDATE clinic_offers SET expires_at = $1 WHERE id = $2")
+        .bind(kernel::now_ms() - 1)
+        .bind(&offer)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    clinics::waitlist::service::expire_due(job_ctx(&app), serde_json::json!({})).await.unwrap();
+    let (body, created, due): (String, i64, i64) = sqlx::query_as(
+        "SELECT body, created_at, next_attempt_at FROM outbox WHERE template = 'clinic-offer-expired' AND recipient = $1",
+    )
+    .bind("waiting@example.com")
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(body.contains("你仍在輪候名單上"), "{body}");
+    assert_eq!(due, kernel::notify::after_quiet_hours(created));
+    assert_consistent(&app).await;
+    app.shutdown().await;
+}

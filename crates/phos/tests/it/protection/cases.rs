@@ -19,6 +19,11 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
     for secret in ["SECRET NAME", "T000***", "9123 4567", "1980-02-02"] {
         assert!(!html.contains(secret), "{secret} shown without need-to-know");
     }
+    // The case page offers assigning to leads only: "assign to me" and "assign" to a chosen person.
+    assert!(!html.contains("Assign to me") && !html.contains("id=\"assign-staff\""), "not for an epidemiologist");
+    let (_, html) = text(&lead, &path).await;
+    assert!(html.contains("Assign to me") && html.contains("id=\"assign-staff\""), "offered to the lead");
+    assert!(html.contains(&format!("value=\"{alice_id}\"")), "Alice can be chosen");
     // The lead assigns the case to Alice (epidemiologists cannot assign).
     assert_eq!(
         alice
@@ -33,10 +38,16 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
     let res = lead
         .post_form(
             "/staff/protection/assignments",
-            &[("staff_id", &alice_id), ("subject_type", "case"), ("reference", &case)],
+            &[
+                ("staff_id", &alice_id),
+                ("subject_type", "case"),
+                ("reference", &case),
+                ("back", &format!("/staff/protection/cases/{case}")),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/staff/protection/cases/{case}").as_str(), "back to the case");
     let res = lead
         .post_form(
             "/staff/protection/assignments",
@@ -82,9 +93,10 @@ async fn need_to_know_decides_who_sees_names_and_every_view_is_audited() {
     .await
     .unwrap();
     let details: Vec<&str> = views.iter().map(|v| v.1.as_str()).collect();
-    assert_eq!(details, ["pseudonymised", "named", "pseudonymised", "named", "named"], "{views:?}");
-    assert_eq!(views[1].0, alice_id);
-    assert!(views[1].2.contains("assigned"));
+    // Alice unassigned, the lead (not assigned either), Alice assigned, Bob, Alice twice more.
+    assert_eq!(details, ["pseudonymised", "pseudonymised", "named", "pseudonymised", "named", "named"], "{views:?}");
+    assert_eq!(views[2].0, alice_id);
+    assert!(views[2].2.contains("assigned"));
     // A cluster assignment gives access to every case of the cluster.
     let other = a_case(&app, &token, 2, "measles", "KT").await;
     let res = lead

@@ -285,6 +285,49 @@ async fn the_daily_run_raises_signals_that_epidemiologists_triage() {
         assert_eq!(s["status"], "outbreak");
         let reference = s["cluster_reference"].as_str().unwrap();
         assert!(protection::clusters::store::cluster_by_reference(db, reference).await.unwrap().is_some());
+        // A signal cannot be linked to a cluster of another disease by a slip: refused with a
+        // field error unless the link to another disease is confirmed.
+        let res = epi
+            .post_form(
+                "/staff/protection/clusters",
+                &[("name", "Measles, school"), ("disease", "measles"), ("setting", "school"), ("description", "")],
+            )
+            .await;
+        let measles = res.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+        let third = list["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] != other["id"] && s["disease"] != "measles")
+            .expect("another new signal");
+        let tid = third["id"].as_str().unwrap();
+        let reference = measles.as_str();
+        let triage = |body: Value| {
+            let epi = &epi;
+            async move {
+                let csrf = csrf_of(&text(epi, &format!("/staff/protection/signals/{tid}")).await.1).unwrap();
+                epi.client
+                    .post(format!("{}/api/v1/signals/{tid}/triage", epi.base))
+                    .header("x-csrf-token", csrf)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let res = triage(json!({"status": "outbreak", "version": third["version"], "cluster": reference})).await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert!(p.to_string().contains("cluster_other_disease"), "{p}");
+        let t = protection::signals::store::signal(db, tid).await.unwrap().unwrap();
+        assert_eq!(t.status, "new", "nothing written");
+        let res = triage(
+            json!({"status": "outbreak", "version": third["version"], "cluster": reference, "other_disease": true}),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let s: Value = res.json().await.unwrap();
+        assert_eq!(s["cluster_reference"].as_str(), Some(reference), "linked once confirmed");
     }
 
     // Running again raises nothing twice.
