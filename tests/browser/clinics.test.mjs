@@ -75,6 +75,12 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     await page.goto(phos.url + '/bookings');
     await noViolations(page, 'my bookings');
     await page.click('main table a');
+    // An .ics link to add the booking to a calendar; cancelling asks for confirmation first.
+    assert.ok(await page.isVisible('main a[href$="/calendar"]'), 'add to calendar');
+    await page.click('main a[href$="/cancel"]');
+    await page.waitForURL(/\/cancel$/);
+    assert.match(await page.textContent('h1'), lang === 'en' ? /Cancel this booking\?/ : /取消此預約？/);
+    await noViolations(page, 'cancel: confirm');
     await page.click('main form button.button-warning');
     await page.waitForURL(/cancelled=1/);
     assert.match(await page.textContent('main'), lang === 'en' ? /Cancelled/ : /已取消/);

@@ -38,9 +38,15 @@ struct BallotPage {
     ranking: Vec<(i64, String, i64, String)>,
     verified: Option<bool>,
     people: Vec<(String, String)>,
-    mine: Vec<(String, String)>,
+    /// The viewer's and their dependants' entries: name, registration number, outcome once
+    /// drawn, the booking of a place won.
+    mine: Vec<(String, String, Option<String>, Option<String>)>,
     open_now: bool,
     errors: Vec<FieldError>,
+    /// The service's and clinic's names (English, Chinese) and the session's start.
+    service_name: (String, String),
+    clinic_name: (String, String),
+    starts_at: i64,
 }
 
 impl BallotPage {
@@ -75,16 +81,27 @@ async fn ballot_page(
             }
             let mut mine = vec![];
             for (pid, name) in &people {
-                if let Some(r) = store::registrant_of(&state.db, id, pid).await? {
-                    mine.push((name.clone(), r));
+                if let Some((reg, outcome, reference)) = store::entry_of(&state.db, id, pid).await? {
+                    mine.push((name.clone(), reg, outcome, reference));
                 }
             }
             (people, mine)
         }
         None => (vec![], vec![]),
     };
+    let service_name = crate::booking::store::service(&state.db, &b.service)
+        .await?
+        .map(|s| (s.name_en, s.name_zh))
+        .unwrap_or_default();
+    let clinic_name = kernel::directory::service_point(&state.db, &b.service_point)
+        .await?
+        .map(|p| (p.name_en, p.name_zh))
+        .unwrap_or_default();
+    let starts_at = crate::booking::store::slot(&state.db, &b.slot_id).await?.map(|s| s.starts_at).unwrap_or_default();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&BallotPage { page, b, ranking, verified, people, mine, open_now, errors })?).into_response())
+    let view =
+        BallotPage { page, b, ranking, verified, people, mine, open_now, errors, service_name, clinic_name, starts_at };
+    Ok((status, render(&view)?).into_response())
 }
 
 async fn show(

@@ -144,11 +144,24 @@ pub async fn insert_entry(
 
 /// A person's registrant id in a ballot, if registered.
 pub async fn registrant_of(db: &Db, ballot_id: &str, citizen_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT registrant FROM clinic_ballot_entries WHERE ballot_id = $1 AND citizen_id = $2")
-        .bind(ballot_id)
-        .bind(citizen_id)
-        .fetch_optional(db.pool())
-        .await
+    Ok(entry_of(db, ballot_id, citizen_id).await?.map(|e| e.0))
+}
+
+/// A person's entry in a ballot: registration number, outcome once drawn (`won`, `waitlist`) and
+/// the booking reference of a place won.
+pub async fn entry_of(
+    db: &Db,
+    ballot_id: &str,
+    citizen_id: &str,
+) -> sqlx::Result<Option<(String, Option<String>, Option<String>)>> {
+    let r = sqlx::query(
+        "SELECT registrant, outcome, booking_reference FROM clinic_ballot_entries WHERE ballot_id = $1 AND citizen_id = $2",
+    )
+    .bind(ballot_id)
+    .bind(citizen_id)
+    .fetch_optional(db.pool())
+    .await?;
+    r.map(|r| Ok((r.try_get("registrant")?, r.try_get("outcome")?, r.try_get("booking_reference")?))).transpose()
 }
 
 /// Booked and missed appointments at a clinic since `since`: (recorded attendances, no-shows).

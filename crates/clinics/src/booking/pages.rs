@@ -281,12 +281,47 @@ async fn booking_ics(
         .into_response())
 }
 
+#[derive(Template)]
+#[template(path = "clinics/booking/cancel.html")]
+struct CancelPage {
+    page: PageCtx,
+    b: BookingView,
+}
+
+/// "Cancel this booking?": what will be cancelled, and a button to confirm it.
+async fn cancel_confirm(
+    State(state): State<AppState>,
+    page: PageCtx,
+    identity: Identity,
+    origin: Origin,
+    Path(reference): Path<String>,
+) -> AppResult<Response> {
+    let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let b = service::booking_for(&state, &me, &reference, &identity.actor(), &origin).await?;
+    let b = b.ok_or(AppError::NotFound)?;
+    if b.status != super::BookingStatus::Booked {
+        return Ok(Redirect::to(&format!("/bookings/{}", b.reference)).into_response());
+    }
+    Ok(render(&CancelPage { page, b })?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct CancelForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 async fn cancel(
     State(state): State<AppState>,
     identity: Identity,
     origin: Origin,
     Path(reference): Path<String>,
+    Form(f): Form<CancelForm>,
 ) -> AppResult<Response> {
+    // Nothing is cancelled without the confirmation step.
+    if f.confirm != "yes" {
+        return Ok(Redirect::to(&format!("/bookings/{reference}/cancel")).into_response());
+    }
     let me = identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     let b = store::booking_by_reference(&state.db, &reference).await?.ok_or(AppError::NotFound)?;
     if !kernel::identity::citizen::can_act_for(&state.db, &me, &b.citizen_id).await? {
@@ -659,7 +694,7 @@ pub fn routes() -> Routes {
         .page("/clinics/{code}/{service}", Access::Public, get(slots))
         .page("/bookings", Access::Citizen, get(my_bookings).post(book))
         .page("/bookings/{reference}", Access::Citizen, get(booking))
-        .page("/bookings/{reference}/cancel", Access::Citizen, post(cancel))
+        .page("/bookings/{reference}/cancel", Access::Citizen, get(cancel_confirm).post(cancel))
         .page("/bookings/{reference}/calendar", Access::Citizen, get(booking_ics))
         .page("/bookings/{reference}/change", Access::Citizen, get(change).post(change_to))
         .page("/staff/clinics", Access::Staff(FRONT_DESK), get(staff_list))

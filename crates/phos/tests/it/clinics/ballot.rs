@@ -21,6 +21,9 @@ async fn ballot_commit_register_draw_and_verify() {
     let page = app.get(&format!("/ballots/{id}")).await.text().await.unwrap();
     let b = clinics::ballot::store::ballot(&app.state.db, &id).await.unwrap().unwrap();
     assert!(page.contains(&b.commitment) && b.seed.is_none(), "commitment shown, seed kept secret");
+    // The page says what the ballot is for: service, clinic and the session's date and time.
+    assert!(page.contains("Dental general public session"), "{page}");
+    assert!(page.contains(&kernel::hk::local_datetime(slot.starts_at)), "the session's time");
     // First come, first served is off while the ballot runs.
     let early = citizen(&app, "early@example.com", "1980-01-01").await;
     assert_eq!(book(&app, &early, &slot.id, None).await.status(), 422);
@@ -55,6 +58,9 @@ async fn ballot_commit_register_draw_and_verify() {
         .unwrap();
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("already registered"));
+    // "Your registrations" shows each entry, waiting for the draw.
+    let mine = app.browser_with_session(&people[2].1).get(&format!("/ballots/{id}")).await.text().await.unwrap();
+    assert!(mine.contains("Your registrations") && mine.contains("Waiting for the draw"), "{mine}");
     // Each registration is acknowledged at once, in the person's language (zh-Hant), once.
     let receipts: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT recipient, body, created_at, next_attempt_at FROM outbox WHERE template = 'clinic-ballot-registered'",
@@ -98,6 +104,16 @@ async fn ballot_commit_register_draw_and_verify() {
             .await
             .unwrap();
     assert_eq!(won.len(), 4);
+    // Each person's outcome is on the ballot page, with the booking of a place won.
+    for p in &people {
+        let page = app.browser_with_session(&p.1).get(&format!("/ballots/{id}")).await.text().await.unwrap();
+        let winner = won.iter().any(|(c, _)| *c == p.0);
+        if winner {
+            assert!(page.contains("Place allocated") && page.contains("href=\"/bookings/DH-"), "{page}");
+        } else {
+            assert!(page.contains("Waitlist") && !page.contains("Waiting for the draw"), "{page}");
+        }
+    }
     // Everyone hears the result, held until the quiet hours (22:00–08:00 HKT) end: four places with
     // their references, six places on the waiting list (numbers 1 to 6).
     let results: Vec<(String, String, i64, i64)> = sqlx::query_as(

@@ -115,3 +115,35 @@ async fn a_no_show_before_the_appointment_or_no_choice_is_refused_on_the_day_lis
     assert_eq!(desk.post_form(&url, &[("status", "attended")]).await.status(), 303);
     app.shutdown().await;
 }
+
+/// Cancelling from the booking page asks first: the confirmation page shows what will be
+/// cancelled; a post without the confirmation changes nothing.
+#[tokio::test]
+async fn cancelling_a_booking_on_its_page_needs_a_confirmation() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "DC-KC", "dental_gp", 2, 0, 0).await;
+    let p = citizen(&app, "careful@example.com", "1980-01-01").await;
+    assert_eq!(book(&app, &p, &slots[0].id, None).await.status(), 201);
+    let reference = reference_of(&app, &p.0).await;
+    let me = app.browser_with_session(&p.1);
+    let page = me.get(&format!("/bookings/{reference}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/bookings/{reference}/cancel\"")), "a link to the confirmation");
+    let confirm = me.get(&format!("/bookings/{reference}/cancel")).await;
+    assert_eq!(confirm.status(), 200);
+    let html = confirm.text().await.unwrap();
+    assert!(html.contains("Cancel this booking?") && html.contains(&reference), "{html}");
+    let res = me.post_form(&format!("/bookings/{reference}/cancel"), &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/bookings/{reference}/cancel").as_str());
+    assert_eq!(reference_of(&app, &p.0).await, reference, "still booked");
+    let res = me.post_form(&format!("/bookings/{reference}/cancel"), &[("confirm", "yes")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/bookings?cancelled=1");
+    let status: String = sqlx::query_scalar("SELECT status FROM clinic_bookings WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "cancelled");
+    app.shutdown().await;
+}
