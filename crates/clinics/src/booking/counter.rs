@@ -213,7 +213,7 @@ async fn register(
     if (en.is_empty() && zh.is_empty()) || en.chars().count() > 100 || zh.chars().count() > 50 {
         errors.push(FieldError::new("name_en", "name_required", &[]));
     }
-    let birth = f.birth_date.parse::<chrono::NaiveDate>().ok().filter(|d| *d <= kernel::hk::today());
+    let birth = kernel::hk::parse_date(&f.birth_date).filter(|d| *d <= kernel::hk::today());
     if birth.is_none() {
         errors.push(FieldError::new("birth_date", "birth_date", &[]));
     }

@@ -129,6 +129,32 @@ fn local_format(ms: i64, format: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A date as people in Hong Kong type it: `1950-06-30` (ISO), or day first, `30/06/1950`,
+/// `30-6-1950`, `30.06.1950` (never month first: 01/02/1950 is 1 February). Spaces around the
+/// parts are allowed; a two-digit year is refused (ambiguous for dates of birth).
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    if s.len() > 20 {
+        return None;
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).map(str::trim).collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    if ![a, b, c].iter().all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit())) {
+        return None;
+    }
+    let (y, m, d) = if a.len() == 4 {
+        (a, b, c)
+    } else if c.len() == 4 {
+        (c, b, a)
+    } else {
+        return None;
+    };
+    if m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 /// The Hong Kong date of `at` said from the day of `now`: "today", "tomorrow", or "on 2026-12-09"
 /// (今天, 明天, 2026-12-09), for messages such as reminders.
 pub fn day_word(locale: crate::i18n::Locale, at: i64, now: i64) -> String {
@@ -203,5 +229,23 @@ mod tests {
         assert_eq!(super::day_word(Locale::ZhHant, hk(9, 9), hk(8, 9)), "明天");
         assert_eq!(super::day_word(Locale::En, hk(10, 9), hk(8, 9)), "on 2026-12-10");
         assert_eq!(super::day_word(Locale::ZhHant, hk(10, 9), hk(8, 9)), "2026-12-10");
+    }
+
+    #[test]
+    fn dates_typed_the_hong_kong_way() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        assert_eq!(super::parse_date("1950-06-30"), d(1950, 6, 30));
+        assert_eq!(super::parse_date("30/06/1950"), d(1950, 6, 30));
+        assert_eq!(super::parse_date(" 30/6/1950 "), d(1950, 6, 30));
+        assert_eq!(super::parse_date("30-06-1950"), d(1950, 6, 30));
+        assert_eq!(super::parse_date("30.06.1950"), d(1950, 6, 30));
+        assert_eq!(super::parse_date("01/02/1950"), d(1950, 2, 1), "day first, never month first");
+        assert_eq!(super::parse_date("1950/06/30"), d(1950, 6, 30));
+        assert_eq!(super::parse_date("31/02/1950"), None, "no such day");
+        assert_eq!(super::parse_date("30/06/50"), None, "two-digit years are ambiguous");
+        assert_eq!(super::parse_date("06/30/1950"), None, "month first is not a date here");
+        assert_eq!(super::parse_date("30/06"), None);
+        assert_eq!(super::parse_date("1950-06-30T00:00"), None);
+        assert_eq!(super::parse_date(""), None);
     }
 }

@@ -98,6 +98,8 @@ pub struct ProfileUpdate<'a> {
     pub contact_channel: &'a str,
     /// `Some((masked, hmac))` to set an HKID.
     pub hkid: Option<(String, String)>,
+    /// `Some("YYYY-MM-DD")` to record or correct the date of birth (self-declared).
+    pub birth_date: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -133,7 +133,8 @@ pub async fn update_profile(tx: &mut Tx, id: &str, u: &ProfileUpdate<'_>) -> sql
     }
     sqlx::query(
         "UPDATE citizens SET name_en = $1, name_zh = $2, preferred_lang = $3, contact_channel = $4, \
-         hkid_masked = COALESCE($5, hkid_masked), hkid_hmac = COALESCE($6, hkid_hmac) WHERE id = $7",
+         hkid_masked = COALESCE($5, hkid_masked), hkid_hmac = COALESCE($6, hkid_hmac), \
+         birth_date = COALESCE($8, birth_date) WHERE id = $7",
     )
     .bind(u.name_en)
     .bind(u.name_zh)
@@ -142,6 +143,7 @@ pub async fn update_profile(tx: &mut Tx, id: &str, u: &ProfileUpdate<'_>) -> sql
     .bind(u.hkid.as_ref().map(|h| h.0.clone()))
     .bind(u.hkid.as_ref().map(|h| h.1.clone()))
     .bind(id)
+    .bind(u.birth_date.clone())
     .execute(&mut **tx)
     .await?;
     Ok(UpdateOutcome::Saved)

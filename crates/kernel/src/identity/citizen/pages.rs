@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::Datelike;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -199,6 +200,10 @@ struct MePage {
 }
 
 impl MePage {
+    /// The date of birth on file as people read it (30/06/1950), empty when none.
+    fn birth_shown(&self) -> String {
+        crate::hk::parse_date(&self.profile.birth_date).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+    }
     /// The consent statement in the page's language when it is one of ours (it is stored in the
     /// language it was affirmed in); a statement of another wording is shown as stored.
     fn consent_text(&self, d: &citizen::Dependant) -> String {
@@ -294,6 +299,8 @@ struct ProfileForm {
     preferred_lang: String,
     contact_channel: String,
     hkid: Option<String>,
+    #[serde(default)]
+    birth_date: String,
 }
 
 async fn update_me(
@@ -345,6 +352,20 @@ async fn update_me(
             }
         },
     };
+    // The date of birth, self-declared (needed to book age-limited services for oneself); left
+    // empty it stays as it was.
+    let typed_birth = f.birth_date.trim();
+    let birth = if typed_birth.is_empty() {
+        None
+    } else {
+        match crate::hk::parse_date(typed_birth).filter(|d| *d <= crate::hk::today() && d.year() >= 1900) {
+            Some(d) => Some(d.to_string()),
+            None => {
+                errors.push(FieldError::new("birth_date", "invalid_birth_date", &[]));
+                None
+            }
+        }
+    };
     if errors.is_empty() {
         let update = ProfileUpdate {
             name_en,
@@ -352,6 +373,7 @@ async fn update_me(
             preferred_lang: lang.unwrap_or_default(),
             contact_channel: &f.contact_channel,
             hkid: hkid.clone(),
+            birth_date: birth,
         };
         match citizen::service::save_profile(&state.db, &identity.actor(), &origin, &me, &update).await? {
             UpdateOutcome::Saved => return Ok(Redirect::to("/me?saved=1").into_response()),
@@ -414,12 +436,8 @@ async fn add_dependant(
     } else if name.chars().count() > 100 {
         errors.push(FieldError::new("name", "too_long", &[("max", "100".into())]));
     }
-    let birth = f
-        .birth_date
-        .trim()
-        .parse::<chrono::NaiveDate>()
-        .ok()
-        .filter(|d| *d <= crate::hk::today() && chrono::Datelike::year(d) >= 1900);
+    let birth =
+        crate::hk::parse_date(&f.birth_date).filter(|d| *d <= crate::hk::today() && chrono::Datelike::year(d) >= 1900);
     if birth.is_none() {
         errors.push(FieldError::new("birth_date", "invalid_birth_date", &[]));
     }

@@ -147,3 +147,47 @@ async fn cancelling_a_booking_on_its_page_needs_a_confirmation() {
     assert_eq!(status, "cancelled");
     app.shutdown().await;
 }
+
+/// People book for themselves: a person records or corrects their date of birth on their
+/// account page, typed the Hong Kong way (30/06/1950), and can then book an age-limited service
+/// (Elderly Health Centre assessment, 65+) for themselves; an impossible date is a field error
+/// and changes nothing.
+#[tokio::test]
+async fn a_person_corrects_their_date_of_birth_and_books_an_age_limited_service() {
+    let app = spawn_app().await;
+    let slots = timetable(&app, "EHC-WC", "ehc_assessment", 2, 0, 0).await;
+    let p = citizen(&app, "elder@example.com", "1980-01-01").await;
+    assert_eq!(book(&app, &p, &slots[0].id, None).await.status(), 422, "too young on the record");
+    let me = app.browser_with_session(&p.1);
+    let form = |birth: &'static str| {
+        [
+            ("name_en", "TEST elder"),
+            ("name_zh", ""),
+            ("preferred_lang", "en"),
+            ("contact_channel", "email"),
+            ("birth_date", birth),
+        ]
+    };
+    let res = me.post_form("/me", &form("31/02/1950")).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#birth_date\""), "{html}");
+    let stored: String = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")
+        .bind(&p.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "1980-01-01", "nothing written");
+    let res = me.post_form("/me", &form("30/06/1950")).await;
+    assert_eq!(res.status(), 303);
+    let stored: String = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")
+        .bind(&p.0)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "1950-06-30");
+    let page = me.get("/me").await.text().await.unwrap();
+    assert!(page.contains("value=\"30/06/1950\""), "shown day first");
+    assert_eq!(book(&app, &p, &slots[0].id, None).await.status(), 201, "now bookable for oneself");
+    app.shutdown().await;
+}

@@ -107,6 +107,7 @@ async fn sign_in_profiles_dependants_and_contacts() {
         preferred_lang: Locale::En,
         contact_channel: "sms",
         hkid: Some(("A12345(c1)".into(), "hmac-c1".into())),
+        birth_date: None,
     };
     assert_eq!(people::update_profile(&mut tx, &new, &update).await.unwrap(), UpdateOutcome::HkidTaken);
     let update = ProfileUpdate { hkid: Some(("B1(x)".into(), "hmac-new".into())), ..update };
