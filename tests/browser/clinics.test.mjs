@@ -60,6 +60,10 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     await page.goto(phos.url + '/clinics/DC-KC/dental_gp');
     await noViolations(page, 'slots page (signed in)');
     await page.click('main form[action="/bookings"] button[type=submit] >> nth=0');
+    // Check your answers, then confirm.
+    assert.match(await page.textContent('h1'), lang === 'en' ? /Check your booking/ : /核對你的預約/);
+    await noViolations(page, 'check your booking');
+    await page.click('main form[action="/bookings"] button[type=submit]');
     await page.waitForURL(/\/bookings\/DH-/);
     assert.ok(await page.isVisible('figure.qr svg'), 'QR code shown');
     await noViolations(page, 'booking confirmation');
@@ -68,6 +72,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     // Booking the same service again is refused with a clear message.
     await page.goto(phos.url + '/clinics/DC-KC/dental_gp');
     await page.click('main form[action="/bookings"] button[type=submit] >> nth=1');
+    await page.click('main form[action="/bookings"] button[type=submit]');
     assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary');
     assert.match(await page.textContent('.error-summary'), lang === 'en' ? /already an active booking/ : /已有此服務的有效預約/);
     await noViolations(page, 'booking refused');

@@ -126,6 +126,21 @@ async fn slots(
 struct BookForm {
     slot_id: String,
     for_citizen: String,
+    /// `yes` from the "check your answers" page; without it that page is shown first.
+    #[serde(default)]
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "clinics/booking/check.html")]
+struct CheckPage {
+    page: PageCtx,
+    slot: Slot,
+    who: String,
+    for_citizen: String,
+    service: (String, String),
+    clinic: (String, String),
+    address: (String, String),
 }
 
 async fn book(
@@ -149,6 +164,23 @@ async fn book(
             vec![refused(Refusal::NotYours)],
         )
         .await;
+    }
+    if f.confirm != "yes" {
+        // Check your answers: who, what, where and when, before anything is booked.
+        let who = kernel::people::display_name_of(&state.db, &f.for_citizen).await?.unwrap_or_default();
+        let svc = store::service(&state.db, &slot.service).await?.ok_or(AppError::NotFound)?;
+        let point =
+            kernel::directory::service_point(&state.db, &slot.service_point).await?.ok_or(AppError::NotFound)?;
+        let view = CheckPage {
+            page,
+            who,
+            for_citizen: f.for_citizen.clone(),
+            service: (svc.name_en, svc.name_zh),
+            clinic: (point.name_en, point.name_zh),
+            address: (point.address_en, point.address_zh),
+            slot,
+        };
+        return Ok(render(&view)?.into_response());
     }
     match service::book(
         &state,

@@ -232,20 +232,31 @@ async fn booking_pages_caregivers_and_staff_capacity() {
         .unwrap();
     let html = page.text().await.unwrap();
     assert!(html.contains("CHAN Siu Bo"), "the dependant is offered");
-    let form = crate::harness::serde_urlencoded_string(&[
-        ("csrf", &parent.2),
-        ("slot_id", &slots[0].id),
-        ("for_citizen", &child),
-    ]);
-    let res = app
-        .client
-        .post(format!("{}/bookings", app.url))
-        .header("cookie", format!("phos_session={}", parent.1))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
+    // "Check your answers" first: who, what, where and when, nothing booked yet.
+    let post = |fields: Vec<(&'static str, String)>| {
+        let form =
+            crate::harness::serde_urlencoded_string(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        app.client
+            .post(format!("{}/bookings", app.url))
+            .header("cookie", format!("phos_session={}", parent.1))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let fields = vec![("csrf", parent.2.clone()), ("slot_id", slots[0].id.clone()), ("for_citizen", child.clone())];
+    let res = post(fields.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Check your booking") && html.contains("CHAN Siu Bo"), "{html}");
+    let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clinic_bookings WHERE citizen_id = $1")
+        .bind(&child)
+        .fetch_one(app.state.db.pool())
         .await
         .unwrap();
+    assert_eq!(booked, 0, "nothing booked before the confirmation");
+    let mut confirmed = fields.clone();
+    confirmed.push(("confirm", "yes".into()));
+    let res = post(confirmed).await.unwrap();
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/bookings/DH-"));
@@ -292,6 +303,7 @@ async fn booking_pages_caregivers_and_staff_capacity() {
         ("csrf", &third.2),
         ("slot_id", &slots[0].id),
         ("for_citizen", &kid3),
+        ("confirm", "yes"),
     ]);
     let res = app
         .client
