@@ -166,6 +166,7 @@ fn complaint(rng: &mut ChaCha8Rng, now: i64, start: i64, n: usize, overdue: bool
     if overdue && still_open {
         // The deadline has passed and its timer has not fired yet: overdue.
         b.i.timers.push(("deadline", due, registered));
+        b.i.waiting.push("deadline");
     } else if (still_open && due <= now) || finished_late {
         b.auto("deadline", due);
         chase_end = b.task("chase", "licensing_officer", due, 4 * HOUR, 10 * MIN);
@@ -173,7 +174,9 @@ fn complaint(rng: &mut ChaCha8Rng, now: i64, start: i64, n: usize, overdue: bool
             b.auto("chased", c);
         }
     } else if still_open {
+        // The deadline waits beside the task, as the engine has it.
         b.i.timers.push(("deadline", due, registered));
+        b.i.waiting.push("deadline");
     }
     let Some(investigated) = investigated else {
         return b.finish(&[chase_end]);
@@ -286,6 +289,9 @@ mod tests {
         for i in &a {
             assert!(i.events.iter().all(|e| e.at <= NOW && e.at >= i.started_at));
             assert_eq!(i.ended_at.is_none(), !i.waiting.is_empty(), "running exactly when waiting somewhere");
+            for (node, _, _) in &i.timers {
+                assert!(i.waiting.contains(node), "a pending timer is where the instance waits");
+            }
             for t in i.tasks.iter().filter(|t| t.completed.is_none()) {
                 assert!(i.waiting.contains(&t.node), "an open task is where the instance waits");
             }

@@ -164,6 +164,13 @@ async fn the_demo_mining_and_simulation_pages() {
     // One complaint is overdue; four eyes held in the history.
     let (_, list) = text(&staff, "/staff/workflow/instances?definition=complaint_handling&status=running").await;
     assert_eq!(list.matches(">Overdue</strong>").count(), 1, "{list}");
+    // Its deadline fires (once): the investigation is chased and the case stays overdue.
+    let fired = workflow::instances::service::fire_due(&app.state.db, kernel::now_ms(), 1000).await.unwrap();
+    assert_eq!(fired, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_timers WHERE status = 'fired'").await, 1);
+    assert!(count(&app, "SELECT COUNT(*) FROM workflow_tasks WHERE node_id = 'chase' AND status = 'open'").await >= 1);
+    let (_, list) = text(&staff, "/staff/workflow/instances?definition=complaint_handling&status=running").await;
+    assert_eq!(list.matches(">Overdue</strong>").count(), 1, "still overdue once its deadline fired");
     let four_eyes = count(
         &app,
         "SELECT COUNT(*) FROM workflow_tasks a JOIN workflow_tasks p ON p.instance_id = a.instance_id \
