@@ -253,11 +253,20 @@ fn auto(def: &Definition) -> Layout {
     let layers_n = layer.iter().copied().max().map_or(1, |m| m + 1);
     let rows_n = row.iter().copied().max().map_or(1, |m| m + 1);
     let bottom = MARGIN + rows_n as f64 * ROW - 10.0;
+    let index: BTreeMap<&str, usize> = def.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     for f in &def.flows {
-        if let (Some(a), Some(b)) = (l.nodes.get(&f.source), l.nodes.get(&f.target)) {
-            let points = route(a, b, back.contains(&f.id), bottom);
-            l.flows.insert(f.id.clone(), points);
-        }
+        let (Some(&si), Some(&ti)) = (index.get(f.source.as_str()), index.get(f.target.as_str())) else { continue };
+        let (a, b) = (l.nodes[&f.source], l.nodes[&f.target]);
+        let points = if !back.contains(&f.id) && layer[ti] > layer[si] + 1 {
+            // A flow that skips layers runs in the gap under its rows, not through the nodes
+            // between.
+            let lane = MARGIN + (row[si].max(row[ti]) + 1) as f64 * ROW - 18.0;
+            let (x1, y1, x2, y2) = (a.x + a.w, a.cy(), b.x, b.cy());
+            vec![(x1, y1), (x1 + 12.0, y1), (x1 + 12.0, lane), (x2 - 12.0, lane), (x2 - 12.0, y2), (x2, y2)]
+        } else {
+            route(&a, &b, back.contains(&f.id), bottom)
+        };
+        l.flows.insert(f.id.clone(), points);
     }
     l.width = 2.0 * MARGIN + layers_n as f64 * COL;
     l.height = 2.0 * MARGIN + rows_n as f64 * ROW;
@@ -566,6 +575,27 @@ mod tests {
         assert_eq!(p[1].1, 130.0);
         assert_eq!(p[0].0, l.nodes["g"].cx());
         assert_eq!(p[3], (l.nodes["a"].cx(), l.nodes["a"].y + 70.0));
+    }
+
+    #[test]
+    fn a_flow_that_skips_a_layer_runs_under_its_row() {
+        // s → g → a → e and g → e: g→e skips a's layer, so it runs at 30 + 110 − 18 = 122.
+        let d = def(
+            vec![
+                node("s", NodeKind::Start { message: None }),
+                node("g", NodeKind::Exclusive { default: Some("skip".into()) }),
+                task("a"),
+                node("e", NodeKind::End),
+            ],
+            vec![flow("1", "s", "g"), flow("2", "g", "a"), flow("3", "a", "e"), flow("skip", "g", "e")],
+        );
+        let l = layout(&d);
+        let p = &l.flows["skip"];
+        assert_eq!(p.len(), 6);
+        assert_eq!((p[2].1, p[3].1), (122.0, 122.0));
+        assert_eq!(p[0], (l.nodes["g"].x + 50.0, l.nodes["g"].cy()));
+        assert_eq!(p[5], (l.nodes["e"].x, l.nodes["e"].cy()));
+        assert_eq!(l.flows["2"].len(), 2, "neighbouring layers on one row: straight");
     }
 
     #[test]
