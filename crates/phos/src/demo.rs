@@ -53,6 +53,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         // Areas added since the first seeding still get their demo data (each is idempotent).
         protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
         protection::demo::seed_signals(state, seed).await?;
+        workflow::demo::seed(db, seed).await?;
         seed_mfa(db).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
@@ -94,6 +95,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     let people = protection_people(seed, people.len());
     protection::demo::seed(state, seed, &people).await?;
     protection::demo::seed_signals(state, seed).await?;
+    workflow::demo::seed(db, seed).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 

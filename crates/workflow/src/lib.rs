@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod definitions;
+pub mod demo;
 pub mod instances;
 pub mod mining;
 pub mod simulation;
@@ -36,14 +37,32 @@ pub fn area() -> Area {
         ],
         routes,
         jobs,
-        // Only services that work are listed on the home page: none yet (no pages).
-        home: vec![],
+        home: cards(),
         catalogue: Some(&CATALOGUE),
     }
 }
 
 fn routes() -> Routes {
-    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes())
+    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes()).merge(page_routes())
+}
+
+/// The pages of definitions, instances, mining and simulation (tasks and worklists have theirs).
+fn page_routes() -> Routes {
+    definitions::pages::routes()
+        .merge(instances::pages::routes())
+        .merge(mining::pages::routes())
+        .merge(simulation::pages::routes())
+}
+
+/// The workflow cards on the staff home page (each shows to those its route allows).
+fn cards() -> Vec<kernel::area::HomeCard> {
+    use kernel::area::HomeCard;
+    vec![
+        HomeCard::staff("wfp-card-definitions", "wfp-card-definitions-lead", "/staff/workflow/definitions"),
+        HomeCard::staff("wfp-card-instances", "wfp-card-instances-lead", "/staff/workflow/instances"),
+        HomeCard::staff("wfp-card-mining", "wfp-card-mining-lead", "/staff/workflow/mining"),
+        HomeCard::staff("wfp-card-simulation", "wfp-card-simulation-lead", "/staff/workflow/simulation"),
+    ]
 }
 
 /// Fires the timers that are due (each exactly once, whichever replica runs the job).

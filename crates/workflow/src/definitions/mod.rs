@@ -19,7 +19,9 @@
 
 pub mod api;
 pub mod bpmn;
+pub mod diagram;
 pub mod expr;
+pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod services;

@@ -70,3 +70,33 @@ pub async fn all(db: &kernel::Db) -> sqlx::Result<Vec<Deployed>> {
     let sql = format!("SELECT {COLS} FROM workflow_definitions ORDER BY process_key, version DESC");
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(db.pool()).await?.iter().map(row).collect()
 }
+
+/// Running instances per deployed version: (definition id, count).
+pub async fn running_counts(db: &kernel::Db) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT definition_id, COUNT(*) AS n FROM workflow_instances WHERE status = 'running' GROUP BY definition_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("definition_id")?, r.try_get("n")?))).collect()
+}
+
+/// Where the running instances of a version wait: one JSON array of node ids per instance.
+pub async fn waiting_of(db: &kernel::Db, definition_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT waiting FROM workflow_instances WHERE definition_id = $1 AND status = 'running'")
+        .bind(definition_id)
+        .fetch_all(db.pool())
+        .await
+}
+
+/// Open or claimed user tasks of a version's instances, per node: (node id, count).
+pub async fn open_tasks_by_node(db: &kernel::Db, definition_id: &str) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT t.node_id, COUNT(*) AS n FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id \
+         WHERE i.definition_id = $1 AND t.status IN ('open', 'claimed') GROUP BY t.node_id",
+    )
+    .bind(definition_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("node_id")?, r.try_get("n")?))).collect()
+}

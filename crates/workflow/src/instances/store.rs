@@ -214,3 +214,88 @@ pub async fn tasks_of_instance(db: &kernel::Db, instance: &str) -> sqlx::Result<
     .fetch_all(db.pool())
     .await
 }
+
+/// An instance with its definition's key, version and names, as the instance pages list it.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub instance: InstanceRow,
+    pub process_key: String,
+    pub version: i64,
+    pub name: Option<String>,
+    pub name_zh: Option<String>,
+    /// When the instance became overdue: the earliest timer already due that is still pending,
+    /// or that fired while a task open before it was set is still not done (a deadline passed).
+    pub overdue_since: Option<i64>,
+}
+
+/// Instances, newest first, optionally of one process key and in one status.
+pub async fn list(
+    db: &kernel::Db,
+    key: Option<&str>,
+    status: Option<&str>,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Listed>> {
+    let cols = COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {cols}, d.process_key, d.version AS def_version, d.name AS def_name, d.name_zh AS def_name_zh, \
+         (SELECT MIN(t.due_at) FROM workflow_timers t WHERE t.instance_id = i.id AND i.status = 'running' AND t.due_at <= $3 \
+          AND (t.status = 'pending' OR (t.status = 'fired' AND EXISTS (SELECT 1 FROM workflow_tasks k \
+          WHERE k.instance_id = i.id AND k.status IN ('open', 'claimed') AND k.created_at <= t.created_at)))) AS overdue_since \
+         FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id \
+         WHERE ($1 = '' OR d.process_key = $1) AND ($2 = '' OR i.status = $2) \
+         ORDER BY i.started_at DESC, i.id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key.unwrap_or(""))
+        .bind(status.unwrap_or(""))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Listed {
+                instance: row(r)?,
+                process_key: r.try_get("process_key")?,
+                version: r.try_get("def_version")?,
+                name: r.try_get("def_name")?,
+                name_zh: r.try_get("def_name_zh")?,
+                overdue_since: r.try_get("overdue_since")?,
+            })
+        })
+        .collect()
+}
+
+/// One entry of an instance's timeline.
+#[derive(Clone, Debug)]
+pub struct TimelineRow {
+    pub node_id: String,
+    pub activity: String,
+    pub lifecycle: String,
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    pub at: i64,
+}
+
+/// The events of an instance, in time order.
+pub async fn timeline(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<TimelineRow>> {
+    let rows = sqlx::query(
+        "SELECT node_id, activity, lifecycle, actor, role, at FROM workflow_events WHERE instance_id = $1 ORDER BY at, id",
+    )
+    .bind(instance)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TimelineRow {
+                node_id: r.try_get("node_id")?,
+                activity: r.try_get("activity")?,
+                lifecycle: r.try_get("lifecycle")?,
+                actor: r.try_get("actor")?,
+                role: r.try_get("role")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}

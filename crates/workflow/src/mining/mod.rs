@@ -5,7 +5,9 @@
 //! the largest case, not the log.
 
 pub mod csv;
+pub mod engine_log;
 pub mod ocel;
+pub mod pages;
 pub mod performance;
 pub mod rules;
 pub mod service;

@@ -34,7 +34,7 @@ pub struct Exported {
     pub events: u64,
 }
 
-fn to_event(r: &LogRow) -> Event {
+pub fn to_event(r: &LogRow) -> Event {
     Event {
         activity: r.activity.clone(),
         at: r.at * 1000,
