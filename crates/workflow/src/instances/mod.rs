@@ -5,6 +5,7 @@ pub mod api;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod timer_loop;
 
 use axum::http::StatusCode;
 
