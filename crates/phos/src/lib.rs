@@ -63,6 +63,7 @@ pub struct Running {
     server: JoinHandle<std::io::Result<()>>,
     worker: Option<JoinHandle<()>>,
     mqtt: Option<JoinHandle<()>>,
+    timers: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -92,6 +93,9 @@ impl Running {
         }
         if let Some(m) = self.mqtt.take() {
             m.await?;
+        }
+        if let Some(t) = self.timers.take() {
+            t.await?;
         }
         Ok(())
     }
@@ -130,6 +134,9 @@ pub fn start(
             let _ = rx.recv().await;
         }))
     });
+    // Workflow timers fire within a second of their due time on every replica with a worker.
+    let timers =
+        state.config.worker.then(|| workflow::instances::timer_loop::spawn(state.clone(), state.stopping.subscribe()));
     // Fridge telemetry over MQTT, when a broker is configured.
     let mqtt = match state.config.mqtt_url.as_deref() {
         Some(url) => Some(clinics::coldchain::mqtt::spawn(state.clone(), url, state.stopping.subscribe())?),
@@ -146,5 +153,5 @@ pub fn start(
         },
         grace,
     ));
-    Ok(Running { addr, state, stop: Some(stop_tx), server, worker, mqtt })
+    Ok(Running { addr, state, stop: Some(stop_tx), server, worker, mqtt, timers })
 }

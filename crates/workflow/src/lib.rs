@@ -34,6 +34,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("workflow", 1, "0001_workflow_events.sql"),
             kernel::migration!("workflow", 2, "0002_engine.sql"),
+            kernel::migration!("workflow", 6, "0006_timer_claims.sql"),
         ],
         routes,
         jobs,
@@ -65,7 +66,9 @@ fn cards() -> Vec<kernel::area::HomeCard> {
     ]
 }
 
-/// Fires the timers that are due (each exactly once, whichever replica runs the job).
+/// Fires the timers that are due (each exactly once, whichever replica runs the job). The
+/// timer loop ([`instances::timer_loop`], started by `phos serve`) fires them within a second;
+/// this once-a-minute job is its safety net.
 pub const TIMER_JOB: &str = "workflow.fire-timers";
 
 fn jobs(r: &mut Registry) {
@@ -74,9 +77,7 @@ fn jobs(r: &mut Registry) {
 }
 
 async fn fire_timers(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobError> {
-    let n = instances::service::fire_due(&ctx.state.db, kernel::now_ms(), 1000)
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+    let n = instances::service::fire_due_now(&ctx.state.db, 1000).await.map_err(|e| JobError::Retry(e.to_string()))?;
     if n > 0 {
         tracing::info!(fired = n, "workflow timers fired");
     }

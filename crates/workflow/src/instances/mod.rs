@@ -6,6 +6,7 @@ pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod timer_loop;
 
 use axum::http::StatusCode;
 

@@ -336,26 +336,75 @@ pub async fn message(
     view(db, id).await
 }
 
-/// Fires the timers due at `now` (at most `limit`), each in its own transaction and exactly
-/// once: the instance moves on from the timer. A timer of an instance that is no longer
-/// running or no longer waits there is cancelled. A timer whose continuation fails (a service
-/// task refusing, say) is left pending, logged, and tried again on the next run; the others
-/// still fire. Returns the number fired.
+/// How long a claim on a due timer lasts: a replica that stops while holding timers leaves them
+/// to the others after this.
+pub const TIMER_LEASE_MS: i64 = 30_000;
+
+/// Claims the timers due at `now` (at most `limit`) and fires them, each in its own transaction
+/// and exactly once: the instance moves on from the timer, its events at `now`. A timer of an
+/// instance that is no longer running or no longer waits there is cancelled. A timer whose
+/// continuation fails (a service task refusing, say) is left pending, logged, and tried again
+/// once its claim has run out; the others still fire. Returns the number fired.
 pub async fn fire_due(db: &kernel::Db, now: i64, limit: i64) -> Result<u64, EngineError> {
+    let claimed = store::claim_due(db, now, now + TIMER_LEASE_MS, limit).await?;
+    fire_claimed(db, &claimed, || now).await
+}
+
+/// [`fire_due`] at the real clock: claims what is due now and records each firing at the
+/// instant it happens (the safety-net job).
+pub async fn fire_due_now(db: &kernel::Db, limit: i64) -> Result<u64, EngineError> {
+    let now = kernel::now_ms();
+    let claimed = store::claim_due(db, now, now + TIMER_LEASE_MS, limit).await?;
+    fire_claimed(db, &claimed, kernel::now_ms).await
+}
+
+/// Fires timers this replica has claimed, in order; `clock` gives the instant each one fires
+/// at (the timer loop reads the real clock for each, so that the log shows when it fired).
+/// The definitions and the closures are read once per batch (deployed definitions never
+/// change). Returns the number fired.
+pub async fn fire_claimed(
+    db: &kernel::Db,
+    claimed: &[store::DueTimer],
+    clock: impl Fn() -> i64,
+) -> Result<u64, EngineError> {
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let closures = closures(db, clock()).await?;
+    let mut models: std::collections::HashMap<String, std::sync::Arc<(Deployed, Definition)>> = Default::default();
     let mut fired = 0;
-    for (timer, instance_id, node) in store::due_timers(db, now, limit).await? {
-        match fire_one(db, &timer, &instance_id, &node, now).await {
+    for t in claimed {
+        let now = clock();
+        match fire_one(db, t, &closures, &mut models, now).await {
             Ok(true) => fired += 1,
             Ok(false) => {}
             Err(EngineError::Db(e)) => return Err(EngineError::Db(e)),
-            Err(e) => tracing::warn!(timer = %timer, instance = %instance_id, error = %e, "workflow timer not fired"),
+            Err(e) => tracing::warn!(timer = %t.id, instance = %t.instance_id, error = %e, "workflow timer not fired"),
         }
     }
     Ok(fired)
 }
 
-async fn fire_one(db: &kernel::Db, timer: &str, instance_id: &str, node: &str, now: i64) -> Result<bool, EngineError> {
-    let p = prepare(db, instance_id, now).await?;
+async fn fire_one(
+    db: &kernel::Db,
+    t: &store::DueTimer,
+    closures: &[kernel::hk::Closure],
+    models: &mut std::collections::HashMap<String, std::sync::Arc<(Deployed, Definition)>>,
+    now: i64,
+) -> Result<bool, EngineError> {
+    let i = store::get(db, &t.instance_id).await?.ok_or(EngineError::NotFound)?;
+    let m = match models.get(&i.definition_id) {
+        Some(m) => m.clone(),
+        None => {
+            let d = defs::by_id(db, &i.definition_id).await?.ok_or(EngineError::NotFound)?;
+            let def = model(&d)?;
+            let m = std::sync::Arc::new((d, def));
+            models.insert(i.definition_id.clone(), m.clone());
+            m
+        }
+    };
+    let p = Prepared { deployed: m.0.clone(), def: m.1.clone(), closures: closures.to_vec() };
+    let (timer, instance_id, node) = (&t.id, &t.instance_id, &t.node_id);
     let mut tx = db.begin().await?;
     let instance = store::get_in(&mut tx, instance_id).await?.ok_or(EngineError::NotFound)?;
     let waiting: Vec<String> = serde_json::from_str(&instance.waiting).unwrap_or_default();

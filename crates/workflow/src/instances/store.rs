@@ -114,16 +114,54 @@ pub async fn timers(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<(String
     rows.iter().map(|r| Ok((r.try_get("node_id")?, r.try_get("due_at")?))).collect()
 }
 
-/// A timer that is due: (timer id, instance id, node id).
-pub async fn due_timers(db: &kernel::Db, now: i64, limit: i64) -> sqlx::Result<Vec<(String, String, String)>> {
-    let rows = sqlx::query(
-        "SELECT id, instance_id, node_id FROM workflow_timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
+/// A due timer claimed for firing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueTimer {
+    pub id: String,
+    pub instance_id: String,
+    pub node_id: String,
+    pub due_at: i64,
+}
+
+/// Claims up to `limit` pending timers due at `now` that nobody holds (no claim, or a claim
+/// that ran out), earliest first, until `until` (one statement; on PostgreSQL rows another
+/// replica is claiming are skipped, and the condition is checked again on the row it locks, so
+/// two replicas never hold the same timer at once). The claim only shares the work out: firing
+/// is made exactly once by [`close_timer`].
+pub async fn claim_due(db: &kernel::Db, now: i64, until: i64, limit: i64) -> sqlx::Result<Vec<DueTimer>> {
+    let sql = format!(
+        "UPDATE workflow_timers SET claimed_until = $1 \
+         WHERE id IN (SELECT id FROM workflow_timers WHERE status = 'pending' AND due_at <= $2 \
+                      AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY due_at, id LIMIT $3{}) \
+         AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
+         RETURNING id, instance_id, node_id, due_at",
+        db.skip_locked()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(until).bind(now).bind(limit).fetch_all(db.pool()).await?;
+    let mut due = rows
+        .iter()
+        .map(|r| {
+            Ok(DueTimer {
+                id: r.try_get("id")?,
+                instance_id: r.try_get("instance_id")?,
+                node_id: r.try_get("node_id")?,
+                due_at: r.try_get("due_at")?,
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    // RETURNING gives no order: earliest first.
+    due.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    Ok(due)
+}
+
+/// When the earliest pending timer that nobody holds at `now` is due (None: there is none).
+pub async fn next_due(db: &kernel::Db, now: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MIN(due_at) FROM workflow_timers WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $1)",
     )
     .bind(now)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("instance_id")?, r.try_get("node_id")?))).collect()
+    .fetch_one(db.pool())
+    .await
 }
 
 /// Marks a pending timer fired or cancelled; false when it was no longer pending (another

@@ -4,7 +4,7 @@
 use kernel::identity::Role;
 use serde_json::{Value, json};
 
-use crate::harness::{Browser, TestApp, spawn_app};
+use crate::harness::{Browser, TestApp, spawn_app, spawn_app_with};
 
 fn fixture(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflow/tests/fixtures/bpmn").join(name);
@@ -211,7 +211,8 @@ async fn four_eyes_and_messages() {
 
 #[tokio::test]
 async fn timers_fire_exactly_once() {
-    let app = spawn_app().await;
+    // No timer loop here: the two calls below are the two workers.
+    let app = spawn_app_with(|c| c.worker = false, None).await;
     let admin = app.staff_browser(&[Role::Admin]).await;
     deploy(&app, &admin, "timer.bpmn").await;
     let (status, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "cooling_off"})).await;
@@ -259,7 +260,8 @@ async fn cancelling_needs_a_reason_and_closes_the_tasks() {
 
 #[tokio::test]
 async fn an_interrupting_deadline_cancels_the_task() {
-    let app = spawn_app().await;
+    // No timer loop: the test fires the deadline itself once the task is claimed.
+    let app = spawn_app_with(|c| c.worker = false, None).await;
     let admin = app.staff_browser(&[Role::Admin]).await;
     deploy(&app, &admin, "deadline.bpmn").await;
     let (_, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "deadline"})).await;
@@ -276,5 +278,55 @@ async fn an_interrupting_deadline_cancels_the_task() {
     let (status, body) = post(&inspector, &format!("/api/v1/workflow/tasks/{task}/complete"), &json!({})).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("task_closed")));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_events WHERE lifecycle = 'ate_abort'").await, 1);
+    app.shutdown().await;
+}
+
+/// The timer loop of two replicas on one database: timers due two seconds after their instances
+/// started fire without anyone calling for them, each exactly once, never early, and soon after
+/// their due time.
+#[tokio::test]
+async fn the_timer_loops_of_two_replicas_fire_each_timer_once() {
+    let app = spawn_app().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let db2 = kernel::Db::connect(&app.db.url).await.unwrap();
+    let state2 = phos::state(crate::harness::test_config(&app.db), db2).await.unwrap();
+    let replica = phos::start(state2, listener, None, crate::harness::fast_worker(), false).unwrap();
+    let admin = app.staff_browser(&[Role::Admin]).await;
+    let bpmn = fixture("timer.bpmn").replace("PT0S", "PT2S");
+    let (status, body) = post(&admin, "/api/v1/workflow/deployments", &json!({ "bpmn": bpmn })).await;
+    assert_eq!(status, 201, "{body}");
+    let n = 12;
+    let mut ids = vec![];
+    for _ in 0..n {
+        let (status, inst) = post(&admin, "/api/v1/workflow/instances", &json!({"definition": "cooling_off"})).await;
+        assert_eq!(status, 201, "{inst}");
+        ids.push(inst["id"].as_str().unwrap().to_string());
+    }
+    let fired = "SELECT COUNT(*) FROM workflow_timers WHERE status = 'fired'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(&app, fired).await < n && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(&app, fired).await, n, "every timer fired");
+    for id in &ids {
+        assert_eq!(get(&admin, &format!("/api/v1/workflow/instances/{id}")).await["status"], "completed", "{id}");
+    }
+    // Exactly once: one firing event per instance, none left pending.
+    let events = "SELECT COUNT(*) FROM workflow_events WHERE node_id = 'wait' AND lifecycle = 'complete'";
+    assert_eq!(count(&app, events).await, n);
+    let distinct =
+        "SELECT COUNT(DISTINCT instance_id) FROM workflow_events WHERE node_id = 'wait' AND lifecycle = 'complete'";
+    assert_eq!(count(&app, distinct).await, n);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workflow_timers WHERE status = 'pending'").await, 0);
+    // Never before the due time, and soon after it (the loop polls every 250 ms; the bound
+    // leaves room for a loaded test machine, the bench measures the real lateness).
+    let early = "SELECT COUNT(*) FROM workflow_events e JOIN workflow_timers t ON t.instance_id = e.instance_id \
+                 WHERE e.node_id = 'wait' AND e.lifecycle = 'complete' AND e.at < t.due_at";
+    assert_eq!(count(&app, early).await, 0, "no timer fired early");
+    let late = "SELECT COALESCE(MAX(e.at - t.due_at), 0) FROM workflow_events e \
+                JOIN workflow_timers t ON t.instance_id = e.instance_id WHERE e.node_id = 'wait' AND e.lifecycle = 'complete'";
+    let lateness = count(&app, late).await;
+    assert!(lateness < 5_000, "fired {lateness} ms late");
+    replica.shutdown().await.unwrap();
     app.shutdown().await;
 }
