@@ -33,17 +33,18 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("workflow", 1, "0001_workflow_events.sql"),
             kernel::migration!("workflow", 2, "0002_engine.sql"),
+            kernel::migration!("workflow", 4, "0004_tasks.sql"),
         ],
         routes,
         jobs,
-        // Only services that work are listed on the home page: none yet (no pages).
-        home: vec![],
+        // Only services that work are listed on the home page.
+        home: vec![tasks::pages::CARD],
         catalogue: Some(&CATALOGUE),
     }
 }
 
 fn routes() -> Routes {
-    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes())
+    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes()).merge(tasks::pages::routes())
 }
 
 /// Fires the timers that are due (each exactly once, whichever replica runs the job).

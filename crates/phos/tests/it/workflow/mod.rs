@@ -2,3 +2,4 @@
 
 mod engine;
 mod mining_cli;
+mod tasks;
