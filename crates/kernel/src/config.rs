@@ -23,6 +23,9 @@ pub enum NotifyProvider {
     Smtp,
 }
 
+/// Largest file the file store accepts by default (10 MiB).
+pub const DEFAULT_FILES_MAX_BYTES: usize = 10 * 1024 * 1024;
+
 /// Settings shared by every command.
 #[derive(Args, Clone, Debug, Serialize)]
 pub struct Config {
@@ -89,7 +92,7 @@ pub struct Config {
 
     /// Largest file accepted by the file store (attachments), in bytes. Uploads are also
     /// bounded by --max-body-bytes.
-    #[arg(long, env = "PHOS_FILES_MAX_BYTES", default_value_t = crate::files::rules::DEFAULT_MAX_BYTES, global = true)]
+    #[arg(long, env = "PHOS_FILES_MAX_BYTES", default_value_t = DEFAULT_FILES_MAX_BYTES, global = true)]
     pub files_max_bytes: usize,
 
     /// S3-compatible bucket for stored files (unset: <data-dir>/files on the local disk).
@@ -131,7 +134,7 @@ impl Default for Config {
             mqtt_url: None,
             tls: false,
             offer_window_minutes: 30,
-            files_max_bytes: crate::files::rules::DEFAULT_MAX_BYTES,
+            files_max_bytes: DEFAULT_FILES_MAX_BYTES,
             s3_bucket: None,
             s3_endpoint: None,
             s3_region: "us-east-1".into(),

@@ -5,7 +5,7 @@
 //! `photo.png`. Only the kinds in [`KINDS`] are accepted.
 
 /// Largest file accepted by default (10 MiB).
-pub const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_BYTES: usize = crate::config::DEFAULT_FILES_MAX_BYTES;
 
 /// Longest file name kept (characters).
 pub const MAX_NAME_CHARS: usize = 200;

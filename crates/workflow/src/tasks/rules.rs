@@ -14,7 +14,7 @@ pub const MAX_BULK: usize = 100;
 /// Roles that may reassign other people's tasks.
 pub const MANAGERS: &[Role] = &[Role::TeamLead, Role::Admin];
 
-/// A worklist view.
+/// A worklist view. For managers ([`sees_all`]) "my roles" means every role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
@@ -151,7 +151,13 @@ pub fn holds_candidate_role<'a>(task_roles: &'a str, person: &[&str]) -> Option<
 pub fn may_see(task_roles: &str, assignee: Option<&str>, me: &str, my_roles: &[&str]) -> bool {
     assignee == Some(me)
         || holds_candidate_role(task_roles, my_roles).is_some()
-        || MANAGERS.iter().any(|m| my_roles.contains(&m.code()))
+        || sees_all(my_roles)
+}
+
+/// Whether a person's worklists show every task, whatever its roles (managers, who reassign
+/// their teams' work).
+pub fn sees_all(my_roles: &[&str]) -> bool {
+    MANAGERS.iter().any(|m| my_roles.contains(&m.code()))
 }
 
 /// Whether `person` (with `roles`) may be handed a task: they hold one of its candidate roles
@@ -250,6 +256,7 @@ mod tests {
         assert!(!may_see("inspector", Some("u2"), "u1", &["auditor"]));
         assert!(may_see("inspector", Some("u2"), "u1", &["team_lead"]));
         assert!(may_see("inspector", None, "u1", &["admin"]));
+        assert!(sees_all(&["auditor", "team_lead"]) && !sees_all(&["inspector", "auditor"]));
         assert_eq!(may_take("inspector", "u2", &["inspector"], None), Ok(()));
         assert_eq!(may_take("inspector", "u2", &["auditor"], None), Err("assignee_lacks_role"));
         assert_eq!(may_take("inspector", "u2", &["inspector"], Some("u2")), Err("assignee_four_eyes"));
