@@ -228,6 +228,16 @@ async fn comments_and_attachments_for_those_who_may_see_the_task() {
     app.shutdown().await;
 }
 
+/// One worklist page through the API: the total and the task ids.
+async fn list(b: &Browser, q: &str) -> (i64, Vec<String>) {
+    let path = format!("/api/v1/workflow/tasks{q}");
+    let res = b.get(&path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let total: i64 = res.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let items: Vec<Value> = res.json().await.unwrap();
+    (total, items.iter().map(|t| t["id"].as_str().unwrap().to_string()).collect())
+}
+
 #[tokio::test]
 async fn worklists_views_filters_sort_paging_and_due_dates() {
     let app = spawn_app().await;
@@ -259,16 +269,6 @@ async fn worklists_views_filters_sort_paging_and_due_dates() {
     let null_due = count(&app, "SELECT COUNT(*) FROM workflow_tasks WHERE due_at IS NULL").await;
     assert_eq!(null_due, 22);
 
-    let list = |b: &Browser, q: &str| {
-        let path = format!("/api/v1/workflow/tasks{q}");
-        async move {
-            let res = b.get(&path).await;
-            assert_eq!(res.status(), 200, "{path}");
-            let total: i64 = res.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
-            let items: Vec<Value> = res.json().await.unwrap();
-            (total, items.iter().map(|t| t["id"].as_str().unwrap().to_string()).collect::<Vec<_>>())
-        }
-    };
     // Paging: 27 tasks, 25 a page, oldest first.
     let (total, page1) = list(&a, "?view=unassigned").await;
     assert_eq!((total, page1.len()), (27, 25));
