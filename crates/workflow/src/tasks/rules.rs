@@ -149,9 +149,7 @@ pub fn holds_candidate_role<'a>(task_roles: &'a str, person: &[&str]) -> Option<
 /// Whether a person may see a task (its page, comments and attachments): the one who holds
 /// it, anyone holding one of its candidate roles, team leads and administrators.
 pub fn may_see(task_roles: &str, assignee: Option<&str>, me: &str, my_roles: &[&str]) -> bool {
-    assignee == Some(me)
-        || holds_candidate_role(task_roles, my_roles).is_some()
-        || sees_all(my_roles)
+    assignee == Some(me) || holds_candidate_role(task_roles, my_roles).is_some() || sees_all(my_roles)
 }
 
 /// Whether a person's worklists show every task, whatever its roles (managers, who reassign
