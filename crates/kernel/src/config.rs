@@ -23,6 +23,9 @@ pub enum NotifyProvider {
     Smtp,
 }
 
+/// Largest file the file store accepts by default (10 MiB).
+pub const DEFAULT_FILES_MAX_BYTES: usize = 10 * 1024 * 1024;
+
 /// Settings shared by every command.
 #[derive(Args, Clone, Debug, Serialize)]
 pub struct Config {
@@ -86,6 +89,31 @@ pub struct Config {
     #[arg(long, env = "PHOS_OFFER_WINDOW_MINUTES", default_value_t = 30, global = true,
           value_parser = clap::value_parser!(u32).range(5..=1440))]
     pub offer_window_minutes: u32,
+
+    /// Largest file accepted by the file store (attachments), in bytes. Uploads are also
+    /// bounded by --max-body-bytes.
+    #[arg(long, env = "PHOS_FILES_MAX_BYTES", default_value_t = DEFAULT_FILES_MAX_BYTES, global = true)]
+    pub files_max_bytes: usize,
+
+    /// S3-compatible bucket for stored files (unset: <data-dir>/files on the local disk).
+    #[arg(long, env = "PHOS_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// S3 endpoint URL, e.g. http://127.0.0.1:9000 for MinIO (unset: AWS).
+    #[arg(long, env = "PHOS_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region.
+    #[arg(long, env = "PHOS_S3_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(long, env = "PHOS_S3_ACCESS_KEY_ID", global = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// S3 secret access key.
+    #[arg(long, env = "PHOS_S3_SECRET_ACCESS_KEY", global = true, hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl Default for Config {
@@ -106,6 +134,12 @@ impl Default for Config {
             mqtt_url: None,
             tls: false,
             offer_window_minutes: 30,
+            files_max_bytes: DEFAULT_FILES_MAX_BYTES,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
         }
     }
 }
@@ -138,6 +172,20 @@ impl Config {
             ("mqtt-url", "PHOS_MQTT_URL", self.mqtt_url.as_deref().map(mask_url).unwrap_or_else(|| "(unset)".into())),
             ("tls", "PHOS_TLS", self.tls.to_string()),
             ("offer-window-minutes", "PHOS_OFFER_WINDOW_MINUTES", self.offer_window_minutes.to_string()),
+            ("files-max-bytes", "PHOS_FILES_MAX_BYTES", self.files_max_bytes.to_string()),
+            ("s3-bucket", "PHOS_S3_BUCKET", self.s3_bucket.clone().unwrap_or_else(|| "(unset)".into())),
+            ("s3-endpoint", "PHOS_S3_ENDPOINT", self.s3_endpoint.clone().unwrap_or_else(|| "(unset)".into())),
+            ("s3-region", "PHOS_S3_REGION", self.s3_region.clone()),
+            (
+                "s3-access-key-id",
+                "PHOS_S3_ACCESS_KEY_ID",
+                self.s3_access_key_id.clone().unwrap_or_else(|| "(unset)".into()),
+            ),
+            (
+                "s3-secret-access-key",
+                "PHOS_S3_SECRET_ACCESS_KEY",
+                self.s3_secret_access_key.as_ref().map(|_| "****".to_string()).unwrap_or_else(|| "(unset)".into()),
+            ),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod files;
 pub mod hk;
 pub mod hkid;
 pub mod i18n;

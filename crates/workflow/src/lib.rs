@@ -34,6 +34,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("workflow", 1, "0001_workflow_events.sql"),
             kernel::migration!("workflow", 2, "0002_engine.sql"),
+            kernel::migration!("workflow", 4, "0004_tasks.sql"),
             kernel::migration!("workflow", 6, "0006_timer_claims.sql"),
         ],
         routes,
@@ -44,7 +45,11 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes()).merge(page_routes())
+    definitions::api::routes()
+        .merge(instances::api::routes())
+        .merge(tasks::api::routes())
+        .merge(tasks::pages::routes())
+        .merge(page_routes())
 }
 
 /// The pages of definitions, instances, mining and simulation (tasks and worklists have theirs).
@@ -59,6 +64,7 @@ fn page_routes() -> Routes {
 fn cards() -> Vec<kernel::area::HomeCard> {
     use kernel::area::HomeCard;
     vec![
+        tasks::pages::CARD,
         HomeCard::staff("wfp-card-definitions", "wfp-card-definitions-lead", "/staff/workflow/definitions"),
         HomeCard::staff("wfp-card-instances", "wfp-card-instances-lead", "/staff/workflow/instances"),
         HomeCard::staff("wfp-card-mining", "wfp-card-mining-lead", "/staff/workflow/mining"),

@@ -77,6 +77,7 @@ role-comms_officer = Communications officer
 role-data_steward = Data steward
 role-reporter = Registered medical practitioner / laboratory reporter
 role-lead_epidemiologist = Lead epidemiologist
+role-team_lead = Team lead
 
 staff-login-title = Staff sign-in
 staff-login-button = Sign in

@@ -68,6 +68,7 @@ role-comms_officer = 傳訊主任
 role-data_steward = 數據管理員
 role-reporter = 註冊醫生／化驗所呈報人
 role-lead_epidemiologist = 主管流行病學家
+role-team_lead = 組長
 
 staff-login-title = 職員登入
 staff-login-button = 登入

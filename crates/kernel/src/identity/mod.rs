@@ -29,10 +29,12 @@ pub enum Role {
     Reporter,
     /// An epidemiologist who assigns cases and clusters to epidemiologists.
     LeadEpidemiologist,
+    /// Leads a team of case officers: reassigns their workflow tasks.
+    TeamLead,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Admin,
         Role::Auditor,
         Role::ClinicStaff,
@@ -45,6 +47,7 @@ impl Role {
         Role::DataSteward,
         Role::Reporter,
         Role::LeadEpidemiologist,
+        Role::TeamLead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Role {
             Role::DataSteward => "data_steward",
             Role::Reporter => "reporter",
             Role::LeadEpidemiologist => "lead_epidemiologist",
+            Role::TeamLead => "team_lead",
         }
     }
 

@@ -81,12 +81,10 @@ async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<St
         let v = v.to_string();
         return Ok((req, Some(v)));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
@@ -94,10 +92,28 @@ async fn provided_csrf(req: Request, limit: usize) -> Result<(Request, Option<St
         Ok(b) => b,
         Err(_) => return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
     };
+    if is_multipart {
+        // A file upload form: the token is its `csrf` part (which the form puts first).
+        let token = multipart_csrf(&content_type, bytes.clone()).await;
+        return Ok((Request::from_parts(parts, Body::from(bytes)), token));
+    }
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// The `csrf` part of a multipart body, if it has one.
+async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let req = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// 405 with `Allow` for a method an API path does not answer, before any sign-in or CSRF check

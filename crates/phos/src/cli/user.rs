@@ -13,7 +13,7 @@ pub enum UserCommand {
         email: String,
         /// Comma-separated roles: admin, auditor, clinic_staff, clinic_manager, epidemiologist,
         /// inspector, licensing_officer, service_agent, comms_officer, data_steward, reporter,
-        /// lead_epidemiologist.
+        /// lead_epidemiologist, team_lead.
         #[arg(long)]
         role: String,
         #[arg(long)]

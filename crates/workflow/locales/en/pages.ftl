@@ -111,8 +111,6 @@ wfp-cancel-title = Cancel this instance
 wfp-cancel-reason = Reason for cancelling
 wfp-cancel-button = Cancel the instance
 field-error-cancel_reason_required = Give the reason for cancelling (at most 500 characters).
-field-error-instance_not_running = This instance is no longer running.
-field-error-instance_changed = The instance changed meanwhile: please try again.
 
 wfp-mining-lead = See where work waits, from this system's own event log or from a log exported by another system.
 wfp-mining-engine = This system's event log

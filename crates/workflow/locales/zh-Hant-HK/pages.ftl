@@ -102,8 +102,6 @@ wfp-cancel-title = 取消此實例
 wfp-cancel-reason = 取消原因
 wfp-cancel-button = 取消實例
 field-error-cancel_reason_required = 請提供取消的原因（最多 500 字）。
-field-error-instance_not_running = 此實例已不再進行。
-field-error-instance_changed = 實例剛有變更，請再試一次。
 
 wfp-mining-lead = 從本系統的事件紀錄，或其他系統匯出的紀錄，找出工作在哪裏等候。
 wfp-mining-engine = 本系統的事件紀錄

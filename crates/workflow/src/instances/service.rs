@@ -156,6 +156,13 @@ pub async fn apply(
             Effect::Timer { node, wait } => {
                 let due = clock.deadline(now, *wait).map(|d| d.at).unwrap_or(i64::MAX);
                 store::insert_timer(tx, instance, node, due, now).await?;
+                // A task is due when its interrupting timer boundary event fires.
+                if let Some(NodeKind::BoundaryTimer { attached_to, interrupting: true, .. }) =
+                    def.node(node).map(|n| &n.kind)
+                    && due != i64::MAX
+                {
+                    store::set_task_due(tx, instance, attached_to, due).await?;
+                }
                 record(tx, d, def, instance, node, "schedule", &system, now, ids).await?;
             }
             Effect::Message { node, .. } => {

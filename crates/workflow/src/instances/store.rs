@@ -243,6 +243,18 @@ pub async fn insert_task(tx: &mut Tx, t: &super::TaskRow) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Sets the due time of the open task of an instance at `node` (from its interrupting timer
+/// boundary event).
+pub async fn set_task_due(tx: &mut Tx, instance: &str, node: &str, due: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE workflow_tasks SET due_at = $1 WHERE instance_id = $2 AND node_id = $3 AND status = 'open'")
+        .bind(due)
+        .bind(instance)
+        .bind(node)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The user tasks of an instance, oldest first.
 pub async fn tasks_of_instance(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<super::TaskRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(

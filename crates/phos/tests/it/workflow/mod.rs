@@ -3,3 +3,4 @@
 mod engine;
 mod mining_cli;
 mod pages;
+mod tasks;
