@@ -39,7 +39,7 @@ fn staff_card_links(app: &TestApp) -> Vec<&'static str> {
 async fn each_role_sees_exactly_the_cards_it_may_open() {
     let app = spawn_app().await;
     let expected: [(Role, &[&str]); 8] = [
-        (Role::ClinicStaff, &["/staff/clinics", "/staff/fridges", "/staff/access"]),
+        (Role::ClinicStaff, &["/staff/clinics", "/staff/fridges", "/staff/workflow/tasks", "/staff/access"]),
         (
             Role::Epidemiologist,
             &[
@@ -49,18 +49,18 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
                 "/staff/protection/signals",
                 "/staff/protection/dashboard",
                 "/staff/protection/diseases",
-                "/staff/access",
+                "/staff/workflow/tasks", "/staff/access",
             ],
         ),
-        (Role::Reporter, &["/notify", "/staff/access"]),
-        (Role::Auditor, &["/staff/audit", "/staff/access"]),
-        (Role::CommsOfficer, &["/staff/closures", "/staff/outbox", "/staff/access"]),
+        (Role::Reporter, &["/notify", "/staff/workflow/tasks", "/staff/access"]),
+        (Role::Auditor, &["/staff/audit", "/staff/workflow/tasks", "/staff/access"]),
+        (Role::CommsOfficer, &["/staff/closures", "/staff/outbox", "/staff/workflow/tasks", "/staff/access"]),
         (
             Role::DataSteward,
-            &["/staff/protection/open-data", "/staff/protection/diseases", "/staff/partners", "/staff/access"],
+            &["/staff/protection/open-data", "/staff/protection/diseases", "/staff/partners", "/staff/workflow/tasks", "/staff/access"],
         ),
-        (Role::Inspector, &["/staff/access"]),
-        (Role::ClinicManager, &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/access"]),
+        (Role::Inspector, &["/staff/workflow/tasks", "/staff/access"]),
+        (Role::ClinicManager, &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/workflow/tasks", "/staff/access"]),
     ];
     for (role, links) in expected {
         let b = app.staff_browser(&[role]).await;
