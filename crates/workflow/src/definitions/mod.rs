@@ -17,6 +17,17 @@
 //! - `phos:calendar="business"` on a timer event definition: the duration counts business
 //!   time on the Hong Kong calendar.
 
+/// Who may read the workflow pages (definitions, instances, mining, staffing what-if): the
+/// people who run processes and their leads. Task worklists are open to any staff (a task's
+/// candidate roles decide who may act on it).
+pub const PROCESS_STAFF: &[kernel::identity::Role] = &[
+    kernel::identity::Role::Admin,
+    kernel::identity::Role::TeamLead,
+    kernel::identity::Role::LicensingOfficer,
+    kernel::identity::Role::ServiceAgent,
+    kernel::identity::Role::Inspector,
+];
+
 pub mod api;
 pub mod bpmn;
 pub mod diagram;

@@ -218,7 +218,7 @@ async fn deploy(
 
 pub fn routes() -> Routes {
     Routes::new()
-        .page("/staff/workflow/definitions", Access::Staff(&[]), get(list))
-        .page("/staff/workflow/definitions/{id}", Access::Staff(&[]), get(show))
+        .page("/staff/workflow/definitions", Access::Staff(crate::definitions::PROCESS_STAFF), get(list))
+        .page("/staff/workflow/definitions/{id}", Access::Staff(crate::definitions::PROCESS_STAFF), get(show))
         .page("/staff/workflow/deploy", Access::Staff(&[Role::Admin]), get(deploy_form).post(deploy))
 }

@@ -186,7 +186,7 @@ async fn cancel(
 
 pub fn routes() -> Routes {
     Routes::new()
-        .page("/staff/workflow/instances", Access::Staff(&[]), get(list))
-        .page("/staff/workflow/instances/{id}", Access::Staff(&[]), get(show))
-        .page("/staff/workflow/instances/{id}/cancel", Access::Staff(&[]), post(cancel))
+        .page("/staff/workflow/instances", Access::Staff(crate::definitions::PROCESS_STAFF), get(list))
+        .page("/staff/workflow/instances/{id}", Access::Staff(crate::definitions::PROCESS_STAFF), get(show))
+        .page("/staff/workflow/instances/{id}/cancel", Access::Staff(crate::definitions::PROCESS_STAFF), post(cancel))
 }

@@ -198,7 +198,11 @@ async fn upload(State(state): State<AppState>, page: PageCtx, Form(f): Form<Uplo
 }
 
 pub fn routes() -> Routes {
-    Routes::new().page("/staff/workflow/mining", Access::Staff(&[]), get(show).post(upload))
+    Routes::new().page(
+        "/staff/workflow/mining",
+        Access::Staff(crate::definitions::PROCESS_STAFF),
+        get(show).post(upload),
+    )
 }
 
 #[cfg(test)]

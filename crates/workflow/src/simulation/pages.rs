@@ -191,7 +191,7 @@ async fn show(
 }
 
 pub fn routes() -> Routes {
-    Routes::new().page("/staff/workflow/simulation", Access::Staff(&[]), get(show))
+    Routes::new().page("/staff/workflow/simulation", Access::Staff(crate::definitions::PROCESS_STAFF), get(show))
 }
 
 #[cfg(test)]

@@ -49,7 +49,8 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
                 "/staff/protection/signals",
                 "/staff/protection/dashboard",
                 "/staff/protection/diseases",
-                "/staff/workflow/tasks", "/staff/access",
+                "/staff/workflow/tasks",
+                "/staff/access",
             ],
         ),
         (Role::Reporter, &["/notify", "/staff/workflow/tasks", "/staff/access"]),
@@ -57,10 +58,29 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
         (Role::CommsOfficer, &["/staff/closures", "/staff/outbox", "/staff/workflow/tasks", "/staff/access"]),
         (
             Role::DataSteward,
-            &["/staff/protection/open-data", "/staff/protection/diseases", "/staff/partners", "/staff/workflow/tasks", "/staff/access"],
+            &[
+                "/staff/protection/open-data",
+                "/staff/protection/diseases",
+                "/staff/partners",
+                "/staff/workflow/tasks",
+                "/staff/access",
+            ],
         ),
-        (Role::Inspector, &["/staff/workflow/tasks", "/staff/access"]),
-        (Role::ClinicManager, &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/workflow/tasks", "/staff/access"]),
+        (
+            Role::Inspector,
+            &[
+                "/staff/workflow/tasks",
+                "/staff/workflow/definitions",
+                "/staff/workflow/instances",
+                "/staff/workflow/mining",
+                "/staff/workflow/simulation",
+                "/staff/access",
+            ],
+        ),
+        (
+            Role::ClinicManager,
+            &["/staff/clinics", "/staff/fridges", "/staff/closures", "/staff/workflow/tasks", "/staff/access"],
+        ),
     ];
     for (role, links) in expected {
         let b = app.staff_browser(&[role]).await;
@@ -68,7 +88,10 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
     }
     // Two roles see the union of their tools.
     let b = app.staff_browser(&[Role::Reporter, Role::Auditor]).await;
-    assert_eq!(card_links(&staff_home(&b).await), sorted(&["/notify", "/staff/audit", "/staff/access"]));
+    assert_eq!(
+        card_links(&staff_home(&b).await),
+        sorted(&["/notify", "/staff/audit", "/staff/workflow/tasks", "/staff/access"])
+    );
     // An administrator sees every staff card but the practitioners' notification form.
     let b = app.staff_browser(&[Role::Admin]).await;
     let all: Vec<&str> = staff_card_links(&app).into_iter().filter(|l| *l != "/notify").collect();
