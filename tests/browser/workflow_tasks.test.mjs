@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { startPhos, stopPhos, launch, openPage, noViolations, staffSignIn } from './phos.mjs';
 
 let phos; let browser;
-before(async () => { phos = await startPhos(); browser = await launch(); });
 after(async () => { await browser?.close(); await stopPhos(phos); });
 
 const BPMN = `<?xml version="1.0" encoding="UTF-8"?>
@@ -35,6 +34,8 @@ async function postJson(page, path, body) {
 }
 
 before(async () => {
+  phos = await startPhos();
+  browser = await launch();
   const page = await openPage(browser, phos, 'en');
   await staffSignIn(page, phos, 'admin@phos.example');
   await postJson(page, '/api/v1/workflow/deployments', { bpmn: BPMN });
