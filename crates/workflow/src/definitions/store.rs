@@ -70,3 +70,16 @@ pub async fn all(db: &kernel::Db) -> sqlx::Result<Vec<Deployed>> {
     let sql = format!("SELECT {COLS} FROM workflow_definitions ORDER BY process_key, version DESC");
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(db.pool()).await?.iter().map(row).collect()
 }
+
+/// One version of a key.
+pub async fn by_key_version(db: &kernel::Db, key: &str, version: i64) -> sqlx::Result<Option<Deployed>> {
+    let sql = format!("SELECT {COLS} FROM workflow_definitions WHERE process_key = $1 AND version = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .bind(version)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}

@@ -2,6 +2,7 @@
 //! messages ([`service`]), their SQL ([`store`]) and API ([`api`]).
 
 pub mod api;
+pub mod migrate;
 pub mod rules;
 pub mod service;
 pub mod store;

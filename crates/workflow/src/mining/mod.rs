@@ -4,6 +4,7 @@
 //! readers ([`xes`], [`csv`]) stream a file one case at a time so that memory stays bounded by
 //! the largest case, not the log.
 
+pub mod conformance;
 pub mod csv;
 pub mod ocel;
 pub mod performance;

@@ -1,4 +1,6 @@
 //! The workflow area: process mining from the command line, and the engine over HTTP.
 
 mod engine;
+mod migrate;
 mod mining_cli;
+mod sla;
