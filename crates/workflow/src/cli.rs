@@ -91,6 +91,18 @@ where it waits (and of its open tasks and pending timers) exists in the target v
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check each case of a log against a BPMN definition (token-based replay) and print JSON:
+    /// per case its deviations and fitness, and the log's fitness.
+    Conformance {
+        /// The BPMN 2.0 file.
+        #[arg(long)]
+        definition: PathBuf,
+        /// The log: XES, or CSV with case, activity and timestamp columns.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum)]
+        format: Option<InputFormat>,
+    },
     /// Write the engine's own event log to FILE as XES (IEEE 1849) or OCEL 2.0 JSON.
     Export {
         #[arg(long, value_enum)]
@@ -199,6 +211,17 @@ where
             let reports: Vec<_> =
                 scenarios.iter().map(|s| crate::simulation::rules::simulate(&model, s, cases, sla, seed)).collect();
             print_json(&reports)
+        }
+        WorkflowCommand::Conformance { definition, input, format } => {
+            use crate::mining::conformance_service::{CheckError, check_file};
+            match check_file(&definition, &input, format_of(&input, format)) {
+                Ok(report) => print_json(&report),
+                Err(CheckError::Log(e)) => bad_input(&e),
+                Err(e @ CheckError::Definition(_)) => {
+                    eprintln!("error: {e} [definition_invalid]");
+                    std::process::exit(2)
+                }
+            }
         }
         WorkflowCommand::Migrate { from, to, dry_run } => {
             let db = connect().await?;

@@ -44,7 +44,11 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    definitions::api::routes().merge(instances::api::routes()).merge(tasks::api::routes()).merge(sla::api::routes())
+    definitions::api::routes()
+        .merge(instances::api::routes())
+        .merge(tasks::api::routes())
+        .merge(sla::api::routes())
+        .merge(mining::conformance_api::routes())
 }
 
 /// Fires the timers that are due (each exactly once, whichever replica runs the job).

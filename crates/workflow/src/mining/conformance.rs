@@ -100,7 +100,26 @@ impl Net {
                 boundaries.entry(attached_to.as_str()).or_default().push(n);
             }
         }
-        for n in &def.nodes {
+        // As PM4Py translates them: a silent start event of the process with one outgoing flow
+        // *is* the source place, and the only end event, silent with one incoming flow, is the
+        // sink (no silent transitions around them, so that the token counts agree).
+        let mut folded: BTreeSet<&str> = BTreeSet::new();
+        for n in def.nodes.iter().filter(|n| n.parent.is_none() && label(n).is_none()) {
+            let ends = def.nodes.iter().filter(|e| e.parent.is_none() && e.kind == NodeKind::End).count();
+            match (&n.kind, def.outgoing(&n.id).collect::<Vec<_>>().as_slice(), def.incoming(&n.id).count()) {
+                (NodeKind::Start { .. }, [f], _) if !boundaries.contains_key(n.id.as_str()) => {
+                    b.index.insert(flow(&f.id), source);
+                    folded.insert(n.id.as_str());
+                }
+                (NodeKind::End, [], 1) if ends == 1 => {
+                    let f = def.incoming(&n.id).next().expect("one");
+                    b.index.insert(flow(&f.id), sink);
+                    folded.insert(n.id.as_str());
+                }
+                _ => {}
+            }
+        }
+        for n in def.nodes.iter().filter(|n| !folded.contains(n.id.as_str())) {
             let incoming: Vec<usize> = def.incoming(&n.id).map(|f| b.place(&flow(&f.id))).collect();
             let mut outgoing: Vec<usize> = def.outgoing(&n.id).map(|f| b.place(&flow(&f.id))).collect();
             // Where the node's own transition takes its token from.
@@ -459,10 +478,10 @@ mod tests {
     #[test]
     fn a_fitting_trace_replays_with_fitness_one() {
         let net = sequence();
-        // Tokens by hand: initial (p=1); τ start s: c1 p1; A c1 p1; B c1 p1; C c1 p1;
-        // τ end e: c1 p1; final consumed c1. p = 6, c = 6, m = 0, r = 0.
+        // Tokens by hand (start and end events are the source and sink places): initial
+        // (p=1); A c1 p1; B c1 p1; C c1 p1; final consumed c1. p = 4, c = 4, m = 0, r = 0.
         let r = replay(&net, &["A", "B", "C"]);
-        assert_eq!((r.produced, r.consumed, r.missing, r.remaining), (6, 6, 0, 0));
+        assert_eq!((r.produced, r.consumed, r.missing, r.remaining), (4, 4, 0, 0));
         assert_eq!(r.fitness, 1.0);
         assert!(r.fits && r.deviations.is_empty());
     }
@@ -471,10 +490,10 @@ mod tests {
     fn a_skipped_activity_costs_one_missing_and_one_remaining_token() {
         let net = sequence();
         // A, C: after A the token waits before B; C lacks its token (m=1) and B's input keeps
-        // one (r=1). p: 1 + s + A + C + e = 5; c: s + A + C + e + final = 5.
+        // one (r=1). p: 1 + A + C = 3; c: A + C + final = 3. Fitness ½(1 − 1/3) · 2 = 2/3.
         let r = replay(&net, &["A", "C"]);
-        assert_eq!((r.produced, r.consumed, r.missing, r.remaining), (5, 5, 1, 1));
-        assert!((r.fitness - 0.8).abs() < 1e-12, "{}", r.fitness);
+        assert_eq!((r.produced, r.consumed, r.missing, r.remaining), (3, 3, 1, 1));
+        assert!((r.fitness - 2.0 / 3.0).abs() < 1e-12, "{}", r.fitness);
         assert_eq!(kinds(&r), [("skipped", "B")]);
     }
 
@@ -541,12 +560,12 @@ mod tests {
     fn log_fitness_sums_tokens_as_pm4py_does() {
         let net = sequence();
         let mut b = SummaryBuilder::default();
-        b.add(&replay(&net, &["A", "B", "C"])); // p6 c6 m0 r0
-        b.add(&replay(&net, &["A", "C"])); // p5 c5 m1 r1
+        b.add(&replay(&net, &["A", "B", "C"])); // p4 c4 m0 r0
+        b.add(&replay(&net, &["A", "C"])); // p3 c3 m1 r1
         let s = b.finish();
-        // ½(1 − 1/11) + ½(1 − 1/11) = 10/11; mean of 1.0 and 0.8 = 0.9.
-        assert!((s.log_fitness - 10.0 / 11.0).abs() < 1e-12);
-        assert!((s.average_trace_fitness - 0.9).abs() < 1e-12);
+        // ½(1 − 1/7) + ½(1 − 1/7) = 6/7; mean of 1 and 2/3 = 5/6.
+        assert!((s.log_fitness - 6.0 / 7.0).abs() < 1e-12);
+        assert!((s.average_trace_fitness - 5.0 / 6.0).abs() < 1e-12);
         assert_eq!((s.traces, s.fitting_traces), (2, 1));
         assert_eq!(s.deviations["skipped"]["B"], 1);
     }

@@ -5,6 +5,8 @@
 //! the largest case, not the log.
 
 pub mod conformance;
+pub mod conformance_api;
+pub mod conformance_service;
 pub mod csv;
 pub mod ocel;
 pub mod performance;

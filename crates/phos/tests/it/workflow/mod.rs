@@ -1,5 +1,6 @@
 //! The workflow area: process mining from the command line, and the engine over HTTP.
 
+mod conformance;
 mod engine;
 mod migrate;
 mod mining_cli;
