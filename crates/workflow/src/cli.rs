@@ -74,6 +74,35 @@ every event counts whatever its lifecycle:transition; events are ordered by time
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Move the running instances of one version of a definition to another and print a JSON
+    /// report; exit code 2, nothing moved, when any instance would be stranded.
+    #[command(
+        after_help = "Versions are key:version (e.g. complaint:1) or definition ids. An instance moves when every node \
+where it waits (and of its open tasks and pending timers) exists in the target version as the same kind of node."
+    )]
+    Migrate {
+        /// The version whose running instances move (key:version or definition id).
+        #[arg(long)]
+        from: String,
+        /// The version they move to.
+        #[arg(long)]
+        to: String,
+        /// Print the same report and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Check each case of a log against a BPMN definition (token-based replay) and print JSON:
+    /// per case its deviations and fitness, and the log's fitness.
+    Conformance {
+        /// The BPMN 2.0 file.
+        #[arg(long)]
+        definition: PathBuf,
+        /// The log: XES, or CSV with case, activity and timestamp columns.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum)]
+        format: Option<InputFormat>,
+    },
     /// Write the engine's own event log to FILE as XES (IEEE 1849) or OCEL 2.0 JSON.
     Export {
         #[arg(long, value_enum)]
@@ -182,6 +211,39 @@ where
             let reports: Vec<_> =
                 scenarios.iter().map(|s| crate::simulation::rules::simulate(&model, s, cases, sla, seed)).collect();
             print_json(&reports)
+        }
+        WorkflowCommand::Conformance { definition, input, format } => {
+            use crate::mining::conformance_service::{CheckError, check_file};
+            match check_file(&definition, &input, format_of(&input, format)) {
+                Ok(report) => print_json(&report),
+                Err(CheckError::Log(e)) => bad_input(&e),
+                Err(e @ CheckError::Definition(_)) => {
+                    eprintln!("error: {e} [definition_invalid]");
+                    std::process::exit(2)
+                }
+            }
+        }
+        WorkflowCommand::Migrate { from, to, dry_run } => {
+            let db = connect().await?;
+            let origin = Origin { request_id: "cli".into(), ip: "-".into() };
+            match crate::instances::migrate::migrate(&db, &from, &to, dry_run, &Actor::System, &origin).await {
+                Ok(report) => {
+                    print_json(&report)?;
+                    if !report.stranded.is_empty() {
+                        eprintln!(
+                            "error: {} instances would be stranded; nothing was moved [migration_stranded]",
+                            report.stranded.len()
+                        );
+                        std::process::exit(2)
+                    }
+                    Ok(())
+                }
+                Err(crate::instances::EngineError::Refused(code, _)) => {
+                    eprintln!("error: {} [{code}]", kernel::i18n::Locale::En.t(&format!("error-{code}-title")));
+                    std::process::exit(2)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         WorkflowCommand::Export { format, out } => {
             let db = connect().await?;

@@ -34,6 +34,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("workflow", 1, "0001_workflow_events.sql"),
             kernel::migration!("workflow", 2, "0002_engine.sql"),
+            kernel::migration!("workflow", 3, "0003_sla.sql"),
             kernel::migration!("workflow", 4, "0004_tasks.sql"),
             kernel::migration!("workflow", 6, "0006_timer_claims.sql"),
         ],
@@ -50,6 +51,8 @@ fn routes() -> Routes {
         .merge(tasks::api::routes())
         .merge(tasks::pages::routes())
         .merge(page_routes())
+        .merge(sla::api::routes())
+        .merge(mining::conformance_api::routes())
 }
 
 /// The pages of definitions, instances, mining and simulation (tasks and worklists have theirs).
@@ -80,6 +83,32 @@ pub const TIMER_JOB: &str = "workflow.fire-timers";
 fn jobs(r: &mut Registry) {
     r.handle(TIMER_JOB, fire_timers);
     r.every("workflow.fire-timers-every-minute", "0 * * * * *", TIMER_JOB, serde_json::json!({}));
+    r.handle(SLA_JOB, check_slas);
+    r.every("workflow.sla-check-every-minute", "20 * * * * *", SLA_JOB, serde_json::json!({}));
+    r.handle(SLA_CLOSURE_JOB, shift_slas);
+    r.subscribe(kernel::hk::store::CLOSURE_DECLARED, SLA_CLOSURE_JOB);
+}
+
+/// Records SLA milestones that are due (each exactly once across replicas) and escalates.
+pub const SLA_JOB: &str = "workflow.sla-check";
+/// Moves running SLA deadlines when a closure is declared.
+pub const SLA_CLOSURE_JOB: &str = "workflow.sla-closure";
+
+async fn check_slas(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobError> {
+    let n = sla::service::check(&ctx.state, kernel::now_ms()).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    if n > 0 {
+        tracing::info!(milestones = n, "workflow SLA milestones recorded");
+    }
+    Ok(())
+}
+
+async fn shift_slas(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
+    let id = payload.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let n = sla::service::on_closure(&ctx.state.db, id, kernel::now_ms())
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+    tracing::info!(closure = %id, moved = n, "workflow SLA deadlines shifted by a closure");
+    Ok(())
 }
 
 async fn fire_timers(ctx: JobCtx, _payload: serde_json::Value) -> Result<(), JobError> {

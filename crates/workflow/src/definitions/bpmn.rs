@@ -347,6 +347,11 @@ pub fn parse(xml: &str) -> (Option<Definition>, Vec<Problem>) {
     w.def.name = process.plain("name").map(Into::into);
     w.def.name_zh = process.attr(PHOS_NS, "nameZh").map(Into::into);
     w.scope(process, None);
+    for ext in process.children.iter().filter(|c| c.is(MODEL_NS, "extensionElements")) {
+        for el in ext.children.iter().filter(|c| c.is(PHOS_NS, "sla")) {
+            w.def.slas.push(super::sla::read(&|name| el.plain(name).map(str::to_string)));
+        }
+    }
     w.def.diagram = diagram(&root);
     (Some(w.def), w.problems)
 }

@@ -15,7 +15,8 @@
 //! - `phos:fourEyes="Task_prepare"` on a user task: whoever completed that task may not
 //!   complete this one;
 //! - `phos:calendar="business"` on a timer event definition: the duration counts business
-//!   time on the Hong Kong calendar.
+//!   time on the Hong Kong calendar;
+//! - `<phos:sla …/>` in the process's `extensionElements`: an SLA clock (see [`sla`]).
 
 /// Who may read the workflow pages (definitions, instances, mining, staffing what-if): the
 /// people who run processes and their leads. Task worklists are open to any staff (a task's
@@ -36,6 +37,7 @@ pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod services;
+pub mod sla;
 pub mod store;
 pub mod timer;
 
@@ -139,6 +141,8 @@ pub struct Definition {
     pub nodes: Vec<Node>,
     pub flows: Vec<Flow>,
     pub diagram: Diagram,
+    /// SLA clocks declared with `<phos:sla>` (see [`sla`]).
+    pub slas: Vec<sla::SlaDef>,
 }
 
 impl Definition {
@@ -345,6 +349,27 @@ mod tests {
             "<definitions xmlns='{}' xmlns:phos='{PHOS_NS}'><process id='p' isExecutable='true'>{body}</process></definitions>",
             bpmn::MODEL_NS
         )
+    }
+
+    #[test]
+    fn sla_problems_have_known_codes() {
+        let xml = process(
+            "<extensionElements><phos:sla id='a' duration='P1M' startAt='x' escalateTo='wizard'/>\
+             <phos:sla id='a'/><phos:sla/></extensionElements>\
+             <startEvent id='s'/><endEvent id='e'/><sequenceFlow id='1' sourceRef='s' targetRef='e'/>",
+        );
+        let problems = check(&xml, &registry()).unwrap_err();
+        let got: std::collections::BTreeSet<&str> = problems.iter().map(|p| p.code).collect();
+        let want = [
+            "sla_bad_duration",
+            "sla_duplicate_id",
+            "sla_missing_id",
+            "sla_no_escalation",
+            "sla_unknown_escalation",
+            "sla_unknown_node",
+        ];
+        assert_eq!(got.into_iter().collect::<Vec<_>>(), want, "{problems:#?}");
+        assert!(want.iter().all(|c| rules::CODES.contains(c)));
     }
 
     #[test]

@@ -54,6 +54,12 @@ pub const CODES: &[&str] = &[
     "bad_duration",
     "bad_attachment",
     "no_message",
+    "sla_missing_id",
+    "sla_duplicate_id",
+    "sla_unknown_node",
+    "sla_bad_duration",
+    "sla_no_escalation",
+    "sla_unknown_escalation",
 ];
 
 use super::{Definition, NodeKind, Problem, Registry, expr};
@@ -238,6 +244,7 @@ pub fn validate(def: &Definition, reg: &Registry) -> Vec<Problem> {
             }
         }
     }
+    out.extend(super::sla::validate(def, reg));
     out
 }
 

@@ -100,3 +100,16 @@ pub async fn open_tasks_by_node(db: &kernel::Db, definition_id: &str) -> sqlx::R
     .await?;
     rows.iter().map(|r| Ok((r.try_get("node_id")?, r.try_get("n")?))).collect()
 }
+
+/// One version of a key.
+pub async fn by_key_version(db: &kernel::Db, key: &str, version: i64) -> sqlx::Result<Option<Deployed>> {
+    let sql = format!("SELECT {COLS} FROM workflow_definitions WHERE process_key = $1 AND version = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .bind(version)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}

@@ -88,8 +88,50 @@ pub async fn cancel(
     Ok(Json(service::cancel(&state.db, &id, &req.reason, &identity.actor(), &origin).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct MigrationRequest {
+    /// The version whose running instances move: `key:version` (e.g. `complaint:1`) or a
+    /// definition id.
+    pub from: String,
+    /// The version they move to (same process).
+    pub to: String,
+    /// Only report what would happen.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Move the running instances of one version to another (administrators). 422 with one
+/// `migration_stranded` error per stranded instance and node when any would be stranded
+/// (nothing moved); a dry run reports without writing.
+#[utoipa::path(post, path = "/api/v1/workflow/migrations", tag = "workflow", request_body = MigrationRequest,
+    responses((status = 200, body = super::migrate::Report), (status = 404), (status = 409),
+        (status = 422, body = kernel::web::error::ProblemBody)))]
+pub async fn migrate(
+    State(state): State<AppState>,
+    identity: Identity,
+    origin: Origin,
+    Json(req): Json<MigrationRequest>,
+) -> AppResult<Json<super::migrate::Report>> {
+    let report =
+        super::migrate::migrate(&state.db, &req.from, &req.to, req.dry_run, &identity.actor(), &origin).await?;
+    if !report.stranded.is_empty() {
+        let errors = report
+            .stranded
+            .iter()
+            .flat_map(|s| {
+                s.nodes.iter().map(|n| {
+                    kernel::web::FieldError::new(&s.instance, "migration_stranded", &[("node", n.node.clone())])
+                })
+            })
+            .collect();
+        return Err(kernel::web::AppError::Validation(errors));
+    }
+    Ok(Json(report))
+}
+
 pub fn routes() -> Routes {
     Routes::new()
+        .api(Access::Staff(&[kernel::identity::Role::Admin]), routes!(migrate))
         .api(Access::Staff(&[]), routes!(start))
         .api(Access::Staff(&[]), routes!(get))
         .api(Access::Staff(&[]), routes!(message))

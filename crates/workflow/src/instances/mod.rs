@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod migrate;
 pub mod rules;
 pub mod service;
 pub mod store;

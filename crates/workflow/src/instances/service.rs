@@ -31,6 +31,8 @@ pub struct InstanceView {
     pub started_at: i64,
     pub ended_at: Option<i64>,
     pub tasks: Vec<TaskRow>,
+    /// The instance's SLA clocks.
+    pub clocks: Vec<crate::sla::service::ClockView>,
 }
 
 /// Reads a deployed definition's model (it was validated when deployed).
@@ -179,7 +181,47 @@ pub async fn apply(
 
 /// The business clock for timers (territory-wide closures from the database).
 pub async fn closures(db: &kernel::Db, now: i64) -> sqlx::Result<Vec<kernel::hk::Closure>> {
-    kernel::hk::store::closures_between(db, now - 86_400_000, now + 400 * 86_400_000).await
+    // From 400 days back: SLA clocks recompute their deadlines from their start.
+    crate::sla::service::closures_around(db, now).await
+}
+
+/// Hook for SLA clocks: they follow each step of the instance, in its transaction.
+#[allow(clippy::too_many_arguments)]
+async fn track_slas(
+    tx: &mut Tx,
+    def: &Definition,
+    definition_id: &str,
+    instance: &str,
+    variables: &Value,
+    effects: &[Effect],
+    waiting: &[String],
+    first: bool,
+    ended: bool,
+    now: i64,
+    closures: &[kernel::hk::Closure],
+) -> Result<(), EngineError> {
+    let entered: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Passed { node } | Effect::Ran { node } | Effect::Task { node } => Some(node.as_str()),
+            Effect::Timer { node, .. } | Effect::Message { node, .. } => Some(node.as_str()),
+            _ => None,
+        })
+        .collect();
+    let m = crate::sla::service::Moment {
+        definition_id,
+        instance,
+        variables,
+        first,
+        entered: &entered,
+        waiting,
+        ended,
+        now,
+    };
+    if !crate::sla::service::track(tx, def, &m, closures).await? {
+        return Err(EngineError::Refused("instance_changed", StatusCode::CONFLICT));
+    }
+    Ok(())
 }
 
 fn completed(effects: &[Effect]) -> bool {
@@ -200,6 +242,7 @@ pub async fn view(db: &kernel::Db, id: &str) -> Result<InstanceView, EngineError
         started_at: i.started_at,
         ended_at: i.ended_at,
         tasks: store::tasks_of_instance(db, &i.id).await?,
+        clocks: crate::sla::service::clocks(db, &i.id).await?,
     })
 }
 
@@ -238,6 +281,7 @@ pub async fn start(
     store::insert(&mut tx, &row).await?;
     let mut ids = EventIds::new();
     apply(&mut tx, &d, &def, &row.id, &effects, &clock, now, &mut ids).await?;
+    track_slas(&mut tx, &def, &d.id, &row.id, &vars, &effects, &waiting, true, done, now, &closures).await?;
     let detail = format!("{} v{}", d.process_key, d.version);
     kernel::audit::record(
         db,
@@ -302,6 +346,8 @@ pub async fn resume_in(
     }
     store::cancel_stale(tx, &instance.id, &waiting).await?;
     apply(tx, &p.deployed, &p.def, &instance.id, &effects, &clock, now, ids).await?;
+    track_slas(tx, &p.def, &p.deployed.id, &instance.id, &vars, &effects, &waiting, false, done, now, &p.closures)
+        .await?;
     Ok(())
 }
 
@@ -468,6 +514,8 @@ pub async fn cancel(
     for node in &waiting {
         record(&mut tx, &p.deployed, &p.def, id, node, "ate_abort", &by, now, &mut ids).await?;
     }
+    let vars: Value = serde_json::from_str(&instance.variables).unwrap_or(Value::Null);
+    track_slas(&mut tx, &p.def, &p.deployed.id, id, &vars, &[], &[], false, true, now, &p.closures).await?;
     kernel::audit::record(
         db,
         &mut tx,

@@ -349,3 +349,50 @@ pub async fn timeline(db: &kernel::Db, instance: &str) -> sqlx::Result<Vec<Timel
         })
         .collect()
 }
+
+/// Running instances of a definition (for a migration), with the nodes of their open tasks
+/// and pending timers: (instance, task and timer nodes).
+pub async fn running_of(tx: &mut Tx, definition: &str) -> sqlx::Result<Vec<(InstanceRow, Vec<String>)>> {
+    let sql =
+        format!("SELECT {COLS} FROM workflow_instances WHERE definition_id = $1 AND status = 'running' ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(definition).fetch_all(&mut **tx).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let i = row(r)?;
+        let nodes = sqlx::query(
+            "SELECT node_id FROM workflow_tasks WHERE instance_id = $1 AND status IN ('open', 'claimed') \
+             UNION SELECT node_id FROM workflow_timers WHERE instance_id = $1 AND status = 'pending'",
+        )
+        .bind(&i.id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("node_id"))
+        .collect::<sqlx::Result<Vec<String>>>()?;
+        out.push((i, nodes));
+    }
+    Ok(out)
+}
+
+/// Moves a running instance to another version of its definition, only if it is still at
+/// `revision` (false otherwise); its SLA clocks follow.
+pub async fn move_to(tx: &mut Tx, id: &str, definition: &str, revision: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE workflow_instances SET definition_id = $1, revision = $2 WHERE id = $3 AND revision = $4 AND status = 'running'",
+    )
+    .bind(definition)
+    .bind(revision + 1)
+    .bind(id)
+    .bind(revision)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE workflow_sla_clocks SET definition_id = $1 WHERE instance_id = $2")
+        .bind(definition)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}

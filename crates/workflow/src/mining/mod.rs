@@ -4,6 +4,9 @@
 //! readers ([`xes`], [`csv`]) stream a file one case at a time so that memory stays bounded by
 //! the largest case, not the log.
 
+pub mod conformance;
+pub mod conformance_api;
+pub mod conformance_service;
 pub mod csv;
 pub mod engine_log;
 pub mod ocel;

@@ -95,3 +95,19 @@ pub async fn actors(db: &kernel::Db) -> sqlx::Result<Vec<String>> {
 pub async fn count(db: &kernel::Db) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM workflow_events").fetch_one(db.pool()).await
 }
+
+/// The completed steps of the instances of one definition version, one instance after another
+/// in time order: (instance id, activity). SLA milestones (`sla:…`) and migrations
+/// (`phos:…`) are bookkeeping, not steps, and are left out.
+pub async fn completed_steps(db: &kernel::Db, key: &str, version: i64) -> sqlx::Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT instance_id, activity FROM workflow_events WHERE definition_key = $1 AND definition_version = $2 \
+         AND lifecycle = 'complete' AND node_id NOT LIKE 'sla:%' AND node_id NOT LIKE 'phos:%' \
+         ORDER BY instance_id, at, id",
+    )
+    .bind(key)
+    .bind(version)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("instance_id")?, r.try_get("activity")?))).collect()
+}

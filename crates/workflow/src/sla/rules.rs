@@ -269,6 +269,120 @@ impl Clock<'_> {
     }
 }
 
+/// The state of one SLA clock of an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Running,
+    Paused,
+    Stopped,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Stopped => "stopped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Running, Status::Paused, Status::Stopped].into_iter().find(|x| x.code() == s)
+    }
+}
+
+/// A clock's bookkeeping: when it started, its pauses, when it stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tracked {
+    pub status: Status,
+    pub started_at: i64,
+    pub pauses: Vec<Pause>,
+    pub stopped_at: Option<i64>,
+}
+
+/// One step of an instance, as an SLA clock sees it.
+pub struct Step<'a> {
+    /// The instance has just started.
+    pub first: bool,
+    /// The nodes that tokens entered in this step (in any order).
+    pub entered: &'a [&'a str],
+    /// Where the instance waits after the step.
+    pub waiting: &'a [String],
+    /// The instance ended (completed or cancelled) in this step.
+    pub ended: bool,
+    pub now: i64,
+}
+
+/// Moves a clock on by one step of its instance; Some(new state) when it changed.
+///
+/// - A clock that does not exist yet starts when a token enters `start_at` (no `start_at`:
+///   when the instance starts). It may start, pause or stop in the same step.
+/// - It stops (for good) when a token enters `stop_at` or the instance ends; an open pause is
+///   closed then.
+/// - Otherwise it is paused while the instance waits at any node of `pause_at`, and runs when it
+///   waits at none.
+pub fn track(sla: &crate::definitions::sla::SlaDef, before: Option<&Tracked>, step: &Step) -> Option<Tracked> {
+    let enters = |n: &Option<String>| n.as_deref().is_some_and(|n| step.entered.contains(&n));
+    let mut t = match before {
+        Some(t) if t.status == Status::Stopped => return None,
+        Some(t) => t.clone(),
+        None => {
+            let starts = if sla.start_at.is_some() { enters(&sla.start_at) } else { step.first };
+            if !starts {
+                return None;
+            }
+            Tracked { status: Status::Running, started_at: step.now, pauses: Vec::new(), stopped_at: None }
+        }
+    };
+    let close_pause = |t: &mut Tracked| {
+        if let Some(p) = t.pauses.iter_mut().find(|p| p.to.is_none()) {
+            p.to = Some(step.now);
+        }
+    };
+    let paused_here = sla.pause_at.iter().any(|p| step.waiting.contains(p));
+    if step.ended || enters(&sla.stop_at) {
+        close_pause(&mut t);
+        t.status = Status::Stopped;
+        t.stopped_at = Some(step.now);
+    } else if paused_here && t.status == Status::Running {
+        t.pauses.push(Pause { from: step.now, to: None });
+        t.status = Status::Paused;
+    } else if !paused_here && t.status == Status::Paused {
+        close_pause(&mut t);
+        t.status = Status::Running;
+    }
+    (before != Some(&t)).then_some(t)
+}
+
+/// Breaches counted per ISO week (of the deadline, Hong Kong time), process and SLA.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct WeekBreaches {
+    /// ISO week, e.g. `2026-W50`.
+    pub week: String,
+    pub process_key: String,
+    pub sla: String,
+    pub breaches: i64,
+}
+
+/// ISO week (`2026-W53`) of an instant in Hong Kong time.
+pub fn iso_week(ms: i64) -> String {
+    use chrono::Datelike;
+    let w = date_of(ms).iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// Counts breaches, given as (process key, SLA id, deadline), per ISO week of the deadline;
+/// sorted by week, process and SLA.
+pub fn breaches_by_week(breached: &[(String, String, i64)]) -> Vec<WeekBreaches> {
+    let mut m: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
+    for (key, sla, due) in breached {
+        *m.entry((iso_week(*due), key.clone(), sla.clone())).or_default() += 1;
+    }
+    m.into_iter()
+        .map(|((week, process_key, sla), breaches)| WeekBreaches { week, process_key, sla, breaches })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,5 +551,93 @@ mod tests {
         assert_eq!(subtract(vec![(0, 10)], 5, 20), [(0, 5)]);
         assert_eq!(subtract(vec![(0, 10)], 0, 10), []);
         assert_eq!(subtract(vec![(0, 10), (20, 30)], 10, 20), [(0, 10), (20, 30)]);
+    }
+    fn sla(start: Option<&str>, pause: &[&str], stop: Option<&str>) -> crate::definitions::sla::SlaDef {
+        crate::definitions::sla::SlaDef {
+            id: "s".into(),
+            name: None,
+            name_zh: None,
+            duration: "P1D".into(),
+            wait: Ok(Wait::BusinessDays(1)),
+            start_at: start.map(Into::into),
+            pause_at: pause.iter().map(|p| p.to_string()).collect(),
+            stop_at: stop.map(Into::into),
+            escalate_to: Some("admin".into()),
+        }
+    }
+
+    fn step<'a>(first: bool, entered: &'a [&'a str], waiting: &'a [String], ended: bool, now: i64) -> Step<'a> {
+        Step { first, entered, waiting, ended, now }
+    }
+
+    #[test]
+    fn a_clock_starts_pauses_resumes_and_stops() {
+        let s = sla(Some("register"), &["wait_reply"], Some("decide"));
+        let w = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        // The instance starts and waits at intake: the clock has not started.
+        assert_eq!(track(&s, None, &step(true, &["start", "intake"], &w(&["intake"]), false, 10)), None);
+        // A token enters register: running from 20.
+        let t = track(&s, None, &step(false, &["register"], &w(&["register"]), false, 20)).unwrap();
+        assert_eq!(t, Tracked { status: Status::Running, started_at: 20, pauses: vec![], stopped_at: None });
+        // Nothing it cares about: no change.
+        assert_eq!(track(&s, Some(&t), &step(false, &["other"], &w(&["other"]), false, 25)), None);
+        // Waiting for the applicant from 30: paused, the pause open.
+        let t = track(&s, Some(&t), &step(false, &["wait_reply"], &w(&["wait_reply"]), false, 30)).unwrap();
+        assert_eq!((t.status, t.pauses.clone()), (Status::Paused, vec![Pause { from: 30, to: None }]));
+        // Still waiting there (another branch moved): no change.
+        assert_eq!(track(&s, Some(&t), &step(false, &["x"], &w(&["wait_reply", "x"]), false, 35)), None);
+        // The reply arrives at 50: running again, the pause closed.
+        let t = track(&s, Some(&t), &step(false, &["check"], &w(&["check"]), false, 50)).unwrap();
+        assert_eq!((t.status, t.pauses.clone()), (Status::Running, vec![Pause { from: 30, to: Some(50) }]));
+        // Paused again at 60, then the token enters decide at 70: stopped, the pause closed.
+        let t = track(&s, Some(&t), &step(false, &["wait_reply"], &w(&["wait_reply"]), false, 60)).unwrap();
+        let t = track(&s, Some(&t), &step(false, &["decide"], &w(&["decide"]), false, 70)).unwrap();
+        assert_eq!(
+            t,
+            Tracked {
+                status: Status::Stopped,
+                started_at: 20,
+                pauses: vec![Pause { from: 30, to: Some(50) }, Pause { from: 60, to: Some(70) }],
+                stopped_at: Some(70)
+            }
+        );
+        // A stopped clock never restarts.
+        assert_eq!(track(&s, Some(&t), &step(false, &["register"], &w(&["register"]), false, 80)), None);
+    }
+
+    #[test]
+    fn default_start_and_stop_are_the_instance_start_and_end() {
+        let s = sla(None, &[], None);
+        let t = track(&s, None, &step(true, &["start", "a"], &["a".to_string()], false, 5)).unwrap();
+        assert_eq!((t.status, t.started_at), (Status::Running, 5));
+        // A later step does not start another clock: it exists already.
+        assert_eq!(track(&s, None, &step(false, &["a"], &["a".to_string()], false, 6)), None);
+        let t = track(&s, Some(&t), &step(false, &["end"], &[], true, 9)).unwrap();
+        assert_eq!((t.status, t.stopped_at), (Status::Stopped, Some(9)));
+        // Started and ended in one step (an instance with no waits).
+        let t = track(&s, None, &step(true, &["start", "end"], &[], true, 3)).unwrap();
+        assert_eq!((t.status, t.started_at, t.stopped_at), (Status::Stopped, 3, Some(3)));
+        // Started straight into a pause node.
+        let s = sla(None, &["a"], None);
+        let t = track(&s, None, &step(true, &["start", "a"], &["a".to_string()], false, 4)).unwrap();
+        assert_eq!((t.status, t.pauses.clone()), (Status::Paused, vec![Pause { from: 4, to: None }]));
+    }
+
+    #[test]
+    fn breaches_per_iso_week() {
+        // Thu 31 Dec 2026 is in ISO week 2026-W53; Mon 4 Jan 2027 in 2027-W01; 23:30 Hong Kong
+        // time on Sun 3 Jan 2027 (15:30 UTC) is still 2026-W53.
+        assert_eq!(iso_week(hk("2026-12-31T17:00:00")), "2026-W53");
+        assert_eq!(iso_week(hk("2027-01-04T09:00:00")), "2027-W01");
+        assert_eq!(iso_week(hk("2027-01-03T23:30:00")), "2026-W53");
+        let b = |k: &str, s: &str, t: &str| (k.to_string(), s.to_string(), hk(t));
+        let got = breaches_by_week(&[
+            b("complaint", "decision", "2027-01-04T17:00:00"),
+            b("complaint", "decision", "2026-12-31T17:00:00"),
+            b("complaint", "decision", "2027-01-03T23:30:00"),
+            b("complaint", "reply", "2026-12-30T17:00:00"),
+        ]);
+        let got: Vec<(&str, &str, i64)> = got.iter().map(|w| (w.week.as_str(), w.sla.as_str(), w.breaches)).collect();
+        assert_eq!(got, [("2026-W53", "decision", 2), ("2026-W53", "reply", 1), ("2027-W01", "decision", 1)]);
     }
 }

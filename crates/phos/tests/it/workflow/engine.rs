@@ -6,33 +6,33 @@ use serde_json::{Value, json};
 
 use crate::harness::{Browser, TestApp, spawn_app, spawn_app_with};
 
-fn fixture(name: &str) -> String {
+pub(super) fn fixture(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflow/tests/fixtures/bpmn").join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
 /// POST JSON with the browser's session and CSRF token: (status, body).
-async fn post(b: &Browser, path: &str, body: &Value) -> (u16, Value) {
+pub(super) async fn post(b: &Browser, path: &str, body: &Value) -> (u16, Value) {
     let token = b.csrf().await;
     let res = b.client.post(format!("{}{path}", b.base)).header("x-csrf-token", token).json(body).send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn get(b: &Browser, path: &str) -> Value {
+pub(super) async fn get(b: &Browser, path: &str) -> Value {
     let res = b.get(path).await;
     assert_eq!(res.status(), 200, "GET {path}");
     res.json().await.unwrap()
 }
 
-async fn deploy(app: &TestApp, admin: &Browser, file: &str) -> Value {
+pub(super) async fn deploy(app: &TestApp, admin: &Browser, file: &str) -> Value {
     let _ = app;
     let (status, body) = post(admin, "/api/v1/workflow/deployments", &json!({ "bpmn": fixture(file) })).await;
     assert_eq!(status, 201, "{body}");
     body
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(super) async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(app.state.db.pool()).await.unwrap()
 }
 
