@@ -2,8 +2,8 @@
 //! messages ([`service`]), their SQL ([`store`]) and API ([`api`]).
 
 pub mod api;
-pub mod pages;
 pub mod migrate;
+pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod store;

@@ -5,5 +5,5 @@ mod engine;
 mod migrate;
 mod mining_cli;
 mod pages;
-mod tasks;
 mod sla;
+mod tasks;
