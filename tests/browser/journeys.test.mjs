@@ -35,9 +35,9 @@ async function cardLinks(page) {
   return (await page.$$eval('main ul.cards > li.card > h2 > a', (as) => as.map((a) => a.getAttribute('href')))).sort();
 }
 
-const CLINIC_STAFF = ['/staff/access', '/staff/clinics', '/staff/fridges'];
+const CLINIC_STAFF = ['/staff/access', '/staff/clinics', '/staff/fridges', '/staff/workflow/tasks'];
 const EPIDEMIOLOGIST = ['/staff/access', '/staff/protection', '/staff/protection/cases', '/staff/protection/clusters',
-  '/staff/protection/dashboard', '/staff/protection/diseases', '/staff/protection/signals'];
+  '/staff/protection/dashboard', '/staff/protection/diseases', '/staff/protection/signals', '/staff/workflow/tasks'];
 
 for (const lang of ['en', 'zh-Hant-HK']) {
   for (const width of WIDTHS) {

@@ -81,6 +81,7 @@ fn renders(locale: Locale, key: &str) -> bool {
             .into_iter()
             .chain(["number", "minutes", "year", "where", "week", "shown", "seconds", "position", "mean", "left"])
             .chain(["hours", "detail", "days", "scope", "total", "code"])
+            .chain(["node", "mib", "nodes", "tokens", "at", "n", "role", "version"])
             .map(|k| (k, Arg::Num(2.0)))
             .collect();
     locale.t_args(key, &args) != key

@@ -205,7 +205,8 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
             "kernel.prune-daily",
             "protection.signals-daily",
             "test.every-minute",
-            "workflow.fire-timers-every-minute"
+            "workflow.fire-timers-every-minute",
+            "workflow.sla-check-every-minute"
         ]
     );
 }
