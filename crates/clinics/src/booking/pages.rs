@@ -62,6 +62,8 @@ struct SlotsPage {
     point: ServicePoint,
     service: Service,
     lines: Vec<SlotLine>,
+    /// Sessions given out by ballot: (ballot id, session start, registration closes).
+    ballots: Vec<(String, i64, i64)>,
     people: Vec<(String, String)>,
     errors: Vec<FieldError>,
 }
@@ -108,9 +110,10 @@ pub(crate) async fn slots_page(
         .filter(|s| s.starts_at >= earliest && s.status == "open")
         .map(|slot| SlotLine { left: slot.general_left(), slot })
         .collect();
+    let ballots = store::open_ballots_for(&state.db, &point.code, &service.code, kernel::now_ms()).await?;
     let people = people_of(state, identity).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&SlotsPage { page, point, service, lines, people, errors })?).into_response())
+    Ok((status, render(&SlotsPage { page, point, service, lines, ballots, people, errors })?).into_response())
 }
 
 async fn slots(

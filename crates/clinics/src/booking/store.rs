@@ -695,3 +695,18 @@ pub async fn booked_by_in_tx(tx: &mut Tx, reference: &str) -> sqlx::Result<Optio
         .fetch_optional(&mut **tx)
         .await
 }
+
+/// Sessions of a service at a clinic given out by ballot and still open for registration, for
+/// the times list: (ballot id, the session's start, registration closes), soonest first.
+pub async fn open_ballots_for(db: &Db, point: &str, service: &str, now: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT b.id, t.starts_at, b.closes_at FROM clinic_ballots b JOIN clinic_slots t ON t.id = b.slot_id \
+         WHERE b.service_point = $1 AND b.service = $2 AND b.status = 'open' AND b.closes_at > $3 ORDER BY t.starts_at",
+    )
+    .bind(point)
+    .bind(service)
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("starts_at")?, r.try_get("closes_at")?))).collect()
+}

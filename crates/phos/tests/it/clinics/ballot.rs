@@ -21,6 +21,9 @@ async fn ballot_commit_register_draw_and_verify() {
     let page = app.get(&format!("/ballots/{id}")).await.text().await.unwrap();
     let b = clinics::ballot::store::ballot(&app.state.db, &id).await.unwrap().unwrap();
     assert!(page.contains(&b.commitment) && b.seed.is_none(), "commitment shown, seed kept secret");
+    // The service's times list shows the session as "by ballot" with a link to register.
+    let times = app.get("/clinics/DC-KC/dental_gp").await.text().await.unwrap();
+    assert!(times.contains("Sessions by ballot") && times.contains(&format!("href=\"/ballots/{id}\"")), "{times}");
     // The page says what the ballot is for: service, clinic and the session's date and time.
     assert!(page.contains("Dental general public session"), "{page}");
     assert!(page.contains(&kernel::hk::local_datetime(slot.starts_at)), "the session's time");
