@@ -35,9 +35,24 @@ pub struct InstanceView {
     pub clocks: Vec<crate::sla::service::ClockView>,
 }
 
-/// Reads a deployed definition's model (it was validated when deployed).
-pub fn model(d: &Deployed) -> Result<Definition, EngineError> {
-    bpmn::parse(&d.bpmn).0.ok_or(EngineError::Refused("definition_unreadable", StatusCode::INTERNAL_SERVER_ERROR))
+/// Parsed models of deployed definitions by id. A deployed version never changes, so each is
+/// parsed once per process (a few hundred definitions at most) instead of on every step.
+static MODELS: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<Definition>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Reads a deployed definition's model (it was validated when deployed), parsed once.
+pub fn model(d: &Deployed) -> Result<std::sync::Arc<Definition>, EngineError> {
+    if let Some(m) = MODELS.read().ok().and_then(|m| m.get(&d.id).cloned()) {
+        return Ok(m);
+    }
+    let parsed = bpmn::parse(&d.bpmn)
+        .0
+        .ok_or(EngineError::Refused("definition_unreadable", StatusCode::INTERNAL_SERVER_ERROR))?;
+    let parsed = std::sync::Arc::new(parsed);
+    if let Ok(mut m) = MODELS.write() {
+        m.insert(d.id.clone(), parsed.clone());
+    }
+    Ok(parsed)
 }
 
 fn object(v: Value) -> Result<Value, EngineError> {
@@ -298,7 +313,7 @@ pub async fn start(
 /// What a resumption needs that is read before its transaction begins.
 pub struct Prepared {
     pub deployed: Deployed,
-    pub def: Definition,
+    pub def: std::sync::Arc<Definition>,
     pub closures: Vec<kernel::hk::Closure>,
 }
 
@@ -424,7 +439,8 @@ pub async fn fire_claimed(
         return Ok(0);
     }
     let closures = closures(db, clock()).await?;
-    let mut models: std::collections::HashMap<String, std::sync::Arc<(Deployed, Definition)>> = Default::default();
+    let mut models: std::collections::HashMap<String, std::sync::Arc<(Deployed, std::sync::Arc<Definition>)>> =
+        Default::default();
     let mut fired = 0;
     for t in claimed {
         let now = clock();
@@ -442,7 +458,7 @@ async fn fire_one(
     db: &kernel::Db,
     t: &store::DueTimer,
     closures: &[kernel::hk::Closure],
-    models: &mut std::collections::HashMap<String, std::sync::Arc<(Deployed, Definition)>>,
+    models: &mut std::collections::HashMap<String, std::sync::Arc<(Deployed, std::sync::Arc<Definition>)>>,
     now: i64,
 ) -> Result<bool, EngineError> {
     let i = store::get(db, &t.instance_id).await?.ok_or(EngineError::NotFound)?;

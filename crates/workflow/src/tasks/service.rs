@@ -182,7 +182,7 @@ pub async fn person(db: &kernel::Db, who: &str) -> Result<Option<Person>, Engine
 async fn definition_of(
     db: &kernel::Db,
     instance_id: &str,
-) -> Result<(crate::definitions::store::Deployed, crate::definitions::Definition), EngineError> {
+) -> Result<(crate::definitions::store::Deployed, std::sync::Arc<crate::definitions::Definition>), EngineError> {
     let i = crate::instances::store::get(db, instance_id).await?.ok_or(EngineError::NotFound)?;
     let deployed = crate::definitions::store::by_id(db, &i.definition_id).await?.ok_or(EngineError::NotFound)?;
     let def = inst::model(&deployed)?;
