@@ -98,12 +98,12 @@ for (const lang of ['en', 'zh-Hant-HK']) {
   });
 }
 
-// The comms officer's account is used by no other browser test: on PostgreSQL the files share one
+// The service agent's account is used by no other browser test (grep for its name, also built as `${role}@phos.example`): on PostgreSQL the files share one
 // database, and an account enrolled here would ask every later test for a code.
 test('any member of staff can set up two-step sign-in from their account page', async () => {
   const page = await newPage('en', 390);
   await page.goto(phos.url + '/staff/login');
-  await page.fill('#email', 'comms.officer@phos.example');
+  await page.fill('#email', 'service.agent@phos.example');
   await page.fill('#password', 'harbour-lights-at-dusk');
   await page.click('main button[type=submit]');
   await page.waitForURL(phos.url + '/staff');
@@ -111,19 +111,19 @@ test('any member of staff can set up two-step sign-in from their account page', 
   assert.ok(await page.isVisible('.qr svg'), 'a QR code');
   await check(page, 'enrolment');
   const key = (await page.textContent('#totp-secret')).replace(/\s/g, '');
-  await page.fill('#code', await nextTotp('comms.officer@phos.example', key));
+  await page.fill('#code', await nextTotp('service.agent@phos.example', key));
   await page.click('main button[type=submit]');
   assert.equal(await page.locator('#recovery-codes li').count(), 10);
   await check(page, 'recovery codes');
   // The next sign-in asks for the code, in Chinese too.
   const zh = await newPage('zh-Hant-HK', 390);
   await zh.goto(phos.url + '/staff/login');
-  await zh.fill('#email', 'comms.officer@phos.example');
+  await zh.fill('#email', 'service.agent@phos.example');
   await zh.fill('#password', 'harbour-lights-at-dusk');
   await zh.click('main button[type=submit]');
   await zh.waitForURL(/\/staff\/login\/code/);
   await check(zh, 'code step (zh)');
-  await zh.fill('#code', await nextTotp('comms.officer@phos.example', key));
+  await zh.fill('#code', await nextTotp('service.agent@phos.example', key));
   await zh.click('main button[type=submit]');
   await zh.waitForURL(phos.url + '/staff');
   await page.context().close();
