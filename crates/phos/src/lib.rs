@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 /// Every area, in migration order.
 pub fn areas() -> Vec<Area> {
-    vec![kernel::area::kernel(), clinics::area(), protection::area(), workflow::area()]
+    vec![kernel::area::kernel(), clinics::area(), protection::area(), workflow::area(), regulatory::area()]
 }
 
 /// Connects to the database and applies pending migrations.

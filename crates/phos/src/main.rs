@@ -86,6 +86,9 @@ enum Command {
     /// Smart workflow: process mining over event logs (XES, CSV) and the engine's own log.
     #[command(subcommand)]
     Workflow(workflow::cli::WorkflowCommand),
+    /// Smart regulatory functions: inspection day plans.
+    #[command(subcommand)]
+    Regulatory(regulatory::cli::RegulatoryCommand),
 }
 
 fn init_logging(config: &Config) {
@@ -133,5 +136,6 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Clinics(cmd) => cli::clinics::run(&config, cmd).await,
         Command::Protection(cmd) => cli::protection::run(&config, cmd).await,
         Command::Workflow(cmd) => workflow::cli::run(cmd, async || phos::connect_and_migrate(&config).await).await,
+        Command::Regulatory(cmd) => regulatory::cli::run(cmd, async || phos::connect_and_migrate(&config).await).await,
     }
 }

@@ -1,0 +1,1 @@
+regulatory-area = Smart regulation

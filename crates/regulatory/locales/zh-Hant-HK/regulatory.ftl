@@ -1,0 +1,1 @@
+regulatory-area = 智慧規管

@@ -1,0 +1,1 @@
+//! Inspection planning: each inspector's day plan (to be built).
