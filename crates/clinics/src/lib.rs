@@ -117,6 +117,7 @@ pub fn area() -> Area {
         jobs,
         home: cards(),
         catalogue: Some(&CATALOGUE),
+        processes: &[],
     }
 }
 

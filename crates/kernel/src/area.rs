@@ -51,6 +51,18 @@ pub struct Area {
     pub home: Vec<HomeCard>,
     /// The area's Fluent catalogue (the kernel's own is built in).
     pub catalogue: Option<&'static fluent_templates::StaticLoader>,
+    /// The workflow processes the area ships (see [`crate::process`]); their service tasks
+    /// that are not the engine's own become jobs the area handles.
+    pub processes: &'static [crate::process::Process],
+}
+
+/// Registers every area's external service tasks with [`crate::process`].
+pub fn register_processes(areas: &[Area]) {
+    for a in areas {
+        for p in a.processes {
+            crate::process::register_services(crate::process::services_in(p.bpmn).into_iter().filter(|s| !s.starts_with("workflow.")));
+        }
+    }
 }
 
 /// Every area's migrations, in area order then version order.
@@ -85,5 +97,6 @@ pub fn kernel() -> Area {
         },
         home: crate::cards(),
         catalogue: None,
+        processes: &[],
     }
 }

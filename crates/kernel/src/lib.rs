@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod notify;
 pub mod people;
+pub mod process;
 pub mod ratelimit;
 pub mod settings;
 pub mod web;
@@ -101,6 +102,7 @@ impl Keys {
 impl AppState {
     pub fn new(config: Config, db: Db, keys: Keys, areas: &[Area]) -> anyhow::Result<AppState> {
         let mut registry = Registry::default();
+        crate::area::register_processes(areas);
         for a in areas {
             (a.jobs)(&mut registry);
             if let Some(c) = a.catalogue {

@@ -54,6 +54,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         protection::demo::seed(state, seed, &protection_people(seed, citizens)).await?;
         protection::demo::seed_signals(state, seed).await?;
         workflow::demo::seed(db, seed).await?;
+        regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
         seed_mfa(db).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
@@ -96,6 +97,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     protection::demo::seed(state, seed, &people).await?;
     protection::demo::seed_signals(state, seed).await?;
     workflow::demo::seed(db, seed).await?;
+    regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 
@@ -111,6 +113,35 @@ fn protection_people(seed: u64, citizens: usize) -> Vec<protection::demo::DemoPe
             hkid: c.hkid,
             district: c.district,
             phone: c.phone,
+        })
+        .collect()
+}
+
+/// How many premises the regulatory demo world has.
+pub const DEMO_PREMISES: usize = 400;
+
+/// The regulatory demo world: premises from the synthetic Hong Kong, each with a responsible
+/// person's name from the citizen stream (a different seed, so nobody is both).
+fn regulatory_world(seed: u64) -> Vec<regulatory::demo::DemoPremises> {
+    let now = kernel::now_ms();
+    synth::premises::PremisesGenerator::new(seed)
+        .zip(synth::CitizenGenerator::new(seed.wrapping_add(17)))
+        .take(DEMO_PREMISES)
+        .map(|(p, c)| regulatory::demo::DemoPremises {
+            kind: p.kind.to_string(),
+            person: (c.name_en, c.name_zh),
+            premises: regulatory::premises::Premises {
+                id: p.id,
+                name_en: p.name_en,
+                name_zh: p.name_zh,
+                address_en: p.address_en,
+                address_zh: p.address_zh,
+                district: p.district,
+                lat: p.lat,
+                lon: p.lon,
+                volume: p.volume,
+                created_at: now,
+            },
         })
         .collect()
 }

@@ -22,6 +22,7 @@ pub fn areas() -> Vec<Area> {
 /// Connects to the database and applies pending migrations.
 pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url()).await?;
+    kernel::area::register_processes(&areas());
     let migrations = kernel::area::all_migrations(&areas());
     let applied = kernel::db::migrate::run(&db, &migrations).await?;
     if !applied.is_empty() {
@@ -33,6 +34,7 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
 
 /// Reference data areas keep in the database (idempotent; never overwrites staff edits).
 pub async fn seed_reference_data(db: &Db) -> anyhow::Result<()> {
+    regulatory::licence_types::seed(db).await?;
     let added = protection::seed_reference(db).await?;
     if added > 0 {
         tracing::info!(added, "seeded the notifiable-disease catalogue");

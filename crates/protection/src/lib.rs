@@ -43,6 +43,7 @@ pub fn area() -> Area {
         jobs: signals::service::jobs,
         home: cards(),
         catalogue: Some(&CATALOGUE),
+        processes: &[],
     }
 }
 

@@ -2,14 +2,31 @@
 //! automated checks, licences with their lifecycle and verifiable certificates, explainable
 //! risk-based inspections with day plans, complaints and the public register.
 //!
-//! Sub-domains: [`planning`] (inspectors' day plans). See docs/regulatory.md for what works.
+//! Sub-domains: [`licence_types`] (configured as data), [`premises`] (with licensees and the
+//! professional registers), [`licences`] (lifecycle), [`inspections`], [`planning`] (inspectors'
+//! day plans). See docs/regulatory.md for what works.
 
 pub mod cli;
+pub mod demo;
+pub mod inspections;
+pub mod licence_types;
+pub mod licences;
 pub mod planning;
+pub mod premises;
 
 use kernel::Area;
+use kernel::identity::Role;
 use kernel::jobs::Registry;
 use kernel::web::Routes;
+
+/// Staff who work on regulation (reading pages; each action narrows it further).
+pub const STAFF: &[Role] =
+    &[Role::Admin, Role::LicensingManager, Role::LicensingOfficer, Role::Inspector, Role::TeamLead];
+
+/// Published (kernel jobs pub/sub) when something that changes a premises' risk happens: a
+/// complaint triaged, an inspection outcome recorded, a licence action. Payload
+/// `{"premises_id": "…", "kind": "complaint" | "inspection" | "licence"}`.
+pub const SIGNAL_TOPIC: &str = "regulatory.signal";
 
 fluent_templates::static_loader! {
     pub static CATALOGUE = {
@@ -22,11 +39,12 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "regulatory",
-        migrations: vec![],
+        migrations: vec![kernel::migration!("regulatory", 1, "0001_regulatory.sql")],
         routes,
         jobs,
         home: cards(),
         catalogue: Some(&CATALOGUE),
+        processes: &[],
     }
 }
 

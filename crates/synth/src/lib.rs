@@ -5,6 +5,7 @@ pub mod citizens;
 pub mod dist;
 pub mod evaluation;
 pub mod names;
+pub mod premises;
 pub mod reference;
 pub mod series;
 

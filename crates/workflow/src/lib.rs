@@ -42,6 +42,7 @@ pub fn area() -> Area {
         jobs,
         home: cards(),
         catalogue: Some(&CATALOGUE),
+        processes: &[],
     }
 }
 

@@ -78,6 +78,7 @@ role-data_steward = Data steward
 role-reporter = Registered medical practitioner / laboratory reporter
 role-lead_epidemiologist = Lead epidemiologist
 role-team_lead = Team lead
+role-licensing_manager = Licensing manager
 
 staff-login-title = Staff sign-in
 staff-login-button = Sign in

@@ -69,6 +69,7 @@ role-data_steward = 數據管理員
 role-reporter = 註冊醫生／化驗所呈報人
 role-lead_epidemiologist = 主管流行病學家
 role-team_lead = 組長
+role-licensing_manager = 牌照經理
 
 staff-login-title = 職員登入
 staff-login-button = 登入

@@ -31,10 +31,12 @@ pub enum Role {
     LeadEpidemiologist,
     /// Leads a team of case officers: reassigns their workflow tasks.
     TeamLead,
+    /// Manages licensing: second officer on grants and revocations, sets the risk weights.
+    LicensingManager,
 }
 
 impl Role {
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 14] = [
         Role::Admin,
         Role::Auditor,
         Role::ClinicStaff,
@@ -48,6 +50,7 @@ impl Role {
         Role::Reporter,
         Role::LeadEpidemiologist,
         Role::TeamLead,
+        Role::LicensingManager,
     ];
 
     pub fn code(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Role {
             Role::Reporter => "reporter",
             Role::LeadEpidemiologist => "lead_epidemiologist",
             Role::TeamLead => "team_lead",
+            Role::LicensingManager => "licensing_manager",
         }
     }
 

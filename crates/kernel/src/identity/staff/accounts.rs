@@ -34,7 +34,7 @@ struct UsersPage {
     users: Vec<StaffUser>,
     q: String,
     pager: Pager,
-    all_roles: [Role; 13],
+    all_roles: [Role; 14],
     errors: FieldErrors,
     form_email: String,
     form_name: String,
@@ -141,7 +141,7 @@ struct UserPage {
     user: StaffUser,
     /// The administrator looking at the page is this account.
     is_me: bool,
-    all_roles: [Role; 13],
+    all_roles: [Role; 14],
     /// The roles ticked on the form (the account's, or what was submitted).
     form_roles: Vec<Role>,
     districts: Vec<(String, String)>,

@@ -1,0 +1,218 @@
+//! The regulatory demo world: premises across the 18 districts with their licensees, licences
+//! (some due for renewal, some suspended, revoked or lapsed), the professional registers their
+//! responsible persons are on, and a history of inspections with outcomes. Deterministic by seed.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::inspections::Inspection;
+use crate::licence_types::LicenceType;
+use crate::licences::{Licence, rules};
+use crate::premises::{Licensee, Premises, Professional};
+
+/// A premises of the synthetic world and the licence type it holds.
+#[derive(Clone, Debug)]
+pub struct DemoPremises {
+    pub premises: Premises,
+    pub kind: String,
+    /// The responsible person's names (EN, ZH) when the type needs one.
+    pub person: (String, String),
+}
+
+/// What was seeded.
+#[derive(Debug, Default)]
+pub struct Seeded {
+    pub premises: usize,
+    pub licences: usize,
+    pub inspections: usize,
+}
+
+fn register_of(t: &LicenceType) -> Option<&str> {
+    t.definition.register.as_deref()
+}
+
+/// Seeds the world once (nothing happens when premises exist already).
+pub async fn seed(db: &kernel::Db, seed: u64, world: &[DemoPremises]) -> anyhow::Result<Seeded> {
+    crate::licence_types::seed(db).await?;
+    if crate::premises::store::count(db).await? > 0 {
+        return Ok(Seeded::default());
+    }
+    let types = crate::licence_types::store::all(db).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0BE6_0A7E);
+    let today = kernel::hk::today();
+    let now = kernel::now_ms();
+    let mut done = Seeded::default();
+    let mut tx = db.begin().await?;
+    for (n, w) in world.iter().enumerate() {
+        let Some(t) = types.iter().find(|t| t.code == w.kind) else { continue };
+        crate::premises::store::insert(&mut tx, &w.premises).await?;
+        done.premises += 1;
+        let company = !w.kind.starts_with("cm_") || rng.random_bool(0.5);
+        let licensee = Licensee {
+            id: kernel::new_id(),
+            kind: if company { "company" } else { "individual" }.into(),
+            name_en: if company { format!("{} Limited", w.premises.name_en) } else { w.person.0.clone() },
+            name_zh: if company { format!("{}有限公司", w.premises.name_zh) } else { w.person.1.clone() },
+            br_number: company.then(|| format!("{:08}", 30_000_000 + n * 7919 % 60_000_000)),
+            account: None,
+            created_at: now,
+        };
+        crate::premises::store::insert_licensee(&mut tx, &licensee).await?;
+        let responsible = match register_of(t) {
+            Some(register) => {
+                let prefix = match register {
+                    "pharmacist" => "P",
+                    "doctor" => "M",
+                    _ => "CM",
+                };
+                let number = format!("{prefix}{:05}", 10_000 + n);
+                let p = Professional {
+                    register: register.into(),
+                    number: number.clone(),
+                    name_en: w.person.0.clone(),
+                    name_zh: w.person.1.clone(),
+                    status: "registered".into(),
+                };
+                crate::premises::store::insert_professional(&mut tx, &p).await?;
+                Some((register.to_string(), number))
+            }
+            None => None,
+        };
+        // Issued one to three terms ago; the current term ends somewhere in the next year.
+        let months = t.definition.validity_months;
+        let expires = today + Duration::days(rng.random_range(-20..(i64::from(months) * 30).min(365)));
+        let issued = rules::expiry(expires, 0).checked_sub_months(chrono::Months::new(months)).unwrap_or(expires)
+            + Duration::days(1);
+        let roll: f64 = rng.random();
+        let status = if expires < today {
+            "lapsed"
+        } else if roll < 0.03 {
+            "suspended"
+        } else if roll < 0.04 {
+            "revoked"
+        } else {
+            "active"
+        };
+        let year = issued.year();
+        let licence = Licence {
+            id: kernel::new_id(),
+            number: rules::new_number(&t.definition.prefix, year),
+            type_code: t.code.clone(),
+            premises_id: w.premises.id.clone(),
+            licensee_id: licensee.id.clone(),
+            responsible_register: responsible.as_ref().map(|r| r.0.clone()),
+            responsible_number: if status == "revoked" { None } else { responsible.as_ref().map(|r| r.1.clone()) },
+            status: status.into(),
+            provisional: 0,
+            conditions: serde_json::to_string(&t.definition.conditions).unwrap_or_else(|_| "[]".into()),
+            issued_on: issued.to_string(),
+            expires_on: expires.to_string(),
+            case_ref: rules::new_case_ref(year),
+            revision: 1,
+            updated_at: now,
+        };
+        crate::licences::store::insert(&mut tx, &licence).await?;
+        crate::licences::store::insert_event(
+            &mut tx,
+            &crate::licences::LicenceEvent {
+                id: kernel::new_id(),
+                licence_id: licence.id.clone(),
+                action: "new".into(),
+                from_status: None,
+                to_status: "active".into(),
+                reason: "Demo world".into(),
+                legal_basis: t.ordinance.clone(),
+                actor: "system".into(),
+                at: now,
+            },
+        )
+        .await?;
+        if status != "active" {
+            let (action, basis) = match status {
+                "suspended" => ("suspend", "Cap. 138 s.14"),
+                "revoked" => ("revoke", "Cap. 138 s.14"),
+                _ => ("lapse", "Licence not renewed before expiry"),
+            };
+            crate::licences::store::insert_event(
+                &mut tx,
+                &crate::licences::LicenceEvent {
+                    id: kernel::new_id(),
+                    licence_id: licence.id.clone(),
+                    action: action.into(),
+                    from_status: Some("active".into()),
+                    to_status: status.into(),
+                    reason: "Demo world".into(),
+                    legal_basis: basis.into(),
+                    actor: "system".into(),
+                    at: now,
+                },
+            )
+            .await?;
+        }
+        done.licences += 1;
+        // Past inspections with outcomes.
+        for k in 0..rng.random_range(1..=3) {
+            let day = today - Duration::days(rng.random_range(20..400) + k * 30);
+            let r: f64 = rng.random();
+            let outcome = if r < 0.6 {
+                "compliant"
+            } else if r < 0.85 {
+                "advice"
+            } else if r < 0.97 {
+                "warning"
+            } else {
+                "prosecution"
+            };
+            let at = kernel::hk::start_of_day_ms(day) + 11 * 3_600_000;
+            crate::inspections::store::insert(&mut tx, &inspection(&w.premises, &licence, day, "routine", 3, "done", Some(outcome), Some(at), now))
+                .await?;
+            done.inspections += 1;
+        }
+        // Some inspections are due in the coming days (for the day plans).
+        if rng.random_bool(0.15) {
+            let day = today + Duration::days(rng.random_range(0..10));
+            let kind = if rng.random_bool(0.2) { "follow_up" } else { "routine" };
+            let priority = if kind == "follow_up" { 2 } else { 3 };
+            crate::inspections::store::insert(&mut tx, &inspection(&w.premises, &licence, day, kind, priority, "due", None, None, now))
+                .await?;
+            done.inspections += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn inspection(
+    p: &Premises,
+    l: &Licence,
+    day: NaiveDate,
+    kind: &str,
+    priority: i64,
+    status: &str,
+    outcome: Option<&str>,
+    done_at: Option<i64>,
+    now: i64,
+) -> Inspection {
+    Inspection {
+        id: kernel::new_id(),
+        premises_id: p.id.clone(),
+        licence_id: Some(l.id.clone()),
+        kind: kind.into(),
+        priority,
+        due_on: day.to_string(),
+        window_start: "09:00".into(),
+        window_end: "17:00".into(),
+        inspector: None,
+        planned_on: None,
+        status: status.into(),
+        outcome: outcome.map(str::to_string),
+        findings: "[]".into(),
+        done_by: done_at.map(|_| "system".into()),
+        done_at,
+        publish_after: done_at.map(|_| (day + Duration::days(crate::inspections::APPEAL_DAYS)).to_string()),
+        source_ref: None,
+        created_at: now,
+    }
+}

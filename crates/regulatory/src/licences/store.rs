@@ -1,0 +1,142 @@
+//! Licences' SQL.
+
+use kernel::db::Tx;
+
+use super::{Licence, LicenceEvent};
+
+const COLS: &str = "id, number, type_code, premises_id, licensee_id, responsible_register, responsible_number, \
+status, provisional, conditions, issued_on, expires_on, case_ref, revision, updated_at";
+
+pub async fn get(db: &kernel::Db, id: &str) -> sqlx::Result<Option<Licence>> {
+    let sql = format!("SELECT {COLS} FROM reg_licences WHERE id = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db.pool()).await
+}
+
+pub async fn get_in(tx: &mut Tx, id: &str) -> sqlx::Result<Option<Licence>> {
+    let sql = format!("SELECT {COLS} FROM reg_licences WHERE id = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await
+}
+
+pub async fn by_number(db: &kernel::Db, number: &str) -> sqlx::Result<Option<Licence>> {
+    let sql = format!("SELECT {COLS} FROM reg_licences WHERE number = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(db.pool()).await
+}
+
+pub async fn of_premises(db: &kernel::Db, premises: &str) -> sqlx::Result<Vec<Licence>> {
+    let sql = format!("SELECT {COLS} FROM reg_licences WHERE premises_id = $1 ORDER BY issued_on DESC");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(premises).fetch_all(db.pool()).await
+}
+
+/// The licences held by licensees that `account` acts for.
+pub async fn of_account(db: &kernel::Db, account: &str) -> sqlx::Result<Vec<Licence>> {
+    let cols = COLS.split(", ").map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {cols} FROM reg_licences l JOIN reg_licensees e ON e.id = l.licensee_id WHERE e.account = $1 \
+         ORDER BY l.expires_on"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(account).fetch_all(db.pool()).await
+}
+
+/// Active licences expiring on or before `day` (YYYY-MM-DD), soonest first.
+pub async fn active_expiring_by(db: &kernel::Db, day: &str, limit: i64) -> sqlx::Result<Vec<Licence>> {
+    let sql = format!(
+        "SELECT {COLS} FROM reg_licences WHERE status = 'active' AND expires_on <= $1 ORDER BY expires_on LIMIT $2"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(day).bind(limit).fetch_all(db.pool()).await
+}
+
+pub async fn insert(tx: &mut Tx, l: &Licence) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reg_licences (id, number, type_code, premises_id, licensee_id, responsible_register, \
+         responsible_number, status, provisional, conditions, issued_on, expires_on, case_ref, revision, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&l.id)
+    .bind(&l.number)
+    .bind(&l.type_code)
+    .bind(&l.premises_id)
+    .bind(&l.licensee_id)
+    .bind(&l.responsible_register)
+    .bind(&l.responsible_number)
+    .bind(&l.status)
+    .bind(l.provisional)
+    .bind(&l.conditions)
+    .bind(&l.issued_on)
+    .bind(&l.expires_on)
+    .bind(&l.case_ref)
+    .bind(l.revision)
+    .bind(l.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes a licence's changeable fields only if its revision is still `revision` (false if
+/// someone changed it meanwhile); the revision goes up by one.
+pub async fn update(tx: &mut Tx, l: &Licence, revision: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE reg_licences SET status = $1, provisional = $2, conditions = $3, expires_on = $4, \
+         responsible_register = $5, responsible_number = $6, premises_id = $7, revision = revision + 1, updated_at = $8 \
+         WHERE id = $9 AND revision = $10",
+    )
+    .bind(&l.status)
+    .bind(l.provisional)
+    .bind(&l.conditions)
+    .bind(&l.expires_on)
+    .bind(&l.responsible_register)
+    .bind(&l.responsible_number)
+    .bind(&l.premises_id)
+    .bind(l.updated_at)
+    .bind(&l.id)
+    .bind(revision)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &LicenceEvent) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reg_licence_events (id, licence_id, action, from_status, to_status, reason, legal_basis, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&e.id)
+    .bind(&e.licence_id)
+    .bind(&e.action)
+    .bind(&e.from_status)
+    .bind(&e.to_status)
+    .bind(&e.reason)
+    .bind(&e.legal_basis)
+    .bind(&e.actor)
+    .bind(e.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(db: &kernel::Db, licence: &str) -> sqlx::Result<Vec<LicenceEvent>> {
+    sqlx::query_as(
+        "SELECT id, licence_id, action, from_status, to_status, reason, legal_basis, actor, at \
+         FROM reg_licence_events WHERE licence_id = $1 ORDER BY at, id",
+    )
+    .bind(licence)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Whether a responsible person already answers for a licence other than `except`.
+pub async fn responsible_elsewhere(
+    db: &kernel::Db,
+    register: &str,
+    number: &str,
+    except: Option<&str>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT number FROM reg_licences WHERE responsible_register = $1 AND responsible_number = $2 \
+         AND status IN ('active', 'suspended') AND id <> $3 LIMIT 1",
+    )
+    .bind(register)
+    .bind(number)
+    .bind(except.unwrap_or(""))
+    .fetch_optional(db.pool())
+    .await
+}
