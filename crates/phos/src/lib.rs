@@ -35,6 +35,10 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
 /// Reference data areas keep in the database (idempotent; never overwrites staff edits).
 pub async fn seed_reference_data(db: &Db) -> anyhow::Result<()> {
     regulatory::licence_types::seed(db).await?;
+    let deployed = workflow::deploy_area_processes(db, &areas()).await?;
+    if deployed > 0 {
+        tracing::info!(deployed, "deployed the areas' workflow processes");
+    }
     let added = protection::seed_reference(db).await?;
     if added > 0 {
         tracing::info!(added, "seeded the notifiable-disease catalogue");

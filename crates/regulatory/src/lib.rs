@@ -6,6 +6,7 @@
 //! professional registers), [`licences`] (lifecycle), [`inspections`], [`planning`] (inspectors'
 //! day plans). See docs/regulatory.md for what works.
 
+pub mod applications;
 pub mod cli;
 pub mod demo;
 pub mod inspections;
@@ -44,20 +45,23 @@ pub fn area() -> Area {
         jobs,
         home: cards(),
         catalogue: Some(&CATALOGUE),
-        processes: &[],
+        processes: &[kernel::process::Process { bpmn: applications::BPMN }],
     }
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    applications::pages::routes()
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
 fn cards() -> Vec<kernel::area::HomeCard> {
-    vec![]
+    use kernel::area::HomeCard;
+    vec![HomeCard::public("reg-app-home-title", "reg-app-home-lead", "/licensing")]
 }
 
-fn jobs(_r: &mut Registry) {}
+fn jobs(r: &mut Registry) {
+    applications::process::jobs(r);
+}
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,7 @@ pub fn area() -> Area {
             kernel::migration!("workflow", 3, "0003_sla.sql"),
             kernel::migration!("workflow", 4, "0004_tasks.sql"),
             kernel::migration!("workflow", 6, "0006_timer_claims.sql"),
+            kernel::migration!("workflow", 7, "0007_business_keys.sql"),
         ],
         routes,
         jobs,
@@ -87,6 +88,8 @@ fn jobs(r: &mut Registry) {
     r.handle(SLA_JOB, check_slas);
     r.every("workflow.sla-check-every-minute", "20 * * * * *", SLA_JOB, serde_json::json!({}));
     r.handle(SLA_CLOSURE_JOB, shift_slas);
+    r.handle(kernel::process::START_JOB, start_for_area);
+    r.handle(kernel::process::MESSAGE_JOB, message_for_area);
     r.subscribe(kernel::hk::store::CLOSURE_DECLARED, SLA_CLOSURE_JOB);
 }
 
@@ -109,6 +112,54 @@ async fn shift_slas(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobEr
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
     tracing::info!(closure = %id, moved = n, "workflow SLA deadlines shifted by a closure");
+    Ok(())
+}
+
+/// Deploys every area's shipped processes whose document changed (at start-up and seeding).
+pub async fn deploy_area_processes(db: &kernel::Db, areas: &[Area]) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for p in areas.iter().flat_map(|a| a.processes) {
+        match definitions::service::deploy_if_changed(db, p.bpmn).await {
+            Ok(d) => n += usize::from(d.is_some()),
+            Err(e) => anyhow::bail!("an area's process does not deploy: {e:?}"),
+        }
+    }
+    Ok(n)
+}
+
+/// Starts a process for another area (`kernel::process::start`), once per business key.
+async fn start_for_area(_ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
+    let s: kernel::process::StartProcess =
+        serde_json::from_value(payload).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let actor = kernel::audit::Actor::System;
+    instances::service::start_for(
+        &_ctx.state.db,
+        &s.process,
+        Some(&s.business_key),
+        s.variables,
+        &actor,
+        &kernel::audit::Origin::system(),
+    )
+    .await
+    .map_err(|e| JobError::Retry(format!("{e:?}")))?;
+    Ok(())
+}
+
+/// Delivers a message for another area (`kernel::process::message`).
+async fn message_for_area(ctx: JobCtx, payload: serde_json::Value) -> Result<(), JobError> {
+    let m: kernel::process::ProcessMessage =
+        serde_json::from_value(payload).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let Some(id) = instances::store::by_business_key(&ctx.state.db, &m.process, &m.business_key)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?
+    else {
+        // The start may not have run yet.
+        return Err(JobError::Retry(format!("no instance of {} for {} yet", m.process, m.business_key)));
+    };
+    let actor = kernel::audit::Actor::System;
+    instances::service::message(&ctx.state.db, &id, &m.message, m.variables, &actor, &kernel::audit::Origin::system())
+        .await
+        .map_err(|e| JobError::Retry(format!("{e:?}")))?;
     Ok(())
 }
 

@@ -14,4 +14,5 @@ mod notify;
 mod protection;
 mod shell;
 mod storage;
+mod regulatory;
 mod workflow;

@@ -66,3 +66,8 @@ pub async fn update(tx: &mut Tx, t: &LicenceType, now: i64) -> sqlx::Result<bool
     .await?;
     Ok(r.rows_affected() > 0)
 }
+
+pub async fn get_in(tx: &mut Tx, code: &str) -> sqlx::Result<Option<LicenceType>> {
+    let sql = format!("SELECT {COLS} FROM reg_licence_types WHERE code = $1");
+    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&mut **tx).await?.map(decode).transpose()
+}

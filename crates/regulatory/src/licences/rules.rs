@@ -188,6 +188,7 @@ mod tests {
         assert!(n.starts_with("RP-2026-") && n.len() == 14, "{n}");
         let c = new_case_ref(2026);
         assert!(c.starts_with("REG-2026-") && c.len() == 17, "{c}");
-        assert!(!c.contains('0') && !c.contains('O') && !c.contains('I'));
+        let code = &c[9..];
+        assert!(!code.contains('0') && !code.contains('O') && !code.contains('I'), "{c}");
     }
 }

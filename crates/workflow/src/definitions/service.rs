@@ -32,3 +32,13 @@ pub async fn deploy(db: &kernel::Db, xml: &str, actor: &Actor, origin: &Origin) 
     tx.commit().await?;
     Ok(d)
 }
+
+/// Deploys `xml` as the next version of its process unless the latest version is the same
+/// document (areas' shipped processes, at start-up). Returns the deployed version when new.
+pub async fn deploy_if_changed(db: &kernel::Db, xml: &str) -> Result<Option<Deployed>, DeployError> {
+    let def = super::check(xml, &super::services::registry()).map_err(DeployError::Invalid)?;
+    if store::latest(db, &def.key).await?.is_some_and(|d| d.bpmn == xml) {
+        return Ok(None);
+    }
+    deploy(db, xml, &Actor::System, &Origin::system()).await.map(Some)
+}

@@ -1,6 +1,6 @@
 //! Service tasks: Rust functions registered by name, which a definition's service tasks call
-//! (`phos:service="workflow.noop"`). Only the workflow area's own services exist so far; other
-//! areas will register theirs through a kernel trait when they start using the engine.
+//! (`phos:service="workflow.noop"`). Other areas' service tasks (declared through
+//! `kernel::process`) become jobs the area handles.
 
 use serde_json::Value;
 
@@ -22,13 +22,20 @@ pub fn call(name: &str, vars: &mut Value) -> Result<(), String> {
             }
             Ok(())
         }
+        // An area's own service task: the engine moves on and the area's job does the work
+        // (enqueued by `instances::service::call_areas` in the step's transaction).
+        other if kernel::process::is_external(other) => Ok(()),
         other => Err(format!("no service is registered as {other:?}")),
     }
 }
 
 /// What definitions may name: these services and the staff roles.
 pub fn registry() -> Registry {
-    Registry::new(NAMES.iter().copied(), kernel::identity::Role::ALL.iter().map(|r| r.code()))
+    let external = kernel::process::external_services();
+    Registry::new(
+        NAMES.iter().copied().chain(external.iter().map(String::as_str)),
+        kernel::identity::Role::ALL.iter().map(|r| r.code()),
+    )
 }
 
 #[cfg(test)]

@@ -194,6 +194,39 @@ pub async fn apply(
     Ok(())
 }
 
+/// Enqueues, in the step's transaction, a job for each service task that ran and belongs to
+/// another area (`kernel::process`): the job's kind is the service name.
+pub async fn call_areas(
+    tx: &mut Tx,
+    def: &Definition,
+    instance: &str,
+    effects: &[Effect],
+    vars: &Value,
+) -> sqlx::Result<()> {
+    let mut key = None;
+    for e in effects {
+        let Effect::Ran { node } = e else { continue };
+        let Some(NodeKind::ServiceTask { service }) = def.node(node).map(|n| &n.kind) else { continue };
+        if !kernel::process::is_external(service) {
+            continue;
+        }
+        if key.is_none() {
+            key = Some(store::business_key_of(tx, instance).await?.unwrap_or_else(|| (def.key.clone(), String::new())));
+        }
+        let (process, business_key) = key.clone().unwrap_or_default();
+        let call = kernel::process::ServiceCall {
+            instance_id: instance.into(),
+            process,
+            business_key,
+            node: node.clone(),
+            variables: vars.clone(),
+        };
+        let payload = serde_json::to_value(&call).unwrap_or(Value::Null);
+        kernel::jobs::enqueue(tx, kernel::jobs::NewJob::new(service, payload)).await?;
+    }
+    Ok(())
+}
+
 /// The business clock for timers (territory-wide closures from the database).
 pub async fn closures(db: &kernel::Db, now: i64) -> sqlx::Result<Vec<kernel::hk::Closure>> {
     // From 400 days back: SLA clocks recompute their deadlines from their start.
@@ -270,6 +303,24 @@ pub async fn start(
     actor: &Actor,
     origin: &Origin,
 ) -> Result<InstanceView, EngineError> {
+    start_for(db, key, None, variables, actor, origin).await
+}
+
+/// Starts an instance of `key` for another area's record `business_key` (at most one per key:
+/// when one exists already, that one is returned and nothing is written).
+pub async fn start_for(
+    db: &kernel::Db,
+    key: &str,
+    business_key: Option<&str>,
+    variables: Value,
+    actor: &Actor,
+    origin: &Origin,
+) -> Result<InstanceView, EngineError> {
+    if let Some(k) = business_key
+        && let Some(id) = store::by_business_key(db, key, k).await?
+    {
+        return view(db, &id).await;
+    }
     let d = defs::latest(db, key).await?.ok_or(EngineError::NotFound)?;
     let def = model(&d)?;
     let mut vars = object(variables)?;
@@ -294,8 +345,17 @@ pub async fn start(
     };
     let mut tx = db.begin().await?;
     store::insert(&mut tx, &row).await?;
+    if let Some(k) = business_key
+        && !store::insert_business_key(&mut tx, key, k, &row.id).await?
+    {
+        // Started meanwhile by another replica: keep that one.
+        drop(tx);
+        let id = store::by_business_key(db, key, k).await?.ok_or(EngineError::NotFound)?;
+        return view(db, &id).await;
+    }
     let mut ids = EventIds::new();
     apply(&mut tx, &d, &def, &row.id, &effects, &clock, now, &mut ids).await?;
+    call_areas(&mut tx, &def, &row.id, &effects, &vars).await?;
     track_slas(&mut tx, &def, &d.id, &row.id, &vars, &effects, &waiting, true, done, now, &closures).await?;
     let detail = format!("{} v{}", d.process_key, d.version);
     kernel::audit::record(
@@ -361,6 +421,7 @@ pub async fn resume_in(
     }
     store::cancel_stale(tx, &instance.id, &waiting).await?;
     apply(tx, &p.deployed, &p.def, &instance.id, &effects, &clock, now, ids).await?;
+    call_areas(tx, &p.def, &instance.id, &effects, &vars).await?;
     track_slas(tx, &p.def, &p.deployed.id, &instance.id, &vars, &effects, &waiting, false, done, now, &p.closures)
         .await?;
     Ok(())

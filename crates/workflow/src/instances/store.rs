@@ -396,3 +396,34 @@ pub async fn move_to(tx: &mut Tx, id: &str, definition: &str, revision: i64) -> 
         .await?;
     Ok(true)
 }
+
+/// Ties an instance to a process's business key; false when the key already has one.
+pub async fn insert_business_key(tx: &mut Tx, process: &str, key: &str, instance: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO workflow_business_keys (process_key, business_key, instance_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (process_key, business_key) DO NOTHING",
+    )
+    .bind(process)
+    .bind(key)
+    .bind(instance)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The instance of `process` started for `key`.
+pub async fn by_business_key(db: &kernel::Db, process: &str, key: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT instance_id FROM workflow_business_keys WHERE process_key = $1 AND business_key = $2")
+        .bind(process)
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// The business key and process of an instance, if it was started for one.
+pub async fn business_key_of(tx: &mut Tx, instance: &str) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT process_key, business_key FROM workflow_business_keys WHERE instance_id = $1")
+        .bind(instance)
+        .fetch_optional(&mut **tx)
+        .await
+}

@@ -1,0 +1,3 @@
+//! Smart regulation over HTTP, one file per sub-domain (mirroring `crates/regulatory/src/`).
+
+mod applications;
