@@ -40,7 +40,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "regulatory",
-        migrations: vec![kernel::migration!("regulatory", 1, "0001_regulatory.sql")],
+        migrations: vec![
+            kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
+            kernel::migration!("regulatory", 5, "0005_lifecycle.sql"),
+        ],
         routes,
         jobs,
         home: cards(),
@@ -50,7 +53,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    applications::pages::routes()
+    applications::pages::routes().merge(licences::pages::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
@@ -61,6 +64,20 @@ fn cards() -> Vec<kernel::area::HomeCard> {
 
 fn jobs(r: &mut Registry) {
     applications::process::jobs(r);
+    r.handle(RENEWAL_JOB, renewal_round);
+    // 08:00 Hong Kong time, every day.
+    r.every("regulatory.renewals-daily", "0 0 8 * * *", RENEWAL_JOB, serde_json::json!({}));
+}
+
+/// Renewal reminders (90, 60, 30 days before expiry) and lapses, once a day.
+pub const RENEWAL_JOB: &str = "regulatory.renewals";
+
+async fn renewal_round(ctx: kernel::jobs::JobCtx, _payload: serde_json::Value) -> Result<(), kernel::jobs::JobError> {
+    let (reminded, lapsed) = licences::service::renewal_round(&ctx.state, kernel::hk::today())
+        .await
+        .map_err(|e| kernel::jobs::JobError::Retry(e.to_string()))?;
+    tracing::info!(reminded, lapsed, "regulatory renewal round");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! lapse. Every transition is recorded with its reason and legal basis (`reg_licence_events`)
 //! and in the audit chain.
 
+pub mod pages;
 pub mod rules;
+pub mod service;
 pub mod store;
 
 use serde::Serialize;

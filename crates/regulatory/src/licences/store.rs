@@ -140,3 +140,97 @@ pub async fn responsible_elsewhere(
     .fetch_optional(db.pool())
     .await
 }
+
+/// A proposal that needs a second officer.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Proposal {
+    pub id: String,
+    pub licence_id: String,
+    pub action: String,
+    pub reason: String,
+    pub legal_basis: String,
+    pub proposed_by: String,
+    pub proposed_at: i64,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+/// Records a proposal; false when the licence already has a pending one.
+pub async fn insert_proposal(tx: &mut Tx, p: &Proposal) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO reg_licence_proposals (id, licence_id, action, reason, legal_basis, proposed_by, proposed_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') ON CONFLICT DO NOTHING",
+    )
+    .bind(&p.id)
+    .bind(&p.licence_id)
+    .bind(&p.action)
+    .bind(&p.reason)
+    .bind(&p.legal_basis)
+    .bind(&p.proposed_by)
+    .bind(p.proposed_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn pending_proposal(db: &kernel::Db, licence: &str) -> sqlx::Result<Option<Proposal>> {
+    sqlx::query_as(
+        "SELECT id, licence_id, action, reason, legal_basis, proposed_by, proposed_at, status, decided_by, decided_at \
+         FROM reg_licence_proposals WHERE licence_id = $1 AND status = 'pending'",
+    )
+    .bind(licence)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// Decides a pending proposal (once: false if it was decided meanwhile).
+pub async fn decide_proposal(tx: &mut Tx, id: &str, status: &str, by: &str, at: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE reg_licence_proposals SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(by)
+    .bind(at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records that a reminder went out; false when it already had.
+pub async fn insert_reminder(tx: &mut Tx, licence: &str, expires_on: &str, days: i64, at: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO reg_renewal_reminders (licence_id, expires_on, days, sent_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (licence_id, expires_on, days) DO NOTHING",
+    )
+    .bind(licence)
+    .bind(expires_on)
+    .bind(days)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Active licences expiring exactly on one of `days` (YYYY-MM-DD each).
+pub async fn active_expiring_on(db: &kernel::Db, days: &[String]) -> sqlx::Result<Vec<Licence>> {
+    let marks: Vec<String> = (1..=days.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT {COLS} FROM reg_licences WHERE status = 'active' AND expires_on IN ({})", marks.join(", "));
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for d in days {
+        q = q.bind(d);
+    }
+    q.fetch_all(db.pool()).await
+}
+
+/// The account that acts for a licence's licensee.
+pub async fn account_of(tx: &mut Tx, licence: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar::<_, Option<String>>(
+        "SELECT e.account FROM reg_licences l JOIN reg_licensees e ON e.id = l.licensee_id WHERE l.id = $1",
+    )
+    .bind(licence)
+    .fetch_optional(&mut **tx)
+    .await
+    .map(Option::flatten)
+}

@@ -1,3 +1,4 @@
 //! Smart regulation over HTTP, one file per sub-domain (mirroring `crates/regulatory/src/`).
 
 mod applications;
+mod licences;
