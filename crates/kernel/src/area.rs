@@ -60,7 +60,9 @@ pub struct Area {
 pub fn register_processes(areas: &[Area]) {
     for a in areas {
         for p in a.processes {
-            crate::process::register_services(crate::process::services_in(p.bpmn).into_iter().filter(|s| !s.starts_with("workflow.")));
+            crate::process::register_services(
+                crate::process::services_in(p.bpmn).into_iter().filter(|s| !s.starts_with("workflow.")),
+            );
         }
     }
 }

@@ -65,6 +65,9 @@ pub struct ServiceCall {
     pub node: String,
     /// The instance's variables after the step.
     pub variables: Value,
+    /// Increases with every step of the instance: jobs may run out of order, so an area keeps
+    /// the highest it has applied and ignores older calls.
+    pub seq: i64,
 }
 
 /// Starts `s.process` for `s.business_key` once `tx` commits.

@@ -23,3 +23,7 @@ CREATE TABLE reg_renewal_reminders (
     sent_at BIGINT NOT NULL,
     PRIMARY KEY (licence_id, expires_on, days)
 );
+
+-- The highest process step applied to an application (kernel::process::ServiceCall::seq):
+-- the process's jobs may run out of order, and an older step never undoes a newer one.
+ALTER TABLE reg_applications ADD COLUMN process_seq BIGINT NOT NULL DEFAULT 0;

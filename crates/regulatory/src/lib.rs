@@ -53,13 +53,16 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    applications::pages::routes().merge(licences::pages::routes())
+    applications::pages::routes().merge(applications::pages::staff_routes()).merge(licences::pages::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
 fn cards() -> Vec<kernel::area::HomeCard> {
     use kernel::area::HomeCard;
-    vec![HomeCard::public("reg-app-home-title", "reg-app-home-lead", "/licensing")]
+    vec![
+        HomeCard::public("reg-app-home-title", "reg-app-home-lead", "/licensing"),
+        HomeCard::staff("reg-app-staff-title", "reg-app-card-staff-lead", "/staff/regulatory/applications"),
+    ]
 }
 
 fn jobs(r: &mut Registry) {

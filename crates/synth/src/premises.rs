@@ -2,8 +2,8 @@
 //! procedure centres, Chinese medicine shops. Names and addresses look real and belong to nobody;
 //! the mix and the spread follow district populations. Deterministic by seed.
 
-use rand::distr::weighted::WeightedIndex;
 use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -26,7 +26,12 @@ pub struct Premises {
 /// (licence type code, weight, EN suffixes, ZH suffixes)
 const KINDS: &[(&str, u32, &[&str], &[&str])] = &[
     ("pharmacy_retail", 40, &["Pharmacy", "Dispensary", "Medicine Store"], &["藥房", "藥行", "大藥房"]),
-    ("pharmacy_wholesale", 8, &["Pharmaceutical Trading Ltd", "Medical Supplies Co."], &["藥業貿易有限公司", "醫藥供應公司"]),
+    (
+        "pharmacy_wholesale",
+        8,
+        &["Pharmaceutical Trading Ltd", "Medical Supplies Co."],
+        &["藥業貿易有限公司", "醫藥供應公司"],
+    ),
     ("cm_retail", 25, &["Chinese Medicine Hall", "Herbal Medicine Co."], &["中藥行", "參茸藥材行"]),
     ("phf_clinic", 20, &["Medical Centre", "Clinic"], &["醫務中心", "診所"]),
     ("phf_day_procedure", 5, &["Day Procedure Centre", "Endoscopy Centre"], &["日間醫療中心", "內窺鏡中心"]),
@@ -35,21 +40,56 @@ const KINDS: &[(&str, u32, &[&str], &[&str])] = &[
 
 /// (EN, ZH) first parts of business names.
 const BRANDS: &[(&str, &str)] = &[
-    ("Wing On", "永安"), ("Tai Hing", "泰興"), ("Fook Lam", "福臨"), ("Kwong Wah", "廣華"), ("Po Sang", "寶生"),
-    ("Yan Chai", "仁濟"), ("Sun Kee", "新記"), ("Hang Fung", "恒豐"), ("Lok Fu", "樂富"), ("Ming Tak", "明德"),
-    ("Chung Sing", "中星"), ("Wai Kee", "偉記"), ("Kin Wah", "建華"), ("Shun Hing", "信興"), ("Tung Fat", "同發"),
-    ("Yee Shun", "義順"), ("Cheung Kong", "長江"), ("Man Fung", "萬豐"), ("Golden Crane", "金鶴"), ("Harbour", "海港"),
-    ("Victoria", "維港"), ("Lion Rock", "獅子山"), ("Jade", "翡翠"), ("Evergreen", "長青"), ("Sunrise", "旭日"),
-    ("Lotus", "蓮花"), ("Pearl", "明珠"), ("Kowloon", "九龍"), ("Oriental", "東方"), ("Peace", "和平"),
+    ("Wing On", "永安"),
+    ("Tai Hing", "泰興"),
+    ("Fook Lam", "福臨"),
+    ("Kwong Wah", "廣華"),
+    ("Po Sang", "寶生"),
+    ("Yan Chai", "仁濟"),
+    ("Sun Kee", "新記"),
+    ("Hang Fung", "恒豐"),
+    ("Lok Fu", "樂富"),
+    ("Ming Tak", "明德"),
+    ("Chung Sing", "中星"),
+    ("Wai Kee", "偉記"),
+    ("Kin Wah", "建華"),
+    ("Shun Hing", "信興"),
+    ("Tung Fat", "同發"),
+    ("Yee Shun", "義順"),
+    ("Cheung Kong", "長江"),
+    ("Man Fung", "萬豐"),
+    ("Golden Crane", "金鶴"),
+    ("Harbour", "海港"),
+    ("Victoria", "維港"),
+    ("Lion Rock", "獅子山"),
+    ("Jade", "翡翠"),
+    ("Evergreen", "長青"),
+    ("Sunrise", "旭日"),
+    ("Lotus", "蓮花"),
+    ("Pearl", "明珠"),
+    ("Kowloon", "九龍"),
+    ("Oriental", "東方"),
+    ("Peace", "和平"),
 ];
 
 /// (EN, ZH) street names.
 const STREETS: &[(&str, &str)] = &[
-    ("Nathan Road", "彌敦道"), ("Hennessy Road", "軒尼詩道"), ("King's Road", "英皇道"), ("Des Voeux Road Central", "德輔道中"),
-    ("Castle Peak Road", "青山公路"), ("Shanghai Street", "上海街"), ("Sai Yeung Choi Street", "西洋菜街"),
-    ("Queen's Road East", "皇后大道東"), ("Tai Po Road", "大埔道"), ("Ma On Shan Road", "馬鞍山路"),
-    ("Sha Tsui Road", "沙咀道"), ("Po Kong Village Road", "蒲崗村道"), ("Hoi Yuen Road", "開源道"),
-    ("Tsuen Wan Market Street", "荃灣街市街"), ("San Hui Street", "新墟街"), ("Chung On Street", "眾安街"),
+    ("Nathan Road", "彌敦道"),
+    ("Hennessy Road", "軒尼詩道"),
+    ("King's Road", "英皇道"),
+    ("Des Voeux Road Central", "德輔道中"),
+    ("Castle Peak Road", "青山公路"),
+    ("Shanghai Street", "上海街"),
+    ("Sai Yeung Choi Street", "西洋菜街"),
+    ("Queen's Road East", "皇后大道東"),
+    ("Tai Po Road", "大埔道"),
+    ("Ma On Shan Road", "馬鞍山路"),
+    ("Sha Tsui Road", "沙咀道"),
+    ("Po Kong Village Road", "蒲崗村道"),
+    ("Hoi Yuen Road", "開源道"),
+    ("Tsuen Wan Market Street", "荃灣街市街"),
+    ("San Hui Street", "新墟街"),
+    ("Chung On Street", "眾安街"),
 ];
 
 /// An endless, deterministic stream of premises for one seed.

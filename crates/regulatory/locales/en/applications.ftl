@@ -123,3 +123,18 @@ notify-regulatory-application-refused-body =
     Dear ((name)),
 
     Your application ((reference)) was refused. ((detail)) You may appeal within 21 days. Details at ((link)).
+reg-app-staff-title = Licence applications
+reg-app-staff-lead = Applications in progress. The tasks of each stage are on the worklist:
+reg-app-worklist = your worklist
+reg-app-in-progress = In progress
+reg-app-filter = Show
+reg-app-none-staff = No applications in this status.
+reg-app-submitted-on = Submitted
+reg-app-checks = Checks as they stand
+reg-app-checks-pass = Every completeness and consistency check passes.
+reg-app-answers = Answers
+reg-app-no-documents = No documents uploaded.
+reg-app-document = Document
+reg-app-file = File
+reg-app-reading = Reading
+reg-app-card-staff-lead = Applications at every stage, with their documents and checks.

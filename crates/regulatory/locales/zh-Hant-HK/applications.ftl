@@ -123,3 +123,18 @@ notify-regulatory-application-refused-body =
     ((name))：
 
     你的申請 ((reference)) 被拒絕。((detail)) 你可在21天內提出上訴。詳情見 ((link))。
+reg-app-staff-title = 牌照申請
+reg-app-staff-lead = 處理中的申請。各階段的工作列於
+reg-app-worklist = 你的工作清單
+reg-app-in-progress = 處理中
+reg-app-filter = 顯示
+reg-app-none-staff = 沒有此狀態的申請。
+reg-app-submitted-on = 提交日期
+reg-app-checks = 現時核對結果
+reg-app-checks-pass = 所有完整性及一致性核對均通過。
+reg-app-answers = 申請資料
+reg-app-no-documents = 未有上載文件。
+reg-app-document = 文件
+reg-app-file = 檔案
+reg-app-reading = 讀取結果
+reg-app-card-staff-lead = 各階段的申請，連同文件及核對結果。

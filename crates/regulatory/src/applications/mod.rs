@@ -59,6 +59,8 @@ pub struct Application {
     pub decided_at: Option<i64>,
     pub updated_at: i64,
     pub revision: i64,
+    /// The highest process step applied (see `kernel::process::ServiceCall::seq`).
+    pub process_seq: i64,
 }
 
 impl Application {

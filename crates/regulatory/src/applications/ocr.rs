@@ -20,7 +20,8 @@ pub enum Reading {
 const LIMIT: Duration = Duration::from_secs(60);
 
 async fn run(program: &str, args: &[&str]) -> Option<(bool, String)> {
-    let out = tokio::time::timeout(LIMIT, Command::new(program).args(args).kill_on_drop(true).output()).await.ok()?.ok()?;
+    let out =
+        tokio::time::timeout(LIMIT, Command::new(program).args(args).kill_on_drop(true).output()).await.ok()?.ok()?;
     Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
@@ -88,7 +89,9 @@ async fn read_in(dir: &std::path::Path, bytes: &[u8], media_type: &str) -> Readi
         _ => return Reading::Unreadable,
     }
     let mut pages: Vec<_> = std::fs::read_dir(dir)
-        .map(|r| r.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "png")).collect())
+        .map(|r| {
+            r.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "png")).collect()
+        })
         .unwrap_or_default();
     pages.sort();
     let mut text = String::new();

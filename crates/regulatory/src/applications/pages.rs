@@ -48,15 +48,25 @@ impl HomePage {
 async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Html<String>> {
     let me = me(&page)?;
     let types = licence_types::store::all(&state.db).await?;
-    let name = |code: &str| types.iter().find(|t| t.code == code).map(|t| t.name.get(page.locale).to_string()).unwrap_or_default();
-    let applications = store::of_account(&state.db, &me).await?.into_iter().map(|a| {
-        let n = name(&a.type_code);
-        (a, n)
-    }).collect();
-    let licences = crate::licences::store::of_account(&state.db, &me).await?.into_iter().map(|l| {
-        let n = name(&l.type_code);
-        (l, n)
-    }).collect();
+    let name = |code: &str| {
+        types.iter().find(|t| t.code == code).map(|t| t.name.get(page.locale).to_string()).unwrap_or_default()
+    };
+    let applications = store::of_account(&state.db, &me)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let n = name(&a.type_code);
+            (a, n)
+        })
+        .collect();
+    let licences = crate::licences::store::of_account(&state.db, &me)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let n = name(&l.type_code);
+            (l, n)
+        })
+        .collect();
     render(&HomePage { page, applications, licences })
 }
 
@@ -91,7 +101,8 @@ async fn create(
         Ok(a) => Ok(Redirect::to(&format!("/licensing/applications/{}", a.case_ref)).into_response()),
         Err(SvcError::Refused(..)) => {
             let types = licence_types::store::all(&state.db).await?;
-            let errors = FieldErrors::new(page.locale, vec![FieldError::new("licence_type", "licence_type_missing", &[])]);
+            let errors =
+                FieldErrors::new(page.locale, vec![FieldError::new("licence_type", "licence_type_missing", &[])]);
             let html = render(&ChoosePage { page, types, errors })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -256,7 +267,16 @@ async fn save(
         Ok(a) => a,
         Err(SvcError::Refused(code, status)) => {
             let a = service::mine(&state.db, &me, &case_ref).await?;
-            return page_for(&state, page, a, Some(f.answers), vec![FieldError::new("action", code, &[])], None, status).await;
+            return page_for(
+                &state,
+                page,
+                a,
+                Some(f.answers),
+                vec![FieldError::new("action", code, &[])],
+                None,
+                status,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -292,7 +312,8 @@ async fn upload(
             Some("requirement") => requirement = field.text().await.unwrap_or_default(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(|_| AppError::Code(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"))?;
+                let bytes =
+                    field.bytes().await.map_err(|_| AppError::Code(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"))?;
                 if !(name.is_empty() && bytes.is_empty()) {
                     file = Some((name, bytes));
                 }
@@ -302,12 +323,30 @@ async fn upload(
     }
     let field = format!("doc_{requirement}");
     let Some((name, bytes)) = file else {
-        return page_for(&state, page, a, None, vec![FieldError::new(&field, "file_missing", &[])], None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page_for(
+            &state,
+            page,
+            a,
+            None,
+            vec![FieldError::new(&field, "file_missing", &[])],
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     match service::upload(&state, &me, &case_ref, &requirement, &name, bytes, &origin).await {
         Ok(_) => Ok(Redirect::to(&format!("/licensing/applications/{case_ref}?uploaded")).into_response()),
         Err(SvcError::File(r)) => {
-            page_for(&state, page, a, None, vec![FieldError::new(&field, r.code(), &[])], None, StatusCode::UNPROCESSABLE_ENTITY).await
+            page_for(
+                &state,
+                page,
+                a,
+                None,
+                vec![FieldError::new(&field, r.code(), &[])],
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(SvcError::Refused(code, status)) => {
             page_for(&state, page, a, None, vec![FieldError::new(&field, code, &[])], None, status).await
@@ -353,4 +392,125 @@ mod tests {
         assert_eq!(super::money(21_180_000), "HK$211,800.00");
         assert_eq!(super::money(5), "HK$0.05");
     }
+}
+
+/// Staff pages: applications by status, and one application with its answers, documents (and
+/// what reading them found), the checks as they stand and its process.
+pub fn staff_routes() -> Routes {
+    Routes::new()
+        .page("/staff/regulatory/applications", Access::Staff(crate::STAFF), get(staff_list))
+        .page("/staff/regulatory/applications/{case_ref}", Access::Staff(crate::STAFF), get(staff_show))
+        .page("/staff/regulatory/documents/{id}", Access::Staff(crate::STAFF), get(document))
+}
+
+#[derive(Template)]
+#[template(path = "regulatory/applications/staff_list.html")]
+struct StaffListPage {
+    page: PageCtx,
+    applications: Vec<(Application, String)>,
+    status: String,
+    statuses: Vec<&'static str>,
+}
+
+impl StaffListPage {
+    fn status_label(&self, s: &str) -> String {
+        self.page.t(&format!("reg-app-status-{s}"))
+    }
+}
+
+const STAFF_STATUSES: [&str; 9] =
+    ["submitted", "screening", "info_requested", "assessment", "inspection", "decision", "granted", "refused", "draft"];
+
+#[derive(serde::Deserialize, Default)]
+struct StatusQuery {
+    #[serde(default)]
+    status: String,
+}
+
+async fn staff_list(
+    State(state): State<AppState>,
+    page: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<StatusQuery>,
+) -> AppResult<Html<String>> {
+    let wanted: Vec<&str> = if STAFF_STATUSES.contains(&q.status.as_str()) {
+        vec![q.status.as_str()]
+    } else {
+        STAFF_STATUSES[..6].to_vec()
+    };
+    let types = licence_types::store::all(&state.db).await?;
+    let applications = store::in_status(&state.db, &wanted, 200)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let n = types
+                .iter()
+                .find(|t| t.code == a.type_code)
+                .map(|t| t.name.get(page.locale).to_string())
+                .unwrap_or_default();
+            (a, n)
+        })
+        .collect();
+    render(&StaffListPage { page, applications, status: q.status, statuses: STAFF_STATUSES.to_vec() })
+}
+
+#[derive(Template)]
+#[template(path = "regulatory/applications/staff_show.html")]
+struct StaffShowPage {
+    page: PageCtx,
+    a: Application,
+    t: LicenceType,
+    form: Answers,
+    docs: Vec<Document>,
+    problems: Vec<String>,
+    fee: String,
+}
+
+impl StaffShowPage {
+    fn status_label(&self, s: &str) -> String {
+        self.page.t(&format!("reg-app-status-{s}"))
+    }
+    fn reading(&self, s: &str) -> String {
+        self.page.t(&format!("reg-app-reading-{s}"))
+    }
+    fn district(&self) -> String {
+        kernel::hk::district(&self.form.district).map(|d| d.name(self.page.locale).to_string()).unwrap_or_default()
+    }
+}
+
+async fn staff_show(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(case_ref): Path<String>,
+) -> AppResult<Html<String>> {
+    let a = store::by_ref(&state.db, &case_ref).await?.ok_or(AppError::NotFound)?;
+    let t = licence_types::store::get(&state.db, &a.type_code).await?.ok_or(AppError::NotFound)?;
+    service::staff_read(&state.db, &page.identity.actor(), &origin, &a).await?;
+    let docs = store::documents(&state.db, &a.id).await?;
+    let problems = service::problems(&state.db, &a)
+        .await?
+        .into_iter()
+        .map(|p| FieldError::new(&p.field, &p.code, &[]).text(page.locale).to_string())
+        .collect();
+    let form = a.form();
+    let fee = money(a.fee_cents);
+    render(&StaffShowPage { page, a, t, form, docs, problems, fee })
+}
+
+async fn document(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (d, bytes) = service::document(&state, &page.identity.actor(), &origin, &id).await?;
+    let disposition = format!("attachment; filename=\"{}\"", d.file_name.replace('"', ""));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, d.media_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -56,7 +56,11 @@ async fn apply(state: &AppState, call: &ServiceCall, step: Step) -> anyhow::Resu
     let now = kernel::now_ms();
     let mut tx = db.begin().await?;
     let a = store::by_ref_in(&mut tx, &a.case_ref).await?.unwrap_or(a);
-    let mut next = Application { updated_at: now, ..a.clone() };
+    if call.seq <= a.process_seq {
+        // An older step than one already applied (jobs may run out of order): nothing to do.
+        return Ok(());
+    }
+    let mut next = Application { updated_at: now, process_seq: call.seq, ..a.clone() };
     let mut template = None;
     let mut reason = String::new();
     match step {

@@ -38,24 +38,226 @@ pub struct Facts {
 
 /// Areas and streets by district (EN and ZH), for resolving an address to a district.
 const GAZETTEER: &[(&str, &[&str])] = &[
-    ("CW", &["central", "sheung wan", "sai ying pun", "kennedy town", "mid-levels", "the peak", "des voeux road", "中環", "上環", "西營盤", "堅尼地城", "半山", "德輔道"]),
-    ("WC", &["wan chai", "causeway bay", "happy valley", "hennessy road", "tai hang", "灣仔", "銅鑼灣", "跑馬地", "軒尼詩道", "大坑"]),
-    ("E", &["north point", "quarry bay", "shau kei wan", "chai wan", "tai koo", "king's road", "北角", "鰂魚涌", "筲箕灣", "柴灣", "太古", "英皇道"]),
-    ("S", &["aberdeen", "ap lei chau", "stanley", "repulse bay", "wong chuk hang", "pok fu lam", "香港仔", "鴨脷洲", "赤柱", "淺水灣", "黃竹坑", "薄扶林"]),
-    ("YTM", &["mong kok", "yau ma tei", "tsim sha tsui", "jordan", "tai kok tsui", "nathan road", "shanghai street", "sai yeung choi street", "旺角", "油麻地", "尖沙咀", "佐敦", "大角咀", "彌敦道", "上海街", "西洋菜街"]),
-    ("SSP", &["sham shui po", "cheung sha wan", "lai chi kok", "shek kip mei", "nam cheong", "深水埗", "長沙灣", "荔枝角", "石硤尾", "南昌"]),
-    ("KC", &["kowloon city", "to kwa wan", "hung hom", "ho man tin", "kowloon tong", "sha tsui road", "九龍城", "土瓜灣", "紅磡", "何文田", "九龍塘"]),
-    ("WTS", &["wong tai sin", "diamond hill", "san po kong", "tsz wan shan", "lok fu", "po kong village road", "黃大仙", "鑽石山", "新蒲崗", "慈雲山", "樂富", "蒲崗村道"]),
-    ("KT", &["kwun tong", "ngau tau kok", "lam tin", "yau tong", "kowloon bay", "hoi yuen road", "觀塘", "牛頭角", "藍田", "油塘", "九龍灣", "開源道"]),
+    (
+        "CW",
+        &[
+            "central",
+            "sheung wan",
+            "sai ying pun",
+            "kennedy town",
+            "mid-levels",
+            "the peak",
+            "des voeux road",
+            "中環",
+            "上環",
+            "西營盤",
+            "堅尼地城",
+            "半山",
+            "德輔道",
+        ],
+    ),
+    (
+        "WC",
+        &[
+            "wan chai",
+            "causeway bay",
+            "happy valley",
+            "hennessy road",
+            "tai hang",
+            "灣仔",
+            "銅鑼灣",
+            "跑馬地",
+            "軒尼詩道",
+            "大坑",
+        ],
+    ),
+    (
+        "E",
+        &[
+            "north point",
+            "quarry bay",
+            "shau kei wan",
+            "chai wan",
+            "tai koo",
+            "king's road",
+            "北角",
+            "鰂魚涌",
+            "筲箕灣",
+            "柴灣",
+            "太古",
+            "英皇道",
+        ],
+    ),
+    (
+        "S",
+        &[
+            "aberdeen",
+            "ap lei chau",
+            "stanley",
+            "repulse bay",
+            "wong chuk hang",
+            "pok fu lam",
+            "香港仔",
+            "鴨脷洲",
+            "赤柱",
+            "淺水灣",
+            "黃竹坑",
+            "薄扶林",
+        ],
+    ),
+    (
+        "YTM",
+        &[
+            "mong kok",
+            "yau ma tei",
+            "tsim sha tsui",
+            "jordan",
+            "tai kok tsui",
+            "nathan road",
+            "shanghai street",
+            "sai yeung choi street",
+            "旺角",
+            "油麻地",
+            "尖沙咀",
+            "佐敦",
+            "大角咀",
+            "彌敦道",
+            "上海街",
+            "西洋菜街",
+        ],
+    ),
+    (
+        "SSP",
+        &[
+            "sham shui po",
+            "cheung sha wan",
+            "lai chi kok",
+            "shek kip mei",
+            "nam cheong",
+            "深水埗",
+            "長沙灣",
+            "荔枝角",
+            "石硤尾",
+            "南昌",
+        ],
+    ),
+    (
+        "KC",
+        &[
+            "kowloon city",
+            "to kwa wan",
+            "hung hom",
+            "ho man tin",
+            "kowloon tong",
+            "sha tsui road",
+            "九龍城",
+            "土瓜灣",
+            "紅磡",
+            "何文田",
+            "九龍塘",
+        ],
+    ),
+    (
+        "WTS",
+        &[
+            "wong tai sin",
+            "diamond hill",
+            "san po kong",
+            "tsz wan shan",
+            "lok fu",
+            "po kong village road",
+            "黃大仙",
+            "鑽石山",
+            "新蒲崗",
+            "慈雲山",
+            "樂富",
+            "蒲崗村道",
+        ],
+    ),
+    (
+        "KT",
+        &[
+            "kwun tong",
+            "ngau tau kok",
+            "lam tin",
+            "yau tong",
+            "kowloon bay",
+            "hoi yuen road",
+            "觀塘",
+            "牛頭角",
+            "藍田",
+            "油塘",
+            "九龍灣",
+            "開源道",
+        ],
+    ),
     ("KWT", &["kwai chung", "tsing yi", "kwai fong", "lai king", "葵涌", "青衣", "葵芳", "荔景"]),
-    ("TW", &["tsuen wan", "sham tseng", "ma wan", "tsuen wan market street", "castle peak road", "荃灣", "深井", "馬灣", "荃灣街市街", "青山公路"]),
+    (
+        "TW",
+        &[
+            "tsuen wan",
+            "sham tseng",
+            "ma wan",
+            "tsuen wan market street",
+            "castle peak road",
+            "荃灣",
+            "深井",
+            "馬灣",
+            "荃灣街市街",
+            "青山公路",
+        ],
+    ),
     ("TM", &["tuen mun", "so kwun wat", "siu hong", "屯門", "掃管笏", "兆康"]),
     ("YL", &["yuen long", "tin shui wai", "kam tin", "hung shui kiu", "元朗", "天水圍", "錦田", "洪水橋"]),
     ("N", &["sheung shui", "fanling", "sha tau kok", "san hui street", "上水", "粉嶺", "沙頭角", "新墟街"]),
     ("TP", &["tai po", "tai wo", "tai po road", "大埔", "太和", "大埔道"]),
-    ("ST", &["sha tin", "ma on shan", "fo tan", "tai wai", "ma on shan road", "沙田", "馬鞍山", "火炭", "大圍", "馬鞍山路"]),
-    ("SK", &["sai kung", "tseung kwan o", "hang hau", "po lam", "chung on street", "西貢", "將軍澳", "坑口", "寶琳", "眾安街"]),
-    ("IS", &["tung chung", "lantau", "cheung chau", "lamma", "discovery bay", "mui wo", "東涌", "大嶼山", "長洲", "南丫島", "愉景灣", "梅窩"]),
+    (
+        "ST",
+        &[
+            "sha tin",
+            "ma on shan",
+            "fo tan",
+            "tai wai",
+            "ma on shan road",
+            "沙田",
+            "馬鞍山",
+            "火炭",
+            "大圍",
+            "馬鞍山路",
+        ],
+    ),
+    (
+        "SK",
+        &[
+            "sai kung",
+            "tseung kwan o",
+            "hang hau",
+            "po lam",
+            "chung on street",
+            "西貢",
+            "將軍澳",
+            "坑口",
+            "寶琳",
+            "眾安街",
+        ],
+    ),
+    (
+        "IS",
+        &[
+            "tung chung",
+            "lantau",
+            "cheung chau",
+            "lamma",
+            "discovery bay",
+            "mui wo",
+            "東涌",
+            "大嶼山",
+            "長洲",
+            "南丫島",
+            "愉景灣",
+            "梅窩",
+        ],
+    ),
 ];
 
 /// The districts an address names (by the areas and streets it mentions).
@@ -255,7 +457,13 @@ mod tests {
         let c = check(&t("pharmacy_retail"), "new", &f, &x, today());
         assert_eq!(
             codes(&c),
-            vec!["br_number_invalid", "address_other_district", "start_date_past", "responsible_elsewhere", "certificate_mismatch"]
+            vec![
+                "br_number_invalid",
+                "address_other_district",
+                "start_date_past",
+                "responsible_elsewhere",
+                "certificate_mismatch"
+            ]
         );
         f = form();
         f.address_en = "Somewhere nice".into();
@@ -265,10 +473,16 @@ mod tests {
         assert_eq!(codes(&c), vec!["address_unresolved", "responsible_not_in_good_standing"]);
         x = facts();
         x.professional.as_mut().unwrap().register = "doctor".into();
-        assert_eq!(codes(&check(&t("pharmacy_retail"), "new", &form(), &x, today())), vec!["responsible_wrong_register"]);
+        assert_eq!(
+            codes(&check(&t("pharmacy_retail"), "new", &form(), &x, today())),
+            vec!["responsible_wrong_register"]
+        );
         x = facts();
         x.professional = None;
-        assert_eq!(codes(&check(&t("pharmacy_retail"), "new", &form(), &x, today())), vec!["responsible_not_registered"]);
+        assert_eq!(
+            codes(&check(&t("pharmacy_retail"), "new", &form(), &x, today())),
+            vec!["responsible_not_registered"]
+        );
     }
 
     #[test]

@@ -60,11 +60,21 @@ pub async fn mine(db: &kernel::Db, account: &str, case_ref: &str) -> Result<Appl
 }
 
 async fn licence_type(db: &kernel::Db, code: &str) -> Result<LicenceType, AppError> {
-    licence_types::store::get(db, code).await?.ok_or(AppError::Refused("unknown_licence_type", StatusCode::UNPROCESSABLE_ENTITY))
+    licence_types::store::get(db, code)
+        .await?
+        .ok_or(AppError::Refused("unknown_licence_type", StatusCode::UNPROCESSABLE_ENTITY))
 }
 
-async fn audit(db: &kernel::Db, tx: &mut Tx, actor: &Actor, origin: &Origin, action: &str, a: &Application) -> anyhow::Result<()> {
-    kernel::audit::record(db, tx, actor, origin, Event::new(action, "reg_application", &a.id).detail(&a.case_ref)).await?;
+async fn audit(
+    db: &kernel::Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    origin: &Origin,
+    action: &str,
+    a: &Application,
+) -> anyhow::Result<()> {
+    kernel::audit::record(db, tx, actor, origin, Event::new(action, "reg_application", &a.id).detail(&a.case_ref))
+        .await?;
     Ok(())
 }
 
@@ -95,6 +105,7 @@ pub async fn start_draft(
         decided_at: None,
         updated_at: now,
         revision: 1,
+        process_seq: 0,
     };
     let mut tx = db.begin().await?;
     store::insert(&mut tx, &a).await?;
@@ -164,7 +175,8 @@ pub async fn upload(
                     Some(r) => crate::premises::store::professional(db, r, f.responsible_number.trim()).await?,
                     None => None,
                 };
-                let (en, zh) = pro.map(|p| (p.name_en, p.name_zh)).unwrap_or((f.responsible_name.clone(), String::new()));
+                let (en, zh) =
+                    pro.map(|p| (p.name_en, p.name_zh)).unwrap_or((f.responsible_name.clone(), String::new()));
                 let ok = rules::certificate_matches(&text, &en, &zh, f.responsible_number.trim());
                 (if ok { "matched" } else { "not_matched" }, Some(text.chars().take(4000).collect()))
             }
@@ -268,7 +280,9 @@ pub async fn submit(
         return Err(AppError::Incomplete(problems));
     }
     let (_, fee) = t.fees_for(&a.kind);
-    let receipt = provider.charge(&a.case_ref, fee).map_err(|_| AppError::Refused("payment_declined", StatusCode::PAYMENT_REQUIRED))?;
+    let receipt = provider
+        .charge(&a.case_ref, fee)
+        .map_err(|_| AppError::Refused("payment_declined", StatusCode::PAYMENT_REQUIRED))?;
     let now = kernel::now_ms();
     let f = a.form();
     let next = Application {
@@ -357,4 +371,36 @@ pub async fn tell(
     let msg = Message { channel: c.channel, recipient: &c.recipient, locale: c.locale, template, values: &values };
     notify::enqueue(tx, &msg).await?;
     Ok(())
+}
+
+/// Records that a member of staff read an application (it holds personal data).
+pub async fn staff_read(db: &kernel::Db, actor: &Actor, origin: &Origin, a: &Application) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    audit(db, &mut tx, actor, origin, "regulatory.application.read", a).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An uploaded document's bytes, for staff (audited).
+pub async fn document(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    id: &str,
+) -> Result<(Document, bytes::Bytes), AppError> {
+    let db = &state.db;
+    let d = store::document(db, id).await?.ok_or(AppError::NotFound)?;
+    let files = kernel::files::FileStore::of(state)?;
+    let bytes = files.get(&d.file_key).await?;
+    let mut tx = db.begin().await?;
+    kernel::audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("regulatory.document.read", "reg_application_document", &d.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((d, bytes))
 }

@@ -5,7 +5,7 @@ use kernel::db::Tx;
 use super::{Application, Document};
 
 const COLS: &str = "id, case_ref, kind, type_code, account, licence_id, status, data, fee_cents, payment_ref, paid_at, \
-waiting_for, created_at, submitted_at, decided_at, updated_at, revision";
+waiting_for, created_at, submitted_at, decided_at, updated_at, revision, process_seq";
 
 pub async fn insert(tx: &mut Tx, a: &Application) -> sqlx::Result<()> {
     sqlx::query(
@@ -69,8 +69,8 @@ pub async fn in_status(db: &kernel::Db, statuses: &[&str], limit: i64) -> sqlx::
 pub async fn update(tx: &mut Tx, a: &Application, revision: i64) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "UPDATE reg_applications SET status = $1, data = $2, fee_cents = $3, payment_ref = $4, paid_at = $5, \
-         waiting_for = $6, submitted_at = $7, decided_at = $8, licence_id = $9, updated_at = $10, revision = revision + 1 \
-         WHERE id = $11 AND revision = $12",
+         waiting_for = $6, submitted_at = $7, decided_at = $8, licence_id = $9, updated_at = $10, revision = revision + 1, \
+         process_seq = $13 WHERE id = $11 AND revision = $12",
     )
     .bind(&a.status)
     .bind(&a.data)
@@ -84,6 +84,7 @@ pub async fn update(tx: &mut Tx, a: &Application, revision: i64) -> sqlx::Result
     .bind(a.updated_at)
     .bind(&a.id)
     .bind(revision)
+    .bind(a.process_seq)
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -128,5 +129,15 @@ pub async fn documents(db: &kernel::Db, application: &str) -> sqlx::Result<Vec<D
     )
     .bind(application)
     .fetch_all(db.pool())
+    .await
+}
+
+pub async fn document(db: &kernel::Db, id: &str) -> sqlx::Result<Option<Document>> {
+    sqlx::query_as(
+        "SELECT id, application_id, requirement, file_key, file_name, media_type, size_bytes, sha256, ocr_status, \
+         ocr_text, uploaded_at FROM reg_application_documents WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
     .await
 }

@@ -165,8 +165,11 @@ pub async fn seed(db: &kernel::Db, seed: u64, world: &[DemoPremises]) -> anyhow:
                 "prosecution"
             };
             let at = kernel::hk::start_of_day_ms(day) + 11 * 3_600_000;
-            crate::inspections::store::insert(&mut tx, &inspection(&w.premises, &licence, day, "routine", 3, "done", Some(outcome), Some(at), now))
-                .await?;
+            crate::inspections::store::insert(
+                &mut tx,
+                &inspection(&w.premises, &licence, day, "routine", 3, "done", Some(outcome), Some(at), now),
+            )
+            .await?;
             done.inspections += 1;
         }
         // Some inspections are due in the coming days (for the day plans).
@@ -174,8 +177,11 @@ pub async fn seed(db: &kernel::Db, seed: u64, world: &[DemoPremises]) -> anyhow:
             let day = today + Duration::days(rng.random_range(0..10));
             let kind = if rng.random_bool(0.2) { "follow_up" } else { "routine" };
             let priority = if kind == "follow_up" { 2 } else { 3 };
-            crate::inspections::store::insert(&mut tx, &inspection(&w.premises, &licence, day, kind, priority, "due", None, None, now))
-                .await?;
+            crate::inspections::store::insert(
+                &mut tx,
+                &inspection(&w.premises, &licence, day, kind, priority, "due", None, None, now),
+            )
+            .await?;
             done.inspections += 1;
         }
     }

@@ -43,6 +43,7 @@ pub async fn get(db: &kernel::Db, id: &str) -> sqlx::Result<Option<Inspection>> 
 
 /// A premises' inspections, latest first.
 pub async fn of_premises(db: &kernel::Db, premises: &str) -> sqlx::Result<Vec<Inspection>> {
-    let sql = format!("SELECT {COLS} FROM reg_inspections WHERE premises_id = $1 ORDER BY due_on DESC, created_at DESC");
+    let sql =
+        format!("SELECT {COLS} FROM reg_inspections WHERE premises_id = $1 ORDER BY due_on DESC, created_at DESC");
     sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(premises).fetch_all(db.pool()).await
 }

@@ -217,7 +217,11 @@ pub fn builtin() -> Vec<LicenceType> {
                 documents: vec![
                     br.clone(),
                     plan.clone(),
-                    cert("cmo_certificate", "Chief medical officer's registration certificate", "醫務行政總監註冊證明書"),
+                    cert(
+                        "cmo_certificate",
+                        "Chief medical officer's registration certificate",
+                        "醫務行政總監註冊證明書",
+                    ),
                     doc("fire_certificate", "Fire service installation certificate", "消防裝置證書"),
                 ],
                 conditions: vec![Text::new(
@@ -248,7 +252,11 @@ pub fn builtin() -> Vec<LicenceType> {
                 documents: vec![
                     br.clone(),
                     plan.clone(),
-                    cert("cmo_certificate", "Chief medical officer's registration certificate", "醫務行政總監註冊證明書"),
+                    cert(
+                        "cmo_certificate",
+                        "Chief medical officer's registration certificate",
+                        "醫務行政總監註冊證明書",
+                    ),
                     doc("infection_plan", "Infection control plan", "感染控制計劃"),
                 ],
                 conditions: vec![Text::new(
@@ -279,7 +287,11 @@ pub fn builtin() -> Vec<LicenceType> {
                 documents: vec![
                     br,
                     plan,
-                    cert("cmo_certificate", "Chief medical officer's registration certificate", "醫務行政總監註冊證明書"),
+                    cert(
+                        "cmo_certificate",
+                        "Chief medical officer's registration certificate",
+                        "醫務行政總監註冊證明書",
+                    ),
                     doc("infection_plan", "Infection control plan", "感染控制計劃"),
                 ],
                 conditions: vec![Text::new(

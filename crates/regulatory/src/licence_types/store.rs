@@ -15,7 +15,12 @@ struct Row {
 
 fn decode(r: Row) -> sqlx::Result<LicenceType> {
     let definition = serde_json::from_str(&r.definition).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(LicenceType { code: r.code, name: super::Text { en: r.name_en, zh: r.name_zh }, ordinance: r.ordinance, definition })
+    Ok(LicenceType {
+        code: r.code,
+        name: super::Text { en: r.name_en, zh: r.name_zh },
+        ordinance: r.ordinance,
+        definition,
+    })
 }
 
 const COLS: &str = "code, name_en, name_zh, ordinance, definition";
@@ -28,7 +33,12 @@ pub async fn all(db: &kernel::Db) -> sqlx::Result<Vec<LicenceType>> {
 
 pub async fn get(db: &kernel::Db, code: &str) -> sqlx::Result<Option<LicenceType>> {
     let sql = format!("SELECT {COLS} FROM reg_licence_types WHERE code = $1");
-    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(db.pool()).await?.map(decode).transpose()
+    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?
+        .map(decode)
+        .transpose()
 }
 
 /// Adds a licence type unless one with its code exists (never overwrites staff edits).
@@ -69,5 +79,10 @@ pub async fn update(tx: &mut Tx, t: &LicenceType, now: i64) -> sqlx::Result<bool
 
 pub async fn get_in(tx: &mut Tx, code: &str) -> sqlx::Result<Option<LicenceType>> {
     let sql = format!("SELECT {COLS} FROM reg_licence_types WHERE code = $1");
-    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&mut **tx).await?.map(decode).transpose()
+    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(decode)
+        .transpose()
 }

@@ -68,7 +68,8 @@ async fn licence_page(
     let events = store::events(&state.db, &l.id).await?;
     let proposal = store::pending_proposal(&state.db, &l.id).await?;
     let errors = FieldErrors::new(page.locale, errors);
-    let html = render(&LicencePage { page, l, t, p, events, proposal, errors, notice, reason: form.0, legal_basis: form.1 })?;
+    let html =
+        render(&LicencePage { page, l, t, p, events, proposal, errors, notice, reason: form.0, legal_basis: form.1 })?;
     Ok((status, html).into_response())
 }
 
@@ -101,11 +102,15 @@ async fn act(
 ) -> AppResult<Response> {
     let staff = page.identity.staff().ok_or(AppError::Unauthorized)?.clone();
     let done = match f.action.as_str() {
-        "propose-revoke" => service::propose_revocation(&state, &staff, &number, &f.reason, &f.legal_basis, &origin).await.map(|_| ()),
+        "propose-revoke" => {
+            service::propose_revocation(&state, &staff, &number, &f.reason, &f.legal_basis, &origin).await.map(|_| ())
+        }
         "approve-revoke" => service::decide_revocation(&state, &staff, &number, true, &origin).await.map(|_| ()),
         "reject-revoke" => service::decide_revocation(&state, &staff, &number, false, &origin).await.map(|_| ()),
         a => match Action::parse(a) {
-            Some(action) => service::act(&state, &staff, &number, action, &f.reason, &f.legal_basis, &origin).await.map(|_| ()),
+            Some(action) => {
+                service::act(&state, &staff, &number, action, &f.reason, &f.legal_basis, &origin).await.map(|_| ())
+            }
             None => Err(SvcError::Refused("transition_not_allowed", StatusCode::UNPROCESSABLE_ENTITY)),
         },
     };
@@ -136,7 +141,14 @@ struct RenewPage {
     done: bool,
 }
 
-async fn renew_view(state: &AppState, page: PageCtx, number: &str, errors: Vec<FieldError>, done: bool, status: StatusCode) -> AppResult<Response> {
+async fn renew_view(
+    state: &AppState,
+    page: PageCtx,
+    number: &str,
+    errors: Vec<FieldError>,
+    done: bool,
+    status: StatusCode,
+) -> AppResult<Response> {
     let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     let l = store::by_number(&state.db, number).await?.ok_or(AppError::NotFound)?;
     let mine = crate::licences::store::of_account(&state.db, &me).await?.iter().any(|x| x.id == l.id);
@@ -157,12 +169,22 @@ async fn renew_view(state: &AppState, page: PageCtx, number: &str, errors: Vec<F
     Ok((status, html).into_response())
 }
 
-async fn renew_page(State(state): State<AppState>, page: PageCtx, Path(number): Path<String>, RawQuery(q): RawQuery) -> AppResult<Response> {
+async fn renew_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(number): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
     let done = q.as_deref() == Some("renewed");
     renew_view(&state, page, &number, vec![], done, StatusCode::OK).await
 }
 
-async fn renew(State(state): State<AppState>, page: PageCtx, origin: Origin, Path(number): Path<String>) -> AppResult<Response> {
+async fn renew(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
     let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
     match service::renew(&state, &me, &number, &FakeProvider, &origin).await {
         Ok(_) => Ok(Redirect::to(&format!("/licensing/licences/{number}/renew?renewed")).into_response()),

@@ -15,7 +15,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::Active, Status::Suspended, Status::Revoked, Status::Surrendered, Status::Lapsed];
+    pub const ALL: [Status; 5] =
+        [Status::Active, Status::Suspended, Status::Revoked, Status::Surrendered, Status::Lapsed];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -59,8 +59,14 @@ async fn transition(
     )
     .await?;
     let detail = format!("{} {}: {reason}", l.number, action.code());
-    kernel::audit::record(&state.db, tx, actor, origin, Event::new(&format!("regulatory.licence.{}", action.code()), "reg_licence", &l.id).detail(&detail))
-        .await?;
+    kernel::audit::record(
+        &state.db,
+        tx,
+        actor,
+        origin,
+        Event::new(&format!("regulatory.licence.{}", action.code()), "reg_licence", &l.id).detail(&detail),
+    )
+    .await?;
     kernel::jobs::publish(
         tx,
         &state.jobs,
@@ -84,13 +90,23 @@ async fn tell(state: &AppState, tx: &mut Tx, l: &Licence, template: &str, detail
         ("detail", detail),
         ("link", &link),
     ];
-    let msg = kernel::notify::Message { channel: c.channel, recipient: &c.recipient, locale: c.locale, template, values: &values };
+    let msg = kernel::notify::Message {
+        channel: c.channel,
+        recipient: &c.recipient,
+        locale: c.locale,
+        template,
+        values: &values,
+    };
     kernel::notify::enqueue(tx, &msg).await?;
     Ok(())
 }
 
 fn needs(staff: &StaffIdentity, roles: &[Role]) -> Result<(), AppError> {
-    if staff.roles.iter().any(|r| roles.contains(r)) { Ok(()) } else { Err(AppError::Refused("not_allowed", StatusCode::FORBIDDEN)) }
+    if staff.roles.iter().any(|r| roles.contains(r)) {
+        Ok(())
+    } else {
+        Err(AppError::Refused("not_allowed", StatusCode::FORBIDDEN))
+    }
 }
 
 fn reason_and_basis(reason: &str, legal_basis: &str) -> Result<(), AppError> {
@@ -99,7 +115,10 @@ fn reason_and_basis(reason: &str, legal_basis: &str) -> Result<(), AppError> {
         ps.push(crate::applications::rules::Problem { field: "reason".into(), code: "reason_missing".into() });
     }
     if legal_basis.trim().is_empty() {
-        ps.push(crate::applications::rules::Problem { field: "legal_basis".into(), code: "legal_basis_missing".into() });
+        ps.push(crate::applications::rules::Problem {
+            field: "legal_basis".into(),
+            code: "legal_basis_missing".into(),
+        });
     }
     if ps.is_empty() { Ok(()) } else { Err(AppError::Incomplete(ps)) }
 }
@@ -124,7 +143,18 @@ pub async fn act(
     let to = rules::next(Status::parse(&l.status), action).map_err(refused)?;
     let next = Licence { status: to.code().into(), updated_at: kernel::now_ms(), ..l.clone() };
     let mut tx = state.db.begin().await?;
-    transition(state, &mut tx, &l, &next, action, reason.trim(), legal_basis.trim(), &Actor::Staff(staff.id.clone()), origin).await?;
+    transition(
+        state,
+        &mut tx,
+        &l,
+        &next,
+        action,
+        reason.trim(),
+        legal_basis.trim(),
+        &Actor::Staff(staff.id.clone()),
+        origin,
+    )
+    .await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -196,8 +226,14 @@ pub async fn decide_revocation(
         transition(state, &mut tx, &l, &next, Action::Revoke, &p.reason, &p.legal_basis, &actor, origin).await?;
         next
     } else {
-        kernel::audit::record(&state.db, &mut tx, &actor, origin, Event::new("regulatory.licence.reject-revoke", "reg_licence", &l.id))
-            .await?;
+        kernel::audit::record(
+            &state.db,
+            &mut tx,
+            &actor,
+            origin,
+            Event::new("regulatory.licence.reject-revoke", "reg_licence", &l.id),
+        )
+        .await?;
         l
     };
     tx.commit().await?;
@@ -240,7 +276,9 @@ pub async fn renew(
         return Err(refused("renewal_not_open"));
     }
     let (_, fee) = t.fees_for("renew");
-    let receipt = provider.charge(&l.number, fee).map_err(|_| AppError::Refused("payment_declined", StatusCode::PAYMENT_REQUIRED))?;
+    let receipt = provider
+        .charge(&l.number, fee)
+        .map_err(|_| AppError::Refused("payment_declined", StatusCode::PAYMENT_REQUIRED))?;
     let expires: chrono::NaiveDate = l.expires_on.parse().map_err(|e| AppError::Other(anyhow::anyhow!("{e}")))?;
     let now = kernel::now_ms();
     let next = Licence {
@@ -267,11 +305,23 @@ pub async fn renew(
         decided_at: Some(now),
         updated_at: now,
         revision: 1,
+        process_seq: 0,
     };
     let mut tx = db.begin().await?;
     crate::applications::store::insert(&mut tx, &app).await?;
     let reason = format!("Renewed online ({})", app.case_ref);
-    transition(state, &mut tx, &l, &next, Action::Renew, &reason, &t.ordinance, &Actor::Citizen(account.into()), origin).await?;
+    transition(
+        state,
+        &mut tx,
+        &l,
+        &next,
+        Action::Renew,
+        &reason,
+        &t.ordinance,
+        &Actor::Citizen(account.into()),
+        origin,
+    )
+    .await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -297,7 +347,19 @@ pub async fn renewal_round(state: &AppState, today: chrono::NaiveDate) -> Result
     for l in store::active_expiring_by(db, &yesterday, 500).await? {
         let next = Licence { status: "lapsed".into(), updated_at: kernel::now_ms(), ..l.clone() };
         let mut tx = db.begin().await?;
-        match transition(state, &mut tx, &l, &next, Action::Lapse, "Not renewed before expiry", "Licence conditions: validity", &Actor::System, &Origin::system()).await {
+        match transition(
+            state,
+            &mut tx,
+            &l,
+            &next,
+            Action::Lapse,
+            "Not renewed before expiry",
+            "Licence conditions: validity",
+            &Actor::System,
+            &Origin::system(),
+        )
+        .await
+        {
             Ok(()) => {
                 tx.commit().await?;
                 lapsed += 1;

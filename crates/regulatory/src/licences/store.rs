@@ -216,7 +216,8 @@ pub async fn insert_reminder(tx: &mut Tx, licence: &str, expires_on: &str, days:
 /// Active licences expiring exactly on one of `days` (YYYY-MM-DD each).
 pub async fn active_expiring_on(db: &kernel::Db, days: &[String]) -> sqlx::Result<Vec<Licence>> {
     let marks: Vec<String> = (1..=days.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT {COLS} FROM reg_licences WHERE status = 'active' AND expires_on IN ({})", marks.join(", "));
+    let sql =
+        format!("SELECT {COLS} FROM reg_licences WHERE status = 'active' AND expires_on IN ({})", marks.join(", "));
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for d in days {
         q = q.bind(d);

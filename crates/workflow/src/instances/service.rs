@@ -195,16 +195,18 @@ pub async fn apply(
 }
 
 /// Enqueues, in the step's transaction, a job for each service task that ran and belongs to
-/// another area (`kernel::process`): the job's kind is the service name.
+/// another area (`kernel::process`): the job's kind is the service name. `revision` is the
+/// instance's revision after the step, which orders the calls (`ServiceCall::seq`).
 pub async fn call_areas(
     tx: &mut Tx,
     def: &Definition,
     instance: &str,
     effects: &[Effect],
     vars: &Value,
+    revision: i64,
 ) -> sqlx::Result<()> {
     let mut key = None;
-    for e in effects {
+    for (i, e) in effects.iter().enumerate() {
         let Effect::Ran { node } = e else { continue };
         let Some(NodeKind::ServiceTask { service }) = def.node(node).map(|n| &n.kind) else { continue };
         if !kernel::process::is_external(service) {
@@ -220,6 +222,7 @@ pub async fn call_areas(
             business_key,
             node: node.clone(),
             variables: vars.clone(),
+            seq: revision * 1000 + i as i64,
         };
         let payload = serde_json::to_value(&call).unwrap_or(Value::Null);
         kernel::jobs::enqueue(tx, kernel::jobs::NewJob::new(service, payload)).await?;
@@ -355,7 +358,7 @@ pub async fn start_for(
     }
     let mut ids = EventIds::new();
     apply(&mut tx, &d, &def, &row.id, &effects, &clock, now, &mut ids).await?;
-    call_areas(&mut tx, &def, &row.id, &effects, &vars).await?;
+    call_areas(&mut tx, &def, &row.id, &effects, &vars, row.revision).await?;
     track_slas(&mut tx, &def, &d.id, &row.id, &vars, &effects, &waiting, true, done, now, &closures).await?;
     let detail = format!("{} v{}", d.process_key, d.version);
     kernel::audit::record(
@@ -421,7 +424,7 @@ pub async fn resume_in(
     }
     store::cancel_stale(tx, &instance.id, &waiting).await?;
     apply(tx, &p.deployed, &p.def, &instance.id, &effects, &clock, now, ids).await?;
-    call_areas(tx, &p.def, &instance.id, &effects, &vars).await?;
+    call_areas(tx, &p.def, &instance.id, &effects, &vars, instance.revision + 1).await?;
     track_slas(tx, &p.def, &p.deployed.id, &instance.id, &vars, &effects, &waiting, false, done, now, &p.closures)
         .await?;
     Ok(())

@@ -42,7 +42,9 @@ async fn upload(b: &Browser, case_ref: &str, requirement: &str, name: &str, byte
     let boundary = "----phos-reg-boundary-91c";
     let mut body = Vec::new();
     for (k, v) in [("csrf", token.as_str()), ("requirement", requirement)] {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
     }
     body.extend_from_slice(
         format!(
@@ -79,7 +81,12 @@ async fn wait_status(app: &TestApp, case_ref: &str, want: &str) {
         (s == want).then_some(s)
     })
     .await;
-    assert_eq!(got.as_deref(), Some(want), "application {case_ref} never reached {want} (is {})", status_of(app, case_ref).await);
+    assert_eq!(
+        got.as_deref(),
+        Some(want),
+        "application {case_ref} never reached {want} (is {})",
+        status_of(app, case_ref).await
+    );
 }
 
 /// The open task at `node` of the application's process.
@@ -154,11 +161,17 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     assert_eq!(me.post_form("/licensing/apply", &[]).await.status(), 422);
 
     // Submitting an empty draft lists everything missing at once, and nothing is charged.
-    let res = me.post_form(&format!("/licensing/applications/{case_ref}"), &[("licensee_kind", "company"), ("action", "submit")]).await;
+    let res = me
+        .post_form(
+            &format!("/licensing/applications/{case_ref}"),
+            &[("licensee_kind", "company"), ("action", "submit")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("error-summary"), "{html}");
-    let listed = html.rsplit("error-summary-title").next().unwrap().split("</ul>").next().unwrap().matches("<li>").count();
+    let listed =
+        html.rsplit("error-summary-title").next().unwrap().split("</ul>").next().unwrap().matches("<li>").count();
     assert_eq!(listed, 10, "every problem listed: {html}");
     assert_eq!(status_of(&app, &case_ref).await, "draft");
 
@@ -175,9 +188,12 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
         && tokio::process::Command::new("pdftotext").arg("-v").output().await.is_ok();
     let wrong = pdf_with_text("Pharmacy and Poisons Board - Certificate of Registration - WONG Siu Ming - P 77002");
     assert_eq!(upload(&me, &case_ref, "pharmacist_certificate", "cert.pdf", &wrong).await.status(), 303);
-    let docs = regulatory::applications::store::documents(db, &regulatory::applications::store::by_ref(db, &case_ref).await.unwrap().unwrap().id)
-        .await
-        .unwrap();
+    let docs = regulatory::applications::store::documents(
+        db,
+        &regulatory::applications::store::by_ref(db, &case_ref).await.unwrap().unwrap().id,
+    )
+    .await
+    .unwrap();
     let cert = docs.iter().find(|d| d.requirement == "pharmacist_certificate").unwrap();
     if reading_available {
         assert_eq!(cert.ocr_status, "not_matched");
@@ -187,7 +203,8 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     } else {
         assert_eq!(cert.ocr_status, "not_checked");
     }
-    let right = pdf_with_text("Pharmacy and Poisons Board - Certificate of Registration - CHAN TAI MAN - Reg. No. P77001");
+    let right =
+        pdf_with_text("Pharmacy and Poisons Board - Certificate of Registration - CHAN TAI MAN - Reg. No. P77001");
     assert_eq!(upload(&me, &case_ref, "pharmacist_certificate", "cert.pdf", &right).await.status(), 303);
     let a = regulatory::applications::store::by_ref(db, &case_ref).await.unwrap().unwrap();
     let docs = regulatory::applications::store::documents(db, &a.id).await.unwrap();
@@ -202,24 +219,44 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     let a = regulatory::applications::store::by_ref(db, &case_ref).await.unwrap().unwrap();
     assert_eq!(a.fee_cents, 373_000);
     assert!(a.payment_ref.as_deref().unwrap().starts_with("fake:FAKE-"));
-    let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = 'regulatory-application-received'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let told: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = 'regulatory-application-received'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!(told, 1);
     wait_status(&app, &case_ref, "screening").await;
     assert_eq!(me.post_form(&format!("/licensing/applications/{case_ref}"), &good_form("save")).await.status(), 409);
 
     // Screening asks for information: the applicant sees what is awaited and answers.
     let officer = app.staff_browser(&[Role::LicensingOfficer]).await;
+    let html = officer.get("/staff/regulatory/applications").await.text().await.unwrap();
+    assert!(html.contains(&case_ref), "{html}");
+    let res = officer.get(&format!("/staff/regulatory/applications/{case_ref}")).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Every completeness and consistency check passes") && html.contains("cert.pdf"), "{html}");
+    // The applicant cannot see staff pages; another citizen cannot see the application.
+    assert_ne!(me.get(&format!("/staff/regulatory/applications/{case_ref}")).await.status(), 200);
+    let (_, other, _) = crate::clinics::citizen(&app, "someone.else@example.hk", "1990-02-02").await;
+    assert_eq!(
+        app.browser_with_session(&other).get(&format!("/licensing/applications/{case_ref}")).await.status(),
+        404
+    );
     let screen = task(&app, &case_ref, "screen").await;
-    let (s, body) = complete(&officer, &screen, json!({"complete": false, "missing": "A copy of the tenancy agreement"})).await;
+    let (s, body) =
+        complete(&officer, &screen, json!({"complete": false, "missing": "A copy of the tenancy agreement"})).await;
     assert_eq!(s, 200, "{body}");
     wait_status(&app, &case_ref, "info_requested").await;
     let html = me.get(&format!("/licensing/applications/{case_ref}")).await.text().await.unwrap();
     assert!(html.contains("A copy of the tenancy agreement"), "{html}");
-    assert_eq!(me.post_form(&format!("/licensing/applications/{case_ref}/answer"), &[("answer", " ")]).await.status(), 422);
-    let res = me.post_form(&format!("/licensing/applications/{case_ref}/answer"), &[("answer", "Uploaded by post today")]).await;
+    assert_eq!(
+        me.post_form(&format!("/licensing/applications/{case_ref}/answer"), &[("answer", " ")]).await.status(),
+        422
+    );
+    let res = me
+        .post_form(&format!("/licensing/applications/{case_ref}/answer"), &[("answer", "Uploaded by post today")])
+        .await;
     assert_eq!(res.status(), 303);
     let screen2 = eventually(30, || async {
         let t = task(&app, &case_ref, "screen").await;
@@ -234,11 +271,12 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     let both = app.staff_browser(&[Role::LicensingOfficer, Role::LicensingManager]).await;
     assert_eq!(complete(&both, &task(&app, &case_ref, "assess").await, json!({})).await.0, 200);
     wait_status(&app, &case_ref, "inspection").await;
-    let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1 AND kind = 'pre_licence'")
-        .bind(&case_ref)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let booked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1 AND kind = 'pre_licence'")
+            .bind(&case_ref)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!(booked, 1);
     let inspector = app.staff_browser(&[Role::Inspector]).await;
     assert_eq!(complete(&inspector, &task(&app, &case_ref, "inspect").await, json!({})).await.0, 200);
@@ -246,7 +284,9 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     let decide = task(&app, &case_ref, "decide").await;
     // The assessor may not also decide.
     let (s, _) = post_json(&both, &format!("/api/v1/workflow/tasks/{decide}/claim"), &json!({})).await;
-    let (s2, _) = post_json(&both, &format!("/api/v1/workflow/tasks/{decide}/complete"), &json!({"variables": {"grant": true}})).await;
+    let (s2, _) =
+        post_json(&both, &format!("/api/v1/workflow/tasks/{decide}/complete"), &json!({"variables": {"grant": true}}))
+            .await;
     assert!(s >= 400 || s2 >= 400, "four eyes: {s} {s2}");
     let manager = app.staff_browser(&[Role::LicensingManager]).await;
     assert_eq!(complete(&manager, &decide, json!({"grant": true})).await.0, 200);
@@ -256,16 +296,20 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     let licences = regulatory::licences::store::of_account(db, &citizen_id).await.unwrap();
     assert_eq!(licences.len(), 1);
     let l = &licences[0];
-    assert_eq!((l.status.as_str(), l.issued_on.as_str(), l.expires_on.as_str()), ("active", "2027-06-01", "2028-05-31"));
+    assert_eq!(
+        (l.status.as_str(), l.issued_on.as_str(), l.expires_on.as_str()),
+        ("active", "2027-06-01", "2028-05-31")
+    );
     assert!(l.number.starts_with("RP-"));
     assert_eq!(l.responsible_number.as_deref(), Some("P77001"));
     assert_eq!(l.case_ref, case_ref);
     let html = me.get("/licensing").await.text().await.unwrap();
     assert!(html.contains(&l.number) && html.contains(&case_ref));
-    let granted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = 'regulatory-application-granted'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let granted: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = 'regulatory-application-granted'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!(granted, 1);
     app.shutdown().await;
 }

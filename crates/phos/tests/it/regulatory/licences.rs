@@ -62,7 +62,11 @@ async fn licence(app: &TestApp, account: &str, days: i64) -> Licence {
 }
 
 async fn outbox(app: &TestApp, template: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = $1").bind(template).fetch_one(app.state.db.pool()).await.unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = $1")
+        .bind(template)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
 }
 
 async fn status(app: &TestApp, number: &str) -> Licence {
@@ -106,14 +110,18 @@ async fn reminders_lapse_and_online_renewal() {
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("error-summary"));
     assert_eq!(status(&app, &later.number).await.expires_on, later.expires_on);
-    let renewals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_applications WHERE kind = 'renew' AND status = 'granted'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let renewals: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_applications WHERE kind = 'renew' AND status = 'granted'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(renewals, 2);
     // Someone else's licence is not found.
     let (_, other, _) = crate::clinics::citizen(&app, "other@example.hk", "1990-01-01").await;
-    assert_eq!(app.browser_with_session(&other).get(&format!("/licensing/licences/{}/renew", later.number)).await.status(), 404);
+    assert_eq!(
+        app.browser_with_session(&other).get(&format!("/licensing/licences/{}/renew", later.number)).await.status(),
+        404
+    );
     app.shutdown().await;
 }
 
@@ -131,14 +139,24 @@ async fn staff_act_with_reasons_and_revocation_needs_a_second_manager() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Enter the reason") && html.contains("Enter the legal basis"), "{html}");
     assert_eq!(status(&app, &l.number).await.status, "active");
-    let res = officer.post_form(&path, &[("action", "suspend"), ("reason", "Unlicensed sale of Part 1 poisons"), ("legal_basis", "Cap. 138 s.14")]).await;
+    let res = officer
+        .post_form(
+            &path,
+            &[("action", "suspend"), ("reason", "Unlicensed sale of Part 1 poisons"), ("legal_basis", "Cap. 138 s.14")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(status(&app, &l.number).await.status, "suspended");
     assert_eq!(outbox(&app, "regulatory-licence-suspend").await, 1);
     // Revocation straight away is refused: it needs a second officer.
     let res = officer.post_form(&path, &[("action", "revoke"), ("reason", "x"), ("legal_basis", "y")]).await;
     assert_eq!(res.status(), 409);
-    let res = officer.post_form(&path, &[("action", "propose-revoke"), ("reason", "Repeated breaches"), ("legal_basis", "Cap. 138 s.14")]).await;
+    let res = officer
+        .post_form(
+            &path,
+            &[("action", "propose-revoke"), ("reason", "Repeated breaches"), ("legal_basis", "Cap. 138 s.14")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     // The proposer cannot approve it, even as a manager.
     let res = officer.post_form(&path, &[("action", "approve-revoke")]).await;
@@ -153,7 +171,10 @@ async fn staff_act_with_reasons_and_revocation_needs_a_second_manager() {
     assert_eq!(revoked.status, "revoked");
     let events = store::events(&app.state.db, &l.id).await.unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last.action.as_str(), last.reason.as_str(), last.legal_basis.as_str()), ("revoke", "Repeated breaches", "Cap. 138 s.14"));
+    assert_eq!(
+        (last.action.as_str(), last.reason.as_str(), last.legal_basis.as_str()),
+        ("revoke", "Repeated breaches", "Cap. 138 s.14")
+    );
     // Nothing more can happen to a revoked licence.
     let res = manager.post_form(&path, &[("action", "reinstate"), ("reason", "x"), ("legal_basis", "y")]).await;
     assert_eq!(res.status(), 409);
