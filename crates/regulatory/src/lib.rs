@@ -6,6 +6,7 @@
 //! professional registers), [`licences`] (lifecycle), [`inspections`], [`planning`] (inspectors'
 //! day plans). See docs/regulatory.md for what works.
 
+pub mod certificates;
 pub mod cli;
 pub mod demo;
 pub mod inspections;
@@ -39,7 +40,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "regulatory",
-        migrations: vec![kernel::migration!("regulatory", 1, "0001_regulatory.sql")],
+        migrations: vec![
+            kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
+            kernel::migration!("regulatory", 2, "0002_certificate_keys.sql"),
+        ],
         routes,
         jobs,
         home: cards(),
@@ -49,7 +53,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    Routes::new().merge(certificates::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
