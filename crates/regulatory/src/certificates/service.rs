@@ -27,9 +27,10 @@ const WRAP_SECRET: &str = "certificate-keys";
 pub const DB_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the cached published keys are used before they are read again.
 const KEYS_TTL: Duration = Duration::from_secs(60);
-/// At most one extra read per this interval when a token names a kid the cache does not know
-/// (a key rotated on another replica), so forged kids cannot hammer the database.
-const UNKNOWN_KID_RETRY: Duration = Duration::from_secs(5);
+/// When a token names a kid the cache does not know (a key rotated by another process), the
+/// keys are read again at once, but at most once per this interval, so that tokens with made-up
+/// kids cannot hammer the database.
+const UNKNOWN_KID_RETRY: Duration = Duration::from_secs(1);
 
 /// A published public key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,8 +60,14 @@ fn published_of(rows: Vec<KeyRow>) -> Vec<PublishedKey> {
 struct Cached {
     keys: Vec<PublishedKey>,
     loaded: Option<Instant>,
-    tried: Option<Instant>,
+    /// The last read made for an unknown kid.
+    unknown_read: Option<Instant>,
+    /// The last read that failed: no other is tried for [`FAILED_BACKOFF`].
+    failed: Option<Instant>,
 }
+
+/// After a failed read of the keys, answer from the cache without asking for this long.
+const FAILED_BACKOFF: Duration = Duration::from_secs(5);
 
 /// The published keys as this process last read them (kept in the state's `ext`). Only a cache:
 /// the table is the truth, and every replica reads it again after [`KEYS_TTL`].
@@ -71,26 +78,31 @@ pub struct KeyCache(RwLock<Cached>);
 /// cache, the database being unreachable). `kid`: the key a token names, read again if unknown.
 pub async fn published_keys(state: &AppState, kid: Option<&str>) -> AppResult<(Vec<PublishedKey>, bool)> {
     let cache = state.ext.get_or_init(KeyCache::default);
-    let (fresh, knows, may_retry) = {
+    let (fresh, knows, unknown_ok, backing_off) = {
         let c = cache.0.read().unwrap_or_else(|e| e.into_inner());
         let fresh = c.loaded.is_some_and(|t| t.elapsed() < KEYS_TTL);
         let knows = kid.is_none_or(|k| c.keys.iter().any(|p| p.kid == k));
-        let may_retry = c.tried.is_none_or(|t| t.elapsed() >= UNKNOWN_KID_RETRY);
-        (fresh, knows, may_retry)
+        let unknown_ok = c.unknown_read.is_none_or(|t| t.elapsed() >= UNKNOWN_KID_RETRY);
+        let backing_off = c.failed.is_some_and(|t| t.elapsed() < FAILED_BACKOFF);
+        (fresh, knows, unknown_ok, backing_off)
     };
-    if !fresh || (!knows && may_retry) {
-        cache.0.write().unwrap_or_else(|e| e.into_inner()).tried = Some(Instant::now());
+    if (!fresh || (!knows && unknown_ok)) && !backing_off {
+        if fresh {
+            cache.0.write().unwrap_or_else(|e| e.into_inner()).unknown_read = Some(Instant::now());
+        }
         match tokio::time::timeout(DB_TIMEOUT, store::published(&state.db)).await {
             Ok(Ok(rows)) => {
                 let keys = published_of(rows);
                 let mut c = cache.0.write().unwrap_or_else(|e| e.into_inner());
                 c.keys = keys.clone();
                 c.loaded = Some(Instant::now());
+                c.failed = None;
                 return Ok((keys, true));
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "certificate keys: database unreachable, using the cached keys"),
             Err(_) => tracing::warn!("certificate keys: database timed out, using the cached keys"),
         }
+        cache.0.write().unwrap_or_else(|e| e.into_inner()).failed = Some(Instant::now());
     }
     let c = cache.0.read().unwrap_or_else(|e| e.into_inner());
     if c.loaded.is_none() {

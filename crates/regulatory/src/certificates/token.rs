@@ -233,6 +233,16 @@ pub fn wrap_seed(secret: &[u8], kid: &str, seed: &[u8; 32]) -> [u8; 32] {
     out
 }
 
+/// The raw bytes of a token (None if it is not base64url).
+pub fn bytes_of(token: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(token.trim()).ok()
+}
+
+/// The token of raw bytes.
+pub fn from_bytes(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// The public key in the JWK form (RFC 8037): `x` is the base64url of the 32 bytes.
 pub fn jwk_x(key: &[u8; 32]) -> String {
     URL_SAFE_NO_PAD.encode(key)

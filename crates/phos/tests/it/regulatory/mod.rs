@@ -1,0 +1,3 @@
+//! The regulatory area over HTTP.
+
+mod certificates;
