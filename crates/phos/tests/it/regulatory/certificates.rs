@@ -226,6 +226,7 @@ async fn certificates_for_regulatory_staff_and_the_licensee_only() {
     // The token printed in the PDF verifies (Courier lines of 54 characters).
     let token: String = text
         .match_indices("/F3 ")
+        .filter(|(i, _)| text[*i..].split_whitespace().nth(2) == Some("Tf"))
         .map(|(i, _)| {
             let rest = &text[i..];
             let a = rest.find('(').unwrap() + 1;
