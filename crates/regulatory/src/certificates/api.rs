@@ -60,7 +60,14 @@ pub async fn jwks(State(state): State<AppState>) -> AppResult<impl IntoResponse>
     let (keys, _) = service::published_keys(&state, None).await?;
     let keys = keys
         .iter()
-        .map(|k| Jwk { kty: "OKP", crv: "Ed25519", x: token::jwk_x(&k.key), kid: k.kid.clone(), use_: "sig", alg: "EdDSA" })
+        .map(|k| Jwk {
+            kty: "OKP",
+            crv: "Ed25519",
+            x: token::jwk_x(&k.key),
+            kid: k.kid.clone(),
+            use_: "sig",
+            alg: "EdDSA",
+        })
         .collect();
     Ok((
         [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "public, max-age=300")],

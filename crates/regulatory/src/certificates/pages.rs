@@ -58,7 +58,8 @@ fn result_view(page: &PageCtx, v: &Verification) -> ResultView {
     let mut rows = Vec::new();
     if let Some(l) = &v.licence {
         rows.push(row(page, "reg-cert-field-number", l.number.clone()));
-        let type_name = l.type_name.as_ref().map(|t| t.get(page.locale).to_string()).unwrap_or_else(|| l.type_code.clone());
+        let type_name =
+            l.type_name.as_ref().map(|t| t.get(page.locale).to_string()).unwrap_or_else(|| l.type_code.clone());
         rows.push(row(page, "reg-cert-field-type", type_name));
         match (&l.premises_name, &l.premises_address) {
             (Some(n), Some(a)) => {
@@ -87,7 +88,11 @@ fn result_view(page: &PageCtx, v: &Verification) -> ResultView {
 }
 
 /// `GET /verify[?token=…]`: the form, and the answer for a token.
-pub async fn verify(State(state): State<AppState>, page: PageCtx, Query(q): Query<VerifyParams>) -> AppResult<Response> {
+pub async fn verify(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<VerifyParams>,
+) -> AppResult<Response> {
     let Some(raw) = q.token.as_deref() else {
         let p = VerifyPage { errors: page.errors(vec![]), token: String::new(), result: None, page };
         return Ok(render(&p)?.into_response());
@@ -128,8 +133,11 @@ fn qr_svg(text: &str) -> String {
 
 fn certificate_page(page: PageCtx, c: &Certificate) -> CertificatePage {
     let l = &c.licence;
-    let (type_en, type_zh) =
-        c.licence_type.as_ref().map(|t| (t.name.en.clone(), t.name.zh.clone())).unwrap_or((l.type_code.clone(), l.type_code.clone()));
+    let (type_en, type_zh) = c
+        .licence_type
+        .as_ref()
+        .map(|t| (t.name.en.clone(), t.name.zh.clone()))
+        .unwrap_or((l.type_code.clone(), l.type_code.clone()));
     let other = if page.is_zh() { "en" } else { "zh-Hant-HK" };
     let both = |page: &PageCtx, key: &str, en: &str, zh: &str| {
         vec![

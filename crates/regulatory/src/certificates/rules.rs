@@ -22,7 +22,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [Outcome::Valid, Outcome::Expired, Outcome::Suspended, Outcome::Revoked, Outcome::Forged];
+    pub const ALL: [Outcome; 5] =
+        [Outcome::Valid, Outcome::Expired, Outcome::Suspended, Outcome::Revoked, Outcome::Forged];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -98,7 +99,11 @@ mod tests {
     #[test]
     fn expiry_by_either_date() {
         let today = d("2026-06-01");
-        assert_eq!(outcome(true, Some(&cur("active", "2027-01-01")), today), Outcome::Expired, "renewed: old certificate");
+        assert_eq!(
+            outcome(true, Some(&cur("active", "2027-01-01")), today),
+            Outcome::Expired,
+            "renewed: old certificate"
+        );
         assert_eq!(outcome(false, Some(&cur("active", "2026-05-31")), today), Outcome::Expired);
         assert_eq!(outcome(false, Some(&cur("active", "2026-06-01")), today), Outcome::Valid, "last day still valid");
     }

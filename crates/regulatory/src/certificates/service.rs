@@ -214,8 +214,14 @@ pub async fn remove(db: &kernel::Db, kid: &str, actor: &Actor, origin: &Origin) 
     if !store::remove(&mut tx, kid, kernel::now_ms()).await? {
         return Err(RemoveError::Removed(kid.into()));
     }
-    kernel::audit::record(db, &mut tx, actor, origin, Event::new("regulatory.certificate_key.remove", "certificate_key", kid))
-        .await?;
+    kernel::audit::record(
+        db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("regulatory.certificate_key.remove", "certificate_key", kid),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

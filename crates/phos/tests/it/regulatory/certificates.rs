@@ -122,7 +122,9 @@ async fn certificate_token_verifies_with_every_answer() {
     assert!(v.get("licensee").is_none() && !v.to_string().contains("Harbour View Ltd"), "no licensee details");
 
     // Statuses from the database.
-    for (status, answer) in [("suspended", "suspended"), ("revoked", "revoked"), ("surrendered", "revoked"), ("lapsed", "expired")] {
+    for (status, answer) in
+        [("suspended", "suspended"), ("revoked", "revoked"), ("surrendered", "revoked"), ("lapsed", "expired")]
+    {
         set_licence(&app, &number, "status", status).await;
         let (_, v) = verify(&app, &t).await;
         assert_eq!(v["result"], answer, "{status}: {v}");
@@ -261,11 +263,15 @@ async fn rotation_keeps_old_certificates_valid_until_the_key_is_removed() {
     let jwks: Value = app.get("/.well-known/phos-certificate-keys.json").await.json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1, "first key made on first use: {jwks}");
-    assert_eq!((keys[0]["kty"].as_str(), keys[0]["crv"].as_str(), keys[0]["use"].as_str()), (Some("OKP"), Some("Ed25519"), Some("sig")));
+    assert_eq!(
+        (keys[0]["kty"].as_str(), keys[0]["crv"].as_str(), keys[0]["use"].as_str()),
+        (Some("OKP"), Some("Ed25519"), Some("sig"))
+    );
     let old_kid = keys[0]["kid"].as_str().unwrap().to_string();
     // The published x is the key that verifies the token, offline.
     let x = token::from_jwk_x(keys[0]["x"].as_str().unwrap()).unwrap();
-    let offline = token::verify(&first, &[token::PublicKey { kid: old_kid.clone(), key: x }], kernel::hk::today()).unwrap();
+    let offline =
+        token::verify(&first, &[token::PublicKey { kid: old_kid.clone(), key: x }], kernel::hk::today()).unwrap();
     assert_eq!(offline.claims.statement.number, number);
 
     // The private key is stored wrapped, not as the seed.
@@ -307,11 +313,12 @@ async fn rotation_keeps_old_certificates_valid_until_the_key_is_removed() {
     let (_, v) = verify(&app, &first).await;
     assert_eq!((v["result"].as_str(), v["reason"].as_str()), (Some("forged"), Some("unknown_key")));
     assert_eq!(verify(&app, &second).await.1["result"], "valid");
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'regulatory.certificate_key.%' ORDER BY seq")
-            .fetch_all(app.state.db.pool())
-            .await
-            .unwrap();
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'regulatory.certificate_key.%' ORDER BY seq",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(
         actions,
         ["regulatory.certificate_key.create", "regulatory.certificate_key.rotate", "regulatory.certificate_key.remove"]
@@ -345,7 +352,10 @@ async fn verification_works_from_the_token_when_the_database_is_down() {
     assert_eq!(v["result"], "valid", "the signature and dates alone: {v}");
     assert_eq!(v["status_checked"], false);
     assert_eq!(v["licence"]["number"], number.as_str());
-    assert_eq!(v["licence"]["type_name"]["en"], "Authorized seller of poisons (retail pharmacy)", "built-in type names");
+    assert_eq!(
+        v["licence"]["type_name"]["en"], "Authorized seller of poisons (retail pharmacy)",
+        "built-in type names"
+    );
     assert!(v["licence"]["premises_name"].is_null());
     assert!(v["licence"]["status"].is_null());
     let (_, v) = verify(&app, &flip(&t, 20)).await;
