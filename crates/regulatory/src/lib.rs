@@ -7,6 +7,7 @@
 //! day plans). See docs/regulatory.md for what works.
 
 pub mod applications;
+pub mod certificates;
 pub mod cli;
 pub mod demo;
 pub mod inspections;
@@ -42,6 +43,7 @@ pub fn area() -> Area {
         name: "regulatory",
         migrations: vec![
             kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
+            kernel::migration!("regulatory", 2, "0002_certificate_keys.sql"),
             kernel::migration!("regulatory", 5, "0005_lifecycle.sql"),
         ],
         routes,
@@ -53,7 +55,10 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    applications::pages::routes().merge(applications::pages::staff_routes()).merge(licences::pages::routes())
+    applications::pages::routes()
+        .merge(applications::pages::staff_routes())
+        .merge(licences::pages::routes())
+        .merge(certificates::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).

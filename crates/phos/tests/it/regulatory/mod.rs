@@ -2,3 +2,4 @@
 
 mod applications;
 mod licences;
+mod certificates;
