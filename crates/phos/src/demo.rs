@@ -55,6 +55,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         protection::demo::seed_signals(state, seed).await?;
         workflow::demo::seed(db, seed).await?;
         regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
+        regulatory_applications(state, seed, citizens).await?;
         seed_mfa(db).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
@@ -98,6 +99,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     protection::demo::seed_signals(state, seed).await?;
     workflow::demo::seed(db, seed).await?;
     regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
+    regulatory_applications(state, seed, citizens as usize).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
 }
 
@@ -144,6 +146,119 @@ fn regulatory_world(seed: u64) -> Vec<regulatory::demo::DemoPremises> {
             },
         })
         .collect()
+}
+
+/// Licence applications of the first demo citizens, taken through the real portal services
+/// and the real process to every stage (`regulatory::demo::APPLICATION_STAGES`) by the demo
+/// staff accounts: the process's own jobs then move each application's status once the worker
+/// runs. Once only.
+async fn regulatory_applications(state: &AppState, seed: u64, citizens: usize) -> anyhow::Result<()> {
+    use regulatory::applications::{payment::FakeProvider, service as apps, store as app_store};
+    let db = &state.db;
+    if app_store::count(db).await? > 0 || citizens == 0 {
+        return Ok(());
+    }
+    let origin = kernel::audit::Origin::system();
+    let staff_id = async |email: &str| -> anyhow::Result<String> {
+        Ok(staff::store::by_email(db, email).await?.map(|u| u.id).unwrap_or_default())
+    };
+    let officer = staff_id("licensing.officer@phos.example").await?;
+    let inspector = staff_id("inspector@phos.example").await?;
+    let manager = staff_id("licensing.manager@phos.example").await?;
+    let applicants: Vec<synth::Citizen> =
+        synth::CitizenGenerator::new(seed).take(citizens).filter(|c| c.email.is_some()).take(10).collect();
+    for (n, (c, stage)) in applicants.iter().zip(regulatory::demo::APPLICATION_STAGES).enumerate() {
+        let form = regulatory::demo::application_form(n, (&c.name_en, &c.name_zh));
+        let mut tx = db.begin().await?;
+        regulatory::premises::store::insert_professional(
+            &mut tx,
+            &regulatory::premises::Professional {
+                register: "pharmacist".into(),
+                number: form.responsible_number.clone(),
+                name_en: c.name_en.clone(),
+                name_zh: c.name_zh.clone(),
+                status: "registered".into(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let a = apps::start_draft(db, &c.id, "pharmacy_retail", &origin).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut partial = form.clone();
+        if stage == "draft" {
+            partial.responsible_number.clear();
+            partial.start_date.clear();
+        }
+        apps::save(db, &c.id, &a.case_ref, &partial, &origin).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let docs = [
+            ("br_certificate", "br.pdf", format!("Business Registration Certificate {}", form.br_number)),
+            ("floor_plan", "floor-plan.pdf", format!("Floor plan {}", form.premises_name_en)),
+            (
+                "pharmacist_certificate",
+                "pharmacist.pdf",
+                format!("Certificate of Registration {} {}", c.name_en, form.responsible_number),
+            ),
+        ];
+        for (i, (req, name, text)) in docs.iter().enumerate() {
+            if stage == "draft" && i > 0 {
+                break;
+            }
+            let pdf = regulatory::demo::pdf_with_text(text);
+            apps::upload(state, &c.id, &a.case_ref, req, name, pdf.into(), &origin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if stage == "draft" {
+            continue;
+        }
+        apps::submit(state, &c.id, &a.case_ref, &FakeProvider, &origin).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        // Start the process now (the queued start then finds it) and do the staff's steps.
+        let vars =
+            serde_json::json!({"case_ref": a.case_ref, "licence_type": "pharmacy_retail", "district": form.district});
+        let mut view = workflow::instances::service::start_for(
+            db,
+            regulatory::licence_types::PROCESS,
+            Some(&a.case_ref),
+            vars,
+            &kernel::audit::Actor::System,
+            &origin,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let steps: &[(&str, &str, &str, serde_json::Value)] = &[
+            (
+                "screen",
+                officer.as_str(),
+                "licensing_officer",
+                serde_json::json!({"complete": stage != "info_requested", "missing": "A copy of the tenancy agreement of the premises"}),
+            ),
+            ("assess", officer.as_str(), "licensing_officer", serde_json::json!({})),
+            ("inspect", inspector.as_str(), "inspector", serde_json::json!({})),
+            (
+                "decide",
+                manager.as_str(),
+                "licensing_manager",
+                serde_json::json!({"grant": stage != "refused", "reason": "The premises do not meet the storage conditions."}),
+            ),
+        ];
+        let reach = match stage {
+            "screening" => 0,
+            "info_requested" => 1,
+            "assessment" => 1,
+            "inspection" => 2,
+            "decision" => 3,
+            _ => 4,
+        };
+        for (node, who, role, vars) in steps.iter().take(reach) {
+            let Some(t) = view.tasks.iter().find(|t| t.node_id == *node && t.status == "open").cloned() else { break };
+            let roles = [*role];
+            let w = workflow::tasks::service::Worker { id: who, roles: &roles };
+            workflow::tasks::service::claim(db, &t.id, &w, &origin).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            view = workflow::tasks::service::complete(db, &t.id, vars.clone(), &w, &origin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Row counts of the seeded tables.

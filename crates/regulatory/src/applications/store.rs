@@ -141,3 +141,7 @@ pub async fn document(db: &kernel::Db, id: &str) -> sqlx::Result<Option<Document
     .fetch_optional(db.pool())
     .await
 }
+
+pub async fn count(db: &kernel::Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM reg_applications").fetch_one(db.pool()).await
+}

@@ -222,3 +222,75 @@ fn inspection(
         created_at: now,
     }
 }
+
+/// A one-page PDF whose text layer is `text` (the demo's uploaded certificates and plans:
+/// `pdftotext` reads them like a scanned certificate's OCR).
+pub fn pdf_with_text(text: &str) -> Vec<u8> {
+    let clean: String = text.chars().filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\')).collect();
+    let stream = format!("BT /F1 12 Tf 50 700 Td ({clean}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// Where each demo application is taken to: the stage it reaches, and (for those past
+/// screening) whether screening asked for information first.
+pub const APPLICATION_STAGES: [&str; 10] = [
+    "draft",
+    "draft",
+    "screening",
+    "info_requested",
+    "assessment",
+    "inspection",
+    "decision",
+    "granted",
+    "refused",
+    "granted",
+];
+
+/// A demo application's answers for applicant `n` (a pharmacy in one of the districts, its
+/// pharmacist registered as `P2xxxx`).
+pub fn application_form(n: usize, person: (&str, &str)) -> crate::applications::Form {
+    const PLACES: [(&str, &str, &str, &str); 5] = [
+        ("YTM", "Shop 5, G/F, 88 Nathan Road, Tsim Sha Tsui", "尖沙咀彌敦道88號地下5號舖", "Harbour"),
+        ("KT", "G/F, 32 Hoi Yuen Road, Kwun Tong", "觀塘開源道32號地下", "Evergreen"),
+        ("ST", "Shop 12, 1/F, Sha Tin Centre, Sha Tin", "沙田沙田中心1樓12號舖", "Lion Rock"),
+        ("WC", "G/F, 210 Hennessy Road, Wan Chai", "灣仔軒尼詩道210號地下", "Sunrise"),
+        ("TM", "Shop 3, G/F, Tuen Mun Town Plaza, Tuen Mun", "屯門市廣場地下3號舖", "Pearl"),
+    ];
+    let (district, en, zh, brand) = PLACES[n % PLACES.len()];
+    crate::applications::Form {
+        licensee_kind: "company".into(),
+        licensee_name_en: format!("{brand} Health {n} Limited"),
+        licensee_name_zh: format!("{brand}健康{n}有限公司"),
+        br_number: format!("{:08}", 41_000_000 + n * 37),
+        premises_name_en: format!("{brand} Pharmacy {n}"),
+        premises_name_zh: format!("{brand}藥房{n}"),
+        address_en: en.into(),
+        address_zh: zh.into(),
+        district: district.into(),
+        responsible_name: person.0.into(),
+        responsible_number: format!("P2{n:04}"),
+        start_date: (kernel::hk::today() + Duration::days(60)).to_string(),
+    }
+}

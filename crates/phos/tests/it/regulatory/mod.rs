@@ -1,5 +1,6 @@
 //! Smart regulation over HTTP, one file per sub-domain (mirroring `crates/regulatory/src/`).
 
 mod applications;
-mod licences;
 mod certificates;
+mod demo;
+mod licences;
