@@ -7,6 +7,7 @@
 //! day plans). See docs/regulatory.md for what works.
 
 pub mod cli;
+pub mod complaints;
 pub mod demo;
 pub mod inspections;
 pub mod licence_types;
@@ -39,7 +40,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "regulatory",
-        migrations: vec![kernel::migration!("regulatory", 1, "0001_regulatory.sql")],
+        migrations: vec![
+            kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
+            kernel::migration!("regulatory", 4, "0004_field.sql"),
+        ],
         routes,
         jobs,
         home: cards(),
@@ -49,12 +53,12 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    Routes::new().merge(inspections::routes()).merge(complaints::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
 fn cards() -> Vec<kernel::area::HomeCard> {
-    vec![]
+    vec![inspections::pages::CARD, complaints::pages::CARD, complaints::pages::PUBLIC_CARD]
 }
 
 fn jobs(_r: &mut Registry) {}
