@@ -1,7 +1,7 @@
 //! Recording an inspection's outcome, no IO: what a record must carry, the time window, the
 //! follow-up an outcome calls for, the day its outcome is published.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use kernel::web::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -64,8 +64,9 @@ pub fn in_window(i: &Inspection, at: i64) -> bool {
     let local = t.with_timezone(&kernel::hk::tz());
     let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
     let (Some(start), Some(end)) = (parse(&i.window_start), parse(&i.window_end)) else { return false };
-    let time = local.time();
-    local.date_naive() == day && time >= start && time < end + Duration::minutes(1)
+    // To the minute: the window's last minute counts (12:00 is within 09:00–12:00).
+    let time = NaiveTime::from_hms_opt(local.hour(), local.minute(), 0).unwrap_or(NaiveTime::MIN);
+    local.date_naive() == day && time >= start && time <= end
 }
 
 /// Checks a record against the inspection's checklist and window, listing every problem at
@@ -203,6 +204,8 @@ mod tests {
         assert!(!in_window(&i, at(8, 59)));
         assert!(!in_window(&i, at(12, 1)));
         assert!(!in_window(&i, at(10, 0) + 86_400_000), "another day");
+        let all_day = Inspection { window_start: "00:00".into(), window_end: "23:59".into(), ..insp() };
+        assert!(in_window(&all_day, at(23, 59)) && in_window(&all_day, at(0, 0)));
         let planned = Inspection { planned_on: Some("2026-03-09".into()), ..insp() };
         assert!(!in_window(&planned, at(10, 0)), "the planned day wins over the due day");
     }

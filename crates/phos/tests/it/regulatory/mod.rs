@@ -1,0 +1,5 @@
+//! Smart regulation over HTTP.
+
+mod complaints;
+mod field;
+mod inspections;
