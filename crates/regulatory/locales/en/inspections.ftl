@@ -50,6 +50,9 @@ reg-insp-result = Finding
 reg-insp-follow-up-made = A follow-up inspection is due.
 reg-insp-sync-queued = You are offline. The record is saved on this device and will be sent when you are back online.
 reg-insp-sync-synced = The record saved offline has been sent and recorded.
+reg-insp-enforcement = Enforcement case notes on this premises
+reg-insp-note-kind-prosecution_referral = Referred for prosecution
+reg-insp-note-kind-warning = Warning issued
 reg-insp-sync-failed = The record saved offline was not accepted:
 
 field-error-reg_insp_item_required = Answer “{ $item }”

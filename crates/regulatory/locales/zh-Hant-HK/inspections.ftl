@@ -50,6 +50,9 @@ reg-insp-result = 結果
 reg-insp-follow-up-made = 已安排跟進巡查。
 reg-insp-sync-queued = 你現在離線。紀錄已儲存在此裝置，恢復連線後會傳送。
 reg-insp-sync-synced = 離線儲存的紀錄已傳送並記錄。
+reg-insp-enforcement = 此處所的執法個案紀錄
+reg-insp-note-kind-prosecution_referral = 轉介檢控
+reg-insp-note-kind-warning = 已發出警告
 reg-insp-sync-failed = 離線儲存的紀錄未獲接納：
 
 field-error-reg_insp_item_required = 請回答「{ $item }」

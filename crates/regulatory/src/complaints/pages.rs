@@ -63,10 +63,11 @@ struct SearchQuery {
 async fn new_page(state: &AppState, page: PageCtx, form: Draft, q: String, errors: Vec<FieldError>) -> AppResult<Response> {
     let searched = !q.trim().is_empty() || !form.district.trim().is_empty();
     let mut choices = choices(state, &page, &q, &form.district).await?;
-    if !form.premises_id.is_empty() && !choices.iter().any(|c| c.id == form.premises_id) {
-        if let Some(p) = crate::premises::store::get(&state.db, &form.premises_id).await? {
-            choices.insert(0, Choice { id: p.id.clone(), name: p.name(page.locale).into(), address: p.address(page.locale).into() });
-        }
+    if !form.premises_id.is_empty()
+        && !choices.iter().any(|c| c.id == form.premises_id)
+        && let Some(p) = crate::premises::store::get(&state.db, &form.premises_id).await?
+    {
+        choices.insert(0, Choice { id: p.id.clone(), name: p.name(page.locale).into(), address: p.address(page.locale).into() });
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let p = NewPage {

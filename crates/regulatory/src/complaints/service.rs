@@ -304,11 +304,11 @@ pub async fn unlink(state: &AppState, id: &str, staff: &str, origin: &Origin) ->
     if members.len() < 2 {
         return Err(invalid("actions", "reg_cmp_not_grouped"));
     }
-    if c.group() == c.id {
-        if let Some(next) = members.iter().find(|m| m.id != c.id) {
-            store::set_group(&mut tx, &next.id, &next.id, now).await?;
-            store::regroup(&mut tx, &c.id, &next.id, now).await?;
-        }
+    if c.group() == c.id
+        && let Some(next) = members.iter().find(|m| m.id != c.id)
+    {
+        store::set_group(&mut tx, &next.id, &next.id, now).await?;
+        store::regroup(&mut tx, &c.id, &next.id, now).await?;
     }
     store::set_group(&mut tx, id, id, now).await?;
     audit(state, &mut tx, &Actor::Staff(staff.into()), origin, "regulatory.complaint.unlink", &c, "").await?;

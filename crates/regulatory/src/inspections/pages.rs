@@ -116,6 +116,8 @@ struct ChecklistPage {
     submission_id: String,
     max_mib: String,
     notice: bool,
+    /// The premises' enforcement case notes: (kind, when, note).
+    notes: Vec<(String, String, String)>,
 }
 
 #[derive(Default, Clone)]
@@ -201,6 +203,11 @@ async fn checklist_page(
         submission_id,
         max_mib: format!("{:.1}", files.max_bytes as f64 / 1_048_576.0),
         notice,
+        notes: store::notes_of_premises(&state.db, &i.premises_id)
+            .await?
+            .into_iter()
+            .map(|n| (page.t(&format!("reg-insp-note-kind-{}", n.kind)), page.datetime(&n.created_at), n.note))
+            .collect(),
         errors: page.errors(errors),
         page,
     };

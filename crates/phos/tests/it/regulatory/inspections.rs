@@ -133,6 +133,7 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
     assert_eq!(res.status(), 303);
     let html = inspector.get(res.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
     assert!(html.contains("The inspection is recorded.") && html.contains("Referred for prosecution") && html.contains("shelf.png"));
+    assert!(html.contains("Enforcement case notes on this premises") && html.contains("Expired stock on the shelves"), "the case note shows");
     let (status, outcome, publish, findings): (String, String, String, String) =
         sqlx::query_as("SELECT status, outcome, publish_after, findings FROM reg_inspections WHERE id = $1")
             .bind(&today)
