@@ -67,7 +67,7 @@
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) { return Promise.resolve(); }
-    var queue = load();
+    var queue = load().filter(function (e) { return !e.failed; });
     if (!queue.length) { return Promise.resolve(); }
     flushing = true;
     var entry = queue[0];
@@ -84,7 +84,11 @@
           say(text("synced"));
           document.documentElement.setAttribute("data-sync", "synced");
         } else if (res.status >= 400 && res.status < 500) {
-          save(rest);
+          // Refused (bad input, already recorded, too large): kept on the device, marked, and
+          // not sent again, so that nothing the inspector wrote is lost.
+          var all = load();
+          all.forEach(function (e) { if (e.body.submission_id === entry.body.submission_id) { e.failed = res.status; } });
+          save(all);
           var zh = document.documentElement.lang.indexOf("zh") === 0;
           var msgs = (problem.errors || []).map(function (e) { return zh ? e.message["zh-Hant-HK"] : e.message.en; });
           say(text("failed") + " " + msgs.join(" "));
@@ -92,7 +96,11 @@
         }
       });
     }).catch(function () { /* still offline: keep it */ })
-      .then(function () { flushing = false; if (load().length && navigator.onLine) { return flush(); } });
+      .then(function () {
+        flushing = false;
+        var left = load().filter(function (e) { return !e.failed; });
+        if (left.length && left[0].body.submission_id !== entry.body.submission_id && navigator.onLine) { return flush(); }
+      });
   }
 
   function signaturePad(form) {
