@@ -93,6 +93,16 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
     let html = inspector.get(&format!("/staff/regulatory/inspections/{today}/checklist")).await.text().await.unwrap();
     assert!(html.contains("Licence condition") && html.contains("enctype=\"multipart/form-data\""));
     assert!(html.contains("/staff/regulatory/inspections/manifest.webmanifest"), "installable");
+    // The offline pieces: the service worker (its scope covers the pages), the manifest, the script.
+    let res = app.get("/staff/regulatory/inspections/sw.js").await;
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(res.text().await.unwrap().contains("/static/regulatory-inspect.js"));
+    let res = app.get("/staff/regulatory/inspections/manifest.webmanifest").await;
+    assert_eq!(res.headers()["content-type"], "application/manifest+json");
+    let manifest: Value = res.json().await.unwrap();
+    assert_eq!(manifest["scope"], "/staff/regulatory/inspections/");
+    let js = app.get("/static/regulatory-inspect.js").await.text().await.unwrap();
+    assert!(js.contains("/api/v1/regulatory/inspections/") || js.contains("data-offline-record"));
 
     // Bad input: every problem at once; nothing written, no photo stored.
     let res = post_checklist(
