@@ -37,7 +37,11 @@ async fn choices(state: &AppState, page: &PageCtx, q: &str, district: &str) -> A
     Ok(store::search_premises(&state.db, q, district, 20)
         .await?
         .into_iter()
-        .map(|p| Choice { id: p.id.clone(), name: p.name(page.locale).to_string(), address: p.address(page.locale).to_string() })
+        .map(|p| Choice {
+            id: p.id.clone(),
+            name: p.name(page.locale).to_string(),
+            address: p.address(page.locale).to_string(),
+        })
         .collect())
 }
 
@@ -60,14 +64,23 @@ struct SearchQuery {
     district: Option<String>,
 }
 
-async fn new_page(state: &AppState, page: PageCtx, form: Draft, q: String, errors: Vec<FieldError>) -> AppResult<Response> {
+async fn new_page(
+    state: &AppState,
+    page: PageCtx,
+    form: Draft,
+    q: String,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
     let searched = !q.trim().is_empty() || !form.district.trim().is_empty();
     let mut choices = choices(state, &page, &q, &form.district).await?;
     if !form.premises_id.is_empty()
         && !choices.iter().any(|c| c.id == form.premises_id)
         && let Some(p) = crate::premises::store::get(&state.db, &form.premises_id).await?
     {
-        choices.insert(0, Choice { id: p.id.clone(), name: p.name(page.locale).into(), address: p.address(page.locale).into() });
+        choices.insert(
+            0,
+            Choice { id: p.id.clone(), name: p.name(page.locale).into(), address: p.address(page.locale).into() },
+        );
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let p = NewPage {
@@ -149,7 +162,13 @@ async fn status(State(state): State<AppState>, page: PageCtx, Query(q): Query<St
         outcome: found
             .as_ref()
             .and_then(|c| c.outcome.as_deref())
-            .map(|o| if o == "rejected" { page.t("reg-cmp-status-rejected") } else { page.t(&format!("reg-insp-outcome-{o}")) })
+            .map(|o| {
+                if o == "rejected" {
+                    page.t("reg-cmp-status-rejected")
+                } else {
+                    page.t(&format!("reg-insp-outcome-{o}"))
+                }
+            })
             .unwrap_or_default(),
         received: found.as_ref().map(|c| page.datetime(&c.created_at)).unwrap_or_default(),
         contact: found.as_ref().is_some_and(|c| c.contact_email.is_some() || c.contact_phone.is_some()),
@@ -196,7 +215,11 @@ struct ListQuery {
     q: Option<String>,
 }
 
-async fn premises_names(state: &AppState, page: &PageCtx, list: &[Complaint]) -> AppResult<std::collections::HashMap<String, String>> {
+async fn premises_names(
+    state: &AppState,
+    page: &PageCtx,
+    list: &[Complaint],
+) -> AppResult<std::collections::HashMap<String, String>> {
     let mut out = std::collections::HashMap::new();
     for c in list {
         if let Some(p) = &c.premises_id
@@ -227,7 +250,11 @@ async fn list(State(state): State<AppState>, page: PageCtx, Query(q): Query<List
             group: c.group().to_string(),
             group_size: sizes.get(c.group()).copied().unwrap_or(1),
             lead: c.group() == c.id,
-            premises: c.premises_id.as_ref().and_then(|p| names.get(p).cloned()).unwrap_or_else(|| c.premises_text.clone()),
+            premises: c
+                .premises_id
+                .as_ref()
+                .and_then(|p| names.get(p).cloned())
+                .unwrap_or_else(|| c.premises_text.clone()),
             category: page.t(&format!("reg-cmp-category-{}", c.category)),
             status: page.t(&format!("reg-cmp-status-{}", c.status)),
             priority: c.priority,
@@ -336,8 +363,14 @@ async fn show_page(
     Ok((status, render(&p)?).into_response())
 }
 
-async fn show(State(state): State<AppState>, page: PageCtx, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
-    let done = q.done.filter(|d| ["matched", "triaged", "rejected", "inspection", "linked", "unlinked"].contains(&d.as_str()));
+async fn show(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let done =
+        q.done.filter(|d| ["matched", "triaged", "rejected", "inspection", "linked", "unlinked"].contains(&d.as_str()));
     show_page(&state, page, &id, q.q.unwrap_or_default(), done, vec![], String::new(), String::new()).await
 }
 
@@ -422,7 +455,12 @@ async fn do_link(
     after(&state, page, &id, r, "linked", String::new(), other).await
 }
 
-async fn do_unlink(State(state): State<AppState>, page: PageCtx, origin: Origin, Path(id): Path<String>) -> AppResult<Response> {
+async fn do_unlink(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = staff_id(&page)?;
     let r = service::unlink(&state, &id, &me, &origin).await.map(|_| ());
     after(&state, page, &id, r, "unlinked", String::new(), String::new()).await
@@ -449,4 +487,3 @@ pub fn routes() -> Routes {
         .page("/staff/regulatory/complaints/{id}/link", staff, post(do_link))
         .page("/staff/regulatory/complaints/{id}/unlink", staff, post(do_unlink))
 }
-

@@ -162,7 +162,8 @@ mod tests {
             phone: "123".into(),
             ..Default::default()
         };
-        let codes: Vec<String> = check(&d).unwrap_err().into_iter().map(|e| format!("{}:{}", e.field, e.code)).collect();
+        let codes: Vec<String> =
+            check(&d).unwrap_err().into_iter().map(|e| format!("{}:{}", e.field, e.code)).collect();
         assert_eq!(
             codes,
             [

@@ -49,8 +49,17 @@ fn invalid(field: &str, code: &str) -> CmpError {
     CmpError::Invalid(vec![FieldError::new(field, code, &[])])
 }
 
-async fn audit(state: &AppState, tx: &mut Tx, actor: &Actor, origin: &Origin, action: &str, c: &Complaint, detail: &str) -> sqlx::Result<()> {
-    kernel::audit::record(&state.db, tx, actor, origin, Event::new(action, "reg_complaint", &c.id).detail(detail)).await?;
+async fn audit(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    origin: &Origin,
+    action: &str,
+    c: &Complaint,
+    detail: &str,
+) -> sqlx::Result<()> {
+    kernel::audit::record(&state.db, tx, actor, origin, Event::new(action, "reg_complaint", &c.id).detail(detail))
+        .await?;
     Ok(())
 }
 
@@ -67,7 +76,8 @@ async fn tell(tx: &mut Tx, c: &Complaint, template: &str, values: &[(&str, &str)
 }
 
 async fn signal(state: &AppState, tx: &mut Tx, premises: &str) -> sqlx::Result<()> {
-    kernel::jobs::publish(tx, &state.jobs, crate::SIGNAL_TOPIC, json!({"premises_id": premises, "kind": "complaint"})).await?;
+    kernel::jobs::publish(tx, &state.jobs, crate::SIGNAL_TOPIC, json!({"premises_id": premises, "kind": "complaint"}))
+        .await?;
     Ok(())
 }
 
@@ -144,12 +154,22 @@ async fn open_one(tx: &mut Tx, id: &str) -> Result<Complaint, CmpError> {
 }
 
 fn must_be_open(c: &Complaint) -> Result<(), CmpError> {
-    if matches!(c.status.as_str(), "received" | "triaged") { Ok(()) } else { Err(invalid("actions", "reg_cmp_not_open")) }
+    if matches!(c.status.as_str(), "received" | "triaged") {
+        Ok(())
+    } else {
+        Err(invalid("actions", "reg_cmp_not_open"))
+    }
 }
 
 /// Staff match the premises a complaint is about; it joins the group of an open complaint
 /// about that premises.
-pub async fn match_premises(state: &AppState, id: &str, premises: &str, staff: &str, origin: &Origin) -> Result<Complaint, CmpError> {
+pub async fn match_premises(
+    state: &AppState,
+    id: &str,
+    premises: &str,
+    staff: &str,
+    origin: &Origin,
+) -> Result<Complaint, CmpError> {
     let now = kernel::now_ms();
     let mut tx = state.db.begin().await?;
     let c = open_one(&mut tx, id).await?;
@@ -193,7 +213,16 @@ pub async fn triage(
     if !store::triage(&mut tx, id, priority, staff, now).await? {
         return Err(invalid("actions", "reg_cmp_not_open"));
     }
-    audit(state, &mut tx, &Actor::Staff(staff.into()), origin, "regulatory.complaint.triage", &c, &priority.to_string()).await?;
+    audit(
+        state,
+        &mut tx,
+        &Actor::Staff(staff.into()),
+        origin,
+        "regulatory.complaint.triage",
+        &c,
+        &priority.to_string(),
+    )
+    .await?;
     let c = open_one(&mut tx, id).await?;
     let inspection = if inspect { Some(to_inspection(state, &mut tx, &c, staff, origin, now).await?) } else { None };
     if let Some(p) = &c.premises_id {
@@ -204,7 +233,13 @@ pub async fn triage(
 }
 
 /// Staff reject a complaint with a reason; the complainant is told.
-pub async fn reject(state: &AppState, id: &str, reason: &str, staff: &str, origin: &Origin) -> Result<Complaint, CmpError> {
+pub async fn reject(
+    state: &AppState,
+    id: &str,
+    reason: &str,
+    staff: &str,
+    origin: &Origin,
+) -> Result<Complaint, CmpError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(invalid("reason", "reg_cmp_reason_required"));
@@ -227,7 +262,14 @@ pub async fn reject(state: &AppState, id: &str, reason: &str, staff: &str, origi
 /// Sends a complaint's group to inspection: one inspection (kind complaint; priority 1 and due
 /// tomorrow when urgent, else within a week) for the group's open complaints, or the group's
 /// inspection already under way.
-async fn to_inspection(state: &AppState, tx: &mut Tx, c: &Complaint, staff: &str, origin: &Origin, now: i64) -> Result<Inspection, CmpError> {
+async fn to_inspection(
+    state: &AppState,
+    tx: &mut Tx,
+    c: &Complaint,
+    staff: &str,
+    origin: &Origin,
+    now: i64,
+) -> Result<Inspection, CmpError> {
     must_be_open(c)?;
     let Some(premises) = c.premises_id.clone() else {
         return Err(invalid("premises", "reg_cmp_premises_not_matched"));
@@ -268,7 +310,13 @@ async fn to_inspection(state: &AppState, tx: &mut Tx, c: &Complaint, staff: &str
 }
 
 /// Staff put a complaint into the group of the complaint with reference `other`.
-pub async fn link(state: &AppState, id: &str, other: &str, staff: &str, origin: &Origin) -> Result<Complaint, CmpError> {
+pub async fn link(
+    state: &AppState,
+    id: &str,
+    other: &str,
+    staff: &str,
+    origin: &Origin,
+) -> Result<Complaint, CmpError> {
     let other = other.trim().to_uppercase();
     if !rules::is_reference(&other) {
         return Err(invalid("other", "reg_cmp_ref_invalid"));
@@ -318,7 +366,12 @@ pub async fn unlink(state: &AppState, id: &str, staff: &str, origin: &Origin) ->
 
 /// Closes the complaints waiting on an inspection whose outcome was just recorded (in that
 /// transaction) and tells each complainant with a contact, in their own language.
-pub async fn close_for_inspection(tx: &mut Tx, inspection: &str, outcome: &str, now: i64) -> anyhow::Result<Vec<Complaint>> {
+pub async fn close_for_inspection(
+    tx: &mut Tx,
+    inspection: &str,
+    outcome: &str,
+    now: i64,
+) -> anyhow::Result<Vec<Complaint>> {
     let closed = store::close_for_inspection(tx, inspection, outcome, now).await?;
     for c in &closed {
         let locale = Locale::parse(&c.lang).unwrap_or_default();
@@ -336,4 +389,3 @@ pub async fn public_status(state: &AppState, reference: &str) -> Result<Option<C
     }
     Ok(store::by_ref(&state.db, &r).await?)
 }
-

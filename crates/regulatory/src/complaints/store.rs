@@ -64,7 +64,8 @@ pub async fn by_ref_in(tx: &mut Tx, r: &str) -> sqlx::Result<Option<Complaint>> 
 }
 
 pub async fn ref_taken(tx: &mut Tx, r: &str) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_complaints WHERE ref = $1").bind(r).fetch_one(&mut **tx).await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_complaints WHERE ref = $1").bind(r).fetch_one(&mut **tx).await?;
     Ok(n > 0)
 }
 
@@ -89,7 +90,13 @@ pub async fn group_in(tx: &mut Tx, group: &str) -> sqlx::Result<Vec<Complaint>> 
 }
 
 /// Staff's list: filters by status, district and text (reference, premises, description).
-pub async fn list(db: &kernel::Db, status: Option<&str>, district: Option<&str>, q: &str, limit: i64) -> sqlx::Result<Vec<Complaint>> {
+pub async fn list(
+    db: &kernel::Db,
+    status: Option<&str>,
+    district: Option<&str>,
+    q: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Complaint>> {
     let cols = COLS.split(", ").map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "SELECT {cols} FROM reg_complaints c LEFT JOIN reg_premises p ON p.id = c.premises_id \
@@ -134,7 +141,14 @@ pub async fn active_licence(tx: &mut Tx, premises: &str) -> sqlx::Result<Option<
 }
 
 /// Sets the premises (and the district, when none was given) of a complaint.
-pub async fn set_premises(tx: &mut Tx, id: &str, premises: &str, district: &str, by: &str, now: i64) -> sqlx::Result<()> {
+pub async fn set_premises(
+    tx: &mut Tx,
+    id: &str,
+    premises: &str,
+    district: &str,
+    by: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE reg_complaints SET premises_id = $2, district = COALESCE(district, $3), triaged_by = $4, updated_at = $5, \
          status = CASE WHEN status = 'received' THEN 'triaged' ELSE status END WHERE id = $1",
@@ -216,7 +230,12 @@ pub async fn to_inspection(tx: &mut Tx, group: &str, inspection: &str, by: &str,
 }
 
 /// Closes the complaints waiting on an inspection, returning them.
-pub async fn close_for_inspection(tx: &mut Tx, inspection: &str, outcome: &str, now: i64) -> sqlx::Result<Vec<Complaint>> {
+pub async fn close_for_inspection(
+    tx: &mut Tx,
+    inspection: &str,
+    outcome: &str,
+    now: i64,
+) -> sqlx::Result<Vec<Complaint>> {
     let sql = format!(
         "UPDATE reg_complaints SET status = 'closed', outcome = $2, closed_at = $3, updated_at = $3 \
          WHERE inspection_id = $1 AND status = 'inspection' RETURNING {COLS}"

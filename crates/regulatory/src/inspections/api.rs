@@ -71,9 +71,9 @@ pub async fn record(
     let signature = signature_bytes(&body.signature_png).map_err(|e| AppError::Validation(vec![e]))?;
     let mut photos = Vec::with_capacity(body.photos.len());
     for p in &body.photos {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(p.data.trim())
-            .map_err(|_| AppError::Validation(vec![FieldError::new("photos", "reg_insp_photo_type", &[("name", p.name.clone())])]))?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(p.data.trim()).map_err(|_| {
+            AppError::Validation(vec![FieldError::new("photos", "reg_insp_photo_type", &[("name", p.name.clone())])])
+        })?;
         photos.push(Upload { name: p.name.clone(), bytes: Bytes::from(bytes) });
     }
     let r = Record {
@@ -85,7 +85,8 @@ pub async fn record(
         at: body.recorded_at.unwrap_or_else(kernel::now_ms),
     };
     let files = FileStore::of(&state).map_err(|e| AppError::Internal(e.into()))?;
-    let done = service::record(&state, &files, &id, &me, Some(&body.submission_id), &r, photos, signature, &origin).await?;
+    let done =
+        service::record(&state, &files, &id, &me, Some(&body.submission_id), &r, photos, signature, &origin).await?;
     let status = if done.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(done)).into_response())
 }

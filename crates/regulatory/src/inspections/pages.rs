@@ -234,7 +234,9 @@ pub fn signature_bytes(data_url: &str) -> Result<Option<Bytes>, FieldError> {
     if s.is_empty() {
         return Ok(None);
     }
-    let b64 = s.strip_prefix("data:image/png;base64,").ok_or_else(|| FieldError::new("signed_by", "reg_insp_signature_invalid", &[]))?;
+    let b64 = s
+        .strip_prefix("data:image/png;base64,")
+        .ok_or_else(|| FieldError::new("signed_by", "reg_insp_signature_invalid", &[]))?;
     base64::engine::general_purpose::STANDARD
         .decode(b64)
         .map(|b| Some(Bytes::from(b)))
@@ -257,7 +259,8 @@ async fn submit(
         let name = field.name().unwrap_or("").to_string();
         if name == "photos" {
             let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| AppError::Code(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"))?;
+            let bytes =
+                field.bytes().await.map_err(|_| AppError::Code(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"))?;
             if !(file_name.is_empty() && bytes.is_empty()) {
                 photos.push(Upload { name: file_name, bytes });
             }
@@ -270,7 +273,11 @@ async fn submit(
     let form = Form {
         answers: list
             .iter()
-            .map(|c| Answer { item: c.code.into(), result: single(&format!("item-{}", c.code)), note: single(&format!("note-{}", c.code)) })
+            .map(|c| Answer {
+                item: c.code.into(),
+                result: single(&format!("item-{}", c.code)),
+                note: single(&format!("note-{}", c.code)),
+            })
             .filter(|a| !a.result.is_empty() || !a.note.is_empty())
             .collect(),
         outcome: single("outcome"),
@@ -320,7 +327,8 @@ const MANIFEST: &str = include_str!("../../../../web/regulatory-manifest.webmani
 
 /// The service worker, served under the inspections path so that its scope covers the pages.
 async fn sw() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], SW).into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], SW)
+        .into_response()
 }
 
 async fn manifest() -> Response {

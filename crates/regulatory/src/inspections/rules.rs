@@ -79,14 +79,27 @@ pub fn check(i: &Inspection, checklist: &[Item], r: &Record, now: i64) -> Result
         let result = a.map(|a| a.result.trim()).unwrap_or("");
         let note = a.map(|a| a.note.trim()).unwrap_or("");
         if !RESULTS.contains(&result) {
-            e.push(FieldError::new(&format!("item-{}", item.code), "reg_insp_item_required", &[("item", item.en.to_string())]));
+            e.push(FieldError::new(
+                &format!("item-{}", item.code),
+                "reg_insp_item_required",
+                &[("item", item.en.to_string())],
+            ));
             continue;
         }
         if result == "not_compliant" && note.is_empty() {
-            e.push(FieldError::new(&format!("note-{}", item.code), "reg_insp_note_required", &[("item", item.en.to_string())]));
+            e.push(FieldError::new(
+                &format!("note-{}", item.code),
+                "reg_insp_note_required",
+                &[("item", item.en.to_string())],
+            ));
         }
         e.extend(kernel::web::form::too_long(&format!("note-{}", item.code), note, MAX_NOTE));
-        findings.push(Finding { item: item.code.into(), provision: item.provision.into(), result: result.into(), note: note.into() });
+        findings.push(Finding {
+            item: item.code.into(),
+            provision: item.provision.into(),
+            result: result.into(),
+            note: note.into(),
+        });
     }
     if let Some(a) = r.answers.iter().find(|a| !checklist.iter().any(|c| c.code == a.item)) {
         e.push(FieldError::new("items", "reg_insp_item_unknown", &[("item", a.item.clone())]));
@@ -223,7 +236,10 @@ mod tests {
         let e = check(&insp(), checklist::GENERAL, &r, at(13, 0)).unwrap_err();
         assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("late", "reg_insp_outside_window"));
         let late = Record { late: true, ..r.clone() };
-        assert_eq!(check(&insp(), checklist::GENERAL, &late, at(13, 0)).unwrap_err()[0].code, "reg_insp_late_reason_required");
+        assert_eq!(
+            check(&insp(), checklist::GENERAL, &late, at(13, 0)).unwrap_err()[0].code,
+            "reg_insp_late_reason_required"
+        );
         let ok = Record { late: true, late_reason: "Premises closed in the morning".into(), ..r };
         assert!(check(&insp(), checklist::GENERAL, &ok, at(13, 0)).is_ok());
         let future = record(at(11, 0));
@@ -242,8 +258,11 @@ mod tests {
             at: at(10, 0),
             ..Default::default()
         };
-        let codes: Vec<String> =
-            check(&insp(), checklist::GENERAL, &r, at(10, 0)).unwrap_err().into_iter().map(|e| format!("{}:{}", e.field, e.code)).collect();
+        let codes: Vec<String> = check(&insp(), checklist::GENERAL, &r, at(10, 0))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect();
         assert_eq!(
             codes,
             [

@@ -112,7 +112,11 @@ pub async fn record(
     let submission_id = submission_id.map(str::trim).filter(|s| !s.is_empty());
     if let Some(s) = submission_id {
         if s.len() > 100 {
-            return Err(InspError::Invalid(vec![FieldError::new("submission_id", "too_long", &[("max", "100".into())])]));
+            return Err(InspError::Invalid(vec![FieldError::new(
+                "submission_id",
+                "too_long",
+                &[("max", "100".into())],
+            )]));
         }
         if let Some(done) = store::by_submission(db, s).await? {
             if done.id != id {
@@ -226,7 +230,9 @@ async fn write(
     .await;
     match recorded {
         Ok(true) => {}
-        Ok(false) => return Err(InspError::Invalid(vec![FieldError::new("actions", "reg_insp_already_recorded", &[])])),
+        Ok(false) => {
+            return Err(InspError::Invalid(vec![FieldError::new("actions", "reg_insp_already_recorded", &[])]));
+        }
         // The same submission recorded by a concurrent sync: the unique index refused this one.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             drop(tx);
@@ -299,5 +305,10 @@ async fn write(
     .await?;
     tx.commit().await?;
     let done = store::get(db, &i.id).await?.ok_or(InspError::NotFound)?;
-    Ok(Recorded { inspection: done, replayed: false, follow_up: follow, complaints_closed: closed.into_iter().map(|c| c.reference).collect() })
+    Ok(Recorded {
+        inspection: done,
+        replayed: false,
+        follow_up: follow,
+        complaints_closed: closed.into_iter().map(|c| c.reference).collect(),
+    })
 }

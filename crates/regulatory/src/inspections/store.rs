@@ -43,7 +43,8 @@ pub async fn get(db: &kernel::Db, id: &str) -> sqlx::Result<Option<Inspection>> 
 
 /// A premises' inspections, latest first.
 pub async fn of_premises(db: &kernel::Db, premises: &str) -> sqlx::Result<Vec<Inspection>> {
-    let sql = format!("SELECT {COLS} FROM reg_inspections WHERE premises_id = $1 ORDER BY due_on DESC, created_at DESC");
+    let sql =
+        format!("SELECT {COLS} FROM reg_inspections WHERE premises_id = $1 ORDER BY due_on DESC, created_at DESC");
     sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(premises).fetch_all(db.pool()).await
 }
 
@@ -218,7 +219,12 @@ pub async fn notes_of_premises(db: &kernel::Db, premises: &str) -> sqlx::Result<
 
 /// An inspector's open inspections from `from` (YYYY-MM-DD) on, by day (planned day, else due
 /// day), with the premises' name and address.
-pub async fn mine(db: &kernel::Db, inspector: &str, from: &str, limit: i64) -> sqlx::Result<Vec<(Inspection, String, String, String, String)>> {
+pub async fn mine(
+    db: &kernel::Db,
+    inspector: &str,
+    from: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(Inspection, String, String, String, String)>> {
     let cols = COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "SELECT {cols}, p.name_en, p.name_zh, p.address_en, p.address_zh FROM reg_inspections i \
@@ -227,7 +233,8 @@ pub async fn mine(db: &kernel::Db, inspector: &str, from: &str, limit: i64) -> s
          ORDER BY COALESCE(i.planned_on, i.due_on), i.window_start, i.priority, i.id LIMIT $3"
     );
     use sqlx::Row;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspector).bind(from).bind(limit).fetch_all(db.pool()).await?;
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspector).bind(from).bind(limit).fetch_all(db.pool()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let i = <Inspection as sqlx::FromRow<_>>::from_row(&r)?;

@@ -47,7 +47,10 @@ async fn complaints_from_the_form_to_the_outcome() {
 
     // The register search offers the premises.
     let html = public.get("/complaints/new?q=happy+harbour").await.text().await.unwrap();
-    assert!(html.contains("Happy Harbour Pharmacy") && html.contains(&format!("value=\"{shop}\"")), "search result shown");
+    assert!(
+        html.contains("Happy Harbour Pharmacy") && html.contains(&format!("value=\"{shop}\"")),
+        "search result shown"
+    );
 
     // Bad input: every problem at once, nothing written.
     let res = complain(&public, "en", &[("category", "gossip"), ("email", "not-an-email"), ("phone", "12")]).await;
@@ -108,14 +111,22 @@ async fn complaints_from_the_form_to_the_outcome() {
     let res = complain(
         &public,
         "en",
-        &[("premises_text", "A shop near the MTR exit"), ("district", "YTM"), ("category", "counterfeit"), ("description", "Fake slimming pills.")],
+        &[
+            ("premises_text", "A shop near the MTR exit"),
+            ("district", "YTM"),
+            ("category", "counterfeit"),
+            ("description", "Fake slimming pills."),
+        ],
     )
     .await;
     let third = reference_of(res.headers()["location"].to_str().unwrap());
     let (third_id, third_group, _) = id_of(&app, &third).await;
     assert_eq!(third_group, third_id);
-    let anonymous: i64 =
-        sqlx::query_scalar("SELECT anonymous FROM reg_complaints WHERE id = $1").bind(&third_id).fetch_one(app.state.db.pool()).await.unwrap();
+    let anonymous: i64 = sqlx::query_scalar("SELECT anonymous FROM reg_complaints WHERE id = $1")
+        .bind(&third_id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(anonymous, 1);
 
     // The public status page by reference, and an unknown reference.
@@ -151,14 +162,20 @@ async fn complaints_from_the_form_to_the_outcome() {
 
     // Sending an unmatched complaint to inspection is refused, with nothing written.
     let res = officer
-        .post_form(&format!("/staff/regulatory/complaints/{third_id}/triage"), &[("priority", "1"), ("action", "inspect")])
+        .post_form(
+            &format!("/staff/regulatory/complaints/{third_id}/triage"),
+            &[("priority", "1"), ("action", "inspect")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM reg_inspections WHERE premises_id <> $1", "").await, 0);
 
     // Triage the first as urgent and send the group to inspection.
     let res = officer
-        .post_form(&format!("/staff/regulatory/complaints/{first_id}/triage"), &[("priority", "1"), ("action", "inspect")])
+        .post_form(
+            &format!("/staff/regulatory/complaints/{first_id}/triage"),
+            &[("priority", "1"), ("action", "inspect")],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let (insp_id, kind, priority, due): (String, String, i64, String) =
@@ -200,7 +217,8 @@ async fn complaints_from_the_form_to_the_outcome() {
         .unwrap();
     assert_eq!(res.status(), 201);
     let done: Value = res.json().await.unwrap();
-    let mut closed: Vec<String> = done["complaints_closed"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let mut closed: Vec<String> =
+        done["complaints_closed"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     closed.sort();
     let mut expected = vec![first.clone(), second.clone()];
     expected.sort();
@@ -216,7 +234,8 @@ async fn complaints_from_the_form_to_the_outcome() {
     assert!(html.contains("Closed") && html.contains("Warning"));
 
     // A new complaint about the premises now starts a new group.
-    let res = complain(&public, "en", &[("premises_id", &shop), ("category", "other"), ("description", "Again.")]).await;
+    let res =
+        complain(&public, "en", &[("premises_id", &shop), ("category", "other"), ("description", "Again.")]).await;
     let fourth = reference_of(res.headers()["location"].to_str().unwrap());
     let (fourth_id, fourth_group, status) = id_of(&app, &fourth).await;
     assert_eq!((fourth_group, status.as_str()), (fourth_id, "received"));

@@ -26,7 +26,13 @@ pub async fn premises(app: &TestApp, name: &str, district: &str) -> String {
 }
 
 /// An inspection of `premises` due `days` from today in Hong Kong, with this window.
-pub async fn inspection(app: &TestApp, premises: &str, inspector: Option<&str>, days: i64, window: (&str, &str)) -> String {
+pub async fn inspection(
+    app: &TestApp,
+    premises: &str,
+    inspector: Option<&str>,
+    days: i64,
+    window: (&str, &str),
+) -> String {
     let i = Inspection {
         id: kernel::new_id(),
         premises_id: premises.into(),

@@ -27,7 +27,9 @@ async fn post_checklist(b: &Browser, id: &str, fields: &[(&str, &str)], photos: 
     let boundary = "----phos-field-boundary";
     let mut body = Vec::new();
     let mut part = |name: &str, value: &str| {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
     };
     part("csrf", &token);
     part("submission_id", &sub);
@@ -67,7 +69,11 @@ async fn api(b: &Browser, id: &str, body: &Value) -> (u16, Value) {
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM reg_inspections WHERE id = $1").bind(id).fetch_one(app.state.db.pool()).await.unwrap()
+    sqlx::query_scalar("SELECT status FROM reg_inspections WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
 }
 
 fn general(outcome: &str, clean: &str, note: &str) -> Value {
@@ -142,8 +148,15 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
     .await;
     assert_eq!(res.status(), 303);
     let html = inspector.get(res.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
-    assert!(html.contains("The inspection is recorded.") && html.contains("Referred for prosecution") && html.contains("shelf.png"));
-    assert!(html.contains("Enforcement case notes on this premises") && html.contains("Expired stock on the shelves"), "the case note shows");
+    assert!(
+        html.contains("The inspection is recorded.")
+            && html.contains("Referred for prosecution")
+            && html.contains("shelf.png")
+    );
+    assert!(
+        html.contains("Enforcement case notes on this premises") && html.contains("Expired stock on the shelves"),
+        "the case note shows"
+    );
     let (status, outcome, publish, findings): (String, String, String, String) =
         sqlx::query_as("SELECT status, outcome, publish_after, findings FROM reg_inspections WHERE id = $1")
             .bind(&today)
@@ -156,7 +169,11 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
     assert_eq!(findings[0]["provision"], "Licence condition");
     assert_eq!(findings[0]["note"], "Expired stock on the shelves");
     let (kind, priority): (String, i64) =
-        sqlx::query_as("SELECT kind, priority FROM reg_inspections WHERE source_ref = $1").bind(&today).fetch_one(app.state.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT kind, priority FROM reg_inspections WHERE source_ref = $1")
+            .bind(&today)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!((kind.as_str(), priority), ("follow_up", 1));
     let note: String = sqlx::query_scalar("SELECT kind FROM reg_enforcement_notes WHERE premises_id = $1")
         .bind(&shop)
@@ -165,8 +182,20 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
         .unwrap();
     assert_eq!(note, "prosecution_referral");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM reg_inspection_photos WHERE inspection_id = $1", &today).await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'regulatory.inspection.record' AND subject_id = $1", &today).await, 1);
-    let photo: String = sqlx::query_scalar("SELECT id FROM reg_inspection_photos WHERE inspection_id = $1").bind(&today).fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'regulatory.inspection.record' AND subject_id = $1",
+            &today
+        )
+        .await,
+        1
+    );
+    let photo: String = sqlx::query_scalar("SELECT id FROM reg_inspection_photos WHERE inspection_id = $1")
+        .bind(&today)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     let res = inspector.get(&format!("/staff/regulatory/inspections/photos/{photo}")).await;
     assert_eq!((res.status().as_u16(), res.bytes().await.unwrap().as_ref()), (200, PNG));
 
@@ -177,7 +206,9 @@ async fn the_checklist_page_records_an_outcome_without_javascript() {
 
     // Someone else's inspection.
     let other = app.staff_browser(&[Role::Inspector]).await;
-    let (code, _) = api(&other, &later, &json!({"submission_id": "x", "items": [], "outcome": "compliant", "signed_by": "A"})).await;
+    let (code, _) =
+        api(&other, &later, &json!({"submission_id": "x", "items": [], "outcome": "compliant", "signed_by": "A"}))
+            .await;
     assert_eq!(code, 403);
     assert_eq!(status_of(&app, &later).await, "planned");
     // Not an inspector.
@@ -207,16 +238,29 @@ async fn the_sync_api_checks_the_window_and_records_once() {
     // Marked late, with a reason: recorded. The same submission again: recorded once.
     body["late"] = json!(true);
     body["late_reason"] = json!("Queued offline yesterday; the phone had no network");
-    body["signature_png"] = json!(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(PNG)));
+    body["signature_png"] =
+        json!(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(PNG)));
     let (code, done) = api(&inspector, &yesterday, &body).await;
     assert_eq!(code, 201, "{done}");
     assert_eq!((done["replayed"].as_bool(), done["inspection"]["status"].as_str()), (Some(false), Some("done")));
     let (code, again) = api(&inspector, &yesterday, &body).await;
     assert_eq!(code, 200);
     assert_eq!(again["replayed"], true);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'regulatory.inspection.record' AND subject_id = $1", &yesterday).await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'regulatory.inspection.record' AND subject_id = $1",
+            &yesterday
+        )
+        .await,
+        1
+    );
     let (late, signature): (String, Option<String>) =
-        sqlx::query_as("SELECT late_reason, signature_key FROM reg_inspections WHERE id = $1").bind(&yesterday).fetch_one(app.state.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT late_reason, signature_key FROM reg_inspections WHERE id = $1")
+            .bind(&yesterday)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert!(late.contains("no network") && signature.is_some());
     // A new submission for a done inspection is refused; so is a used id for another one.
     body["submission_id"] = json!("phone-other");
@@ -241,7 +285,8 @@ async fn photos_of_the_wrong_type_or_too_large_are_refused() {
     big.resize(200, 0);
     let mut body = general("compliant", "compliant", "");
     body["submission_id"] = json!("s-1");
-    body["photos"] = json!([{"name": "big.png", "data": b64(&big)}, {"name": "notes.pdf", "data": b64(b"%PDF-1.7 report")}]);
+    body["photos"] =
+        json!([{"name": "big.png", "data": b64(&big)}, {"name": "notes.pdf", "data": b64(b"%PDF-1.7 report")}]);
     let (code, p) = api(&inspector, &id, &body).await;
     assert_eq!(code, 422, "{p}");
     let codes: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
