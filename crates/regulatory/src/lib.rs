@@ -9,6 +9,7 @@
 pub mod applications;
 pub mod certificates;
 pub mod cli;
+pub mod complaints;
 pub mod demo;
 pub mod inspections;
 pub mod licence_types;
@@ -44,6 +45,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
             kernel::migration!("regulatory", 2, "0002_certificate_keys.sql"),
+            kernel::migration!("regulatory", 4, "0004_field.sql"),
             kernel::migration!("regulatory", 5, "0005_lifecycle.sql"),
         ],
         routes,
@@ -59,6 +61,8 @@ fn routes() -> Routes {
         .merge(applications::pages::staff_routes())
         .merge(licences::pages::routes())
         .merge(certificates::routes())
+        .merge(inspections::routes())
+        .merge(complaints::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
@@ -67,6 +71,9 @@ fn cards() -> Vec<kernel::area::HomeCard> {
     vec![
         HomeCard::public("reg-app-home-title", "reg-app-home-lead", "/licensing"),
         HomeCard::staff("reg-app-staff-title", "reg-app-card-staff-lead", "/staff/regulatory/applications"),
+        inspections::pages::CARD,
+        complaints::pages::CARD,
+        complaints::pages::PUBLIC_CARD,
     ]
 }
 

@@ -1,6 +1,11 @@
 //! Inspections: due (from the risk band, a complaint or an application), planned into an
 //! inspector's day, done with findings and an outcome that feeds the risk score.
 
+pub mod api;
+pub mod checklist;
+pub mod pages;
+pub mod rules;
+pub mod service;
 pub mod store;
 
 use serde::Serialize;
@@ -43,3 +48,8 @@ pub const OUTCOMES: [&str; 4] = ["compliant", "advice", "warning", "prosecution"
 
 /// Days after an inspection before its outcome is published (the appeal window).
 pub const APPEAL_DAYS: i64 = 14;
+
+/// The inspections routes: the inspector's pages and the JSON API.
+pub fn routes() -> kernel::web::Routes {
+    pages::routes().merge(api::routes())
+}

@@ -4,3 +4,6 @@ mod applications;
 mod certificates;
 mod demo;
 mod licences;
+mod complaints;
+mod field;
+mod inspections;

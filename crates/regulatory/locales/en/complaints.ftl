@@ -1,0 +1,129 @@
+## Complaints (reg-cmp-)
+
+reg-cmp-public-card-title = Make a complaint about a pharmacy, clinic or medicine seller
+reg-cmp-public-card-text = Tell us about a licensed premises. You can stay anonymous, and follow your complaint with its reference.
+reg-cmp-card-title = Complaints
+reg-cmp-card-text = Triage complaints from the public, group duplicates and send them to inspection.
+reg-cmp-new-title = Make a complaint
+reg-cmp-new-lead = Tell us about a pharmacy, a medicine seller or a private healthcare facility.
+reg-cmp-new-anonymous = You do not have to give your name or contact details. If you give an email address or a mobile number, we will tell you when we have looked into it.
+reg-cmp-search-title = Find the premises
+reg-cmp-search-name = Name or address
+reg-cmp-search-hint = For example, part of the shop name in English or Chinese
+reg-cmp-search = Search
+reg-cmp-search-none = No premises on the register match. Describe it below instead.
+reg-cmp-any-district = Any district
+reg-cmp-form-title = Your complaint
+reg-cmp-premises = Which premises is it about?
+reg-cmp-premises-not-listed = It is not in this list
+reg-cmp-premises-text = Or describe the premises
+reg-cmp-premises-text-hint = Its name and address, as well as you know them
+reg-cmp-district = District
+reg-cmp-district-unknown = I do not know
+reg-cmp-category = What is it about?
+reg-cmp-choose = Choose one
+reg-cmp-category-hygiene = Hygiene or storage of medicines
+reg-cmp-category-counterfeit = Suspected counterfeit or unregistered medicine
+reg-cmp-category-prescription = Medicine sold without a prescription
+reg-cmp-category-unlicensed = Unlicensed sale or practice
+reg-cmp-category-labelling = Labelling or information
+reg-cmp-category-conduct = Conduct of staff
+reg-cmp-category-other = Something else
+reg-cmp-description = What happened
+reg-cmp-description-hint = When and what you saw. Do not include other people's personal details.
+reg-cmp-contact = Contact details (optional)
+reg-cmp-contact-hint = Only to tell you what we found. Leave both empty to stay anonymous.
+reg-cmp-email = Email address
+reg-cmp-phone = Hong Kong mobile number
+reg-cmp-submit = Send the complaint
+reg-cmp-status-link = Check a complaint you made
+reg-cmp-sent-title = Complaint received
+reg-cmp-sent-ref = Your reference is
+reg-cmp-sent-contact = We have sent you an acknowledgement. We will tell you the outcome when we have looked into it.
+reg-cmp-sent-no-contact = Keep the reference: you can check the status of your complaint with it.
+reg-cmp-status-title = Check a complaint
+reg-cmp-lookup = Look up a reference
+reg-cmp-lookup-button = Check
+reg-cmp-ref = Reference
+reg-cmp-ref-hint = Like CMP-2026-7K3M9Q
+reg-cmp-received = Received
+reg-cmp-status = Status
+reg-cmp-outcome = Outcome
+reg-cmp-status-received = Received
+reg-cmp-status-triaged = Being assessed
+reg-cmp-status-inspection = An inspection is arranged
+reg-cmp-status-closed = Closed
+reg-cmp-status-rejected = Not taken further
+reg-cmp-list-title = Complaints
+reg-cmp-filters = Filter complaints
+reg-cmp-any-status = Any status
+reg-cmp-search-text = Reference, premises or words
+reg-cmp-filter = Filter
+reg-cmp-none = No complaints match.
+reg-cmp-group = Complaints about the same premises
+reg-cmp-group-lead = { $count ->
+    [one] Group of { $count }
+   *[other] Group of { $count }
+}
+reg-cmp-group-member = In the group above
+reg-cmp-group-alone = No other complaint is grouped with this one.
+reg-cmp-premises-short = Premises
+reg-cmp-premises-described = As described
+reg-cmp-not-matched = Not matched to the register yet
+reg-cmp-priority = Priority
+reg-cmp-priority-1 = 1: urgent
+reg-cmp-priority-2 = 2: soon
+reg-cmp-priority-3 = 3: routine
+reg-cmp-has-contact = Left a contact
+reg-cmp-anonymous = Anonymous
+reg-cmp-inspection = Inspection
+reg-cmp-inspection-open = Open the inspection
+reg-cmp-reason = Reason
+reg-cmp-actions = Triage
+reg-cmp-match = Match the premises
+reg-cmp-match-button = This is the premises
+reg-cmp-triage = Priority and next step
+reg-cmp-next = Next step
+reg-cmp-action-triage = Keep for assessment
+reg-cmp-action-inspect = Send to inspection (urgent when priority 1)
+reg-cmp-triage-button = Save
+reg-cmp-reject = Reject
+reg-cmp-reject-button = Reject the complaint
+reg-cmp-link = Group with another complaint
+reg-cmp-link-ref = Reference of the other complaint
+reg-cmp-link-button = Group them
+reg-cmp-unlink-button = Take it out of the group
+reg-cmp-closed-for-triage = This complaint is no longer open for triage.
+reg-cmp-done-matched = The premises is matched.
+reg-cmp-done-triaged = The priority is saved.
+reg-cmp-done-rejected = The complaint is rejected and the complainant told.
+reg-cmp-done-inspection = An inspection is due for this complaint's group.
+reg-cmp-done-linked = The complaint is grouped.
+reg-cmp-done-unlinked = The complaint is out of its group.
+
+field-error-reg_cmp_premises_required = Choose the premises from the register, or describe it
+field-error-reg_cmp_premises_unknown = There is no such premises on the register
+field-error-reg_cmp_premises_choose = Choose a premises from the search results
+field-error-reg_cmp_premises_not_matched = Match the complaint to a premises on the register first
+field-error-reg_cmp_category_required = Choose what the complaint is about
+field-error-reg_cmp_description_required = Tell us what happened
+field-error-reg_cmp_phone_invalid = Enter a Hong Kong phone number of 8 digits, like 9123 4567
+field-error-reg_cmp_priority_required = Choose a priority from 1 to 3
+field-error-reg_cmp_reason_required = Give the reason for rejecting the complaint
+field-error-reg_cmp_not_open = This complaint is no longer open for triage
+field-error-reg_cmp_ref_invalid = Enter a reference like CMP-2026-7K3M9Q
+field-error-reg_cmp_ref_unknown = There is no complaint with this reference
+field-error-reg_cmp_same_group = The two complaints are already in the same group
+field-error-reg_cmp_not_grouped = This complaint is not in a group
+
+notify-reg-cmp-ack-subject = Complaint received: ((ref))
+notify-reg-cmp-ack-body =
+    Thank you for your complaint. Its reference is ((ref)).
+    We will look into it and tell you the outcome.
+notify-reg-cmp-rejected-subject = Your complaint ((ref))
+notify-reg-cmp-rejected-body =
+    We have assessed your complaint ((ref)) and will not take it further: ((reason))
+notify-reg-cmp-outcome-subject = Outcome of your complaint ((ref))
+notify-reg-cmp-outcome-body =
+    We inspected the premises you complained about (reference ((ref))).
+    Outcome: ((outcome)).
