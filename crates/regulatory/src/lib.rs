@@ -13,6 +13,8 @@ pub mod licence_types;
 pub mod licences;
 pub mod planning;
 pub mod premises;
+pub mod register;
+pub mod risk;
 
 use kernel::Area;
 use kernel::identity::Role;
@@ -39,7 +41,10 @@ fluent_templates::static_loader! {
 pub fn area() -> Area {
     Area {
         name: "regulatory",
-        migrations: vec![kernel::migration!("regulatory", 1, "0001_regulatory.sql")],
+        migrations: vec![
+            kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
+            kernel::migration!("regulatory", 3, "0003_risk_register.sql"),
+        ],
         routes,
         jobs,
         home: cards(),
@@ -49,15 +54,22 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    Routes::new().merge(risk::routes()).merge(register::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
 fn cards() -> Vec<kernel::area::HomeCard> {
-    vec![]
+    use kernel::area::HomeCard;
+    vec![
+        HomeCard::staff("reg-risk-card-due", "reg-risk-card-due-lead", "/staff/regulatory/inspections/due"),
+        HomeCard::staff("reg-risk-card-weights", "reg-risk-card-weights-lead", "/staff/regulatory/risk/weights"),
+        HomeCard::public("reg-register-card", "reg-register-card-lead", "/register"),
+    ]
 }
 
-fn jobs(_r: &mut Registry) {}
+fn jobs(r: &mut Registry) {
+    risk::jobs(r);
+}
 
 #[cfg(test)]
 mod tests {
