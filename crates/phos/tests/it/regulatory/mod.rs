@@ -1,0 +1,4 @@
+//! The regulatory area over HTTP, on both engines.
+
+mod register;
+mod risk;
