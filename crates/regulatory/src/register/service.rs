@@ -54,8 +54,16 @@ pub async fn search(
         let n = rows.len() as i64;
         (rows, n)
     } else {
-        let total = store::count(db, s).await?;
-        (store::search(db, s, Some(s.per_page), (s.page - 1) * s.per_page).await?, total)
+        let offset = (s.page - 1) * s.per_page;
+        let counted = if s.q.is_empty() { None } else { store::search_counted(db, s, s.per_page, offset).await? };
+        match counted {
+            Some(page) => page,
+            None => {
+                let total = store::count(db, s).await?;
+                let rows = if offset < total { store::search(db, s, Some(s.per_page), offset).await? } else { vec![] };
+                (rows, total)
+            }
+        }
     };
     let ids: Vec<String> = rows.iter().map(|r| r.premises_id.clone()).collect();
     let outcomes = store::latest_published(db, &ids, today).await?;
