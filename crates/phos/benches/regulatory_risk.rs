@@ -76,7 +76,12 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Inserts rows of `cols` columns in multi-row statements.
-async fn insert_rows(tx: &mut kernel::db::Tx, table_cols: &str, cols: usize, rows: &[Vec<Value>]) -> anyhow::Result<()> {
+async fn insert_rows(
+    tx: &mut kernel::db::Tx,
+    table_cols: &str,
+    cols: usize,
+    rows: &[Vec<Value>],
+) -> anyhow::Result<()> {
     for chunk in rows.chunks(kernel::db::rows_per_statement(cols)) {
         let sql = format!("INSERT INTO {table_cols} VALUES {}", kernel::db::values_placeholders(chunk.len(), cols));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -245,10 +250,18 @@ async fn seed(db: &kernel::Db, n: usize) -> anyhow::Result<(usize, usize)> {
 /// ~`n` mixed searches: brand words in English (any case) and Chinese, districts, types,
 /// statuses, combinations and deep pages.
 fn searches(n: usize) -> Vec<Search> {
-    let brands = [("wing on", "永安"), ("tai hing", "泰興"), ("harbour", "海港"), ("lotus", "蓮花"), ("jade", "翡翠"), ("kowloon", "九龍")];
+    let brands = [
+        ("wing on", "永安"),
+        ("tai hing", "泰興"),
+        ("harbour", "海港"),
+        ("lotus", "蓮花"),
+        ("jade", "翡翠"),
+        ("kowloon", "九龍"),
+    ];
     let suffixes = ["pharmacy", "clinic", "藥房", "中藥行", "medical centre"];
     let districts: Vec<String> = kernel::hk::districts().iter().map(|d| d.code.clone()).collect();
-    let types = ["pharmacy_retail", "pharmacy_wholesale", "cm_retail", "phf_clinic", "phf_day_procedure", "phf_hospital"];
+    let types =
+        ["pharmacy_retail", "pharmacy_wholesale", "cm_retail", "phf_clinic", "phf_day_procedure", "phf_hospital"];
     let mut rng = Rng(99);
     (0..n)
         .map(|i| {
@@ -296,7 +309,12 @@ async fn main() -> anyhow::Result<()> {
     let dir = common::scratch_dir("regulatory-risk")?;
     let opened = common::open(&dir, a.url.clone(), |_| {}).await?;
     let db = opened.db.clone();
-    println!("engine: {}, premises: {}, profile: {}", opened.engine, a.premises, if cfg!(debug_assertions) { "debug" } else { "release" });
+    println!(
+        "engine: {}, premises: {}, profile: {}",
+        opened.engine,
+        a.premises,
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
 
     let t = Instant::now();
     let (inspections, complaints) = seed(&db, a.premises).await?;
@@ -377,7 +395,16 @@ async fn main() -> anyhow::Result<()> {
         by_kind[i % 8].push(e);
     }
     summary("register search (all)", times);
-    let names = ["name EN", "name ZH", "district", "type+status", "name+district", "suffix word", "district+type+page", "deep page"];
+    let names = [
+        "name EN",
+        "name ZH",
+        "district",
+        "type+status",
+        "name+district",
+        "suffix word",
+        "district+type+page",
+        "deep page",
+    ];
     for (k, t) in by_kind.into_iter().enumerate() {
         summary(&format!("  {}", names[k]), t);
     }

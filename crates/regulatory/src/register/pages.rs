@@ -113,7 +113,10 @@ async fn search_page(
         status: text(&p.status),
         districts: kernel::hk::districts().iter().map(|d| (d.code.clone(), d.name(page.locale).to_string())).collect(),
         types: types.iter().map(|t| (t.code.clone(), t.name.get(page.locale).to_string())).collect(),
-        statuses: rules::STATUSES.iter().map(|c| (c.to_string(), page.t(&format!("reg-register-status-{c}")))).collect(),
+        statuses: rules::STATUSES
+            .iter()
+            .map(|c| (c.to_string(), page.t(&format!("reg-register-status-{c}"))))
+            .collect(),
         items: entries.iter().map(|e| item(&page, e)).collect(),
         total,
         searched,
@@ -126,11 +129,7 @@ async fn search_page(
 }
 
 /// The whole search as CSV (rate-limited; bad parameters get problem+json).
-async fn download(
-    State(state): State<AppState>,
-    origin: Origin,
-    Query(p): Query<SearchParams>,
-) -> AppResult<Response> {
+async fn download(State(state): State<AppState>, origin: Origin, Query(p): Query<SearchParams>) -> AppResult<Response> {
     super::rate_limit(&state, &origin.ip).await?;
     let (types, codes) = types(&state).await?;
     let s = rules::parse(&SearchParams { page: None, per_page: None, ..p }, &codes).map_err(AppError::Validation)?;

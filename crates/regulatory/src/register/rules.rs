@@ -212,10 +212,14 @@ mod tests {
     #[test]
     fn reads_a_search_and_reports_every_bad_parameter() {
         let types = vec!["pharmacy_retail".to_string()];
-        let s = parse(&params(&[("q", " Wing "), ("district", "KT"), ("type", "pharmacy_retail"), ("page", "2")]), &types)
-            .unwrap();
+        let s =
+            parse(&params(&[("q", " Wing "), ("district", "KT"), ("type", "pharmacy_retail"), ("page", "2")]), &types)
+                .unwrap();
         assert_eq!(s.q, "Wing");
-        assert_eq!((s.district.as_deref(), s.licence_type.as_deref(), s.page, s.per_page), (Some("KT"), Some("pharmacy_retail"), 2, 20));
+        assert_eq!(
+            (s.district.as_deref(), s.licence_type.as_deref(), s.page, s.per_page),
+            (Some("KT"), Some("pharmacy_retail"), 2, 20)
+        );
         assert_eq!(s.query_string(), "q=Wing&district=KT&type=pharmacy_retail");
         let e = parse(
             &params(&[("district", "XX"), ("type", "casino"), ("status", "open"), ("page", "0"), ("per_page", "500")]),

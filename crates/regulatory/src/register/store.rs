@@ -25,7 +25,8 @@ pub struct Row {
     pub holder_zh: String,
 }
 
-const FROM: &str = "FROM reg_licences l JOIN reg_premises p ON p.id = l.premises_id JOIN reg_licensees e ON e.id = l.licensee_id";
+const FROM: &str =
+    "FROM reg_licences l JOIN reg_premises p ON p.id = l.premises_id JOIN reg_licensees e ON e.id = l.licensee_id";
 const COLS: &str = "l.number, l.type_code, l.status, l.expires_on, l.issued_on, p.id AS premises_id, p.name_en, p.name_zh, \
 p.address_en, p.address_zh, p.district, e.kind AS holder_kind, e.name_en AS holder_en, e.name_zh AS holder_zh";
 
@@ -92,7 +93,12 @@ struct CountedRow {
 /// One page of matches and their number in one pass (`COUNT(*) OVER ()`): for name searches,
 /// which scan every row anyway, half the work of a count and a page. `None` when the page is past
 /// the last match (the count is then unknown).
-pub async fn search_counted(db: &kernel::Db, s: &Search, limit: i64, offset: i64) -> sqlx::Result<Option<(Vec<Row>, i64)>> {
+pub async fn search_counted(
+    db: &kernel::Db,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Option<(Vec<Row>, i64)>> {
     let (w, binds) = filter(s);
     let n = binds.len();
     let sql = format!(

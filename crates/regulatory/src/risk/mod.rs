@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 pub use rules::{Band, Factor, Score, Weights};
 
 /// Those who change the weights.
-pub const MANAGERS: &[kernel::identity::Role] = &[kernel::identity::Role::Admin, kernel::identity::Role::LicensingManager];
+pub const MANAGERS: &[kernel::identity::Role] =
+    &[kernel::identity::Role::Admin, kernel::identity::Role::LicensingManager];
 
 /// A premises' score as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -26,7 +26,11 @@ use crate::licence_types::LicenceType;
 use crate::premises::Premises;
 
 fn type_name(page: &PageCtx, types: &[LicenceType], code: &str) -> String {
-    types.iter().find(|t| t.code == code).map(|t| t.name.get(page.locale).to_string()).unwrap_or_else(|| code.to_string())
+    types
+        .iter()
+        .find(|t| t.code == code)
+        .map(|t| t.name.get(page.locale).to_string())
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn district_name(page: &PageCtx, code: &str) -> String {
@@ -174,7 +178,10 @@ struct WeightsPage {
 }
 
 /// The form's numeric fields of a set of weights: (name, label key or type, value).
-fn field_values(w: &Weights, types: &[LicenceType]) -> (Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String)>) {
+fn field_values(
+    w: &Weights,
+    types: &[LicenceType],
+) -> (Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String)>) {
     let weights = FACTORS.iter().map(|f| (f.to_string(), num(w.weight(f)))).collect();
     let bands = vec![
         ("half_life_months".to_string(), num(w.half_life_months)),
@@ -201,7 +208,10 @@ fn field_values(w: &Weights, types: &[LicenceType]) -> (Vec<(String, String)>, V
 }
 
 fn rows(errors: &FieldErrors, fields: Vec<(String, String)>, label: impl Fn(&str) -> String) -> Vec<FieldRow> {
-    fields.into_iter().map(|(name, value)| FieldRow { label: label(&name), error: errors.all_for(&name), value, name }).collect()
+    fields
+        .into_iter()
+        .map(|(name, value)| FieldRow { label: label(&name), error: errors.all_for(&name), value, name })
+        .collect()
 }
 
 /// Lines "Complaints: 1 → 1.5" for what changed between two sets of weights.
@@ -291,7 +301,11 @@ struct SavedQuery {
     saved: Option<String>,
 }
 
-async fn weights_page(State(state): State<AppState>, page: PageCtx, Query(q): Query<SavedQuery>) -> AppResult<Response> {
+async fn weights_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
     weights_page_with(&state, page, None, vec![], q.saved.is_some(), None).await
 }
 
@@ -447,7 +461,8 @@ struct DueQuery {
 const DUE_PAGE_SIZE: i64 = 50;
 
 async fn due_page(State(state): State<AppState>, page: PageCtx, Query(q): Query<DueQuery>) -> AppResult<Response> {
-    let district = q.district.as_deref().map(str::trim).filter(|d| kernel::hk::district(d).is_some()).map(str::to_string);
+    let district =
+        q.district.as_deref().map(str::trim).filter(|d| kernel::hk::district(d).is_some()).map(str::to_string);
     let requested = q.page.as_deref().and_then(|p| p.trim().parse().ok());
     let (_, total) = store::due_list(&state.db, district.as_deref(), 0, 0).await?;
     let query = district.as_ref().map(|d| format!("district={d}")).unwrap_or_default();
@@ -526,7 +541,11 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
         assert_eq!(
             fields,
-            vec![("time_since", "reg_risk_number"), ("months_b", "reg_risk_whole_months"), ("type_phf_hospital", "reg_risk_number")]
+            vec![
+                ("time_since", "reg_risk_number"),
+                ("months_b", "reg_risk_whole_months"),
+                ("type_phf_hospital", "reg_risk_number")
+            ]
         );
     }
 

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// Inspection outcomes, mildest first, with the points each adds to the compliance history
 /// (before the recency decay).
-pub const OUTCOME_POINTS: [(&str, f64); 4] = [("compliant", 0.0), ("advice", 5.0), ("warning", 15.0), ("prosecution", 25.0)];
+pub const OUTCOME_POINTS: [(&str, f64); 4] =
+    [("compliant", 0.0), ("advice", 5.0), ("warning", 15.0), ("prosecution", 25.0)];
 
 /// The compliance-history points are capped here (the worst history cannot outweigh everything).
 pub const COMPLIANCE_CAP: f64 = 30.0;
@@ -428,7 +429,8 @@ mod tests {
         let today = d("2026-12-01");
         assert_eq!(history_index(&[(d("2023-11-30"), "prosecution".into())], today, 12.0), 0.0);
         let recent: Vec<_> = (0..5).map(|k| (today - chrono::Duration::days(k), "prosecution".to_string())).collect();
-        let i = Inputs { outcomes: recent, last_inspection: Some(today), risk_class: 1, volume: 1, ..Inputs::default() };
+        let i =
+            Inputs { outcomes: recent, last_inspection: Some(today), risk_class: 1, volume: 1, ..Inputs::default() };
         let s = score(&i, &Weights::default(), today);
         assert!(factor(&s, "compliance").value.unwrap() > 120.0);
         assert_eq!(factor(&s, "compliance").points, COMPLIANCE_CAP);

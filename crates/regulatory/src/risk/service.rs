@@ -27,11 +27,7 @@ pub async fn weights(db: &kernel::Db) -> sqlx::Result<(i64, Weights)> {
 
 /// Risk class by licence type code.
 async fn risk_classes(db: &kernel::Db) -> sqlx::Result<HashMap<String, u8>> {
-    Ok(crate::licence_types::store::all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.code, t.definition.risk_class))
-        .collect())
+    Ok(crate::licence_types::store::all(db).await?.into_iter().map(|t| (t.code, t.definition.risk_class)).collect())
 }
 
 /// The Hong Kong day of an instant.
@@ -161,7 +157,8 @@ async fn save(
     db.lock_in_tx(&mut tx, "regulatory.risk").await?;
     store::upsert_scores(&mut tx, scores).await?;
     let ids: Vec<String> = due.iter().map(|d| d.0.clone()).collect();
-    let open: std::collections::HashSet<String> = store::with_open_inspection(&mut tx, &ids).await?.into_iter().collect();
+    let open: std::collections::HashSet<String> =
+        store::with_open_inspection(&mut tx, &ids).await?.into_iter().collect();
     let mut added = 0;
     for (premises, licence, day, band) in due {
         if open.contains(&premises) {
@@ -172,8 +169,14 @@ async fn save(
     }
     if added > 0 {
         let detail = format!("{added} routine inspections put on the due list");
-        audit::record(db, &mut tx, &Actor::System, &Origin::system(), Event::new("regulatory.risk.due", "premises", subject).detail(&detail))
-            .await?;
+        audit::record(
+            db,
+            &mut tx,
+            &Actor::System,
+            &Origin::system(),
+            Event::new("regulatory.risk.due", "premises", subject).detail(&detail),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Recomputed { scored: scores.len(), due_added: added })
@@ -312,10 +315,19 @@ pub async fn change_weights(
         return Err(ChangeError::Stale);
     }
     let version = change.version.to_string();
-    audit::record(&state.db, &mut tx, actor, origin, Event::new("regulatory.risk.weights", "risk_weights", &version).detail(&change.reason))
-        .await?;
-    kernel::jobs::enqueue(&mut tx, NewJob::new(FULL_JOB, serde_json::json!({ "after": "weights", "version": change.version })))
-        .await?;
+    audit::record(
+        &state.db,
+        &mut tx,
+        actor,
+        origin,
+        Event::new("regulatory.risk.weights", "risk_weights", &version).detail(&change.reason),
+    )
+    .await?;
+    kernel::jobs::enqueue(
+        &mut tx,
+        NewJob::new(FULL_JOB, serde_json::json!({ "after": "weights", "version": change.version })),
+    )
+    .await?;
     tx.commit().await?;
     state.wake_worker();
     Ok(change.version)
@@ -325,7 +337,8 @@ pub async fn change_weights(
 pub async fn queue_full(state: &AppState, actor: &Actor, origin: &Origin) -> sqlx::Result<()> {
     let mut tx = state.db.begin().await?;
     kernel::jobs::enqueue(&mut tx, NewJob::new(FULL_JOB, serde_json::json!({ "after": "request" }))).await?;
-    audit::record(&state.db, &mut tx, actor, origin, Event::new("regulatory.risk.recompute", "premises", "all")).await?;
+    audit::record(&state.db, &mut tx, actor, origin, Event::new("regulatory.risk.recompute", "premises", "all"))
+        .await?;
     tx.commit().await?;
     state.wake_worker();
     Ok(())

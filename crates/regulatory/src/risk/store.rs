@@ -60,7 +60,9 @@ pub async fn licences(db: &kernel::Db, premises: Option<&str>) -> sqlx::Result<V
                 .fetch_all(db.pool())
                 .await
         }
-        None => sqlx::query_as("SELECT premises_id, id, type_code, status FROM reg_licences").fetch_all(db.pool()).await,
+        None => {
+            sqlx::query_as("SELECT premises_id, id, type_code, status FROM reg_licences").fetch_all(db.pool()).await
+        }
     }
 }
 
@@ -78,7 +80,8 @@ pub async fn done_inspections(
     db: &kernel::Db,
     premises: Option<&str>,
 ) -> sqlx::Result<Vec<(String, i64, Option<String>)>> {
-    let base = "SELECT premises_id, done_at, outcome FROM reg_inspections WHERE status = 'done' AND done_at IS NOT NULL";
+    let base =
+        "SELECT premises_id, done_at, outcome FROM reg_inspections WHERE status = 'done' AND done_at IS NOT NULL";
     match premises {
         Some(p) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{base} AND premises_id = $1")))
@@ -91,11 +94,7 @@ pub async fn done_inspections(
 }
 
 /// Complaints received since `since` (ms) and not rejected, per premises (of one or all).
-pub async fn complaint_counts(
-    db: &kernel::Db,
-    premises: Option<&str>,
-    since: i64,
-) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn complaint_counts(db: &kernel::Db, premises: Option<&str>, since: i64) -> sqlx::Result<Vec<(String, i64)>> {
     let base = "SELECT premises_id, COUNT(*) FROM reg_complaints WHERE premises_id IS NOT NULL \
                 AND status <> 'rejected' AND created_at >= $1";
     match premises {
@@ -233,10 +232,8 @@ pub async fn due_list(
          LEFT JOIN reg_risk_scores s ON s.premises_id = i.premises_id WHERE i.status = 'due'{filter}"
     );
     let d = district.unwrap_or("");
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}")))
-        .bind(d)
-        .fetch_one(db.pool())
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}"))).bind(d).fetch_one(db.pool()).await?;
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT i.id, i.premises_id, p.name_en, p.name_zh, p.district, i.kind, i.priority, i.due_on, i.status, \
          s.band, s.total {from} ORDER BY i.due_on, i.priority, COALESCE(s.total, 0) DESC, i.id LIMIT $2 OFFSET $3"

@@ -11,15 +11,25 @@ use crate::harness::spawn_app;
 #[tokio::test]
 async fn search_publish_rules_and_downloads() {
     let app = spawn_app().await;
-    let (wing, wl) = premises(&app, ("Wing On Pharmacy", "永安藥房"), "KT", "pharmacy_retail", "active", "company", 2).await;
+    let (wing, wl) =
+        premises(&app, ("Wing On Pharmacy", "永安藥房"), "KT", "pharmacy_retail", "active", "company", 2).await;
     // Outcomes: a warning 60 days ago, published; advice 5 days ago, still in its appeal window.
     inspection(&app, &wing, &wl, 60, "warning", -46).await;
     inspection(&app, &wing, &wl, 5, "advice", 9).await;
-    let (herbal, _) = premises(&app, ("Wing Kee Herbal", "永記藥材行"), "ST", "cm_retail", "active", "individual", 1).await;
+    let (herbal, _) =
+        premises(&app, ("Wing Kee Herbal", "永記藥材行"), "ST", "cm_retail", "active", "individual", 1).await;
     premises(&app, ("Sunrise Clinic", "旭日診所"), "KT", "phf_clinic", "suspended", "company", 3).await;
     for k in 0..23 {
-        premises(&app, (&format!("Evergreen Pharmacy {k:02}"), &format!("長青藥房{k:02}")), "WTS", "pharmacy_retail", "active", "company", 1)
-            .await;
+        premises(
+            &app,
+            (&format!("Evergreen Pharmacy {k:02}"), &format!("長青藥房{k:02}")),
+            "WTS",
+            "pharmacy_retail",
+            "active",
+            "company",
+            1,
+        )
+        .await;
     }
 
     // English substring, any case.
@@ -40,7 +50,8 @@ async fn search_publish_rules_and_downloads() {
     assert_eq!(zh["items"][0]["holder_en"], Value::Null);
     let kt: Value = app.get("/api/v1/regulatory/register?district=KT").await.json().await.unwrap();
     assert_eq!(kt["total"], 2);
-    let suspended: Value = app.get("/api/v1/regulatory/register?status=suspended&type=phf_clinic").await.json().await.unwrap();
+    let suspended: Value =
+        app.get("/api/v1/regulatory/register?status=suspended&type=phf_clinic").await.json().await.unwrap();
     assert_eq!(suspended["total"], 1);
     assert_eq!(suspended["items"][0]["premises_name_en"], "Sunrise Clinic");
     assert_eq!(suspended["items"][0]["status"], "suspended");

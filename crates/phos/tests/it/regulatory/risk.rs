@@ -73,7 +73,14 @@ pub(super) async fn premises(
 
 /// A done inspection `days_ago` with an outcome, published `publish_in` days from today
 /// (negative: already published).
-pub(super) async fn inspection(app: &TestApp, premises: &str, licence: &str, days_ago: i64, outcome: &str, publish_in: i64) {
+pub(super) async fn inspection(
+    app: &TestApp,
+    premises: &str,
+    licence: &str,
+    days_ago: i64,
+    outcome: &str,
+    publish_in: i64,
+) {
     let today = kernel::hk::today();
     let day = today - Duration::days(days_ago);
     let at = kernel::hk::start_of_day_ms(day) + 11 * 3_600_000;
@@ -142,7 +149,11 @@ async fn stored_total(app: &TestApp, premises: &str) -> Option<f64> {
 }
 
 async fn count(app: &TestApp, sql: &str, premises: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).bind(premises).fetch_one(app.state.db.pool()).await.unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(premises)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
 }
 
 fn factor<'a>(v: &'a Value, f: &str) -> &'a Value {
@@ -152,7 +163,8 @@ fn factor<'a>(v: &'a Value, f: &str) -> &'a Value {
 #[tokio::test]
 async fn a_signal_recomputes_the_score_and_the_page_and_api_explain_it() {
     let app = spawn_app().await;
-    let (p, l) = premises(&app, ("Wing On Pharmacy", "永安藥房"), "KT", "pharmacy_retail", "active", "company", 4).await;
+    let (p, l) =
+        premises(&app, ("Wing On Pharmacy", "永安藥房"), "KT", "pharmacy_retail", "active", "company", 4).await;
     // A warning 100 days ago: 15 × 0.5^(100/30.4375/12) = 12.4… compliance points; under 6
     // months since: 0; no complaints; class 3: 20; volume 4: 7.5; pharmacy_retail: 5.
     inspection(&app, &p, &l, 100, "warning", -86).await;
@@ -190,7 +202,9 @@ async fn a_signal_recomputes_the_score_and_the_page_and_api_explain_it() {
 
     let html = staff.get(&format!("/staff/regulatory/premises/{p}")).await.text().await.unwrap();
     assert!(html.contains("Wing On Pharmacy") && html.contains("id=\"risk-factors\""), "{html}");
-    for label in ["Compliance history", "Complaints in the last 12 months", "Product or service risk class", "Licence type"] {
+    for label in
+        ["Compliance history", "Complaints in the last 12 months", "Product or service risk class", "Licence type"]
+    {
         assert!(html.contains(label), "{label}");
     }
     assert!(html.contains(&format!("{after}")), "total {after} on the page");
@@ -260,7 +274,8 @@ async fn managers_change_the_weights_with_a_reason_and_bad_numbers_are_refused()
     assert!(html.contains("error-summary"), "{html}");
     assert!(html.contains("href=\"#volume\"") && html.contains("href=\"#reason\""), "{html}");
     assert!(html.contains("value=\"lots\""), "the typed value is kept");
-    let none: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_risk_weights").fetch_one(app.state.db.pool()).await.unwrap();
+    let none: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_risk_weights").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(none, 0);
     // Out of range.
     let mut far = form.clone();
@@ -282,7 +297,8 @@ async fn managers_change_the_weights_with_a_reason_and_bad_numbers_are_refused()
     // The same form again (version 0 is stale now): refused, not written twice.
     let res = manager.post_form("/staff/regulatory/risk/weights", &form).await;
     assert_eq!(res.status(), 422);
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_risk_weights").fetch_one(app.state.db.pool()).await.unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_risk_weights").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(n, 1);
 
     // The full recompute runs with version 1: the clinic's type points are now 8.
@@ -312,10 +328,13 @@ async fn managers_change_the_weights_with_a_reason_and_bad_numbers_are_refused()
 async fn the_due_list_gets_one_routine_inspection_per_premises() {
     let app = spawn_app().await;
     // Never inspected: due today. Inspected last month, band C: not due. Revoked: never listed.
-    let (never, _) = premises(&app, ("Harbour Herbal Co.", "海港藥材行"), "YTM", "cm_retail", "active", "individual", 1).await;
-    let (recent, lr) = premises(&app, ("Pearl Medicine Hall", "明珠中藥行"), "YTM", "cm_retail", "active", "company", 1).await;
+    let (never, _) =
+        premises(&app, ("Harbour Herbal Co.", "海港藥材行"), "YTM", "cm_retail", "active", "individual", 1).await;
+    let (recent, lr) =
+        premises(&app, ("Pearl Medicine Hall", "明珠中藥行"), "YTM", "cm_retail", "active", "company", 1).await;
     inspection(&app, &recent, &lr, 30, "compliant", -16).await;
-    let (revoked, _) = premises(&app, ("Jade Pharmacy", "翡翠藥房"), "YTM", "pharmacy_retail", "revoked", "company", 1).await;
+    let (revoked, _) =
+        premises(&app, ("Jade Pharmacy", "翡翠藥房"), "YTM", "pharmacy_retail", "revoked", "company", 1).await;
     let today = kernel::hk::today();
     let r1 = regulatory::risk::service::recompute_all(&app.state.db, today, kernel::now_ms()).await.unwrap();
     assert_eq!((r1.scored, r1.due_added), (3, 1));
@@ -326,11 +345,12 @@ async fn the_due_list_gets_one_routine_inspection_per_premises() {
     assert_eq!(count(&app, due, &never).await, 1);
     assert_eq!(count(&app, due, &recent).await, 0);
     assert_eq!(count(&app, due, &revoked).await, 0);
-    let day: String = sqlx::query_scalar("SELECT due_on FROM reg_inspections WHERE premises_id = $1 AND status = 'due'")
-        .bind(&never)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let day: String =
+        sqlx::query_scalar("SELECT due_on FROM reg_inspections WHERE premises_id = $1 AND status = 'due'")
+            .bind(&never)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(day, today.to_string());
 
     let staff = app.staff_browser(&[Role::LicensingOfficer]).await;
