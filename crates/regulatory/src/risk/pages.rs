@@ -177,11 +177,11 @@ struct WeightsPage {
     history: Vec<HistoryRow>,
 }
 
+/// (field name, value) pairs of a form.
+type Fields = Vec<(String, String)>;
+
 /// The form's numeric fields of a set of weights: (name, label key or type, value).
-fn field_values(
-    w: &Weights,
-    types: &[LicenceType],
-) -> (Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String)>) {
+fn field_values(w: &Weights, types: &[LicenceType]) -> (Fields, Fields, Fields) {
     let weights = FACTORS.iter().map(|f| (f.to_string(), num(w.weight(f)))).collect();
     let bands = vec![
         ("half_life_months".to_string(), num(w.half_life_months)),

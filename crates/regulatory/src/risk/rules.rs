@@ -491,7 +491,7 @@ mod tests {
                 last_inspection: Some(today - chrono::Duration::days(k % 700)),
                 complaints_12m: (k % 4) as u32,
                 risk_class: (k % 3 + 1) as u8,
-                volume: (k % 5 + 1) as i64,
+                volume: k % 5 + 1,
                 licence_type: Some("pharmacy_retail".into()),
             })
             .collect();
