@@ -16,6 +16,8 @@ pub mod licence_types;
 pub mod licences;
 pub mod planning;
 pub mod premises;
+pub mod register;
+pub mod risk;
 
 use kernel::Area;
 use kernel::identity::Role;
@@ -45,6 +47,7 @@ pub fn area() -> Area {
         migrations: vec![
             kernel::migration!("regulatory", 1, "0001_regulatory.sql"),
             kernel::migration!("regulatory", 2, "0002_certificate_keys.sql"),
+            kernel::migration!("regulatory", 3, "0003_risk_register.sql"),
             kernel::migration!("regulatory", 4, "0004_field.sql"),
             kernel::migration!("regulatory", 5, "0005_lifecycle.sql"),
         ],
@@ -63,6 +66,8 @@ fn routes() -> Routes {
         .merge(certificates::routes())
         .merge(inspections::routes())
         .merge(complaints::routes())
+        .merge(risk::routes())
+        .merge(register::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
@@ -74,11 +79,15 @@ fn cards() -> Vec<kernel::area::HomeCard> {
         inspections::pages::CARD,
         complaints::pages::CARD,
         complaints::pages::PUBLIC_CARD,
+        HomeCard::staff("reg-risk-card-due", "reg-risk-card-due-lead", "/staff/regulatory/inspections/due"),
+        HomeCard::staff("reg-risk-card-weights", "reg-risk-card-weights-lead", "/staff/regulatory/risk/weights"),
+        HomeCard::public("reg-register-card", "reg-register-card-lead", "/register"),
     ]
 }
 
 fn jobs(r: &mut Registry) {
     applications::process::jobs(r);
+    risk::jobs(r);
     r.handle(RENEWAL_JOB, renewal_round);
     // 08:00 Hong Kong time, every day.
     r.every("regulatory.renewals-daily", "0 0 8 * * *", RENEWAL_JOB, serde_json::json!({}));

@@ -186,6 +186,8 @@ pub async fn seed(db: &kernel::Db, seed: u64, world: &[DemoPremises]) -> anyhow:
         }
     }
     tx.commit().await?;
+    // Scores and the due list from the start (the nightly job keeps them fresh).
+    crate::risk::service::recompute_all(db, today, now).await?;
     Ok(done)
 }
 

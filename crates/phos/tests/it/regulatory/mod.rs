@@ -2,8 +2,10 @@
 
 mod applications;
 mod certificates;
-mod demo;
-mod licences;
 mod complaints;
+mod demo;
 mod field;
 mod inspections;
+mod licences;
+mod register;
+mod risk;
