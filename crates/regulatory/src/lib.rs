@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod cli;
 pub mod complaints;
 pub mod demo;
+pub mod errors;
 pub mod inspections;
 pub mod licence_types;
 pub mod licences;
@@ -88,6 +89,7 @@ fn cards() -> Vec<kernel::area::HomeCard> {
 fn jobs(r: &mut Registry) {
     applications::process::jobs(r);
     risk::jobs(r);
+    complaints::service::jobs(r);
     r.handle(RENEWAL_JOB, renewal_round);
     // 08:00 Hong Kong time, every day.
     r.every("regulatory.renewals-daily", "0 0 8 * * *", RENEWAL_JOB, serde_json::json!({}));

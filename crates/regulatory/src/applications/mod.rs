@@ -8,6 +8,7 @@ pub mod ocr;
 pub mod pages;
 pub mod payment;
 pub mod process;
+pub mod renewal;
 pub mod rules;
 pub mod service;
 pub mod store;

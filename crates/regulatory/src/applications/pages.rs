@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .page("/licensing/applications/{case_ref}", Access::Citizen, get(show).post(save))
         .page("/licensing/applications/{case_ref}/documents", Access::Citizen, post(upload))
         .page("/licensing/applications/{case_ref}/answer", Access::Citizen, post(answer))
+        .page("/licensing/licences/{number}/renew", Access::Citizen, get(renew_page).post(renew))
 }
 
 fn me(page: &PageCtx) -> AppResult<String> {
@@ -167,17 +168,7 @@ impl ApplicationPage {
     }
 }
 
-/// Hong Kong dollars from cents, e.g. "HK$3,730.00".
-pub fn money(cents: i64) -> String {
-    let dollars = cents / 100;
-    let mut s = dollars.to_string();
-    let mut i = s.len() as i64 - 3;
-    while i > 0 {
-        s.insert(i as usize, ',');
-        i -= 3;
-    }
-    format!("HK${s}.{:02}", cents % 100)
-}
+pub use crate::licence_types::money;
 
 async fn page_for(
     state: &AppState,
@@ -384,16 +375,6 @@ async fn answer(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn money_is_written_in_dollars() {
-        assert_eq!(super::money(373_000), "HK$3,730.00");
-        assert_eq!(super::money(21_180_000), "HK$211,800.00");
-        assert_eq!(super::money(5), "HK$0.05");
-    }
-}
-
 /// Staff pages: applications by status, and one application with its answers, documents (and
 /// what reading them found), the checks as they stand and its process.
 pub fn staff_routes() -> Routes {
@@ -513,4 +494,71 @@ async fn document(
         bytes,
     )
         .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "regulatory/licences/renew.html")]
+struct RenewPage {
+    page: PageCtx,
+    l: Licence,
+    t: LicenceType,
+    fee: String,
+    open: bool,
+    new_expiry: String,
+    errors: FieldErrors,
+    done: bool,
+}
+
+async fn renew_view(
+    state: &AppState,
+    page: PageCtx,
+    number: &str,
+    errors: Vec<FieldError>,
+    done: bool,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    let l = crate::licences::store::by_number(&state.db, number).await?.ok_or(AppError::NotFound)?;
+    let mine = crate::licences::store::of_account(&state.db, &me).await?.iter().any(|x| x.id == l.id);
+    if !mine {
+        return Err(AppError::NotFound);
+    }
+    let t = crate::licence_types::store::get(&state.db, &l.type_code).await?.ok_or(AppError::NotFound)?;
+    let today = kernel::hk::today();
+    let open = super::renewal::renewable(&l, t.definition.renewal_window_days, today);
+    let new_expiry = l
+        .expires_on
+        .parse()
+        .map(|e| crate::licences::rules::renewed_expiry(e, today, t.definition.validity_months).to_string())
+        .unwrap_or_default();
+    let fee = money(t.fees_for("renew").1);
+    let errors = FieldErrors::new(page.locale, errors);
+    let html = render(&RenewPage { page, l, t, fee, open, new_expiry, errors, done })?;
+    Ok((status, html).into_response())
+}
+
+async fn renew_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Path(number): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let done = q.as_deref() == Some("renewed");
+    renew_view(&state, page, &number, vec![], done, StatusCode::OK).await
+}
+
+async fn renew(
+    State(state): State<AppState>,
+    page: PageCtx,
+    origin: Origin,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
+    let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
+    match super::renewal::renew(&state, &me, &number, &FakeProvider, &origin).await {
+        Ok(_) => Ok(Redirect::to(&format!("/licensing/licences/{number}/renew?renewed")).into_response()),
+        Err(SvcError::Refused(code, status)) => {
+            renew_view(&state, page, &number, vec![FieldError::new("renew", code, &[])], false, status).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -10,13 +10,7 @@ use super::Form;
 use crate::licence_types::LicenceType;
 use crate::premises::Professional;
 
-/// One thing wrong with an application: the form field it concerns and a stable code (its text
-/// is `reg-app-error-<code>` in both languages).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    pub field: String,
-    pub code: String,
-}
+pub use crate::errors::Problem;
 
 fn p(field: &str, code: &str) -> Problem {
     Problem { field: field.into(), code: code.into() }

@@ -14,45 +14,7 @@ use super::{Application, Document, Form, store};
 use crate::licence_types::{self, LicenceType};
 use crate::licences::rules as lic;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("not found")]
-    NotFound,
-    /// The application cannot do that now (a stable code).
-    #[error("refused: {0}")]
-    Refused(&'static str, StatusCode),
-    /// Everything that stops a submission.
-    #[error("incomplete")]
-    Incomplete(Vec<Problem>),
-    #[error("file refused: {0}")]
-    File(kernel::files::rules::FileRefusal),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<kernel::files::FileError> for AppError {
-    fn from(e: kernel::files::FileError) -> Self {
-        AppError::Other(anyhow::anyhow!(e))
-    }
-}
-
-impl From<AppError> for kernel::web::AppError {
-    fn from(e: AppError) -> Self {
-        use kernel::web::{AppError as W, FieldError};
-        match e {
-            AppError::NotFound => W::NotFound,
-            AppError::Refused(code, status) => W::Code(status, code),
-            AppError::Incomplete(ps) => {
-                W::Validation(ps.into_iter().map(|p| FieldError::new(&p.field, &p.code, &[])).collect())
-            }
-            AppError::File(r) => W::Validation(vec![FieldError::new("file", r.code(), &[])]),
-            AppError::Db(e) => W::Internal(e.into()),
-            AppError::Other(e) => W::Internal(e),
-        }
-    }
-}
+pub use crate::errors::AppError;
 
 /// An application of `account`, or not found (an account sees only its own).
 pub async fn mine(db: &kernel::Db, account: &str, case_ref: &str) -> Result<Application, AppError> {

@@ -364,21 +364,40 @@ pub async fn unlink(state: &AppState, id: &str, staff: &str, origin: &Origin) ->
     Ok(c)
 }
 
-/// Closes the complaints waiting on an inspection whose outcome was just recorded (in that
-/// transaction) and tells each complainant with a contact, in their own language.
+/// Closes the complaints waiting on an inspection whose outcome was recorded and tells each
+/// complainant with a contact, in their own language (one transaction; run by the job that
+/// follows `inspections::OUTCOME_TOPIC`, so a second delivery finds nothing left to close).
 pub async fn close_for_inspection(
-    tx: &mut Tx,
+    db: &kernel::Db,
     inspection: &str,
     outcome: &str,
     now: i64,
 ) -> anyhow::Result<Vec<Complaint>> {
-    let closed = store::close_for_inspection(tx, inspection, outcome, now).await?;
+    let mut tx = db.begin().await?;
+    let closed = store::close_for_inspection(&mut tx, inspection, outcome, now).await?;
     for c in &closed {
         let locale = Locale::parse(&c.lang).unwrap_or_default();
         let label = locale.t(&format!("reg-insp-outcome-{outcome}"));
-        tell(tx, c, "reg-cmp-outcome", &[("ref", &c.reference), ("outcome", &label)]).await?;
+        tell(&mut tx, c, "reg-cmp-outcome", &[("ref", &c.reference), ("outcome", &label)]).await?;
     }
+    tx.commit().await?;
     Ok(closed)
+}
+
+/// The job that closes complaints when their inspection's outcome is recorded.
+pub const CLOSE_JOB: &str = "regulatory.complaints-close";
+
+pub fn jobs(r: &mut kernel::jobs::Registry) {
+    r.handle(CLOSE_JOB, |ctx, payload| async move {
+        let inspection =
+            payload.get("inspection_id").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+        let outcome = payload.get("outcome").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+        close_for_inspection(&ctx.state.db, &inspection, &outcome, kernel::now_ms())
+            .await
+            .map_err(|e| kernel::jobs::JobError::Retry(e.to_string()))?;
+        Ok(())
+    });
+    r.subscribe(crate::inspections::OUTCOME_TOPIC, CLOSE_JOB);
 }
 
 /// The status a reference shows to the public (no one's personal data).

@@ -43,6 +43,10 @@ pub struct Inspection {
     pub created_at: i64,
 }
 
+/// Published (kernel jobs pub/sub) when an inspection's outcome is recorded. Payload
+/// `{"inspection_id": "…", "outcome": "…"}`.
+pub const OUTCOME_TOPIC: &str = "regulatory.inspection-outcome";
+
 /// Outcomes, mildest first.
 pub const OUTCOMES: [&str; 4] = ["compliant", "advice", "warning", "prosecution"];
 

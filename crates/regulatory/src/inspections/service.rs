@@ -64,7 +64,8 @@ pub struct Recorded {
     pub replayed: bool,
     /// The follow-up inspection a warning or a prosecution referral calls for.
     pub follow_up: Option<String>,
-    /// References of the complaints closed.
+    /// References of the complaints this outcome closes (the complaints job closes them and tells
+    /// the complainants at once after the commit).
     pub complaints_closed: Vec<String>,
 }
 
@@ -286,7 +287,16 @@ async fn write(
         };
         store::insert_note(&mut tx, &n).await?;
     }
-    let closed = crate::complaints::service::close_for_inspection(&mut tx, &i.id, &r.outcome, now).await?;
+    // The complaints waiting on this inspection are closed by the complaints sub-domain, which
+    // follows this topic (a job in this transaction: exactly once, at once after the commit).
+    let closed = store::complaint_refs_waiting(&mut tx, &i.id).await?;
+    kernel::jobs::publish(
+        &mut tx,
+        &state.jobs,
+        super::OUTCOME_TOPIC,
+        json!({"inspection_id": i.id, "outcome": r.outcome}),
+    )
+    .await?;
     kernel::jobs::publish(
         &mut tx,
         &state.jobs,
@@ -305,10 +315,5 @@ async fn write(
     .await?;
     tx.commit().await?;
     let done = store::get(db, &i.id).await?.ok_or(InspError::NotFound)?;
-    Ok(Recorded {
-        inspection: done,
-        replayed: false,
-        follow_up: follow,
-        complaints_closed: closed.into_iter().map(|c| c.reference).collect(),
-    })
+    Ok(Recorded { inspection: done, replayed: false, follow_up: follow, complaints_closed: closed })
 }

@@ -242,3 +242,11 @@ pub async fn mine(
     }
     Ok(out)
 }
+
+/// References of the complaints waiting on an inspection (closed when its outcome is recorded).
+pub async fn complaint_refs_waiting(tx: &mut Tx, inspection: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT ref FROM reg_complaints WHERE inspection_id = $1 AND status = 'inspection' ORDER BY ref")
+        .bind(inspection)
+        .fetch_all(&mut **tx)
+        .await
+}

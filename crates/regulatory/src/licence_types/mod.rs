@@ -95,6 +95,18 @@ impl LicenceType {
     }
 }
 
+/// Hong Kong dollars from cents, e.g. "HK$3,730.00".
+pub fn money(cents: i64) -> String {
+    let dollars = cents / 100;
+    let mut s = dollars.to_string();
+    let mut i = s.len() as i64 - 3;
+    while i > 0 {
+        s.insert(i as usize, ',');
+        i -= 3;
+    }
+    format!("HK${s}.{:02}", cents % 100)
+}
+
 /// The process that handles every built-in licence type.
 pub const PROCESS: &str = "regulatory_licence";
 
@@ -341,6 +353,13 @@ mod tests {
         assert_eq!(total, (1_530 + 2_200) * 100);
         assert_eq!(t.fees_for("renew").1, 2_200 * 100);
         assert_eq!(t.fees_for("amend").1, 390 * 100);
+    }
+
+    #[test]
+    fn money_is_written_in_dollars() {
+        assert_eq!(money(373_000), "HK$3,730.00");
+        assert_eq!(money(21_180_000), "HK$211,800.00");
+        assert_eq!(money(5), "HK$0.05");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Licence pages: for staff, a licence with its history and the actions open to them
 //! (suspend, reinstate, surrender, propose a revocation, approve or reject one as the second
-//! officer); for the holder, online renewal. Forms work without JavaScript; refusals come back
+//! officer). (The holder's renewal page is the portal's: `applications::pages`.) Forms work without JavaScript; refusals come back
 //! as an error summary.
 
 use askama::Template;
@@ -17,16 +17,16 @@ use super::rules::Action;
 use super::service;
 use super::store::{self, Proposal};
 use super::{Licence, LicenceEvent};
-use crate::applications::payment::FakeProvider;
-use crate::applications::service::AppError as SvcError;
+use crate::errors::AppError as SvcError;
 use crate::licence_types::LicenceType;
 use crate::premises::Premises;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .page("/staff/regulatory/licences/{number}", Access::Staff(crate::STAFF), get(show))
-        .page("/staff/regulatory/licences/{number}/actions", Access::Staff(crate::STAFF), post(act))
-        .page("/licensing/licences/{number}/renew", Access::Citizen, get(renew_page).post(renew))
+    Routes::new().page("/staff/regulatory/licences/{number}", Access::Staff(crate::STAFF), get(show)).page(
+        "/staff/regulatory/licences/{number}/actions",
+        Access::Staff(crate::STAFF),
+        post(act),
+    )
 }
 
 #[derive(Template)]
@@ -123,73 +123,6 @@ async fn act(
         }
         Err(SvcError::Refused(code, status)) => {
             licence_page(&state, page, &number, vec![FieldError::new("action", code, &[])], None, form, status).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "regulatory/licences/renew.html")]
-struct RenewPage {
-    page: PageCtx,
-    l: Licence,
-    t: LicenceType,
-    fee: String,
-    open: bool,
-    new_expiry: String,
-    errors: FieldErrors,
-    done: bool,
-}
-
-async fn renew_view(
-    state: &AppState,
-    page: PageCtx,
-    number: &str,
-    errors: Vec<FieldError>,
-    done: bool,
-    status: StatusCode,
-) -> AppResult<Response> {
-    let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
-    let l = store::by_number(&state.db, number).await?.ok_or(AppError::NotFound)?;
-    let mine = crate::licences::store::of_account(&state.db, &me).await?.iter().any(|x| x.id == l.id);
-    if !mine {
-        return Err(AppError::NotFound);
-    }
-    let t = crate::licence_types::store::get(&state.db, &l.type_code).await?.ok_or(AppError::NotFound)?;
-    let today = kernel::hk::today();
-    let open = service::renewable(&l, t.definition.renewal_window_days, today);
-    let new_expiry = l
-        .expires_on
-        .parse()
-        .map(|e| super::rules::renewed_expiry(e, today, t.definition.validity_months).to_string())
-        .unwrap_or_default();
-    let fee = crate::applications::pages::money(t.fees_for("renew").1);
-    let errors = FieldErrors::new(page.locale, errors);
-    let html = render(&RenewPage { page, l, t, fee, open, new_expiry, errors, done })?;
-    Ok((status, html).into_response())
-}
-
-async fn renew_page(
-    State(state): State<AppState>,
-    page: PageCtx,
-    Path(number): Path<String>,
-    RawQuery(q): RawQuery,
-) -> AppResult<Response> {
-    let done = q.as_deref() == Some("renewed");
-    renew_view(&state, page, &number, vec![], done, StatusCode::OK).await
-}
-
-async fn renew(
-    State(state): State<AppState>,
-    page: PageCtx,
-    origin: Origin,
-    Path(number): Path<String>,
-) -> AppResult<Response> {
-    let me = page.identity.citizen().ok_or(AppError::Unauthorized)?.id.clone();
-    match service::renew(&state, &me, &number, &FakeProvider, &origin).await {
-        Ok(_) => Ok(Redirect::to(&format!("/licensing/licences/{number}/renew?renewed")).into_response()),
-        Err(SvcError::Refused(code, status)) => {
-            renew_view(&state, page, &number, vec![FieldError::new("renew", code, &[])], false, status).await
         }
         Err(e) => Err(e.into()),
     }

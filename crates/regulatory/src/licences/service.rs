@@ -1,7 +1,7 @@
 //! Licence actions, one transaction each with its lifecycle event (reason and legal basis),
 //! audit entry, risk signal and a notice to the licence holder: suspend, reinstate, surrender
 //! and amend by an officer; revoke only with a second officer (proposed by one, approved by a
-//! different licensing manager); renew online by the holder; lapse and renewal reminders by the
+//! different licensing manager); lapse and renewal reminders by the
 //! daily job.
 
 use axum::http::StatusCode;
@@ -14,21 +14,20 @@ use kernel::identity::{Role, StaffIdentity};
 use super::rules::{self, Action, Status};
 use super::store::{self, Proposal};
 use super::{Licence, LicenceEvent};
-use crate::applications::payment::Provider;
-use crate::applications::service::AppError;
+use crate::errors::{AppError, Problem};
 
-fn refused(code: &'static str) -> AppError {
+pub(crate) fn refused(code: &'static str) -> AppError {
     AppError::Refused(code, StatusCode::CONFLICT)
 }
 
-async fn licence(db: &kernel::Db, number: &str) -> Result<Licence, AppError> {
+pub(crate) async fn licence(db: &kernel::Db, number: &str) -> Result<Licence, AppError> {
     store::by_number(db, number).await?.ok_or(AppError::NotFound)
 }
 
 /// Writes a transition: the licence (if nobody changed it), its event, the audit entry, the
 /// risk signal, and a notice to the holder.
 #[allow(clippy::too_many_arguments)]
-async fn transition(
+pub(crate) async fn transition(
     state: &AppState,
     tx: &mut Tx,
     l: &Licence,
@@ -112,13 +111,10 @@ fn needs(staff: &StaffIdentity, roles: &[Role]) -> Result<(), AppError> {
 fn reason_and_basis(reason: &str, legal_basis: &str) -> Result<(), AppError> {
     let mut ps = Vec::new();
     if reason.trim().is_empty() {
-        ps.push(crate::applications::rules::Problem { field: "reason".into(), code: "reason_missing".into() });
+        ps.push(Problem { field: "reason".into(), code: "reason_missing".into() });
     }
     if legal_basis.trim().is_empty() {
-        ps.push(crate::applications::rules::Problem {
-            field: "legal_basis".into(),
-            code: "legal_basis_missing".into(),
-        });
+        ps.push(Problem { field: "legal_basis".into(), code: "legal_basis_missing".into() });
     }
     if ps.is_empty() { Ok(()) } else { Err(AppError::Incomplete(ps)) }
 }
@@ -236,92 +232,6 @@ pub async fn decide_revocation(
         .await?;
         l
     };
-    tx.commit().await?;
-    Ok(next)
-}
-
-/// How many days after expiry a lapsed licence may still be renewed online.
-pub const LATE_RENEWAL_DAYS: i64 = 30;
-
-/// Whether the holder may renew `l` online on `today`.
-pub fn renewable(l: &Licence, window_days: u32, today: chrono::NaiveDate) -> bool {
-    let Ok(expires) = l.expires_on.parse::<chrono::NaiveDate>() else { return false };
-    match l.status.as_str() {
-        "active" => rules::renewal_open(expires, today, window_days),
-        "lapsed" => today <= expires + Duration::days(LATE_RENEWAL_DAYS),
-        _ => false,
-    }
-}
-
-/// The holder renews online: the fee is charged through `provider`, the licence runs on for
-/// another term, and the renewal is kept as an application of kind renew (granted).
-pub async fn renew(
-    state: &AppState,
-    account: &str,
-    number: &str,
-    provider: &dyn Provider,
-    origin: &Origin,
-) -> Result<Licence, AppError> {
-    let db = &state.db;
-    let l = licence(db, number).await?;
-    let mut tx = db.begin().await?;
-    let holder = store::account_of(&mut tx, &l.id).await?;
-    drop(tx);
-    if holder.as_deref() != Some(account) {
-        return Err(AppError::NotFound);
-    }
-    let t = crate::licence_types::store::get(db, &l.type_code).await?.ok_or(AppError::NotFound)?;
-    let today = kernel::hk::today();
-    if !renewable(&l, t.definition.renewal_window_days, today) {
-        return Err(refused("renewal_not_open"));
-    }
-    let (_, fee) = t.fees_for("renew");
-    let receipt = provider
-        .charge(&l.number, fee)
-        .map_err(|_| AppError::Refused("payment_declined", StatusCode::PAYMENT_REQUIRED))?;
-    let expires: chrono::NaiveDate = l.expires_on.parse().map_err(|e| AppError::Other(anyhow::anyhow!("{e}")))?;
-    let now = kernel::now_ms();
-    let next = Licence {
-        status: "active".into(),
-        expires_on: rules::renewed_expiry(expires, today, t.definition.validity_months).to_string(),
-        updated_at: now,
-        ..l.clone()
-    };
-    let app = crate::applications::Application {
-        id: kernel::new_id(),
-        case_ref: rules::new_case_ref(chrono::Datelike::year(&today)),
-        kind: "renew".into(),
-        type_code: l.type_code.clone(),
-        account: account.into(),
-        licence_id: Some(l.id.clone()),
-        status: "granted".into(),
-        data: "{}".into(),
-        fee_cents: fee,
-        payment_ref: Some(format!("{}:{}", receipt.provider, receipt.reference)),
-        paid_at: Some(now),
-        waiting_for: None,
-        created_at: now,
-        submitted_at: Some(now),
-        decided_at: Some(now),
-        updated_at: now,
-        revision: 1,
-        process_seq: 0,
-    };
-    let mut tx = db.begin().await?;
-    crate::applications::store::insert(&mut tx, &app).await?;
-    let reason = format!("Renewed online ({})", app.case_ref);
-    transition(
-        state,
-        &mut tx,
-        &l,
-        &next,
-        Action::Renew,
-        &reason,
-        &t.ordinance,
-        &Actor::Citizen(account.into()),
-        origin,
-    )
-    .await?;
     tx.commit().await?;
     Ok(next)
 }
