@@ -12,6 +12,7 @@ mod jobs;
 mod kernel;
 mod notify;
 mod protection;
+mod regulatory;
 mod shell;
 mod storage;
 mod workflow;

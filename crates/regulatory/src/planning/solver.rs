@@ -160,7 +160,7 @@ fn ruin(m: &Model, s: &mut Solution, neighbours: &[Vec<usize>], rng: &mut ChaCha
     let max_k = movable.len().clamp(1, 30);
     let count = rng.random_range(1..=max_k.max(2)).min(movable.len());
     let mut take: Vec<usize> = Vec::with_capacity(count);
-    let mut mark = |v: usize, take: &mut Vec<usize>| {
+    let mark = |v: usize, take: &mut Vec<usize>| {
         if at[v].is_some() && !take.contains(&v) {
             take.push(v);
         }

@@ -1,0 +1,3 @@
+//! The regulatory area.
+
+mod plan_cli;
