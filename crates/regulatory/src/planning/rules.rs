@@ -324,7 +324,9 @@ pub fn greedy(m: &Model, base: Vec<RouteState>) -> Solution {
 /// routes form a connected multigraph on those points with at least one edge more than a tree;
 /// (b) half the sum, over visits, of their two cheapest incident edges (a visit has exactly two
 /// route edges; the depot edge may count twice for a lone visit), plus the cheapest depot edge
-/// (the depot has at least two route edge ends).
+/// (the depot has at least two route edge ends);
+/// (c) the radial bound of [`radial_bound`], which counts the trips out to far visits that
+/// shifts of limited length force.
 pub fn lower_bound(m: &Model, served: &[usize]) -> f64 {
     if served.is_empty() {
         return 0.0;
@@ -381,7 +383,41 @@ pub fn lower_bound(m: &Model, served: &[usize]) -> f64 {
         half += c1 + c2;
     }
     let bound_b = half / 2.0 + min_depot;
-    bound_a.max(bound_b)
+    bound_a.max(bound_b).max(radial_bound(m, served))
+}
+
+/// A route whose farthest visit is `r` km from the depot travels at least 2r, and has at most
+/// S − 2·t(r) minutes left for inspections (S the longest shift), so it holds at most C(r)
+/// visits, C(r) the most of the shortest durations that fit. Sort the served visits by distance
+/// from the depot, farthest first (d₁ ≥ d₂ ≥ …); take a₁ = 1, a_{i+1} = a_i + C(d_{a_i}). In any
+/// plan, order the routes by their farthest visit m₁ ≥ m₂ ≥ …: by induction m_i ≥ d_{a_i} (the
+/// first i − 1 routes hold at most Σ C(m_j) ≤ Σ C(d_{a_j}) = a_i − 1 visits, C falling with
+/// distance), so the total distance is at least Σ 2·d_{a_i}.
+pub fn radial_bound(m: &Model, served: &[usize]) -> f64 {
+    let longest = m.shift.iter().map(|(s, e)| e - s).fold(0.0, f64::max);
+    let mut durations: Vec<f64> = served.iter().map(|&v| m.dur[v]).collect();
+    durations.sort_by(f64::total_cmp);
+    let prefix: Vec<f64> = durations
+        .iter()
+        .scan(0.0, |acc, d| {
+            *acc += d;
+            Some(*acc)
+        })
+        .collect();
+    // C(r): the most visits whose shortest durations fit in what travel leaves of the shift.
+    let capacity = |r: f64| -> usize {
+        let left = longest - 2.0 * travel_min(r);
+        prefix.partition_point(|&p| p <= left + EPS)
+    };
+    let mut far: Vec<f64> = served.iter().map(|&v| m.d(0, v)).collect();
+    far.sort_by(|a, b| b.total_cmp(a));
+    let (mut i, mut bound) = (0, 0.0);
+    while i < far.len() {
+        bound += 2.0 * far[i];
+        // A served visit always fits its own route, so each route holds at least one.
+        i += capacity(far[i]).max(1);
+    }
+    bound
 }
 
 /// The contract's output for a solution; `impossible` gives the reasons of visits that could

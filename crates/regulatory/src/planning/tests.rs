@@ -178,13 +178,32 @@ fn distance_is_minimised_and_bounded_below() {
     let order: Vec<&str> = used[0].stops.iter().map(|s| s.visit.as_str()).collect();
     assert!(order == ["a", "b", "c"] || order == ["c", "b", "a"], "{order:?}");
     // Lower bound by hand: MST 15 + cheapest edge 5 = 20; two cheapest edges: a 5+5, b 5+5,
-    // c 5+10 → 35 / 2 + cheapest depot edge 5 = 22.5. The bound is the larger, 22.5.
+    // c 5+10 → 35 / 2 + cheapest depot edge 5 = 22.5; the radial bound (below) is 30, the
+    // bound is the largest of the three.
     let m = Model::new(&p);
-    assert!((rules::lower_bound(&m, &[1, 2, 3]) - 22.5).abs() < 1e-6);
+    assert!((rules::lower_bound(&m, &[1, 2, 3]) - 30.0).abs() < 1e-6);
+    // The radial bound: one route can hold all three (600 min shift), so it is 2 × 15 = 30 km.
+    assert!((rules::radial_bound(&m, &[1, 2, 3]) - 30.0).abs() < 1e-6);
     let stats = out.stats.unwrap();
-    assert_eq!(stats.lower_bound_km, 22.5);
+    assert_eq!(stats.lower_bound_km, 30.0);
     assert!(stats.greedy_distance_km >= 30.0);
     assert_eq!(stats.served_by_priority["1"], 3);
+}
+
+#[test]
+fn the_radial_bound_counts_the_trips_that_short_shifts_force() {
+    // Shifts of 120 min; "a" 20 km north (48 min each way) and "b" 19 km north (45.6 min), 20 min
+    // each: a route out to 20 km has 120 − 96 = 24 min left, room for one visit. So two routes:
+    // at least 2 × 20 + 2 × 19 = 78 km, which is also what the plan travels.
+    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "11:00"), inspector("B", &["pharmacy"], "09:00", "11:00")], vec![
+        visit("a", 20.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
+        visit("b", 19.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
+    ]);
+    let m = Model::new(&p);
+    assert!((rules::radial_bound(&m, &[1, 2]) - 78.0).abs() < 1e-6);
+    let out = run(&p);
+    assert_eq!(out.total_distance_km, 78.0);
+    assert_eq!(out.stats.unwrap().lower_bound_km, 78.0);
 }
 
 #[test]
