@@ -31,7 +31,7 @@ pub fn area() -> Area {
 }
 
 fn routes() -> Routes {
-    Routes::new()
+    Routes::new().merge(planning::pages::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).

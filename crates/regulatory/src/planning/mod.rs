@@ -11,6 +11,7 @@
 //! - [`ics`]: one inspector's route as an iCalendar file.
 
 pub mod ics;
+pub mod pages;
 pub mod replan;
 pub mod rules;
 pub mod solver;
