@@ -1,3 +1,4 @@
 //! The regulatory area.
 
 mod plan_cli;
+mod plan_page;
