@@ -32,7 +32,13 @@ pub fn route_ics(date: chrono::NaiveDate, route: &Route, visits: &[Visit], stamp
             format!("SUMMARY:{}", escape(&format!("Inspection {} ({skill})", stop.visit))),
             format!(
                 "DESCRIPTION:{}",
-                escape(&format!("Stop {} of {}; arrive {}, depart {}", i + 1, route.stops.len(), stop.arrive, stop.depart))
+                escape(&format!(
+                    "Stop {} of {}; arrive {}, depart {}",
+                    i + 1,
+                    route.stops.len(),
+                    stop.arrive,
+                    stop.depart
+                ))
             ),
             "END:VEVENT".into(),
         ]);

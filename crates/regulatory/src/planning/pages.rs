@@ -53,7 +53,11 @@ pub fn read_pasted(text: &str) -> Result<Problem, FieldError> {
         return Err(FieldError::new("problem", "reg_plan_required", &[]));
     }
     if text.len() > MAX_PROBLEM_BYTES {
-        return Err(FieldError::new("problem", "reg_plan_too_large", &[("max", (MAX_PROBLEM_BYTES / 1000).to_string())]));
+        return Err(FieldError::new(
+            "problem",
+            "reg_plan_too_large",
+            &[("max", (MAX_PROBLEM_BYTES / 1000).to_string())],
+        ));
     }
     Problem::parse(text).map_err(|e| FieldError::new("problem", "reg_plan_invalid", &[("detail", e.to_string())]))
 }
@@ -123,9 +127,11 @@ async fn calendar(page: PageCtx, Form(f): Form<IcsForm>) -> AppResult<Response> 
 }
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .page("/staff/regulatory/plan", Access::Staff(PLANNERS), get(show).post(submit))
-        .page("/staff/regulatory/plan/ics", Access::Staff(PLANNERS), post(calendar))
+    Routes::new().page("/staff/regulatory/plan", Access::Staff(PLANNERS), get(show).post(submit)).page(
+        "/staff/regulatory/plan/ics",
+        Access::Staff(PLANNERS),
+        post(calendar),
+    )
 }
 
 #[cfg(test)]
@@ -168,17 +174,30 @@ mod tests {
             stats: None,
         };
         for (locale, words) in [
-            (kernel::i18n::Locale::En, ["arrive 09:30, depart 10:45", "31.3 km", "2 visits", "No inspector has the skill"]),
-            (kernel::i18n::Locale::ZhHant, ["09:30 到達, 10:45 離開", "31.3 公里", "2 項巡查", "沒有巡查人員具備所需專長"]),
+            (
+                kernel::i18n::Locale::En,
+                ["arrive 09:30, depart 10:45", "31.3 km", "2 visits", "No inspector has the skill"],
+            ),
+            (
+                kernel::i18n::Locale::ZhHant,
+                ["09:30 到達, 10:45 離開", "31.3 公里", "2 項巡查", "沒有巡查人員具備所需專長"],
+            ),
         ] {
             let page = PageCtx::new(locale, "/staff/regulatory/plan");
-            let html = PlanPage { page, problem: problem.clone(), date: "2026-12-08".into(), plan: Some(plan.clone()), errors: vec![] }
-                .render()
-                .unwrap();
+            let html = PlanPage {
+                page,
+                problem: problem.clone(),
+                date: "2026-12-08".into(),
+                plan: Some(plan.clone()),
+                errors: vec![],
+            }
+            .render()
+            .unwrap();
             for w in words {
                 assert!(html.contains(w), "{w:?} missing");
             }
-            let (first, second) = (html.find("<strong>V1</strong>").unwrap(), html.find("<strong>V2</strong>").unwrap());
+            let (first, second) =
+                (html.find("<strong>V1</strong>").unwrap(), html.find("<strong>V2</strong>").unwrap());
             assert!(first < second && html.contains("<ol class=\"route\">"));
             assert!(html.contains("action=\"/staff/regulatory/plan/ics\""));
         }

@@ -25,7 +25,13 @@ pub enum ReplanError {
 
 /// The re-planned day: `problem` with `urgent` added, `plan` its current plan, `now` in minutes
 /// after midnight. Returns the new problem (with the urgent visit) and its plan.
-pub fn replan(problem: &Problem, plan: &Plan, now: u32, urgent: Visit, o: &Options) -> Result<(Problem, Plan), ReplanError> {
+pub fn replan(
+    problem: &Problem,
+    plan: &Plan,
+    now: u32,
+    urgent: Visit,
+    o: &Options,
+) -> Result<(Problem, Plan), ReplanError> {
     let t0 = std::time::Instant::now();
     if problem.visits.iter().any(|v| v.id == urgent.id) {
         return Err(ReplanError::DuplicateVisit(urgent.id));
@@ -38,7 +44,9 @@ pub fn replan(problem: &Problem, plan: &Plan, now: u32, urgent: Visit, o: &Optio
     let now = f64::from(now);
     let mut base = rules::empty_routes(&m);
     for r in &plan.routes {
-        let k = *inspector.get(r.inspector.as_str()).ok_or_else(|| ReplanError::Unknown("inspector", r.inspector.clone()))?;
+        let k = *inspector
+            .get(r.inspector.as_str())
+            .ok_or_else(|| ReplanError::Unknown("inspector", r.inspector.clone()))?;
         let nodes = r
             .stops
             .iter()

@@ -91,7 +91,12 @@ impl Model {
             shift: p.inspectors.iter().map(|i| (f64::from(i.start), f64::from(i.end))).collect(),
             eligible: std::iter::once(vec![])
                 .chain(p.visits.iter().map(|v| {
-                    p.inspectors.iter().enumerate().filter(|(_, i)| i.skills.contains(&v.skill)).map(|(k, _)| k).collect()
+                    p.inspectors
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| i.skills.contains(&v.skill))
+                        .map(|(k, _)| k)
+                        .collect()
                 }))
                 .collect(),
             priorities,
@@ -136,16 +141,8 @@ const EPS: f64 = 1e-9;
 
 impl RouteState {
     pub fn new(m: &Model, inspector: usize, nodes: Vec<usize>, fixed: usize, release: f64) -> RouteState {
-        let mut r = RouteState {
-            inspector,
-            nodes,
-            fixed,
-            release,
-            dep: vec![],
-            latest: vec![],
-            distance: 0.0,
-            feasible: true,
-        };
+        let mut r =
+            RouteState { inspector, nodes, fixed, release, dep: vec![], latest: vec![], distance: 0.0, feasible: true };
         r.update(m);
         r
     }
@@ -431,7 +428,11 @@ pub fn to_plan(p: &Problem, m: &Model, s: &Solution, impossible: &BTreeMap<usize
             .nodes
             .iter()
             .zip(times)
-            .map(|(&v, (a, d))| Stop { visit: p.visits[v - 1].id.clone(), arrive: format_hhmm(a), depart: format_hhmm(d) })
+            .map(|(&v, (a, d))| Stop {
+                visit: p.visits[v - 1].id.clone(),
+                arrive: format_hhmm(a),
+                depart: format_hhmm(d),
+            })
             .collect();
         let km = if r.nodes.is_empty() { 0.0 } else { round_km(r.distance) };
         total += km;

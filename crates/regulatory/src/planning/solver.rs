@@ -112,8 +112,8 @@ pub fn search(m: &Model, base: Vec<RouteState>, impossible: &BTreeMap<usize, Rea
         let s = cand.score(m);
         let progress = if budget > 0.0 { (started.elapsed().as_secs_f64() / budget).min(1.0) } else { 1.0 };
         let threshold = 0.01 * (1.0 - progress) * best_score.distance.max(1.0);
-        let accept = s.serves_more(&cur_score)
-            || (s.served == cur_score.served && s.distance < cur_score.distance + threshold);
+        let accept =
+            s.serves_more(&cur_score) || (s.served == cur_score.served && s.distance < cur_score.distance + threshold);
         if accept {
             if s.better(&best_score) {
                 best = cand.clone();
@@ -222,7 +222,13 @@ fn ruin(m: &Model, s: &mut Solution, neighbours: &[Vec<usize>], rng: &mut ChaCha
 /// Puts `pool` into the routes, priority level by priority level: by regret-2 (the visit whose
 /// best place beats its second best by most, a visit with one possible route first), or by
 /// cheapest insertion. Returns the visits that found no place.
-fn recreate(m: &Model, routes: &mut [RouteState], mut pool: Vec<usize>, rng: &mut ChaCha8Rng, regret: bool) -> Vec<usize> {
+fn recreate(
+    m: &Model,
+    routes: &mut [RouteState],
+    mut pool: Vec<usize>,
+    rng: &mut ChaCha8Rng,
+    regret: bool,
+) -> Vec<usize> {
     pool.sort_unstable();
     pool.dedup();
     let mut left = vec![];

@@ -50,28 +50,20 @@ fn travel_is_haversine_times_1_35_at_25_kmh() {
 #[test]
 fn times_are_rounded_to_the_nearest_minute() {
     // 10.25 km: 24.6 min → arrive 09:24.6 → "09:25"; depart 09:24.6 + 45 = 10:09.6 → "10:10".
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![visit(
-        "v1",
-        10.25,
-        45.0,
-        "pharmacy",
-        ("09:00", "12:00"),
-        1,
-    )]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![visit("v1", 10.25, 45.0, "pharmacy", ("09:00", "12:00"), 1)],
+    );
     let out = run(&p);
     assert_eq!(out.routes[0].stops, vec![stop("v1", "09:25", "10:10")]);
     assert_eq!(out.routes[0].distance_km, 20.5);
     assert_eq!(out.total_distance_km, 20.5);
     assert!(out.unassigned.is_empty() && out.reasons.is_empty());
     // 10.2 km: 24.48 min → "09:24", depart 10:09.48 → "10:09".
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![visit(
-        "v1",
-        10.2,
-        45.0,
-        "pharmacy",
-        ("09:00", "12:00"),
-        1,
-    )]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![visit("v1", 10.2, 45.0, "pharmacy", ("09:00", "12:00"), 1)],
+    );
     assert_eq!(run(&p).routes[0].stops, vec![stop("v1", "09:24", "10:09")]);
     assert_eq!(format_hhmm(600.5), "10:01");
     assert_eq!(format_hhmm(600.49), "10:00");
@@ -80,38 +72,26 @@ fn times_are_rounded_to_the_nearest_minute() {
 #[test]
 fn an_early_inspector_waits_for_the_window() {
     // 30 min away, arrives 09:30, waits until 10:00, 45 min: departs 10:45.
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![visit(
-        "v1",
-        12.5,
-        45.0,
-        "pharmacy",
-        ("10:00", "11:00"),
-        1,
-    )]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![visit("v1", 12.5, 45.0, "pharmacy", ("10:00", "11:00"), 1)],
+    );
     assert_eq!(run(&p).routes[0].stops, vec![stop("v1", "09:30", "10:45")]);
 }
 
 #[test]
 fn service_must_start_by_the_window_end_but_may_run_past_it() {
     // Arrives 09:30 for a window closing 09:30: served, departs 10:15 after the window closed.
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![visit(
-        "v1",
-        12.5,
-        45.0,
-        "pharmacy",
-        ("09:00", "09:30"),
-        1,
-    )]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![visit("v1", 12.5, 45.0, "pharmacy", ("09:00", "09:30"), 1)],
+    );
     assert_eq!(run(&p).routes[0].stops, vec![stop("v1", "09:30", "10:15")]);
     // A window that closes at 09:29 cannot be met: window_unreachable.
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![visit(
-        "v1",
-        12.5,
-        45.0,
-        "pharmacy",
-        ("09:00", "09:29"),
-        1,
-    )]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![visit("v1", 12.5, 45.0, "pharmacy", ("09:00", "09:29"), 1)],
+    );
     let out = run(&p);
     assert!(out.routes[0].stops.is_empty());
     assert_eq!(out.routes[0].distance_km, 0.0);
@@ -151,10 +131,13 @@ fn priority_beats_distance() {
     // Shift 09:00–11:00 (120 min). "far" (priority 1): 20 km south, 48 + 20 + 48 = 116 min alone.
     // "near" (priority 2): 5 km north, 12 + 20 + 12 = 44 min alone. Both: at least
     // 12 + 20 + 60 + 20 + 48 = 160 min. The plan serves "far" (40 km) rather than "near" (10 km).
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "11:00")], vec![
-        visit("near", 5.0, 20.0, "pharmacy", ("09:00", "11:00"), 2),
-        visit("far", -20.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
-    ]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "11:00")],
+        vec![
+            visit("near", 5.0, 20.0, "pharmacy", ("09:00", "11:00"), 2),
+            visit("far", -20.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
+        ],
+    );
     let out = run(&p);
     assert_eq!(out.routes[0].stops, vec![stop("far", "09:48", "10:08")]);
     assert_eq!(out.routes[0].distance_km, 40.0);
@@ -166,11 +149,14 @@ fn priority_beats_distance() {
 fn distance_is_minimised_and_bounded_below() {
     // Three visits 5, 10 and 15 km north, no windows to speak of: the best route is out and
     // back, 30 km, stops in order 5, 10, 15.
-    let p = problem(vec![inspector("A", &["pharmacy"], "08:00", "18:00"), inspector("B", &["pharmacy"], "08:00", "18:00")], vec![
-        visit("c", 15.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
-        visit("a", 5.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
-        visit("b", 10.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
-    ]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "08:00", "18:00"), inspector("B", &["pharmacy"], "08:00", "18:00")],
+        vec![
+            visit("c", 15.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
+            visit("a", 5.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
+            visit("b", 10.0, 10.0, "pharmacy", ("08:00", "18:00"), 1),
+        ],
+    );
     let out = run(&p);
     assert_eq!(out.total_distance_km, 30.0);
     let used: Vec<&Route> = out.routes.iter().filter(|r| !r.stops.is_empty()).collect();
@@ -195,10 +181,13 @@ fn the_radial_bound_counts_the_trips_that_short_shifts_force() {
     // Shifts of 120 min; "a" 20 km north (48 min each way) and "b" 19 km north (45.6 min), 20 min
     // each: a route out to 20 km has 120 − 96 = 24 min left, room for one visit. So two routes:
     // at least 2 × 20 + 2 × 19 = 78 km, which is also what the plan travels.
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "11:00"), inspector("B", &["pharmacy"], "09:00", "11:00")], vec![
-        visit("a", 20.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
-        visit("b", 19.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
-    ]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "11:00"), inspector("B", &["pharmacy"], "09:00", "11:00")],
+        vec![
+            visit("a", 20.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
+            visit("b", 19.0, 20.0, "pharmacy", ("09:00", "11:00"), 1),
+        ],
+    );
     let m = Model::new(&p);
     assert!((rules::radial_bound(&m, &[1, 2]) - 78.0).abs() < 1e-6);
     let out = run(&p);
@@ -231,7 +220,8 @@ fn bad_problems_are_refused_with_where_and_what() {
     let bad_date = ok(serde_json::json!([]), insp.clone()).replace("2026-12-08", "2026-02-30");
     assert!(Problem::parse(&bad_date).unwrap_err().to_string().contains("date"));
     // Unknown fields are ignored.
-    let extra = ok(v(serde_json::json!(["09:00", "10:00"])), insp).replace("\"priority\"", "\"note\": \"x\", \"priority\"");
+    let extra =
+        ok(v(serde_json::json!(["09:00", "10:00"])), insp).replace("\"priority\"", "\"note\": \"x\", \"priority\"");
     assert!(Problem::parse(&extra).is_ok());
     assert_eq!(parse_hhmm("23:59"), Some(1439));
     assert_eq!(parse_hhmm("24:00"), None);
@@ -260,12 +250,20 @@ fn random_problem(inspectors: usize, visits: usize, seed: u64) -> Problem {
 #[test]
 fn plans_of_random_instances_keep_every_rule_and_beat_greedy() {
     let p = random_problem(4, 40, 7);
-    let out = plan(&p, &Options { deadline: std::time::Instant::now() + std::time::Duration::from_secs(3), seed: 3, max_iterations: Some(3000) });
+    let out = plan(
+        &p,
+        &Options {
+            deadline: std::time::Instant::now() + std::time::Duration::from_secs(3),
+            seed: 3,
+            max_iterations: Some(3000),
+        },
+    );
     let m = Model::new(&p);
     let mut seen = std::collections::HashSet::new();
     let mut total = 0.0;
     for (k, r) in out.routes.iter().enumerate() {
-        let nodes: Vec<usize> = r.stops.iter().map(|s| p.visits.iter().position(|v| v.id == s.visit).unwrap() + 1).collect();
+        let nodes: Vec<usize> =
+            r.stops.iter().map(|s| p.visits.iter().position(|v| v.id == s.visit).unwrap() + 1).collect();
         for &v in &nodes {
             assert!(seen.insert(v), "visit served twice");
             assert!(p.inspectors[k].skills.contains(&p.visits[v - 1].skill));
@@ -283,7 +281,14 @@ fn plans_of_random_instances_keep_every_rule_and_beat_greedy() {
     assert!(served > greedy || (served == greedy && out.total_distance_km <= s.greedy_distance_km + 1e-6), "{s:?}");
     assert!(s.lower_bound_km <= out.total_distance_km);
     // Same seed, same rounds: same plan.
-    let again = plan(&p, &Options { deadline: std::time::Instant::now() + std::time::Duration::from_secs(3), seed: 3, max_iterations: Some(3000) });
+    let again = plan(
+        &p,
+        &Options {
+            deadline: std::time::Instant::now() + std::time::Duration::from_secs(3),
+            seed: 3,
+            max_iterations: Some(3000),
+        },
+    );
     assert_eq!(again.routes, out.routes);
 }
 
@@ -291,10 +296,13 @@ fn plans_of_random_instances_keep_every_rule_and_beat_greedy() {
 fn replanning_keeps_what_has_started_and_fits_the_urgent_visit() {
     // One inspector, visits 5 km north (09:12–09:42, its window closes at 09:20 so it comes
     // first), then 10 km north, then back.
-    let p = problem(vec![inspector("A", &["pharmacy"], "09:00", "17:30")], vec![
-        visit("a", 5.0, 30.0, "pharmacy", ("09:00", "09:20"), 2),
-        visit("b", 10.0, 30.0, "pharmacy", ("09:00", "17:00"), 2),
-    ]);
+    let p = problem(
+        vec![inspector("A", &["pharmacy"], "09:00", "17:30")],
+        vec![
+            visit("a", 5.0, 30.0, "pharmacy", ("09:00", "09:20"), 2),
+            visit("b", 10.0, 30.0, "pharmacy", ("09:00", "17:00"), 2),
+        ],
+    );
     let before = run(&p);
     assert_eq!(before.routes[0].stops[0], stop("a", "09:12", "09:42"));
     // At 09:30 the inspector is at "a"; an urgent visit 5 km south must be done by 11:00.

@@ -101,16 +101,19 @@ fn plans_pass_the_independent_checker() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let plan_path = input.with_file_name("plan.json");
     std::fs::write(&plan_path, &out.stdout).unwrap();
-    let check = Command::new("python3").arg(root.join("scripts/check-plan.py")).arg(&input).arg(&plan_path).output().unwrap();
+    let check =
+        Command::new("python3").arg(root.join("scripts/check-plan.py")).arg(&input).arg(&plan_path).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("checker prints JSON");
     assert_eq!(report["ok"], true, "{report}");
     assert!(check.status.success());
     // The checker can fail: a stop moved to the wrong inspector's skills or a shifted time.
     let mut bad: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stops = bad["routes"].as_array_mut().unwrap().iter_mut().find(|r| !r["stops"].as_array().unwrap().is_empty()).unwrap();
+    let stops =
+        bad["routes"].as_array_mut().unwrap().iter_mut().find(|r| !r["stops"].as_array().unwrap().is_empty()).unwrap();
     stops["stops"][0]["depart"] = "23:59".into();
     std::fs::write(&plan_path, bad.to_string()).unwrap();
-    let check = Command::new("python3").arg(root.join("scripts/check-plan.py")).arg(&input).arg(&plan_path).output().unwrap();
+    let check =
+        Command::new("python3").arg(root.join("scripts/check-plan.py")).arg(&input).arg(&plan_path).output().unwrap();
     assert_eq!(check.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert!(report["errors"][0].as_str().unwrap().contains("departs 23:59"), "{report}");
@@ -128,8 +131,14 @@ fn bad_input_exits_2_with_a_message_and_nothing_on_stdout() {
         (PathBuf::from("/nonexistent/problem.json"), "cannot read /nonexistent/problem.json"),
         (temp("broken.json", "{\"date\": \"2026-12-08\", "), "invalid JSON"),
         (with(&|p| p["visits"][0]["window"][1] = "25:00".into()), "window[1] \"25:00\" is not a time HH:MM"),
-        (with(&|p| p["visits"][1]["window"] = serde_json::json!(["12:00", "09:00"])), "window end 09:00 is before its start 12:00"),
-        (with(&|p| p["inspectors"][0]["end"] = "08:00".into()), "inspectors[0] (\"A\"): end 08:00 is before start 09:00"),
+        (
+            with(&|p| p["visits"][1]["window"] = serde_json::json!(["12:00", "09:00"])),
+            "window end 09:00 is before its start 12:00",
+        ),
+        (
+            with(&|p| p["inspectors"][0]["end"] = "08:00".into()),
+            "inspectors[0] (\"A\"): end 08:00 is before start 09:00",
+        ),
         (with(&|p| p["date"] = "08/12/2026".into()), "is not a date YYYY-MM-DD"),
         (with(&|p| p["visits"][2]["id"] = "wait".into()), "the same id appears twice"),
         (with(&|p| p["visits"][0]["lat"] = 123.0.into()), "is not a latitude and longitude"),

@@ -35,7 +35,8 @@ async fn a_pasted_problem_becomes_routes_and_a_calendar() {
     assert!(html.contains("<strong>V-wait</strong>: arrive 09:30, depart 10:45"), "{html}");
     assert!(html.contains("25.0 km") && html.contains("No inspector has the skill"), "{html}");
     // The route's calendar: the inspection 10:00–10:45 Hong Kong time, 02:00–02:45 UTC.
-    let route = r#"{"inspector":"INS-1","stops":[{"visit":"V-wait","arrive":"09:30","depart":"10:45"}],"distance_km":25.0}"#;
+    let route =
+        r#"{"inspector":"INS-1","stops":[{"visit":"V-wait","arrive":"09:30","depart":"10:45"}],"distance_km":25.0}"#;
     let res = inspector.post_form("/staff/regulatory/plan/ics", &[("problem", &problem()), ("route", route)]).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
@@ -53,7 +54,10 @@ async fn bad_problems_are_listed_and_only_planners_may_plan() {
     let res = officer.post_form("/staff/regulatory/plan", &[("problem", &bad)]).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("class=\"error-summary\"") && html.contains("window[1] &#34;25:00&#34; is not a time HH:MM"), "{html}");
+    assert!(
+        html.contains("class=\"error-summary\"") && html.contains("window[1] &#34;25:00&#34; is not a time HH:MM"),
+        "{html}"
+    );
     let res = officer.post_form("/staff/regulatory/plan", &[("problem", "")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Paste a planning problem."));
