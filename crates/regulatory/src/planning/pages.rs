@@ -163,9 +163,9 @@ mod tests {
             ],
             distance_km: 31.26,
         };
-        let problem = format!(
-            "{{\"date\": \"2026-12-08\", \"depot\": {{\"lat\": 22.3, \"lon\": 114.17}}, \"inspectors\": [], \"visits\": []}}"
-        );
+        let problem =
+            r#"{"date": "2026-12-08", "depot": {"lat": 22.3, "lon": 114.17}, "inspectors": [], "visits": []}"#
+                .to_string();
         let plan = Plan {
             routes: vec![route, Route { inspector: "INS-002".into(), stops: vec![], distance_km: 0.0 }],
             unassigned: vec!["V3".into()],

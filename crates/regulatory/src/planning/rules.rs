@@ -65,9 +65,9 @@ impl Model {
         let pts: Vec<Point> = std::iter::once(p.depot).chain(p.visits.iter().map(|v| v.at)).collect();
         let m = n + 1;
         let mut dist = vec![0.0; m * m];
-        for i in 0..m {
-            for j in (i + 1)..m {
-                let d = travel_km(pts[i], pts[j]);
+        for (i, &a) in pts.iter().enumerate() {
+            for (j, &b) in pts.iter().enumerate().skip(i + 1) {
+                let d = travel_km(a, b);
                 dist[i * m + j] = d;
                 dist[j * m + i] = d;
             }
@@ -337,17 +337,12 @@ pub fn lower_bound(m: &Model, served: &[usize]) -> f64 {
     let mut mst = 0.0;
     let mut min_edge = f64::INFINITY;
     for _ in 0..k {
-        let mut u = usize::MAX;
-        for i in 0..k {
-            if !in_tree[i] && (u == usize::MAX || key[i] < key[u]) {
-                u = i;
-            }
-        }
+        let u = (0..k).filter(|&i| !in_tree[i]).min_by(|&a, &b| key[a].total_cmp(&key[b])).unwrap_or(0);
         in_tree[u] = true;
         mst += key[u];
-        for i in 0..k {
+        for (i, &w) in nodes.iter().enumerate() {
             if i != u {
-                let d = m.d(nodes[u], nodes[i]);
+                let d = m.d(nodes[u], w);
                 min_edge = min_edge.min(d);
                 if !in_tree[i] && d < key[i] {
                     key[i] = d;
