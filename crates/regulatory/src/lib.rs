@@ -20,7 +20,14 @@ fluent_templates::static_loader! {
 }
 
 pub fn area() -> Area {
-    Area { name: "regulatory", migrations: vec![], routes, jobs, home: cards(), catalogue: Some(&CATALOGUE) }
+    Area {
+        name: "regulatory",
+        migrations: vec![],
+        routes,
+        jobs,
+        home: cards(),
+        catalogue: Some(&CATALOGUE),
+    }
 }
 
 fn routes() -> Routes {
