@@ -42,7 +42,8 @@ pub fn replan(
     let node: HashMap<&str, usize> = p.visits.iter().enumerate().map(|(i, v)| (v.id.as_str(), i + 1)).collect();
     let inspector: HashMap<&str, usize> = p.inspectors.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
     let now = f64::from(now);
-    let mut base = rules::empty_routes(&m);
+    // Nobody leaves the depot before now, planned or not.
+    let mut base: Vec<RouteState> = (0..p.inspectors.len()).map(|k| RouteState::new(&m, k, vec![], 0, now)).collect();
     for r in &plan.routes {
         let k = *inspector
             .get(r.inspector.as_str())
