@@ -100,12 +100,19 @@ pub struct Problem {
 pub enum ProblemError {
     #[error("invalid JSON: {0}")]
     Json(String),
+    /// `code` and `args` name the problem for translation (`field-error-reg_plan_<code>` with
+    /// `$at` and the args); `what` says it in English (the command line).
     #[error("{at}: {what}")]
-    Invalid { at: String, what: String },
+    Invalid { at: String, code: &'static str, args: Vec<(&'static str, String)>, what: String },
 }
 
-fn invalid(at: impl Into<String>, what: impl Into<String>) -> ProblemError {
-    ProblemError::Invalid { at: at.into(), what: what.into() }
+fn invalid(
+    at: impl Into<String>,
+    code: &'static str,
+    args: &[(&'static str, String)],
+    what: impl Into<String>,
+) -> ProblemError {
+    ProblemError::Invalid { at: at.into(), code, args: args.to_vec(), what: what.into() }
 }
 
 /// Reads "HH:MM" (00:00 to 23:59) into minutes after midnight.
@@ -133,23 +140,29 @@ impl Problem {
 
     /// Validates a problem as read.
     pub fn validate(raw: ProblemIn) -> Result<Problem, ProblemError> {
-        let date = chrono::NaiveDate::parse_from_str(&raw.date, "%Y-%m-%d")
-            .map_err(|_| invalid("date", format!("{:?} is not a date YYYY-MM-DD", raw.date)))?;
+        let date = chrono::NaiveDate::parse_from_str(&raw.date, "%Y-%m-%d").map_err(|_| {
+            invalid("date", "date", &[("value", raw.date.clone())], format!("{:?} is not a date YYYY-MM-DD", raw.date))
+        })?;
         check_point("depot", raw.depot)?;
         let mut seen = HashSet::new();
         let mut inspectors = Vec::with_capacity(raw.inspectors.len());
         for (i, x) in raw.inspectors.into_iter().enumerate() {
             let at = format!("inspectors[{i}] ({:?})", x.id);
             if x.id.is_empty() {
-                return Err(invalid(at, "id is empty"));
+                return Err(invalid(at, "empty_id", &[], "id is empty"));
             }
             if !seen.insert(x.id.clone()) {
-                return Err(invalid(at, "the same id appears twice"));
+                return Err(invalid(at, "duplicate_id", &[], "the same id appears twice"));
             }
             let start = time(&at, "start", &x.start)?;
             let end = time(&at, "end", &x.end)?;
             if end < start {
-                return Err(invalid(at, format!("end {} is before start {}", x.end, x.start)));
+                return Err(invalid(
+                    at,
+                    "shift",
+                    &[("start", x.start.clone()), ("end", x.end.clone())],
+                    format!("end {} is before start {}", x.end, x.start),
+                ));
             }
             inspectors.push(Inspector { id: x.id, skills: x.skills, start, end });
         }
@@ -158,24 +171,34 @@ impl Problem {
         for (i, v) in raw.visits.into_iter().enumerate() {
             let at = format!("visits[{i}] ({:?})", v.id);
             if v.id.is_empty() {
-                return Err(invalid(at, "id is empty"));
+                return Err(invalid(at, "empty_id", &[], "id is empty"));
             }
             if !seen.insert(v.id.clone()) {
-                return Err(invalid(at, "the same id appears twice"));
+                return Err(invalid(at, "duplicate_id", &[], "the same id appears twice"));
             }
             check_point(&at, Point { lat: v.lat, lon: v.lon })?;
             if !v.duration_min.is_finite() || v.duration_min < 0.0 || v.duration_min > 24.0 * 60.0 {
-                return Err(invalid(at, format!("duration_min {} is not between 0 and 1440", v.duration_min)));
+                return Err(invalid(
+                    at,
+                    "duration",
+                    &[("value", v.duration_min.to_string())],
+                    format!("duration_min {} is not between 0 and 1440", v.duration_min),
+                ));
             }
             if v.priority == 0 {
-                return Err(invalid(at, "priority must be 1 (highest) or more"));
+                return Err(invalid(at, "priority", &[], "priority must be 1 (highest) or more"));
             }
             let window = match &v.window {
                 None => (0, 23 * 60 + 59),
                 Some([a, b]) => {
                     let (ws, we) = (time(&at, "window[0]", a)?, time(&at, "window[1]", b)?);
                     if we < ws {
-                        return Err(invalid(at, format!("window end {b} is before its start {a}")));
+                        return Err(invalid(
+                            at,
+                            "window",
+                            &[("start", a.clone()), ("end", b.clone())],
+                            format!("window end {b} is before its start {a}"),
+                        ));
                     }
                     (ws, we)
                 }
@@ -194,13 +217,25 @@ impl Problem {
 }
 
 fn time(at: &str, field: &str, s: &str) -> Result<u32, ProblemError> {
-    parse_hhmm(s).ok_or_else(|| invalid(at, format!("{field} {s:?} is not a time HH:MM between 00:00 and 23:59")))
+    parse_hhmm(s).ok_or_else(|| {
+        invalid(
+            at,
+            "time",
+            &[("field", field.to_string()), ("value", s.to_string())],
+            format!("{field} {s:?} is not a time HH:MM between 00:00 and 23:59"),
+        )
+    })
 }
 
 fn check_point(at: &str, p: Point) -> Result<(), ProblemError> {
     if !(p.lat.is_finite() && p.lon.is_finite() && (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lon))
     {
-        return Err(invalid(at, format!("({}, {}) is not a latitude and longitude in degrees", p.lat, p.lon)));
+        return Err(invalid(
+            at,
+            "point",
+            &[("lat", p.lat.to_string()), ("lon", p.lon.to_string())],
+            format!("({}, {}) is not a latitude and longitude in degrees", p.lat, p.lon),
+        ));
     }
     Ok(())
 }

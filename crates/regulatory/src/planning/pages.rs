@@ -59,7 +59,13 @@ pub fn read_pasted(text: &str) -> Result<Problem, FieldError> {
             &[("max", (MAX_PROBLEM_BYTES / 1000).to_string())],
         ));
     }
-    Problem::parse(text).map_err(|e| FieldError::new("problem", "reg_plan_invalid", &[("detail", e.to_string())]))
+    Problem::parse(text).map_err(|e| match e {
+        super::ProblemError::Json(detail) => FieldError::new("problem", "reg_plan_json", &[("detail", detail)]),
+        super::ProblemError::Invalid { at, code, mut args, .. } => {
+            args.push(("at", at));
+            FieldError::new("problem", &format!("reg_plan_{code}"), &args)
+        }
+    })
 }
 
 async fn show(page: PageCtx) -> AppResult<Response> {
@@ -147,9 +153,58 @@ mod tests {
         assert_eq!(e.code, "reg_plan_too_large");
         assert!(e.message.en.contains("200 kB"), "{}", e.message.en);
         let e = read_pasted("{\"date\": 1}").unwrap_err();
-        assert_eq!(e.code, "reg_plan_invalid");
-        assert!(e.message.en.starts_with("The problem cannot be planned: invalid JSON"), "{}", e.message.en);
-        assert!(e.message.zh_hant.starts_with("無法編排："), "{}", e.message.zh_hant);
+        assert_eq!(e.code, "reg_plan_json");
+        assert!(e.message.en.starts_with("The problem is not valid JSON: invalid type"), "{}", e.message.en);
+        assert!(e.message.zh_hant.starts_with("規劃資料不是有效的 JSON："), "{}", e.message.zh_hant);
+        // Every kind of invalid problem has its message in both languages.
+        let ok = r#"{"date": "2026-12-08", "depot": {"lat": 22.3, "lon": 114.17},
+            "inspectors": [{"id": "A", "skills": ["pharmacy"], "start": "09:00", "end": "17:30"}],
+            "visits": [{"id": "v1", "lat": 22.3, "lon": 114.1, "duration_min": 30, "skill": "pharmacy",
+                        "window": ["09:00", "12:00"], "priority": 1}]}"#;
+        for (from, to, code, en, zh) in [
+            ("2026-12-08", "2026-02-30", "reg_plan_date", "date: \"2026-02-30\" is not a date", "不是 YYYY-MM-DD"),
+            ("\"12:00\"", "\"25:00\"", "reg_plan_time", "window[1] \"25:00\" is not a time", "不是 00:00 至 23:59"),
+            (
+                "[\"09:00\", \"12:00\"]",
+                "[\"12:00\", \"09:00\"]",
+                "reg_plan_window",
+                "the window ends (09:00) before it starts (12:00)",
+                "時段結束時間（09:00）早於開始時間（12:00）",
+            ),
+            (
+                "\"17:30\"",
+                "\"08:00\"",
+                "reg_plan_shift",
+                "the shift ends (08:00) before it starts (09:00)",
+                "值勤結束時間（08:00）",
+            ),
+            ("\"id\": \"v1\"", "\"id\": \"\"", "reg_plan_empty_id", "the id is empty", "編號是空的"),
+            (
+                "\"duration_min\": 30",
+                "\"duration_min\": -5",
+                "reg_plan_duration",
+                "duration_min -5 is not between",
+                "不在 0 至 1440 之間",
+            ),
+            ("\"priority\": 1", "\"priority\": 0", "reg_plan_priority", "priority must be 1", "優先次序必須是 1"),
+            (
+                "\"lat\": 22.3, \"lon\": 114.1,",
+                "\"lat\": 122.3, \"lon\": 114.1,",
+                "reg_plan_point",
+                "is not a latitude and longitude",
+                "不是以度為單位的緯度及經度",
+            ),
+        ] {
+            let e = read_pasted(&ok.replace(from, to)).unwrap_err();
+            assert_eq!(e.code, code, "{from} → {to}");
+            assert!(e.message.en.contains(en), "{}", e.message.en);
+            assert!(e.message.zh_hant.contains(zh), "{}", e.message.zh_hant);
+        }
+        let twice = ok.replace(
+            r#""inspectors": [{"id": "A""#,
+            r#""inspectors": [{"id": "A", "start": "09:00", "end": "10:00"}, {"id": "A""#,
+        );
+        assert_eq!(read_pasted(&twice).unwrap_err().code, "reg_plan_duplicate_id");
     }
 
     #[test]
