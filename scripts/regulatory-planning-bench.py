@@ -16,6 +16,7 @@
 """
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -172,8 +173,10 @@ def solve_ortools(problem, seconds):
         routing.VehicleVar(idx).SetValues([-1] + allowed)
         routing.AddDisjunction([idx], penalty[v.get("priority", 1)])
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    first = os.environ.get("PHOS_ORTOOLS_FIRST", "PARALLEL_CHEAPEST_INSERTION")
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    meta = os.environ.get("PHOS_ORTOOLS_META", "GUIDED_LOCAL_SEARCH")
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
     remaining = max(0.5, seconds - (time.perf_counter() - t0) - 0.3)
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     solution = routing.SolveWithParameters(params)
