@@ -10,7 +10,8 @@
 //!    serves more by priority order, or as many with at most a little more distance (a
 //!    threshold that shrinks to zero as time runs out). The best plan seen is returned.
 //!
-//! Deterministic for a given seed and number of iterations (ChaCha8).
+//! Deterministic for a given seed and `max_iterations` (ChaCha8; the acceptance threshold then
+//! shrinks by rounds, not by time), provided the deadline does not come first.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -110,7 +111,12 @@ pub fn search(m: &Model, base: Vec<RouteState>, impossible: &BTreeMap<usize, Rea
         let use_regret = rng.random_bool(0.5);
         cand.unassigned = recreate(m, &mut cand.routes, pool, &mut rng, use_regret);
         let s = cand.score(m);
-        let progress = if budget > 0.0 { (started.elapsed().as_secs_f64() / budget).min(1.0) } else { 1.0 };
+        // With a number of rounds, progress counts rounds (so the run is reproducible); else time.
+        let progress = match o.max_iterations {
+            Some(n) => iterations as f64 / n.max(1) as f64,
+            None if budget > 0.0 => (started.elapsed().as_secs_f64() / budget).min(1.0),
+            None => 1.0,
+        };
         let threshold = 0.01 * (1.0 - progress) * best_score.distance.max(1.0);
         let accept =
             s.serves_more(&cur_score) || (s.served == cur_score.served && s.distance < cur_score.distance + threshold);
