@@ -225,6 +225,9 @@ fn ruin(m: &Model, s: &mut Solution, neighbours: &[Vec<usize>], rng: &mut ChaCha
     take
 }
 
+/// A route (inspector index) and the cheapest insertion into it: (added distance, position).
+type Place = (usize, Option<(f64, usize)>);
+
 /// Puts `pool` into the routes, priority level by priority level: by regret-2 (the visit whose
 /// best place beats its second best by most, a visit with one possible route first), or by
 /// cheapest insertion. Returns the visits that found no place.
@@ -248,7 +251,7 @@ fn recreate(
             items.swap(i, rng.random_range(0..=i));
         }
         // Per item, per eligible route: the cheapest insertion.
-        let mut cache: Vec<Vec<(usize, Option<(f64, usize)>)>> = items
+        let mut cache: Vec<Vec<Place>> = items
             .iter()
             .map(|&v| m.eligible[v].iter().map(|&k| (k, routes[k].best_insertion(m, v))).collect())
             .collect();
