@@ -69,6 +69,7 @@ fn routes() -> Routes {
         .merge(complaints::routes())
         .merge(risk::routes())
         .merge(register::routes())
+        .merge(planning::pages::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).

@@ -7,5 +7,7 @@ mod demo;
 mod field;
 mod inspections;
 mod licences;
+mod plan_cli;
+mod plan_page;
 mod register;
 mod risk;
