@@ -125,18 +125,20 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.equal((await page.textContent('#status')).trim(), en ? 'Draft' : '草稿');
     await noViolations(page, 'empty draft');
 
-    // "Check, pay and submit" on the empty form lists every problem, each linked to its field.
+    // "Check, pay and submit" on the empty form (a company is the preset licensee kind) lists
+    // every problem, each linked to its field.
+    assert.ok(await page.isChecked('#kind-company'));
     await page.click('#action button[value=submit]');
     await page.waitForSelector('.error-summary');
     assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary');
     const links = await summaryLinks(page);
     assert.equal(links.length, 10, `every problem listed: ${links}`);
-    for (const f of ['#licensee_kind', '#licensee_name_en', '#premises_name_en', '#address_en', '#start_date',
+    for (const f of ['#licensee_name_en', '#br_number', '#premises_name_en', '#address_en', '#start_date',
       '#responsible_name', '#responsible_number', '#doc_br_certificate', '#doc_floor_plan', '#doc_pharmacist_certificate']) {
       assert.ok(links.includes(f), `${f} in ${links}`);
     }
     // Each field in error carries its message, tied to the field for screen readers.
-    for (const f of ['licensee_kind', 'licensee_name_en', 'start_date', 'responsible_number', 'doc_floor_plan']) {
+    for (const f of ['licensee_name_en', 'br_number', 'start_date', 'responsible_number', 'doc_floor_plan']) {
       assert.ok((await page.getAttribute(`#${f}`, 'aria-describedby') ?? '').split(' ').includes(`${f}-error`), f);
       assert.ok(await page.isVisible(`#${f}-error`));
     }
@@ -168,6 +170,13 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     await page.waitForSelector('.error-summary');
     assert.deepEqual(await summaryLinks(page), ['#doc_floor_plan']);
     await noViolations(page, 'upload without a file');
+    // A certificate naming someone else is read as not matching.
+    await page.setInputFiles('#doc_pharmacist_certificate', { name: 'other.pdf', mimeType: 'application/pdf',
+      buffer: pdfWithText('Pharmacy and Poisons Board - Certificate of Registration - WONG Siu Ming - Reg. No. P77002') });
+    await Promise.all([page.waitForNavigation(), page.click(`${uploadForm('pharmacist_certificate')} button[type=submit]`)]);
+    assert.match(page.url(), /\?uploaded$/);
+    assert.ok((await page.textContent(`${uploadForm('pharmacist_certificate')} .hint`))
+      .includes(en ? 'the name or registration number was not found' : '證明書上找不到姓名或註冊編號'));
     const files = [
       ['br_certificate', { name: 'br.png', mimeType: 'image/png', buffer: png }],
       ['floor_plan', { name: 'plan.png', mimeType: 'image/png', buffer: png }],
@@ -176,10 +185,13 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     ];
     for (const [code, file] of files) {
       await page.setInputFiles(`#doc_${code}`, file);
-      await page.click(`${uploadForm(code)} button[type=submit]`);
-      await page.waitForURL(/\?uploaded/);
+      await Promise.all([page.waitForNavigation(), page.click(`${uploadForm(code)} button[type=submit]`)]);
+      assert.match(page.url(), /\?uploaded$/);
       assert.ok((await page.textContent(`${uploadForm(code)} .hint`)).includes(file.name), `${file.name} shown as uploaded`);
     }
+    // The certificate was read (pdftotext, installed by scripts/setup) and names the pharmacist.
+    assert.ok((await page.textContent(`${uploadForm('pharmacist_certificate')} .hint`))
+      .includes(en ? 'name and registration number found on the certificate' : '證明書上找到姓名及註冊編號'));
     await noViolations(page, 'documents uploaded');
 
     // Check, pay (the fake provider) and submit: the progress steps follow.
