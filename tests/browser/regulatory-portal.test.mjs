@@ -133,6 +133,9 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary');
     const links = await summaryLinks(page);
     assert.equal(links.length, 10, `every problem listed: ${links}`);
+    // Each link says what it is about: no two read the same (the documents are named).
+    const texts = await page.$$eval('.error-summary a', (as) => as.map((a) => a.textContent.trim()));
+    assert.equal(new Set(texts).size, texts.length, `link texts alike: ${texts}`);
     for (const f of ['#licensee_name_en', '#br_number', '#premises_name_en', '#address_en', '#start_date',
       '#responsible_name', '#responsible_number', '#doc_br_certificate', '#doc_floor_plan', '#doc_pharmacist_certificate']) {
       assert.ok(links.includes(f), `${f} in ${links}`);
