@@ -84,6 +84,26 @@ async function citizenSignIn(page, email) {
   await page.waitForURL(/\/me/);
 }
 
+/** POSTs JSON with the page's session and the CSRF token of its current page. */
+async function postJson(page, path, body) {
+  const csrf = await page.getAttribute('input[name=csrf]', 'value');
+  const r = await page.request.post(phos.url + path, { data: body, headers: { 'x-csrf-token': csrf } });
+  assert.ok(r.ok(), `${path}: ${r.status()} ${await r.text()}`);
+  return r.json();
+}
+
+/** The open screening task of an application's process (waits for the process to reach it). */
+async function screeningTask(caseRef) {
+  const q = 'SELECT t.id FROM workflow_tasks t JOIN workflow_business_keys k ON k.instance_id = t.instance_id '
+    + `WHERE k.business_key = '${caseRef}' AND t.node_id = 'screen' AND t.status IN ('open', 'claimed')`;
+  for (let i = 0; i < 300; i++) {
+    const id = sql(q);
+    if (id) return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no screening task for ${caseRef}`);
+}
+
 /** The error summary's links: each must point at an element that exists on the page. */
 async function summaryLinks(page) {
   const links = await page.$$eval('.error-summary a', (as) => as.map((a) => ({
@@ -246,6 +266,38 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.equal(await page.getAttribute('#reason', 'aria-describedby'), 'reason-error');
     assert.equal(sql(`SELECT status FROM reg_licences WHERE number = '${number}'`), 'active');
     await noViolations(page, 'licence page: suspend without a reason');
+
+    // Screening asks the applicant for more information (the workflow task, through the API).
+    const task = await screeningTask(caseRef);
+    await postJson(page, `/api/v1/workflow/tasks/${task}/claim`, {});
+    await postJson(page, `/api/v1/workflow/tasks/${task}/complete`,
+      { variables: { complete: false, missing: 'A copy of the tenancy agreement' } });
+    await page.context().close();
+  });
+
+  test(`the applicant answers a request for information (${lang})`, async () => {
+    const caseRef = submitted[lang];
+    assert.ok(caseRef, 'the citizen test submitted an application');
+    for (let i = 0; i < 300 && sql(`SELECT status FROM reg_applications WHERE case_ref = '${caseRef}'`) !== 'info_requested'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const page = await openPage(browser, phos, lang);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await citizenSignIn(page, `applicant.${tag}@example.com`);
+    await page.goto(`${phos.url}/licensing/applications/${caseRef}`);
+    assert.equal((await page.textContent('#status')).trim(), en ? 'Waiting for your information' : '等待你提供資料');
+    assert.equal((await page.textContent('#waiting-for')).trim(), 'A copy of the tenancy agreement');
+    await noViolations(page, 'information requested');
+    await page.click('form[action$="/answer"] button[type=submit]');
+    await page.waitForSelector('.error-summary');
+    assert.deepEqual(await summaryLinks(page), ['#answer']);
+    assert.equal(await page.getAttribute('#answer', 'aria-describedby'), 'answer-error');
+    await noViolations(page, 'empty answer');
+    await page.fill('#answer', 'Sent by post today');
+    await page.click('form[action$="/answer"] button[type=submit]');
+    await page.waitForURL(/\?answered$/);
+    assert.ok(await page.isVisible('.notice[role=status]'));
+    await noViolations(page, 'answered');
     await page.context().close();
   });
 
