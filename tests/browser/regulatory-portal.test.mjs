@@ -121,7 +121,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
   test(`a citizen applies for a retail pharmacy licence (${lang})`, async () => {
     // A pharmacist on the register who answers for no premises yet.
     const number = en ? 'P99101' : 'P99102';
-    sql(`INSERT INTO reg_professionals (register, number, name_en, name_zh, status) VALUES ('pharmacist', '${number}', 'LAM Ka Yan', '林嘉欣', 'registered')`);
+    sql(`INSERT INTO reg_professionals (register, number, name_en, name_zh, status) VALUES ('pharmacist', '${number}', 'LAM Ka Yan', '林嘉欣', 'registered') ON CONFLICT DO NOTHING`);
     const page = await openPage(browser, phos, lang);
     await page.setViewportSize({ width: 1280, height: 900 });
     await citizenSignIn(page, `applicant.${tag}@example.com`);
@@ -310,7 +310,7 @@ for (const lang of ['en', 'zh-Hant-HK']) {
     assert.ok(me, 'the citizen is on the register');
     const number = sql(`SELECT number FROM reg_licences WHERE status = 'active' ORDER BY number LIMIT 1 OFFSET ${en ? 10 : 11}`);
     const expires = hkDate(30);
-    sql(`INSERT INTO reg_licensees (id, kind, name_en, name_zh, br_number, account, created_at) VALUES ('lic-portal-${tag}', 'individual', 'LEE Siu Ling', '李小玲', NULL, '${me}', 0)`,
+    sql(`INSERT INTO reg_licensees (id, kind, name_en, name_zh, br_number, account, created_at) VALUES ('lic-portal-${tag}', 'individual', 'LEE Siu Ling', '李小玲', NULL, '${me}', 0) ON CONFLICT (id) DO UPDATE SET account = excluded.account`,
       `UPDATE reg_licences SET licensee_id = 'lic-portal-${tag}', expires_on = '${expires}' WHERE number = '${number}'`);
 
     await page.goto(phos.url + '/licensing');
