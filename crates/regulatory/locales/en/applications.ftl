@@ -93,6 +93,7 @@ field-error-responsible_not_in_good_standing = This person's registration is sus
 field-error-responsible_name_differs = The name does not match the register for this registration number
 field-error-responsible_elsewhere = This person is already the responsible person for other licensed premises
 field-error-document_missing = Upload this document
+field-error-document_missing_named = Upload this document: { $document }
 field-error-certificate_mismatch = The certificate does not show the responsible person's name and registration number
 field-error-answer_missing = Enter your answer
 field-error-application_submitted = This application is already submitted

@@ -93,6 +93,7 @@ field-error-responsible_not_in_good_standing = 此人的註冊已被暫停或除
 field-error-responsible_name_differs = 姓名與名冊上此註冊編號的姓名不符
 field-error-responsible_elsewhere = 此人已是其他持牌處所的負責人
 field-error-document_missing = 請上載此文件
+field-error-document_missing_named = 請上載此文件：{ $document }
 field-error-certificate_mismatch = 證明書上沒有顯示負責人的姓名及註冊編號
 field-error-answer_missing = 請輸入你的回覆
 field-error-application_submitted = 此申請已經提交

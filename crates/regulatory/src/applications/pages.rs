@@ -203,6 +203,26 @@ async fn page_for(
         .map(|(i, s)| (s.to_string(), finished || at.is_some_and(|at| i < at), at == Some(i) && !finished))
         .collect();
     let form = form.unwrap_or_else(|| a.form());
+    // A missing document is named: the error summary would otherwise list the same words once
+    // per document, links that cannot be told apart.
+    let errors = errors
+        .into_iter()
+        .map(|e| {
+            match t
+                .definition
+                .documents
+                .iter()
+                .find(|d| e.code == "document_missing" && e.field == format!("doc_{}", d.code))
+            {
+                Some(d) => FieldError::new(
+                    &e.field,
+                    "document_missing_named",
+                    &[("document", d.name.get(page.locale).to_string())],
+                ),
+                None => e,
+            }
+        })
+        .collect();
     let errors = FieldErrors::new(page.locale, errors);
     let html = render(&ApplicationPage {
         page,
