@@ -58,7 +58,3 @@ reg-cert-unchecked = We could not reach the licence records just now. The certif
 
 field-error-reg_cert_token_required = Enter the certificate code
 
-audit-action-regulatory-certificate-view = Viewed a licence certificate
-audit-action-regulatory-certificate_key-create = Created a certificate signing key
-audit-action-regulatory-certificate_key-rotate = Rotated the certificate signing key
-audit-action-regulatory-certificate_key-remove = Removed a certificate key

@@ -58,7 +58,3 @@ reg-cert-unchecked = 我們暫時未能連接牌照紀錄。已核實證明書�
 
 field-error-reg_cert_token_required = 請輸入證明書代碼
 
-audit-action-regulatory-certificate-view = 查看牌照證明書
-audit-action-regulatory-certificate_key-create = 建立證明書簽署密鑰
-audit-action-regulatory-certificate_key-rotate = 更換證明書簽署密鑰
-audit-action-regulatory-certificate_key-remove = 移除證明書密鑰
