@@ -111,7 +111,7 @@ async fn complete(b: &Browser, task: &str, vars: Value) -> (u16, Value) {
     post_json(b, &format!("/api/v1/workflow/tasks/{task}/complete"), &json!({ "variables": vars })).await
 }
 
-fn good_form<'a>(action: &'a str) -> Vec<(&'a str, &'a str)> {
+fn good_form(action: &str) -> Vec<(&str, &str)> {
     vec![
         ("licensee_kind", "company"),
         ("licensee_name_en", "Harbour Pharmacy Limited"),
