@@ -82,6 +82,7 @@ fn renders(locale: Locale, key: &str) -> bool {
             .chain(["number", "minutes", "year", "where", "week", "shown", "seconds", "position", "mean", "left"])
             .chain(["hours", "detail", "days", "scope", "total", "code"])
             .chain(["node", "mib", "nodes", "tokens", "at", "n", "role", "version"])
+            .chain(["amount", "inspector", "km", "document", "item", "day", "start", "end"])
             .map(|k| (k, Arg::Num(2.0)))
             .collect();
     locale.t_args(key, &args) != key

@@ -158,6 +158,8 @@ async fn regulatory_applications(state: &AppState, seed: u64, citizens: usize) -
     if app_store::count(db).await? > 0 || citizens == 0 {
         return Ok(());
     }
+    // The process they run on (deployed at start-up too; seeding may come first).
+    workflow::deploy_area_processes(db, &crate::areas()).await?;
     let origin = kernel::audit::Origin::system();
     let staff_id = async |email: &str| -> anyhow::Result<String> {
         Ok(staff::store::by_email(db, email).await?.map(|u| u.id).unwrap_or_default())

@@ -807,7 +807,20 @@ fn audit_verify_command_names_the_broken_entry() {
     };
     let ok = run();
     assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 entries verified"));
+    // The three, and the start-up deployment of the areas' shipped processes (the command
+    // connects through the same path as the server).
+    let entries: i64 = rt.block_on(async {
+        let db = kernel::Db::connect(&url).await.unwrap();
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(db.pool()).await.unwrap();
+        db.close().await;
+        n
+    });
+    assert_eq!(entries, 4);
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("4 entries verified"),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     rt.block_on(async {
         let db = kernel::Db::connect(&url).await.unwrap();
         sqlx::query("UPDATE audit_log SET actor_id = 'someone else' WHERE seq = 2").execute(db.pool()).await.unwrap();

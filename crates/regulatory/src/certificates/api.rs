@@ -12,6 +12,7 @@ use super::service::{self, Verification};
 use super::token;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyParams {
     /// The token from a certificate (its QR code holds the verify address with it).
     pub token: Option<String>,

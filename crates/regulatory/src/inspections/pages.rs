@@ -27,6 +27,9 @@ use super::{OUTCOMES, checklist, store};
 /// Who records inspections.
 pub const INSPECTORS: &[Role] = &[Role::Inspector];
 
+/// Who may open the inspectors' list (administrators see every staff page; theirs is empty).
+const LIST: &[Role] = &[Role::Inspector, Role::Admin];
+
 /// The inspector's card on the staff home page.
 pub const CARD: kernel::area::HomeCard =
     kernel::area::HomeCard::staff("reg-insp-card-title", "reg-insp-card-text", "/staff/regulatory/inspections/mine");
@@ -338,7 +341,7 @@ async fn manifest() -> Response {
 pub fn routes() -> Routes {
     let insp = Access::Staff(INSPECTORS);
     Routes::new()
-        .page("/staff/regulatory/inspections/mine", insp, get(mine))
+        .page("/staff/regulatory/inspections/mine", Access::Staff(LIST), get(mine))
         .page("/staff/regulatory/inspections/{id}/checklist", insp, get(show).post(submit))
         .page("/staff/regulatory/inspections/photos/{id}", Access::Staff(crate::STAFF), get(photo))
         .page("/staff/regulatory/inspections/sw.js", Access::Public, get(sw))

@@ -69,6 +69,10 @@ async fn each_role_sees_exactly_the_cards_it_may_open() {
         (
             Role::Inspector,
             &[
+                "/staff/regulatory/applications",
+                "/staff/regulatory/complaints",
+                "/staff/regulatory/inspections/due",
+                "/staff/regulatory/inspections/mine",
                 "/staff/workflow/tasks",
                 "/staff/workflow/definitions",
                 "/staff/workflow/instances",
