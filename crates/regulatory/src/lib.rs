@@ -91,6 +91,7 @@ fn jobs(r: &mut Registry) {
     applications::process::jobs(r);
     risk::jobs(r);
     complaints::service::jobs(r);
+    planning::service::jobs(r);
     r.handle(RENEWAL_JOB, renewal_round);
     // 08:00 Hong Kong time, every day.
     r.every("regulatory.renewals-daily", "0 0 8 * * *", RENEWAL_JOB, serde_json::json!({}));

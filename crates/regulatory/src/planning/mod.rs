@@ -12,6 +12,8 @@
 
 pub mod ics;
 pub mod pages;
+pub mod service;
+pub mod store;
 pub mod replan;
 pub mod rules;
 pub mod solver;
