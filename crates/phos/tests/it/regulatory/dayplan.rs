@@ -1,0 +1,103 @@
+//! Day plans from the database: `plan_day` assigns every feasible open inspection to an active
+//! inspector within the shift and the windows, leaves later ones alone, and an urgent complaint
+//! inspection makes its day planned again (the job enqueued by triage, run by the worker).
+
+use kernel::audit::Origin;
+use kernel::identity::Role;
+use regulatory::planning::parse_hhmm;
+use regulatory::planning::service::{JOB, SHIFT, plan_day};
+
+use super::field::{count, inspection, premises};
+use crate::harness::{STAFF_PASSWORD, eventually, spawn_app};
+
+#[tokio::test]
+async fn plan_day_assigns_every_feasible_due_inspection_within_the_shift() {
+    let app = spawn_app().await;
+    let a = app.staff_user("insp.a@dh.test", &[Role::Inspector], STAFF_PASSWORD).await;
+    let b = app.staff_user("insp.b@dh.test", &[Role::Inspector], STAFF_PASSWORD).await;
+    // Not an inspector: never planned.
+    let officer = app.staff_user("officer@dh.test", &[Role::LicensingOfficer], STAFF_PASSWORD).await;
+    let mut due = Vec::new();
+    for (k, w) in [("09:00", "12:00"), ("10:00", "17:00"), ("13:00", "16:00"), ("09:00", "17:00"), ("14:00", "17:00")]
+        .iter()
+        .enumerate()
+    {
+        let p = premises(&app, &format!("Shop {k}"), "WCH").await;
+        due.push(inspection(&app, &p, None, -(k as i64 % 2), *w).await);
+    }
+    let p = premises(&app, "Later shop", "WCH").await;
+    let later = inspection(&app, &p, None, 5, ("09:00", "17:00")).await;
+
+    let today = kernel::hk::today();
+    let plan = plan_day(&app.state, today).await.unwrap();
+    assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+    let served: Vec<&str> = plan.routes.iter().flat_map(|r| r.stops.iter().map(|s| s.visit.as_str())).collect();
+    assert_eq!(served.len(), due.len());
+    for r in &plan.routes {
+        assert!(r.inspector == a || r.inspector == b, "{}", r.inspector);
+        assert_ne!(r.inspector, officer);
+        for s in &r.stops {
+            let (arr, dep) = (parse_hhmm(&s.arrive).unwrap(), parse_hhmm(&s.depart).unwrap());
+            assert!(arr >= SHIFT.0 && dep <= SHIFT.1 && arr <= dep, "{s:?}");
+        }
+    }
+    let day = today.format("%Y-%m-%d").to_string();
+    for id in &due {
+        let (status, who, on): (String, Option<String>, Option<String>) =
+            sqlx::query_as("SELECT status, inspector, planned_on FROM reg_inspections WHERE id = $1")
+                .bind(id)
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(status, "planned");
+        assert!(who.as_deref() == Some(a.as_str()) || who.as_deref() == Some(b.as_str()));
+        assert_eq!(on.as_deref(), Some(day.as_str()));
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM reg_inspections WHERE id = $1 AND status = 'due'", &later).await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'regulatory.plan.day' AND subject_id = $1", &day)
+            .await,
+        1
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_urgent_complaint_inspection_gets_its_day_planned_again() {
+    let app = spawn_app().await;
+    let inspector = app.staff_user("insp.u@dh.test", &[Role::Inspector], STAFF_PASSWORD).await;
+    let staff = app.staff_user("lo.u@dh.test", &[Role::LicensingOfficer], STAFF_PASSWORD).await;
+    let p = premises(&app, "Urgent pharmacy", "WCH").await;
+    let draft = regulatory::complaints::rules::Draft {
+        premises_id: p.clone(),
+        premises_text: "Urgent pharmacy".into(),
+        category: regulatory::complaints::rules::CATEGORIES[0].into(),
+        description: "Selling prescription-only medicines without a prescription.".into(),
+        ..Default::default()
+    };
+    let c = regulatory::complaints::service::submit(&app.state, &draft, kernel::i18n::Locale::En, None, &Origin::system())
+        .await
+        .unwrap();
+    let i = regulatory::complaints::service::triage(&app.state, &c.id, 1, true, &staff, &Origin::system())
+        .await
+        .unwrap()
+        .expect("an inspection");
+    assert_eq!(i.priority, 1);
+    let sql = format!("SELECT COUNT(*) FROM jobs WHERE kind = '{JOB}' AND payload LIKE $1");
+    assert_eq!(count(&app, &sql, &format!("%{}%", i.due_on)).await, 1);
+    // The worker runs the re-plan: the urgent visit is in its day's plan.
+    let planned = eventually(30, || async {
+        let row: (String, Option<String>, Option<String>) =
+            sqlx::query_as("SELECT status, inspector, planned_on FROM reg_inspections WHERE id = $1")
+                .bind(&i.id)
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
+        (row.0 == "planned").then_some(row)
+    })
+    .await
+    .expect("the urgent inspection was never planned");
+    assert_eq!(planned.1.as_deref(), Some(inspector.as_str()));
+    assert_eq!(planned.2.as_deref(), Some(i.due_on.as_str()));
+    app.shutdown().await;
+}
