@@ -70,6 +70,7 @@ fn routes() -> Routes {
         .merge(risk::routes())
         .merge(register::routes())
         .merge(planning::pages::routes())
+        .merge(planning::day::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).

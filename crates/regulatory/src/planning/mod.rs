@@ -10,6 +10,7 @@
 //! - [`replan`]: keep what is done or under way, re-plan the rest around a new urgent visit;
 //! - [`ics`]: one inspector's route as an iCalendar file.
 
+pub mod day;
 pub mod ics;
 pub mod pages;
 pub mod service;

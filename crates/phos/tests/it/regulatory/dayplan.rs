@@ -101,3 +101,46 @@ async fn an_urgent_complaint_inspection_gets_its_day_planned_again() {
     assert_eq!(planned.2.as_deref(), Some(i.due_on.as_str()));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_day_page_shows_the_inspectors_route_and_its_calendar() {
+    let app = spawn_app().await;
+    let _me = app.staff_user("insp.page@dh.test", &[Role::Inspector], STAFF_PASSWORD).await;
+    let p = premises(&app, "Page pharmacy", "WCH").await;
+    let i = inspection(&app, &p, None, 0, ("10:00", "12:00")).await;
+    let plan = plan_day(&app.state, kernel::hk::today()).await.unwrap();
+    assert!(plan.unassigned.is_empty());
+    let b = app.signed_in("insp.page@dh.test").await;
+    let res = b.get("/staff/regulatory/plan/today").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("My inspections today"), "{html}");
+    assert!(html.contains(&format!("<strong>{i}</strong>")), "{html}");
+    assert!(html.contains("1 visit") && html.contains("arrive 09:"), "{html}");
+    // An inspector cannot re-plan: no button.
+    assert!(!html.contains("Plan the day again"));
+    let ics = b.get("/staff/regulatory/plan/today.ics").await;
+    assert_eq!(ics.status(), 200);
+    assert!(ics.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let text = ics.text().await.unwrap();
+    assert!(text.contains("BEGIN:VEVENT") && text.contains(&i), "{text}");
+    let refused = b.post_form("/staff/regulatory/plan/today", &[]).await;
+    assert_eq!(refused.status(), 403);
+
+    // A licensing officer re-plans: a new inspection due today joins the inspector's route.
+    let officer = app.staff_browser(&[Role::LicensingOfficer]).await;
+    let html = officer.get("/staff/regulatory/plan/today").await.text().await.unwrap();
+    assert!(html.contains("Plan the day again"));
+    let p2 = premises(&app, "Second pharmacy", "WCH").await;
+    let j = inspection(&app, &p2, None, 0, ("13:00", "16:00")).await;
+    let res = officer.post_form("/staff/regulatory/plan/today", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM reg_inspections WHERE id = $1 AND status = 'planned' AND inspector IS NOT NULL", &j)
+            .await,
+        1
+    );
+    let html = b.get("/staff/regulatory/plan/today").await.text().await.unwrap();
+    assert!(html.contains(&format!("<strong>{j}</strong>")) && html.contains("2 visits"), "{html}");
+    app.shutdown().await;
+}
