@@ -69,3 +69,25 @@ pub async fn planned_for(db: &kernel::Db, inspector: &str, date: &str) -> sqlx::
     .fetch_all(db.pool())
     .await
 }
+
+/// The `n` premises nearest to a point (squared degrees: enough to rank nearby premises).
+pub async fn nearest_premises(db: &kernel::Db, lat: f64, lon: f64, n: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM reg_premises ORDER BY (lat - $1) * (lat - $1) + (lon - $2) * (lon - $2), id LIMIT $3",
+    )
+    .bind(lat)
+    .bind(lon)
+    .bind(n)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// How many inspections a source reference asked for.
+pub async fn count_by_source(db: &kernel::Db, source: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1").bind(source).fetch_one(db.pool()).await
+}
+
+/// How many complaints there are (the demo seeds its complaints once).
+pub async fn count_complaints(db: &kernel::Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM reg_complaints").fetch_one(db.pool()).await
+}

@@ -144,3 +144,44 @@ async fn the_day_page_shows_the_inspectors_route_and_its_calendar() {
     assert!(html.contains(&format!("<strong>{j}</strong>")) && html.contains("2 visits"), "{html}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn demo_seeding_gives_every_demo_inspector_a_day_plan() {
+    let app = spawn_app().await;
+    phos::demo::seed(&app.state, 11, 30).await.unwrap();
+    // Twice: idempotent (no second set of visits or complaints).
+    phos::demo::seed(&app.state, 11, 30).await.unwrap();
+    let today = kernel::hk::today();
+    let day = today.format("%Y-%m-%d").to_string();
+    let mut emails = vec!["inspector@phos.example".to_string()];
+    emails.extend(phos::demo::extra_inspectors().into_iter().map(|(e, _)| e));
+    assert_eq!(emails.len(), 5);
+    for email in &emails {
+        let id = kernel::identity::staff::store::by_email(&app.state.db, email).await.unwrap().expect(email).id;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reg_inspections WHERE inspector = $1 AND planned_on = $2 AND status = 'planned'",
+        )
+        .bind(&id)
+        .bind(&day)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+        assert!(n >= 1, "{email} has no plan today");
+        let plan = regulatory::planning::service::route_of(&app.state, &id, today).await.unwrap();
+        assert!(plan.unassigned.is_empty() && !plan.routes[0].stops.is_empty(), "{email}: {plan:?}");
+    }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1", &format!("DEMO-DAY-{day}")).await,
+        5
+    );
+    let statuses: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM reg_complaints GROUP BY status ORDER BY status")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        vec![("inspection".to_string(), 2), ("received".to_string(), 2), ("triaged".to_string(), 1)]
+    );
+    app.shutdown().await;
+}
