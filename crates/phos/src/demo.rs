@@ -126,8 +126,7 @@ async fn regulatory_day(state: &AppState) -> anyhow::Result<()> {
         }
     }
     tx.commit().await?;
-    let officer =
-        staff::store::by_email(db, "licensing.officer@phos.example").await?.map(|u| u.id).unwrap_or_default();
+    let officer = staff::store::by_email(db, "licensing.officer@phos.example").await?.map(|u| u.id).unwrap_or_default();
     regulatory::demo::seed_day(state, &officer).await?;
     Ok(())
 }

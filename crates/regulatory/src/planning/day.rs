@@ -75,7 +75,9 @@ async fn replan(State(state): State<AppState>, page: PageCtx) -> AppResult<Respo
 }
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .page("/staff/regulatory/plan/today", Access::Staff(VIEWERS), get(show).post(replan))
-        .page("/staff/regulatory/plan/today.ics", Access::Staff(VIEWERS), get(calendar))
+    Routes::new().page("/staff/regulatory/plan/today", Access::Staff(VIEWERS), get(show).post(replan)).page(
+        "/staff/regulatory/plan/today.ics",
+        Access::Staff(VIEWERS),
+        get(calendar),
+    )
 }

@@ -13,11 +13,11 @@
 pub mod day;
 pub mod ics;
 pub mod pages;
-pub mod service;
-pub mod store;
 pub mod replan;
 pub mod rules;
+pub mod service;
 pub mod solver;
+pub mod store;
 
 use std::collections::{BTreeMap, HashSet};
 

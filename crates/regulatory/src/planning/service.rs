@@ -130,7 +130,11 @@ pub async fn plan_day(state: &AppState, date: chrono::NaiveDate) -> anyhow::Resu
 pub async fn route_of(state: &AppState, staff_id: &str, date: chrono::NaiveDate) -> anyhow::Result<Plan> {
     let day = date.format("%Y-%m-%d").to_string();
     let mine = store::planned_for(&state.db, staff_id, &day).await?;
-    let problem =
-        Problem { date, depot: DEPOT, inspectors: vec![inspector(staff_id)], visits: mine.iter().map(visit_of).collect() };
+    let problem = Problem {
+        date,
+        depot: DEPOT,
+        inspectors: vec![inspector(staff_id)],
+        visits: mine.iter().map(visit_of).collect(),
+    };
     Ok(solver::plan(&problem, &Options::seconds(0.3)))
 }

@@ -84,7 +84,10 @@ pub async fn nearest_premises(db: &kernel::Db, lat: f64, lon: f64, n: i64) -> sq
 
 /// How many inspections a source reference asked for.
 pub async fn count_by_source(db: &kernel::Db, source: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1").bind(source).fetch_one(db.pool()).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM reg_inspections WHERE source_ref = $1")
+        .bind(source)
+        .fetch_one(db.pool())
+        .await
 }
 
 /// How many complaints there are (the demo seeds its complaints once).

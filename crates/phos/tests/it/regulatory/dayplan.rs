@@ -75,9 +75,10 @@ async fn an_urgent_complaint_inspection_gets_its_day_planned_again() {
         description: "Selling prescription-only medicines without a prescription.".into(),
         ..Default::default()
     };
-    let c = regulatory::complaints::service::submit(&app.state, &draft, kernel::i18n::Locale::En, None, &Origin::system())
-        .await
-        .unwrap();
+    let c =
+        regulatory::complaints::service::submit(&app.state, &draft, kernel::i18n::Locale::En, None, &Origin::system())
+            .await
+            .unwrap();
     let i = regulatory::complaints::service::triage(&app.state, &c.id, 1, true, &staff, &Origin::system())
         .await
         .unwrap()
@@ -136,8 +137,12 @@ async fn the_day_page_shows_the_inspectors_route_and_its_calendar() {
     let res = officer.post_form("/staff/regulatory/plan/today", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM reg_inspections WHERE id = $1 AND status = 'planned' AND inspector IS NOT NULL", &j)
-            .await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM reg_inspections WHERE id = $1 AND status = 'planned' AND inspector IS NOT NULL",
+            &j
+        )
+        .await,
         1
     );
     let html = b.get("/staff/regulatory/plan/today").await.text().await.unwrap();
@@ -179,9 +184,6 @@ async fn demo_seeding_gives_every_demo_inspector_a_day_plan() {
             .fetch_all(app.state.db.pool())
             .await
             .unwrap();
-    assert_eq!(
-        statuses,
-        vec![("inspection".to_string(), 2), ("received".to_string(), 2), ("triaged".to_string(), 1)]
-    );
+    assert_eq!(statuses, vec![("inspection".to_string(), 2), ("received".to_string(), 2), ("triaged".to_string(), 1)]);
     app.shutdown().await;
 }
