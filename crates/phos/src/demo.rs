@@ -57,6 +57,7 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
         regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
         regulatory_applications(state, seed, citizens).await?;
         seed_mfa(db).await?;
+        regulatory_day(state).await?;
         return Ok(SeedReport { already_seeded: true, ..Default::default() });
     }
     let hkid_key = state.keys.hkid.clone();
@@ -100,7 +101,34 @@ pub async fn seed(state: &AppState, seed: u64, citizens: usize) -> anyhow::Resul
     workflow::demo::seed(db, seed).await?;
     regulatory::demo::seed(db, seed, &regulatory_world(seed)).await?;
     regulatory_applications(state, seed, citizens as usize).await?;
+    regulatory_day(state).await?;
     Ok(SeedReport { service_points, citizens, already_seeded: false })
+}
+
+/// How many inspectors the demo has beyond `inspector@phos.example`.
+pub const EXTRA_INSPECTORS: usize = 4;
+
+/// `(email, name)` of the extra demo inspectors: inspector.2@phos.example … inspector.5@….
+pub fn extra_inspectors() -> Vec<(String, String)> {
+    (2..2 + EXTRA_INSPECTORS).map(|n| (format!("inspector.{n}@phos.example"), format!("Demo inspector {n}"))).collect()
+}
+
+/// The extra demo inspectors (idempotent), the regulatory demo complaints and today's day plan
+/// for every demo inspector.
+async fn regulatory_day(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
+    let demo_hash = password::hash_async(DEMO_PASSWORD.to_string()).await;
+    let mut tx = db.begin().await?;
+    for (email, name) in extra_inspectors() {
+        match staff::create(&mut tx, &email, &name, &[Role::Inspector], Some(demo_hash.clone())).await {
+            Ok(_) | Err(staff::StaffError::Exists) => {}
+            Err(staff::StaffError::Db(e)) => return Err(e.into()),
+        }
+    }
+    tx.commit().await?;
+    let officer = staff::store::by_email(db, "licensing.officer@phos.example").await?.map(|u| u.id).unwrap_or_default();
+    regulatory::demo::seed_day(state, &officer).await?;
+    Ok(())
 }
 
 /// The synthetic citizens the health-protection demo notifies about (the first 2,000 at most).

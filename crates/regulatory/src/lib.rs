@@ -70,6 +70,7 @@ fn routes() -> Routes {
         .merge(risk::routes())
         .merge(register::routes())
         .merge(planning::pages::routes())
+        .merge(planning::day::routes())
 }
 
 /// The regulatory cards on the home pages (each shows to those its route allows).
@@ -91,6 +92,7 @@ fn jobs(r: &mut Registry) {
     applications::process::jobs(r);
     risk::jobs(r);
     complaints::service::jobs(r);
+    planning::service::jobs(r);
     r.handle(RENEWAL_JOB, renewal_round);
     // 08:00 Hong Kong time, every day.
     r.every("regulatory.renewals-daily", "0 0 8 * * *", RENEWAL_JOB, serde_json::json!({}));

@@ -120,6 +120,7 @@ audit-action-regulatory-certificate_key-create = Created a certificate signing k
 audit-action-regulatory-certificate_key-remove = Removed a certificate signing key
 audit-action-regulatory-certificate_key-rotate = Rotated the certificate signing key
 audit-action-regulatory-complaint-inspect = Sent a complaint to inspection
+audit-action-regulatory-plan-day = Planned the inspectors' day
 audit-action-regulatory-complaint-link = Linked complaints
 audit-action-regulatory-complaint-match = Matched a complaint to premises
 audit-action-regulatory-complaint-reject = Rejected a complaint

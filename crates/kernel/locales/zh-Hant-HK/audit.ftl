@@ -119,6 +119,7 @@ audit-action-regulatory-certificate_key-create = 建立證明書簽署密鑰
 audit-action-regulatory-certificate_key-remove = 移除證明書簽署密鑰
 audit-action-regulatory-certificate_key-rotate = 輪換證明書簽署密鑰
 audit-action-regulatory-complaint-inspect = 將投訴轉交巡查
+audit-action-regulatory-plan-day = 編排巡查員的日程
 audit-action-regulatory-complaint-link = 連結投訴
 audit-action-regulatory-complaint-match = 將投訴配對處所
 audit-action-regulatory-complaint-reject = 拒絕投訴

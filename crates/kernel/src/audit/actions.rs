@@ -107,6 +107,7 @@ pub const CODES: &[&str] = &[
     "regulatory.licence.revoke",
     "regulatory.licence.surrender",
     "regulatory.licence.suspend",
+    "regulatory.plan.day",
     "regulatory.risk.due",
     "regulatory.risk.recompute",
     "regulatory.risk.weights",

@@ -34,3 +34,7 @@ field-error-reg_plan_time = { $at }: { $field } "{ $value }" is not a time HH:MM
 field-error-reg_plan_duration = { $at }: duration_min { $value } is not between 0 and 1440.
 field-error-reg_plan_priority = { $at }: priority must be 1 (the highest) or more.
 field-error-reg_plan_point = { $at }: ({ $lat }, { $lon }) is not a latitude and longitude in degrees.
+reg-plan-today-title = My inspections today
+reg-plan-today-lead = Your route for { $date }, in order, from the department's office in Wan Chai and back.
+reg-plan-today-ics = Download today's calendar (.ics)
+reg-plan-today-replan = Plan the day again

@@ -31,3 +31,7 @@ field-error-reg_plan_time = { $at }：{ $field }「{ $value }」不是 00:00 至
 field-error-reg_plan_duration = { $at }：duration_min { $value } 不在 0 至 1440 之間。
 field-error-reg_plan_priority = { $at }：優先次序必須是 1（最高）或以上。
 field-error-reg_plan_point = { $at }：（{ $lat }, { $lon }）不是以度為單位的緯度及經度。
+reg-plan-today-title = 我今天的巡查
+reg-plan-today-lead = 你在 { $date } 的路線，按次序列出，由灣仔的部門辦事處出發並返回。
+reg-plan-today-ics = 下載今天的日曆（.ics）
+reg-plan-today-replan = 重新編排當日巡查

@@ -301,6 +301,10 @@ async fn to_inspection(
                 created_at: now,
             };
             inspections::store::insert(tx, &i).await?;
+            if i.priority == 1 {
+                // An urgent visit: its day is planned again (after the commit, by the job).
+                crate::planning::service::enqueue_replan(tx, &i.due_on).await?;
+            }
             i
         }
     };

@@ -296,3 +296,84 @@ pub fn application_form(n: usize, person: (&str, &str)) -> crate::applications::
         start_date: (kernel::hk::today() + Duration::days(60)).to_string(),
     }
 }
+
+/// The demo's day: complaints at several statuses (two grouped on one premises, one sent to an
+/// urgent inspection), one early visit due today per active inspector at the premises nearest
+/// the office (09:00–09:30 starts, so each inspector has a route), then today planned. The
+/// complaints and visits are added once; the plan is made on every run.
+pub async fn seed_day(state: &kernel::AppState, staff: &str) -> anyhow::Result<crate::planning::Plan> {
+    use crate::planning::{service, store};
+    let db = &state.db;
+    let today = kernel::hk::today();
+    let inspectors = service::inspectors(state).await?;
+    let near = store::nearest_premises(db, service::DEPOT.lat, service::DEPOT.lon, inspectors.len() as i64 + 6).await?;
+    let source = format!("DEMO-DAY-{}", today.format("%Y-%m-%d"));
+    if store::count_by_source(db, &source).await? == 0 {
+        let mut tx = db.begin().await?;
+        for p in near.iter().take(inspectors.len()) {
+            let licence = crate::complaints::store::active_licence(&mut tx, p).await?;
+            let mut i = inspection_row(p, licence, today, kernel::now_ms());
+            i.source_ref = Some(source.clone());
+            crate::inspections::store::insert(&mut tx, &i).await?;
+        }
+        tx.commit().await?;
+    }
+    if store::count_complaints(db).await? == 0 && !staff.is_empty() {
+        seed_complaints(state, &near[inspectors.len().min(near.len())..], staff).await?;
+    }
+    service::plan_day(state, today).await
+}
+
+fn inspection_row(premises: &str, licence: Option<String>, day: NaiveDate, now: i64) -> Inspection {
+    Inspection {
+        id: kernel::new_id(),
+        premises_id: premises.into(),
+        licence_id: licence,
+        kind: "follow_up".into(),
+        priority: 2,
+        due_on: day.format("%Y-%m-%d").to_string(),
+        window_start: "09:00".into(),
+        window_end: "09:30".into(),
+        inspector: None,
+        planned_on: None,
+        status: "due".into(),
+        outcome: None,
+        findings: "[]".into(),
+        done_by: None,
+        done_at: None,
+        publish_after: None,
+        source_ref: None,
+        created_at: now,
+    }
+}
+
+async fn seed_complaints(state: &kernel::AppState, premises: &[String], staff: &str) -> anyhow::Result<()> {
+    use crate::complaints::rules::{CATEGORIES, Draft};
+    use crate::complaints::service as cmp;
+    if premises.len() < 4 {
+        return Ok(());
+    }
+    let origin = kernel::audit::Origin::system();
+    let draft = |p: &str, n: usize, text: &str| Draft {
+        premises_id: p.to_string(),
+        premises_text: String::new(),
+        district: if p.is_empty() { "WCH".into() } else { String::new() },
+        category: CATEGORIES[n % CATEGORIES.len()].into(),
+        description: text.into(),
+        email: String::new(),
+        phone: String::new(),
+    };
+    let en = kernel::i18n::Locale::En;
+    let sub = async |d: Draft| cmp::submit(state, &d, en, None, &origin).await.map_err(|e| anyhow::anyhow!("{e}"));
+    // Two complaints about the same premises (grouped), sent to an urgent inspection.
+    let a = sub(draft(&premises[0], 0, "Prescription medicines sold without a prescription.")).await?;
+    sub(draft(&premises[0], 0, "Antibiotics sold over the counter, no pharmacist present.")).await?;
+    cmp::triage(state, &a.id, 1, true, staff, &origin).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Triaged as routine, not yet inspected.
+    let b = sub(draft(&premises[1], 1, "Expired products on the shelves.")).await?;
+    cmp::triage(state, &b.id, 3, false, staff, &origin).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Received, not triaged yet.
+    sub(draft(&premises[2], 2, "Dirty treatment room.")).await?;
+    sub(draft(&premises[3], 3, "Shop open without a pharmacist at lunchtime.")).await?;
+    Ok(())
+}

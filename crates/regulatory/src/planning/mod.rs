@@ -10,11 +10,14 @@
 //! - [`replan`]: keep what is done or under way, re-plan the rest around a new urgent visit;
 //! - [`ics`]: one inspector's route as an iCalendar file.
 
+pub mod day;
 pub mod ics;
 pub mod pages;
 pub mod replan;
 pub mod rules;
+pub mod service;
 pub mod solver;
+pub mod store;
 
 use std::collections::{BTreeMap, HashSet};
 

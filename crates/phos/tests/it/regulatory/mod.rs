@@ -3,6 +3,7 @@
 mod applications;
 mod certificates;
 mod complaints;
+mod dayplan;
 mod demo;
 mod field;
 mod inspections;
