@@ -204,6 +204,7 @@ async fn a_recurring_job_fires_once_per_due_time_across_workers() {
             "clinics.watch-fridges-every-minute",
             "kernel.prune-daily",
             "protection.signals-daily",
+            "regulatory.plan-day-daily",
             "regulatory.renewals-daily",
             "regulatory.risk-nightly",
             "test.every-minute",
