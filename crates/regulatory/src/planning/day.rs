@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use kernel::AppState;
 use kernel::identity::Role;
 use kernel::web::page::render;
@@ -75,9 +75,8 @@ async fn replan(State(state): State<AppState>, page: PageCtx) -> AppResult<Respo
 }
 
 pub fn routes() -> Routes {
-    Routes::new().page("/staff/regulatory/plan/today", Access::Staff(VIEWERS), get(show).post(replan)).page(
-        "/staff/regulatory/plan/today.ics",
-        Access::Staff(VIEWERS),
-        get(calendar),
-    )
+    Routes::new()
+        .page("/staff/regulatory/plan/today", Access::Staff(VIEWERS), get(show))
+        .page("/staff/regulatory/plan/today/replan", Access::Staff(REPLANNERS), post(replan))
+        .page("/staff/regulatory/plan/today.ics", Access::Staff(VIEWERS), get(calendar))
 }

@@ -125,7 +125,7 @@ async fn the_day_page_shows_the_inspectors_route_and_its_calendar() {
     assert!(ics.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
     let text = ics.text().await.unwrap();
     assert!(text.contains("BEGIN:VEVENT") && text.contains(&i), "{text}");
-    let refused = b.post_form("/staff/regulatory/plan/today", &[]).await;
+    let refused = b.post_form("/staff/regulatory/plan/today/replan", &[]).await;
     assert_eq!(refused.status(), 403);
 
     // A licensing officer re-plans: a new inspection due today joins the inspector's route.
@@ -134,7 +134,7 @@ async fn the_day_page_shows_the_inspectors_route_and_its_calendar() {
     assert!(html.contains("Plan the day again"));
     let p2 = premises(&app, "Second pharmacy", "WCH").await;
     let j = inspection(&app, &p2, None, 0, ("13:00", "16:00")).await;
-    let res = officer.post_form("/staff/regulatory/plan/today", &[]).await;
+    let res = officer.post_form("/staff/regulatory/plan/today/replan", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         count(
