@@ -91,6 +91,10 @@ pub async fn plan_day(state: &AppState, date: chrono::NaiveDate) -> anyhow::Resu
     let day = date.format("%Y-%m-%d").to_string();
     let staff = inspectors(state).await?;
     let mut tx = state.db.begin().await?;
+    // One plan of the day at a time (the daily job, a re-plan after an urgent complaint and an
+    // officer's button may meet): they would otherwise update the same inspections in different
+    // orders, which PostgreSQL ends as a deadlock.
+    state.db.lock_in_tx(&mut tx, "regulatory.plan-day").await?;
     let open = store::open_visits(&mut tx, &day).await?;
     let problem = Problem {
         date,
@@ -99,12 +103,19 @@ pub async fn plan_day(state: &AppState, date: chrono::NaiveDate) -> anyhow::Resu
         visits: open.iter().map(visit_of).collect(),
     };
     let plan = solver::plan(&problem, &Options::seconds(LIMIT_S));
-    for r in &plan.routes {
-        for s in &r.stops {
-            store::assign(&mut tx, &s.visit, &r.inspector, &day).await?;
-        }
+    // Rows are written in id order, like every other writer of many inspections.
+    let mut assigned: Vec<(&str, &str)> = plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter().map(move |s| (s.visit.as_str(), r.inspector.as_str())))
+        .collect();
+    assigned.sort();
+    for (visit, inspector) in assigned {
+        store::assign(&mut tx, visit, inspector, &day).await?;
     }
-    for id in &plan.unassigned {
+    let mut unassigned: Vec<&String> = plan.unassigned.iter().collect();
+    unassigned.sort();
+    for id in unassigned {
         store::unassign(&mut tx, id).await?;
     }
     let detail = format!(
