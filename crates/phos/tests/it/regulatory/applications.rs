@@ -9,34 +9,6 @@ use serde_json::{Value, json};
 
 use crate::harness::{Browser, TestApp, eventually, spawn_app};
 
-/// A one-page PDF whose text layer is `text` (pdftotext reads it).
-fn pdf_with_text(text: &str) -> Vec<u8> {
-    let stream = format!("BT /F1 12 Tf 50 700 Td ({text}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
-            .to_string(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
-}
-
 async fn upload(b: &Browser, case_ref: &str, requirement: &str, name: &str, bytes: &[u8]) -> reqwest::Response {
     let token = b.csrf().await;
     let boundary = "----phos-reg-boundary-91c";
@@ -186,7 +158,9 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     assert_eq!(res.status(), 422);
     let reading_available = regulatory::applications::ocr::available().await
         && tokio::process::Command::new("pdftotext").arg("-v").output().await.is_ok();
-    let wrong = pdf_with_text("Pharmacy and Poisons Board - Certificate of Registration - WONG Siu Ming - P 77002");
+    let wrong = regulatory::demo::pdf_with_text(
+        "Pharmacy and Poisons Board - Certificate of Registration - WONG Siu Ming - P 77002",
+    );
     assert_eq!(upload(&me, &case_ref, "pharmacist_certificate", "cert.pdf", &wrong).await.status(), 303);
     let docs = regulatory::applications::store::documents(
         db,
@@ -203,8 +177,9 @@ async fn an_application_goes_from_the_portal_through_the_process_to_a_licence() 
     } else {
         assert_eq!(cert.ocr_status, "not_checked");
     }
-    let right =
-        pdf_with_text("Pharmacy and Poisons Board - Certificate of Registration - CHAN TAI MAN - Reg. No. P77001");
+    let right = regulatory::demo::pdf_with_text(
+        "Pharmacy and Poisons Board - Certificate of Registration - CHAN TAI MAN - Reg. No. P77001",
+    );
     assert_eq!(upload(&me, &case_ref, "pharmacist_certificate", "cert.pdf", &right).await.status(), 303);
     let a = regulatory::applications::store::by_ref(db, &case_ref).await.unwrap().unwrap();
     let docs = regulatory::applications::store::documents(db, &a.id).await.unwrap();
